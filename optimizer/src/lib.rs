@@ -1,0 +1,1 @@
+//! Black-box optimizers, pure math: GP, acquisitions, TRACE, MOPSO, baselines.

@@ -1,0 +1,1 @@
+//! Built-in generic process libraries with corners, and gm/Id lookup tables.

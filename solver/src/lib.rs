@@ -1,0 +1,1 @@
+//! Compile a circuit once, then run op / dc / ac / noise / tran on it many times.

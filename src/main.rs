@@ -1,0 +1,5 @@
+//! The `insitu` command line.
+
+fn main() {
+    println!("insitu {}", env!("CARGO_PKG_VERSION"));
+}
