@@ -5,3 +5,6 @@ pub use insitu_netlist as netlist;
 pub use insitu_optimizer as optimizer;
 pub use insitu_pdk as pdk;
 pub use insitu_solver as solver;
+
+pub mod ngspice;
+pub mod raw;

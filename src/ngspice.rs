@@ -1,0 +1,1 @@
+//! ngspice as a subprocess, for cross-checks.

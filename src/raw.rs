@@ -1,0 +1,1 @@
+//! ngspice-compatible rawfiles (ASCII and binary): reader and writer.
