@@ -1,1 +1,25 @@
-//! Device equations: R C L V I E F G H D, MOS level 1, BSIM-lite; waveforms; temperature; noise.
+//! Device equations for insitu, written to agree with ngspice 39.
+//!
+//! Every device is in DAE form: at a bias it returns currents, conductances, charges and
+//! capacitances; time integration lives in the solver. Model parameters arrive as
+//! lower-case `(name, value)` pairs, so this crate does not depend on the netlist crate.
+//!
+//! Modules:
+//! - [`consts`]: physical constants with ngspice's values.
+//! - [`limit`]: Newton step limiting (`pnjlim`, `fetlim`, `limvds`) as in SPICE3.
+//! - [`mos1`]: MOSFET level 1 (Shichman-Hodges) with Meyer gate capacitances.
+//! - [`diode`]: junction diode (ngspice level 1).
+//! - [`waveform`]: independent-source waveforms (PULSE, SIN, EXP, PWL).
+
+pub mod consts;
+pub mod diode;
+mod error;
+pub mod limit;
+pub mod mos1;
+mod params;
+pub mod waveform;
+
+pub use diode::{Diode, DiodeModel};
+pub use error::DeviceError;
+pub use mos1::{Mos1, Mos1Dc, Mos1Model, MosGeom};
+pub use waveform::{Shape, Waveform};

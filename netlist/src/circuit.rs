@@ -25,8 +25,8 @@ pub struct Circuit {
     pub nodes: Vec<String>,
     /// Flat element list in deck order (subcircuit contents in place of each `X` line).
     pub elements: Vec<Element>,
-    /// Models referenced by elements (and any others defined), with hierarchical names when
-    /// defined inside a subcircuit.
+    /// Models referenced by elements, with hierarchical names when defined inside a subcircuit
+    /// (`x1.nch`), plus unused top-level models whose kind and level are supported.
     pub models: Vec<Model>,
     /// Analyses in deck order.
     pub analyses: Vec<Analysis>,
@@ -334,14 +334,23 @@ impl FreqGrid {
                 }
             }
             GridKind::Dec | GridKind::Oct => {
+                if !(self.fstart > 0.0 && self.fstop.is_finite()) {
+                    return out;
+                }
                 let base: f64 = if self.kind == GridKind::Dec { 10.0 } else { 2.0 };
                 let ratio = base.powf(1.0 / self.points.max(1) as f64);
-                // ngspice steps multiplicatively and stops once past fstop (with a small margin).
-                let mut f = self.fstart;
-                let limit = self.fstop * (1.0 + 0.5 * (ratio - 1.0));
-                while f <= limit && out.len() < 10_000_000 {
+                // ngspice steps multiplicatively from fstart and keeps points up to
+                // fstop + reltol * ratio * fstop (reltol = 1e-3): `dec 20 1 1G` gives 181 points,
+                // `dec 10 1 15` stops at 12.59.
+                let limit = self.fstop * (1.0 + 1e-3 * ratio);
+                let mut i = 0;
+                loop {
+                    let f = self.fstart * ratio.powi(i);
+                    if f > limit || out.len() >= 10_000_000 {
+                        break;
+                    }
                     out.push(f);
-                    f *= ratio;
+                    i += 1;
                 }
             }
         }

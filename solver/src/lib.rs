@@ -1,1 +1,27 @@
 //! Compile a circuit once, then run op / dc / ac / noise / tran on it many times.
+//!
+//! [`Simulator::new`] numbers the unknowns, builds every device instance, reserves matrix
+//! slots and allocates the work arrays; the analyses then run without allocating in their
+//! Newton loops.
+
+mod ac;
+pub mod compile;
+mod dc;
+pub mod error;
+mod instances;
+pub mod linear;
+mod load;
+pub mod pattern;
+pub mod results;
+mod run;
+mod simulator;
+pub mod states;
+mod tran;
+mod update;
+
+pub use compile::{Unknown, UnknownKind};
+pub use dc::sweep_values;
+pub use error::SimError;
+pub use results::{Data, Dataset, Quantity, Vector};
+pub use simulator::Simulator;
+pub use tran::TranSpec;

@@ -1,0 +1,93 @@
+//! Errors of parsing and elaboration, with source locations and caret snippets.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A position in a source file with the text of its line, for caret snippets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// File path as given to the parser (or resolved from an include).
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (bytes).
+    pub col: u32,
+    /// The physical source line, for the snippet.
+    pub source_line: String,
+}
+
+impl Location {
+    /// The snippet: the source line and a caret under the column.
+    pub fn snippet(&self) -> String {
+        let line = self.source_line.replace('\t', " ");
+        let pad = " ".repeat(self.col.saturating_sub(1) as usize);
+        format!("    {line}\n    {pad}^")
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.col)
+    }
+}
+
+/// Everything that can go wrong between deck text and a [`Circuit`](crate::Circuit).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The text does not follow the grammar; `expected` says what would have been accepted.
+    #[error("{loc}: {expected}\n{}", loc.snippet())]
+    Parse { loc: Location, expected: String },
+    /// A deck or an included file could not be read.
+    #[error("{}cannot read '{}': {reason}{}", at_prefix(.loc), .path.display(), at_snippet(.loc))]
+    Io { loc: Option<Location>, path: PathBuf, reason: String },
+    /// `.include` / `.lib` files include each other.
+    #[error("{loc}: include cycle: {chain}\n{}", loc.snippet())]
+    IncludeCycle { loc: Location, chain: String },
+    /// A model used by an element has a type/level this build does not simulate.
+    #[error("{}model '{model}' ({kind} level {level}) used by '{element}' is not supported (supported: {supported}){}",
+        at_prefix(.loc), at_snippet(.loc))]
+    UnsupportedModel {
+        loc: Option<Location>,
+        model: String,
+        kind: String,
+        level: u32,
+        element: String,
+        supported: String,
+    },
+    /// Any other elaboration problem, naming the element and parameter when there is one.
+    #[error("{}{}{message}{}", at_prefix(.loc), what(.element, .param), at_snippet(.loc))]
+    Elaboration { loc: Option<Location>, element: Option<String>, param: Option<String>, message: String },
+    /// [`Circuit::set_param`](crate::Circuit::set_param) on a name that is not a parameter.
+    #[error("unknown parameter '{0}'")]
+    UnknownParam(String),
+}
+
+fn at_prefix(loc: &Option<Location>) -> String {
+    loc.as_ref().map(|l| format!("{l}: ")).unwrap_or_default()
+}
+
+fn at_snippet(loc: &Option<Location>) -> String {
+    loc.as_ref().map(|l| format!("\n{}", l.snippet())).unwrap_or_default()
+}
+
+fn what(element: &Option<String>, param: &Option<String>) -> String {
+    match (element, param) {
+        (Some(e), Some(p)) => format!("{e}, parameter '{p}': "),
+        (Some(e), None) => format!("{e}: "),
+        (None, Some(p)) => format!("parameter '{p}': "),
+        (None, None) => String::new(),
+    }
+}
+
+impl Error {
+    /// The source location of the error, when it has one.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Error::Parse { loc, .. } | Error::IncludeCycle { loc, .. } => Some(loc),
+            Error::Io { loc, .. } | Error::UnsupportedModel { loc, .. } | Error::Elaboration { loc, .. } => {
+                loc.as_ref()
+            }
+            Error::UnknownParam(_) => None,
+        }
+    }
+}

@@ -1,0 +1,515 @@
+//! Compile a [`Circuit`] once: number the unknowns, build the device instances, reserve their
+//! matrix entries and state slots, and allocate every work array the analyses need.
+
+use crate::error::SimError;
+use crate::instances::{DevRef, Instances};
+use crate::load::diode::DiodeInst;
+use crate::load::linear::{
+    Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, SourceValue, VSource, Vccs, Vcvs,
+};
+use crate::load::mos1::{self, Mos1Inst};
+use crate::pattern::{PatternBuilder, Slot};
+use insitu_devices::{Diode, DiodeModel, Mos1, Mos1Model, MosGeom};
+use insitu_netlist::{Circuit, ElementKind, ModelKind, MosGeometry, Source};
+use num_complex::Complex64;
+
+/// What an unknown of the MNA system is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnknownKind {
+    /// A node voltage (circuit node or device-internal node).
+    Voltage,
+    /// A branch current (V, L, E, H).
+    Current,
+}
+
+/// A named unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown {
+    /// ngspice-style name: node name, `m1#drain`, or `vdd#branch`.
+    pub name: String,
+    pub kind: UnknownKind,
+}
+
+/// A model compiled for the devices that use it.
+#[derive(Debug, Clone)]
+pub enum CompiledModel {
+    Mos1(Mos1Model),
+    Diode(DiodeModel),
+    /// Not used by any element, or not a device model.
+    Unused,
+}
+
+/// Builds device models for every model card used by an element.
+pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
+    let mut out = vec![CompiledModel::Unused; c.models.len()];
+    for e in &c.elements {
+        let (model, pmos_or_diode) = match &e.kind {
+            ElementKind::Mosfet { model, .. } => (*model, true),
+            ElementKind::Diode { model, .. } => (*model, false),
+            _ => continue,
+        };
+        if !matches!(out[model], CompiledModel::Unused) {
+            continue;
+        }
+        let m = &c.models[model];
+        let dev_err = |err: insitu_devices::DeviceError| SimError::Device {
+            element: e.name.clone(),
+            message: err.to_string(),
+        };
+        out[model] = match (m.kind, pmos_or_diode) {
+            (ModelKind::Nmos | ModelKind::Pmos, true) => {
+                if m.level != 1 {
+                    return Err(SimError::Unsupported {
+                        element: e.name.clone(),
+                        message: format!(
+                            "MOS model '{}' has level {}, which is not supported (supported: 1)",
+                            m.name, m.level
+                        ),
+                    });
+                }
+                CompiledModel::Mos1(
+                    Mos1Model::new(&m.name, m.kind == ModelKind::Pmos, &m.params)
+                        .map_err(dev_err)?,
+                )
+            }
+            (ModelKind::Diode, false) => {
+                CompiledModel::Diode(DiodeModel::new(&m.name, &m.params).map_err(dev_err)?)
+            }
+            _ => {
+                return Err(SimError::Device {
+                    element: e.name.clone(),
+                    message: format!("model '{}' is not of the element's type", m.name),
+                })
+            }
+        };
+    }
+    Ok(out)
+}
+
+/// Converts the netlist's instance geometry.
+pub fn mos_geom(g: &MosGeometry) -> MosGeom {
+    MosGeom {
+        w: g.w,
+        l: g.l,
+        ad: g.ad,
+        as_: g.as_,
+        pd: g.pd,
+        ps: g.ps,
+        nrd: g.nrd,
+        nrs: g.nrs,
+        m: g.m,
+    }
+}
+
+/// A source's DC/AC/transient value; the waveform uses the transient's step and stop times.
+pub fn source_value(src: &Source, tstep: f64, tstop: f64) -> Result<SourceValue, String> {
+    let ph = src.ac_phase.to_radians();
+    let wave = match &src.wave {
+        None => None,
+        Some(w) => {
+            let shape = match w.kind {
+                insitu_netlist::WaveKind::Pulse => insitu_devices::Shape::Pulse,
+                insitu_netlist::WaveKind::Sin => insitu_devices::Shape::Sin,
+                insitu_netlist::WaveKind::Exp => insitu_devices::Shape::Exp,
+                insitu_netlist::WaveKind::Pwl => insitu_devices::Shape::Pwl,
+            };
+            Some(
+                insitu_devices::Waveform::new(shape, &w.args, tstep, tstop)
+                    .map_err(|e| e.to_string())?,
+            )
+        }
+    };
+    Ok(SourceValue {
+        dc: src.dc,
+        ac: Complex64::from_polar(src.ac_mag, ph),
+        wave,
+    })
+}
+
+/// Everything compile produces.
+pub struct Compiled {
+    pub unknowns: Vec<Unknown>,
+    pub inst: Instances,
+    pub elem_map: Vec<Option<DevRef>>,
+    pub pattern: crate::pattern::Pattern,
+    pub n_states: usize,
+    /// State slots holding charges, for truncation error control.
+    pub charge_slots: Vec<usize>,
+    pub models: Vec<CompiledModel>,
+}
+
+/// Compiles a circuit at temperature `temp_c`.
+pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
+    let models = compile_models(c)?;
+    let tnom = c.options.tnom;
+    let gmin = c.options.gmin;
+    let nn = c.nodes.len() - 1;
+
+    // Phase 1: unknowns. Circuit nodes first, then internal nodes, then branch currents.
+    let mut unknowns: Vec<Unknown> = c.nodes[1..]
+        .iter()
+        .map(|n| Unknown {
+            name: n.clone(),
+            kind: UnknownKind::Voltage,
+        })
+        .collect();
+    let mut internal: Vec<[Option<usize>; 2]> = vec![[None, None]; c.elements.len()];
+    let mut devs_mos: Vec<Option<Mos1>> = vec![None; c.elements.len()];
+    let mut devs_diode: Vec<Option<Diode>> = vec![None; c.elements.len()];
+    for (ei, e) in c.elements.iter().enumerate() {
+        let dev_err = |err: insitu_devices::DeviceError| SimError::Device {
+            element: e.name.clone(),
+            message: err.to_string(),
+        };
+        match &e.kind {
+            ElementKind::Mosfet { model, geom, .. } => {
+                let CompiledModel::Mos1(mm) = &models[*model] else {
+                    unreachable!("compiled above")
+                };
+                let dev = Mos1::new(mm, &mos_geom(geom), temp_c, tnom, gmin).map_err(dev_err)?;
+                if dev.drain_conductance() > 0.0 {
+                    internal[ei][0] = Some(unknowns.len());
+                    unknowns.push(Unknown {
+                        name: format!("{}#drain", e.name),
+                        kind: UnknownKind::Voltage,
+                    });
+                }
+                if dev.source_conductance() > 0.0 {
+                    internal[ei][1] = Some(unknowns.len());
+                    unknowns.push(Unknown {
+                        name: format!("{}#source", e.name),
+                        kind: UnknownKind::Voltage,
+                    });
+                }
+                devs_mos[ei] = Some(dev);
+            }
+            ElementKind::Diode { model, area, .. } => {
+                let CompiledModel::Diode(dm) = &models[*model] else {
+                    unreachable!("compiled above")
+                };
+                let dev = Diode::new(dm, *area, temp_c, tnom, gmin).map_err(dev_err)?;
+                if dev.series_conductance() > 0.0 {
+                    internal[ei][0] = Some(unknowns.len());
+                    unknowns.push(Unknown {
+                        name: format!("{}#internal", e.name),
+                        kind: UnknownKind::Voltage,
+                    });
+                }
+                devs_diode[ei] = Some(dev);
+            }
+            _ => {}
+        }
+    }
+    let mut branch: Vec<Option<usize>> = vec![None; c.elements.len()];
+    for (ei, e) in c.elements.iter().enumerate() {
+        if matches!(
+            e.kind,
+            ElementKind::VoltageSource { .. }
+                | ElementKind::Inductor { .. }
+                | ElementKind::Vcvs { .. }
+                | ElementKind::Ccvs { .. }
+        ) {
+            branch[ei] = Some(unknowns.len());
+            unknowns.push(Unknown {
+                name: format!("{}#branch", e.name),
+                kind: UnknownKind::Current,
+            });
+        }
+    }
+    let n = unknowns.len();
+    let u = |node: usize| if node == 0 { n } else { node - 1 };
+    debug_assert!(nn <= n);
+
+    // Phase 2: instances and provisional slots.
+    let mut pb = PatternBuilder::new(n);
+    let mut inst = Instances::default();
+    let mut elem_map = vec![None; c.elements.len()];
+    let mut n_states = 0usize;
+    let mut charge_slots = Vec::new();
+    let ctrl_branch = |ctrl: usize, name: &str| -> Result<usize, SimError> {
+        branch[ctrl]
+            .filter(|_| matches!(c.elements[ctrl].kind, ElementKind::VoltageSource { .. }))
+            .ok_or_else(|| SimError::Unsupported {
+                element: name.to_string(),
+                message: "controlling element is not a voltage source".into(),
+            })
+    };
+    for (ei, e) in c.elements.iter().enumerate() {
+        let name = &e.name;
+        let src_err = |m: String| SimError::Device {
+            element: name.clone(),
+            message: m,
+        };
+        let r = match &e.kind {
+            ElementKind::Resistor { p, n: m, r } => {
+                let (a, b) = (u(*p), u(*m));
+                inst.res.push(Resistor {
+                    elem: ei,
+                    a,
+                    b,
+                    g: 1.0 / r,
+                    s: pb.pair(a, b),
+                });
+                DevRef::Resistor(inst.res.len() - 1)
+            }
+            ElementKind::Capacitor {
+                p,
+                n: m,
+                c: cap,
+                ic,
+            } => {
+                let (a, b) = (u(*p), u(*m));
+                charge_slots.push(n_states);
+                inst.caps.push(Capacitor {
+                    elem: ei,
+                    a,
+                    b,
+                    c: *cap,
+                    ic: *ic,
+                    s: pb.pair(a, b),
+                    state: n_states,
+                });
+                n_states += 2;
+                DevRef::Capacitor(inst.caps.len() - 1)
+            }
+            ElementKind::Inductor { p, n: m, l, ic } => {
+                let (a, b, br) = (u(*p), u(*m), branch[ei].expect("allocated"));
+                let s = [
+                    pb.entry(a, br),
+                    pb.entry(b, br),
+                    pb.entry(br, a),
+                    pb.entry(br, b),
+                    pb.entry(br, br),
+                ];
+                charge_slots.push(n_states);
+                inst.inds.push(Inductor {
+                    elem: ei,
+                    a,
+                    b,
+                    br,
+                    l: *l,
+                    ic: *ic,
+                    s,
+                    state: n_states,
+                });
+                n_states += 2;
+                DevRef::Inductor(inst.inds.len() - 1)
+            }
+            ElementKind::VoltageSource { p, n: m, source } => {
+                let (a, b, br) = (u(*p), u(*m), branch[ei].expect("allocated"));
+                let s = [
+                    pb.entry(a, br),
+                    pb.entry(b, br),
+                    pb.entry(br, a),
+                    pb.entry(br, b),
+                ];
+                let value = source_value(source, 0.0, 0.0).map_err(src_err)?;
+                inst.vsrc.push(VSource {
+                    elem: ei,
+                    a,
+                    b,
+                    br,
+                    value,
+                    s,
+                });
+                DevRef::VSource(inst.vsrc.len() - 1)
+            }
+            ElementKind::CurrentSource { p, n: m, source } => {
+                let value = source_value(source, 0.0, 0.0).map_err(src_err)?;
+                inst.isrc.push(ISource {
+                    elem: ei,
+                    a: u(*p),
+                    b: u(*m),
+                    value,
+                });
+                DevRef::ISource(inst.isrc.len() - 1)
+            }
+            ElementKind::Vcvs {
+                p,
+                n: m,
+                cp,
+                cn,
+                gain,
+            } => {
+                let (a, b, br) = (u(*p), u(*m), branch[ei].expect("allocated"));
+                let s = [
+                    pb.entry(a, br),
+                    pb.entry(b, br),
+                    pb.entry(br, a),
+                    pb.entry(br, b),
+                    pb.entry(br, u(*cp)),
+                    pb.entry(br, u(*cn)),
+                ];
+                inst.vcvs.push(Vcvs {
+                    elem: ei,
+                    br,
+                    gain: *gain,
+                    s,
+                });
+                DevRef::Vcvs(inst.vcvs.len() - 1)
+            }
+            ElementKind::Vccs {
+                p,
+                n: m,
+                cp,
+                cn,
+                gm,
+            } => {
+                let (a, b) = (u(*p), u(*m));
+                let s = [
+                    pb.entry(a, u(*cp)),
+                    pb.entry(a, u(*cn)),
+                    pb.entry(b, u(*cp)),
+                    pb.entry(b, u(*cn)),
+                ];
+                inst.vccs.push(Vccs {
+                    elem: ei,
+                    gm: *gm,
+                    s,
+                });
+                DevRef::Vccs(inst.vccs.len() - 1)
+            }
+            ElementKind::Cccs {
+                p,
+                n: m,
+                control,
+                gain,
+            } => {
+                let jc = ctrl_branch(*control, name)?;
+                let s = [pb.entry(u(*p), jc), pb.entry(u(*m), jc)];
+                inst.cccs.push(Cccs {
+                    elem: ei,
+                    gain: *gain,
+                    s,
+                });
+                DevRef::Cccs(inst.cccs.len() - 1)
+            }
+            ElementKind::Ccvs {
+                p,
+                n: m,
+                control,
+                r,
+            } => {
+                let jc = ctrl_branch(*control, name)?;
+                let (a, b, br) = (u(*p), u(*m), branch[ei].expect("allocated"));
+                let s = [
+                    pb.entry(a, br),
+                    pb.entry(b, br),
+                    pb.entry(br, a),
+                    pb.entry(br, b),
+                    pb.entry(br, jc),
+                ];
+                inst.ccvs.push(Ccvs {
+                    elem: ei,
+                    br,
+                    r: *r,
+                    s,
+                });
+                DevRef::Ccvs(inst.ccvs.len() - 1)
+            }
+            ElementKind::Diode { a, c: k, off, .. } => {
+                let dev = devs_diode[ei].take().expect("built in phase 1");
+                let (a, k) = (u(*a), u(*k));
+                let ai = internal[ei][0].unwrap_or(a);
+                charge_slots.push(n_states);
+                inst.diodes.push(DiodeInst {
+                    elem: ei,
+                    dev,
+                    off: *off,
+                    a,
+                    ai,
+                    c: k,
+                    s: pb.pair(ai, k),
+                    s_rs: pb.pair(a, ai),
+                    state: n_states,
+                    vd: 0.0,
+                    id: 0.0,
+                    gd: 0.0,
+                });
+                n_states += 2;
+                DevRef::Diode(inst.diodes.len() - 1)
+            }
+            ElementKind::Mosfet {
+                d, g, s, b, off, ..
+            } => {
+                let dev = devs_mos[ei].take().expect("built in phase 1");
+                let (d, g, s, b) = (u(*d), u(*g), u(*s), u(*b));
+                let dp = internal[ei][0].unwrap_or(d);
+                let sp = internal[ei][1].unwrap_or(s);
+                let t = [dp, g, sp, b];
+                let mut sl = [[0 as Slot; 4]; 4];
+                for (r, row) in sl.iter_mut().enumerate() {
+                    for (col, slot) in row.iter_mut().enumerate() {
+                        *slot = pb.entry(t[r], t[col]);
+                    }
+                }
+                for q in [0, 2, 4] {
+                    charge_slots.push(n_states + q);
+                }
+                inst.mos1.push(Mos1Inst {
+                    elem: ei,
+                    dev,
+                    off: *off,
+                    d,
+                    s,
+                    t,
+                    sl,
+                    s_rd: pb.pair(d, dp),
+                    s_rs: pb.pair(s, sp),
+                    state: n_states,
+                    last: Default::default(),
+                });
+                n_states += mos1::STATES;
+                DevRef::Mos1(inst.mos1.len() - 1)
+            }
+        };
+        elem_map[ei] = Some(r);
+    }
+
+    // Phase 3: final slots.
+    let (pattern, map) = pb.finish();
+    let fix = |s: &mut Slot| *s = map[*s];
+    for d in &mut inst.res {
+        d.s.iter_mut().for_each(fix);
+    }
+    for d in &mut inst.caps {
+        d.s.iter_mut().for_each(fix);
+    }
+    for d in &mut inst.inds {
+        d.s.iter_mut().for_each(fix);
+    }
+    for d in &mut inst.vsrc {
+        d.s.iter_mut().for_each(fix);
+    }
+    for d in &mut inst.vcvs {
+        d.s.iter_mut().for_each(fix);
+    }
+    for d in &mut inst.vccs {
+        d.s.iter_mut().for_each(fix);
+    }
+    for d in &mut inst.cccs {
+        d.s.iter_mut().for_each(fix);
+    }
+    for d in &mut inst.ccvs {
+        d.s.iter_mut().for_each(fix);
+    }
+    for d in &mut inst.diodes {
+        d.s.iter_mut().chain(d.s_rs.iter_mut()).for_each(fix);
+    }
+    for d in &mut inst.mos1 {
+        d.sl.iter_mut()
+            .flatten()
+            .chain(d.s_rd.iter_mut())
+            .chain(d.s_rs.iter_mut())
+            .for_each(fix);
+    }
+    Ok(Compiled {
+        unknowns,
+        inst,
+        elem_map,
+        pattern,
+        n_states,
+        charge_slots,
+        models,
+    })
+}

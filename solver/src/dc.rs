@@ -1,0 +1,150 @@
+//! `.dc` sweeps of one or two sources (nested) or of temperature, each point warm-started.
+
+use crate::error::SimError;
+use crate::instances::DevRef;
+use crate::load::{Init, Mode};
+use crate::results::{Data, Dataset, Quantity, Recorder, Vector};
+use crate::simulator::{Pins, Simulator};
+use insitu_netlist::{DcSweep, SweepVar};
+
+/// The values a sweep visits, start to stop inclusive (as ngspice counts them).
+pub fn sweep_values(s: &DcSweep) -> Vec<f64> {
+    if s.step == 0.0 || !s.step.is_finite() {
+        return vec![s.start];
+    }
+    let span = (s.stop - s.start) / s.step;
+    if span < -1e-9 {
+        return vec![s.start];
+    }
+    let count = (span + 1e-9).floor() as usize + 1;
+    (0..count).map(|i| s.start + s.step * i as f64).collect()
+}
+
+impl Simulator {
+    /// Sets the DC value of an independent V or I source (by element name).
+    pub fn set_source_dc(&mut self, element: &str, value: f64) -> Result<(), SimError> {
+        let id = self
+            .circuit
+            .element(element)
+            .ok_or_else(|| SimError::UnknownName {
+                what: "source",
+                name: element.to_string(),
+            })?;
+        self.set_source_dc_id(id, value)
+    }
+
+    pub(crate) fn set_source_dc_id(&mut self, id: usize, value: f64) -> Result<(), SimError> {
+        match self.elem_map.get(id).copied().flatten() {
+            Some(DevRef::VSource(k)) => self.inst.vsrc[k].value.dc = value,
+            Some(DevRef::ISource(k)) => self.inst.isrc[k].value.dc = value,
+            _ => {
+                return Err(SimError::UnknownName {
+                    what: "independent source",
+                    name: self
+                        .circuit
+                        .elements
+                        .get(id)
+                        .map(|e| e.name.clone())
+                        .unwrap_or_default(),
+                })
+            }
+        }
+        Ok(())
+    }
+
+    fn source_dc(&self, id: usize) -> f64 {
+        match self.elem_map.get(id).copied().flatten() {
+            Some(DevRef::VSource(k)) => self.inst.vsrc[k].value.dc,
+            Some(DevRef::ISource(k)) => self.inst.isrc[k].value.dc,
+            _ => 0.0,
+        }
+    }
+
+    fn set_sweep_var(&mut self, var: &SweepVar, v: f64) -> Result<(), SimError> {
+        match var {
+            SweepVar::Source(id) => self.set_source_dc_id(*id, v),
+            SweepVar::Temp => self.set_temperature(v),
+        }
+    }
+
+    /// Solves one sweep point from the previous solution, falling back to the full DC
+    /// procedure (gmin, then source stepping) when warm Newton fails.
+    fn dc_point(&mut self, first: bool) -> Result<(), SimError> {
+        if first {
+            self.w.x.iter_mut().for_each(|v| *v = 0.0);
+            return self.solve_dc(Pins::OP);
+        }
+        let saved = self.w.x.clone();
+        let mut ctx = self.ctx(Mode::Dc, Init::Float);
+        match self.newton(&mut ctx, 50, 0.0, Pins::OP) {
+            Ok(_) => Ok(()),
+            Err(e @ SimError::Singular { .. }) => Err(e),
+            Err(_) => {
+                self.w.x.copy_from_slice(&saved);
+                self.solve_dc(Pins::OP)
+            }
+        }
+    }
+
+    /// Runs a `.dc` sweep; the first sweep is the inner loop.
+    pub fn dc(&mut self, sweeps: &[DcSweep]) -> Result<Dataset, SimError> {
+        if sweeps.is_empty() || sweeps.len() > 2 {
+            return Err(SimError::InvalidAnalysis(
+                ".dc needs one or two sweeps".into(),
+            ));
+        }
+        let inner = sweep_values(&sweeps[0]);
+        let outer = sweeps
+            .get(1)
+            .map(sweep_values)
+            .unwrap_or_else(|| vec![f64::NAN]);
+        let saved: Vec<f64> = sweeps
+            .iter()
+            .map(|s| match s.var {
+                SweepVar::Source(id) => self.source_dc(id),
+                SweepVar::Temp => self.temp_c,
+            })
+            .collect();
+        let mut rec = Recorder::new(self);
+        let mut scale = Vec::with_capacity(inner.len() * outer.len());
+        let mut result = Ok(());
+        'outer: for &o in &outer {
+            if let Some(s) = sweeps.get(1) {
+                if let Err(e) = self.set_sweep_var(&s.var, o) {
+                    result = Err(e);
+                    break;
+                }
+            }
+            for (i, &v) in inner.iter().enumerate() {
+                if let Err(e) = self
+                    .set_sweep_var(&sweeps[0].var, v)
+                    .and_then(|_| self.dc_point(i == 0))
+                {
+                    result = Err(e);
+                    break 'outer;
+                }
+                rec.push_real(&self.w.x);
+                scale.push(v);
+            }
+        }
+        // Restore the swept values.
+        for (s, v) in sweeps.iter().zip(saved) {
+            self.set_sweep_var(&s.var, v)?;
+        }
+        self.have_op = false;
+        result?;
+        let (name, quantity) = match sweeps[0].var {
+            SweepVar::Temp => ("temp-sweep".to_string(), Quantity::Temperature),
+            SweepVar::Source(id) => match self.elem_map[id] {
+                Some(DevRef::ISource(_)) => ("i(i-sweep)".to_string(), Quantity::Current),
+                _ => ("v(v-sweep)".to_string(), Quantity::Voltage),
+            },
+        };
+        let scale = Vector {
+            name,
+            quantity,
+            data: Data::Real(scale),
+        };
+        Ok(rec.finish("DC transfer characteristic", Some(scale)))
+    }
+}

@@ -1,0 +1,136 @@
+//! All device instances of a compiled circuit, grouped by kind.
+
+use crate::load::diode::DiodeInst;
+use crate::load::linear::{
+    Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, VSource, Vccs, Vcvs,
+};
+use crate::load::mos1::Mos1Inst;
+use crate::load::Ctx;
+use crate::states::States;
+use num_complex::Complex64;
+
+/// Which instance an element became.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DevRef {
+    Resistor(usize),
+    Capacitor(usize),
+    Inductor(usize),
+    VSource(usize),
+    ISource(usize),
+    Vcvs(usize),
+    Vccs(usize),
+    Cccs(usize),
+    Ccvs(usize),
+    Diode(usize),
+    Mos1(usize),
+}
+
+/// Device instances, one `Vec` per kind.
+#[derive(Debug, Clone, Default)]
+pub struct Instances {
+    pub res: Vec<Resistor>,
+    pub caps: Vec<Capacitor>,
+    pub inds: Vec<Inductor>,
+    pub vsrc: Vec<VSource>,
+    pub isrc: Vec<ISource>,
+    pub vcvs: Vec<Vcvs>,
+    pub vccs: Vec<Vccs>,
+    pub cccs: Vec<Cccs>,
+    pub ccvs: Vec<Ccvs>,
+    pub diodes: Vec<DiodeInst>,
+    pub mos1: Vec<Mos1Inst>,
+}
+
+impl Instances {
+    /// Loads every device into the matrix values `m` and right-hand side `rhs`.
+    pub fn load(
+        &mut self,
+        x: &[f64],
+        m: &mut [f64],
+        rhs: &mut [f64],
+        st: &mut States,
+        ctx: &mut Ctx,
+    ) {
+        for d in &self.res {
+            d.load(m);
+        }
+        for d in &self.caps {
+            d.load(x, m, rhs, st, ctx);
+        }
+        for d in &self.inds {
+            d.load(x, m, rhs, st, ctx);
+        }
+        for d in &self.vsrc {
+            d.load(m, rhs, ctx);
+        }
+        for d in &self.isrc {
+            d.load(rhs, ctx);
+        }
+        for d in &self.vcvs {
+            d.load(m);
+        }
+        for d in &self.vccs {
+            d.load(m);
+        }
+        for d in &self.cccs {
+            d.load(m);
+        }
+        for d in &self.ccvs {
+            d.load(m);
+        }
+        for d in &mut self.diodes {
+            d.load(x, m, rhs, st, ctx);
+        }
+        for d in &mut self.mos1 {
+            d.load(x, m, rhs, st, ctx);
+        }
+    }
+
+    /// Whether every nonlinear device passes its current convergence test at `x`.
+    pub fn converged(&self, x: &[f64], reltol: f64, abstol: f64) -> bool {
+        self.diodes.iter().all(|d| d.converged(x, reltol, abstol))
+            && self.mos1.iter().all(|d| d.converged(x, reltol, abstol))
+    }
+
+    /// Sets the charges of the transient's first point from the operating point `x`.
+    pub fn init_states(&self, x: &[f64], st: &mut States, uic: bool) {
+        for d in &self.caps {
+            d.init_state(x, st, uic);
+        }
+        for d in &self.inds {
+            d.init_state(x, st, uic);
+        }
+        for d in &self.diodes {
+            d.init_state(st);
+        }
+        for d in &self.mos1 {
+            d.init_state(st);
+        }
+    }
+
+    /// Stamps small-signal capacitances (and -L of inductor branches) into `c`.
+    pub fn ac_caps(&self, c: &mut [f64]) {
+        for d in &self.caps {
+            d.ac(c);
+        }
+        for d in &self.inds {
+            d.ac(c);
+        }
+        for d in &self.diodes {
+            d.ac(c);
+        }
+        for d in &self.mos1 {
+            d.ac(c);
+        }
+    }
+
+    /// AC excitation of the independent sources.
+    pub fn ac_rhs(&self, rhs: &mut [Complex64]) {
+        for d in &self.vsrc {
+            d.ac_rhs(rhs);
+        }
+        for d in &self.isrc {
+            d.ac_rhs(rhs);
+        }
+    }
+}

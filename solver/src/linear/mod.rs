@@ -1,0 +1,56 @@
+//! Linear solvers behind one interface: dense LU for small systems, sparse LU for large ones.
+//!
+//! Both work on the values array of one [`Pattern`](crate::pattern::Pattern): devices add into
+//! slots of that array, then the backend factors and solves in place without allocating.
+
+mod dense;
+mod scalar;
+
+pub use dense::DenseLu;
+pub use scalar::Scalar;
+
+use crate::pattern::Pattern;
+
+/// Systems with at most this many unknowns use the dense backend.
+pub const DENSE_LIMIT: usize = 60;
+
+/// A failed factorization: the matrix is singular at the given (pivot) unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Singular {
+    /// The unknown whose pivot vanished.
+    pub unknown: usize,
+}
+
+/// A linear solver bound to one pattern.
+#[derive(Debug, Clone)]
+pub enum LinearSolver<T: Scalar> {
+    /// Dense LU with partial pivoting.
+    Dense(DenseLu<T>),
+}
+
+impl<T: Scalar> LinearSolver<T> {
+    /// Chooses a backend for the pattern by size.
+    pub fn for_pattern(pattern: &Pattern) -> Self {
+        let _ = DENSE_LIMIT;
+        LinearSolver::Dense(DenseLu::new(pattern))
+    }
+
+    /// Forces the dense backend.
+    pub fn dense(pattern: &Pattern) -> Self {
+        LinearSolver::Dense(DenseLu::new(pattern))
+    }
+
+    /// Factors the matrix whose pattern values are `values` (trash slot included at the end).
+    pub fn factor(&mut self, values: &[T]) -> Result<(), Singular> {
+        match self {
+            LinearSolver::Dense(d) => d.factor(values),
+        }
+    }
+
+    /// Solves in place: `rhs` holds b on entry and x on return (its first `n` entries).
+    pub fn solve(&mut self, rhs: &mut [T]) {
+        match self {
+            LinearSolver::Dense(d) => d.solve(rhs),
+        }
+    }
+}

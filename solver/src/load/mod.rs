@@ -1,0 +1,94 @@
+//! Device instances as the solver holds them, and the loads that stamp them.
+//!
+//! Devices of one kind live together in a `Vec` and are loaded in a tight loop; each holds
+//! its unknown indices, its matrix slots and its state offsets, fixed at compile time.
+
+pub mod diode;
+pub mod linear;
+pub mod mos1;
+
+use crate::pattern::Slot;
+use crate::states::{Integrator, States};
+
+/// What an analysis asks of a load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Operating point or DC sweep: capacitors open, inductors shorted.
+    Dc,
+    /// A transient time point: charges integrated.
+    Tran,
+}
+
+/// Newton initialization phase, as SPICE sequences them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Init {
+    /// First DC iteration: junctions start from their critical/initial voltages.
+    Jct,
+    /// Second phase: `off` devices held off, nodesets still applied.
+    Fix,
+    /// Free iterations.
+    Float,
+    /// Voltages taken from the solution as they are, without limiting (small-signal
+    /// linearization at a converged point, `uic` start).
+    Direct,
+}
+
+/// The per-load context.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    pub mode: Mode,
+    pub init: Init,
+    /// Junction GMIN.
+    pub gmin: f64,
+    /// Source stepping factor (1 normally).
+    pub srcfact: f64,
+    /// Time of the point being solved (transient).
+    pub time: f64,
+    /// Integration formula of the current step (transient).
+    pub integ: Integrator,
+    pub reltol: f64,
+    pub abstol: f64,
+    pub vntol: f64,
+    /// Count of devices that limited their voltages or failed their current test.
+    pub noncon: usize,
+}
+
+/// Adds a conductance `g` between the two unknowns of `s = [aa, ab, ba, bb]`.
+#[inline]
+pub fn stamp_g(m: &mut [f64], s: &[Slot; 4], g: f64) {
+    m[s[0]] += g;
+    m[s[1]] -= g;
+    m[s[2]] -= g;
+    m[s[3]] += g;
+}
+
+/// Adds a current `i` that leaves unknown `a` and enters unknown `b` (through the device).
+#[inline]
+pub fn stamp_i(rhs: &mut [f64], a: usize, b: usize, i: f64) {
+    rhs[a] -= i;
+    rhs[b] += i;
+}
+
+/// Loads a two-terminal charge `q(v)` with capacitance `c` at `v = x[a] - x[b]`, state slot `k`:
+/// stamps the companion conductance and current of the integrated charge.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub fn stamp_charge(
+    m: &mut [f64],
+    rhs: &mut [f64],
+    st: &mut States,
+    integ: &Integrator,
+    k: usize,
+    s: &[Slot; 4],
+    a: usize,
+    b: usize,
+    q: f64,
+    c: f64,
+    v: f64,
+) {
+    st.set(k, q);
+    let i = integ.integrate(st, k);
+    let g = integ.ag0() * c;
+    stamp_g(m, s, g);
+    stamp_i(rhs, a, b, i - g * v);
+}

@@ -1,0 +1,240 @@
+//! Transient analysis: trapezoidal or Gear-2 with backward Euler at the start and after
+//! breakpoints, local truncation error control on device charges, source breakpoints.
+
+use crate::error::SimError;
+use crate::load::{Init, Mode};
+use crate::results::{Data, Dataset, Quantity, Recorder, Vector};
+use crate::simulator::{Pins, Simulator};
+use crate::states::Integrator;
+use insitu_netlist::{Method, WaveKind};
+
+/// A `.tran` request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TranSpec {
+    pub tstep: f64,
+    pub tstop: f64,
+    pub tstart: f64,
+    pub tmax: Option<f64>,
+    pub uic: bool,
+}
+
+/// Truncation error constant of each formula (current error = C h^p |q^(p+1)|).
+fn lte_constant(method: Method, order: usize) -> f64 {
+    match (method, order) {
+        (_, 1) => 0.5,
+        (Method::Trapezoidal, _) => 1.0 / 12.0,
+        (Method::Gear, _) => 2.0 / 9.0,
+    }
+}
+
+impl Simulator {
+    /// Rebuilds source waveforms for this transient's step and stop time; returns the
+    /// sorted breakpoints in `[0, tstop]`.
+    fn prepare_sources(&mut self, spec: &TranSpec) -> Result<Vec<f64>, SimError> {
+        let mut bps = vec![0.0, spec.tstop];
+        let elems = &self.circuit.elements;
+        let mut fix = |elem: usize,
+                       value: &mut crate::load::linear::SourceValue|
+         -> Result<(), SimError> {
+            let src = match &elems[elem].kind {
+                insitu_netlist::ElementKind::VoltageSource { source, .. } => source,
+                insitu_netlist::ElementKind::CurrentSource { source, .. } => source,
+                _ => return Ok(()),
+            };
+            let dc = value.dc;
+            *value = crate::compile::source_value(src, spec.tstep, spec.tstop).map_err(|m| {
+                SimError::Device {
+                    element: elems[elem].name.clone(),
+                    message: m,
+                }
+            })?;
+            value.dc = dc;
+            // As ngspice: PULSE and PWL corners are breakpoints; SIN and EXP set none.
+            let corners = src
+                .wave
+                .as_ref()
+                .is_some_and(|w| matches!(w.kind, WaveKind::Pulse | WaveKind::Pwl));
+            if let (Some(w), true) = (&value.wave, corners) {
+                bps.extend(w.breakpoints(spec.tstop));
+            }
+            Ok(())
+        };
+        for v in &mut self.inst.vsrc {
+            fix(v.elem, &mut v.value)?;
+        }
+        for i in &mut self.inst.isrc {
+            fix(i.elem, &mut i.value)?;
+        }
+        bps.retain(|t| t.is_finite() && *t >= 0.0 && *t <= spec.tstop);
+        bps.sort_by(|a, b| a.total_cmp(b));
+        Ok(bps)
+    }
+
+    /// Local truncation error: the largest step the charges allow at `order` after a step
+    /// `hs[0]` (with previous steps `hs[1..]`).
+    fn lte_step(&self, method: Method, order: usize, hs: &[f64; 3]) -> f64 {
+        let o = &self.circuit.options;
+        let st = &self.w.st;
+        let c = lte_constant(method, order);
+        let mut step = f64::INFINITY;
+        for &k in &self.charge_slots {
+            let (i0, i1) = (st.get(0, k + 1), st.get(1, k + 1));
+            let (q0, q1) = (st.get(0, k), st.get(1, k));
+            let volttol = o.abstol + o.reltol * i0.abs().max(i1.abs());
+            let chargetol = o.reltol * q0.abs().max(q1.abs()).max(o.chgtol) / hs[0];
+            let tol = volttol.max(chargetol);
+            // Divided differences of order `order + 1` over the last order + 2 points.
+            let mut d = [0.0f64; 4];
+            for (lvl, v) in d.iter_mut().enumerate().take(order + 2) {
+                *v = st.get(lvl, k);
+            }
+            for l in 1..=order + 1 {
+                for i in 0..=(order + 1 - l) {
+                    let span: f64 = hs[i..i + l].iter().sum();
+                    d[i] = (d[i] - d[i + 1]) / span;
+                }
+            }
+            // q^(p+1) = (p+1)! * divided difference.
+            let fact = if order == 1 { 2.0 } else { 6.0 };
+            let deriv = (fact * d[0]).abs();
+            let denom = (c * deriv).max(o.abstol);
+            let del = o.trtol * tol / denom;
+            let h = if order == 1 {
+                del
+            } else {
+                del.powf(1.0 / order as f64)
+            };
+            step = step.min(h);
+        }
+        step
+    }
+
+    /// Runs a transient analysis.
+    pub fn tran(&mut self, spec: &TranSpec) -> Result<Dataset, SimError> {
+        if !(spec.tstop > 0.0 && spec.tstep > 0.0) || spec.tstart < 0.0 || spec.tstart >= spec.tstop
+        {
+            return Err(SimError::InvalidAnalysis(format!(
+                ".tran needs 0 < tstep, 0 <= tstart < tstop (got tstep={}, tstop={}, tstart={})",
+                spec.tstep, spec.tstop, spec.tstart
+            )));
+        }
+        let bps = self.prepare_sources(spec)?;
+        let method = self.circuit.options.method;
+        let itl4 = self.circuit.options.itl4.max(3);
+        let span = spec.tstop - spec.tstart;
+        let maxstep = spec
+            .tmax
+            .filter(|t| *t > 0.0)
+            .unwrap_or_else(|| spec.tstep.min(span / 50.0));
+        let delmin = 1e-11 * maxstep;
+        let minbreak = 5e-5 * maxstep;
+
+        // Initial point.
+        self.iterations = 0;
+        if spec.uic {
+            self.w.x.iter_mut().for_each(|v| *v = 0.0);
+            for &(k, v) in &self.ics {
+                self.w.x[k] = v;
+            }
+            let mut ctx = self.ctx(Mode::Dc, Init::Direct);
+            let w = &mut self.w;
+            w.rhs.iter_mut().for_each(|v| *v = 0.0);
+            w.mat.iter_mut().for_each(|v| *v = 0.0);
+            self.inst
+                .load(&w.x, &mut w.mat, &mut w.rhs, &mut w.st, &mut ctx);
+        } else {
+            self.w.x.iter_mut().for_each(|v| *v = 0.0);
+            self.solve_dc(Pins::TRAN_OP)?;
+        }
+        self.have_op = false;
+        self.inst.init_states(&self.w.x, &mut self.w.st, spec.uic);
+        self.w.st.seed_history();
+
+        let mut rec = Recorder::new(self);
+        let mut times = Vec::new();
+        if spec.tstart <= 0.0 {
+            rec.push_real(&self.w.x);
+            times.push(0.0);
+        }
+        let mut t = 0.0f64;
+        let mut h = spec.tstop.min(spec.tstep).min(maxstep) / 10.0;
+        let mut hs = [h; 3];
+        let mut order = 1usize;
+        let mut bp_idx = 1usize; // next breakpoint (bps[0] = 0)
+        let mut at_breakpoint = true;
+        let mut saved_x = self.w.x.clone();
+        let mut steps = 0usize;
+        while t < spec.tstop - minbreak {
+            steps += 1;
+            if steps > 50_000_000 {
+                return Err(SimError::TimestepTooSmall { time: t, step: h });
+            }
+            while bp_idx < bps.len() && bps[bp_idx] <= t + minbreak {
+                bp_idx += 1;
+            }
+            let next_bp = bps.get(bp_idx).copied().unwrap_or(spec.tstop);
+            if at_breakpoint {
+                order = 1;
+                let gap = next_bp - t;
+                h = h.min(0.1 * hs[0].max(h).min(gap));
+                at_breakpoint = false;
+            }
+            h = h.min(maxstep);
+            if t + h > next_bp - minbreak {
+                h = next_bp - t;
+            } else if t + 2.0 * h > next_bp {
+                // Avoid a sliver before the breakpoint.
+                h = 0.5 * (next_bp - t);
+            }
+            let mut ctx = self.ctx(Mode::Tran, Init::Float);
+            ctx.time = t + h;
+            ctx.integ = Integrator::new(method, order, h, hs[0]);
+            let res = self.newton(&mut ctx, itl4, 0.0, Pins::OP);
+            match res {
+                Err(e @ SimError::Singular { .. }) => return Err(e),
+                Err(_) => {
+                    self.w.x.copy_from_slice(&saved_x);
+                    h /= 8.0;
+                    order = 1;
+                    if h < delmin {
+                        return Err(SimError::TimestepTooSmall { time: t, step: h });
+                    }
+                    continue;
+                }
+                Ok(_) => {}
+            }
+            let steps_now = [h, hs[0], hs[1]];
+            let hnew = self.lte_step(method, order, &steps_now);
+            if hnew < 0.9 * h && h > delmin * 10.0 {
+                // Reject: retry the step with the smaller size.
+                self.w.x.copy_from_slice(&saved_x);
+                h = hnew.max(delmin);
+                if h <= delmin {
+                    return Err(SimError::TimestepTooSmall { time: t, step: h });
+                }
+                continue;
+            }
+            // Accept.
+            t += h;
+            hs = steps_now;
+            self.w.st.rotate();
+            saved_x.copy_from_slice(&self.w.x);
+            if t >= spec.tstart - minbreak {
+                rec.push_real(&self.w.x);
+                times.push(t);
+            }
+            if (t - next_bp).abs() <= minbreak {
+                at_breakpoint = true;
+            } else if order == 1 {
+                order = 2;
+            }
+            h = hnew.min(2.0 * h).min(maxstep);
+        }
+        let scale = Vector {
+            name: "time".into(),
+            quantity: Quantity::Time,
+            data: Data::Real(times),
+        };
+        Ok(rec.finish("Transient Analysis", Some(scale)))
+    }
+}

@@ -1,0 +1,180 @@
+//! Re-sizing and re-biasing a compiled simulator without re-parsing or re-compiling:
+//! parameter updates, instance values, temperature.
+
+use crate::compile::{mos_geom, CompiledModel};
+use crate::error::SimError;
+use crate::instances::DevRef;
+use crate::simulator::Simulator;
+use insitu_devices::{Diode, DiodeModel, Mos1, Mos1Model};
+use insitu_netlist::{ElementKind, ModelKind, Target};
+
+impl Simulator {
+    /// Changes a `.param` value and re-evaluates every element and model number that
+    /// depends on it. The matrix pattern and work arrays are kept.
+    pub fn set_param(&mut self, name: &str, value: f64) -> Result<(), SimError> {
+        let targets = self
+            .circuit
+            .set_param(name, value)
+            .map_err(|e| SimError::Param(e.to_string()))?;
+        let mut models = Vec::new();
+        for t in targets {
+            match t {
+                Target::Element(e) => self.refresh_element(e)?,
+                Target::Model(m) => models.push(m),
+            }
+        }
+        for m in models {
+            self.refresh_model(m)?;
+        }
+        self.have_op = false;
+        Ok(())
+    }
+
+    /// The present value of a `.param`.
+    pub fn param(&self, name: &str) -> Option<f64> {
+        self.circuit.param(name)
+    }
+
+    /// Sets the temperature (degrees Celsius) and recomputes every temperature-dependent
+    /// device quantity.
+    pub fn set_temperature(&mut self, temp_c: f64) -> Result<(), SimError> {
+        self.temp_c = temp_c;
+        for e in 0..self.circuit.elements.len() {
+            if matches!(
+                self.circuit.elements[e].kind,
+                ElementKind::Mosfet { .. } | ElementKind::Diode { .. }
+            ) {
+                self.refresh_element(e)?;
+            }
+        }
+        self.have_op = false;
+        Ok(())
+    }
+
+    /// Sets a MOSFET's width and length (metres) directly.
+    pub fn set_mos_size(&mut self, element: &str, w: f64, l: f64) -> Result<(), SimError> {
+        let id = self
+            .circuit
+            .element(element)
+            .ok_or_else(|| SimError::UnknownName {
+                what: "element",
+                name: element.to_string(),
+            })?;
+        match &mut self.circuit.elements[id].kind {
+            ElementKind::Mosfet { geom, .. } => {
+                geom.w = w;
+                geom.l = l;
+            }
+            _ => {
+                return Err(SimError::UnknownName {
+                    what: "MOSFET",
+                    name: element.to_string(),
+                })
+            }
+        }
+        self.have_op = false;
+        self.refresh_element(id)
+    }
+
+    fn refresh_model(&mut self, m: usize) -> Result<(), SimError> {
+        let card = &self.circuit.models[m];
+        let err = |e: insitu_devices::DeviceError| SimError::Device {
+            element: card.name.clone(),
+            message: e.to_string(),
+        };
+        match self.models[m] {
+            CompiledModel::Mos1(_) => {
+                self.models[m] = CompiledModel::Mos1(
+                    Mos1Model::new(&card.name, card.kind == ModelKind::Pmos, &card.params)
+                        .map_err(err)?,
+                )
+            }
+            CompiledModel::Diode(_) => {
+                self.models[m] =
+                    CompiledModel::Diode(DiodeModel::new(&card.name, &card.params).map_err(err)?)
+            }
+            CompiledModel::Unused => return Ok(()),
+        }
+        for e in 0..self.circuit.elements.len() {
+            let uses = match &self.circuit.elements[e].kind {
+                ElementKind::Mosfet { model, .. } | ElementKind::Diode { model, .. } => *model == m,
+                _ => false,
+            };
+            if uses {
+                self.refresh_element(e)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies an element's values from the circuit into its instance.
+    pub(crate) fn refresh_element(&mut self, e: usize) -> Result<(), SimError> {
+        let elem = &self.circuit.elements[e];
+        let temp = self.temp_c;
+        let tnom = self.circuit.options.tnom;
+        let gmin = self.circuit.options.gmin;
+        let derr = |m: String| SimError::Device {
+            element: elem.name.clone(),
+            message: m,
+        };
+        let Some(r) = self.elem_map[e] else {
+            return Ok(());
+        };
+        match (&elem.kind, r) {
+            (ElementKind::Resistor { r, .. }, DevRef::Resistor(k)) => self.inst.res[k].g = 1.0 / r,
+            (ElementKind::Capacitor { c, ic, .. }, DevRef::Capacitor(k)) => {
+                self.inst.caps[k].c = *c;
+                self.inst.caps[k].ic = *ic;
+            }
+            (ElementKind::Inductor { l, ic, .. }, DevRef::Inductor(k)) => {
+                self.inst.inds[k].l = *l;
+                self.inst.inds[k].ic = *ic;
+            }
+            (ElementKind::VoltageSource { source, .. }, DevRef::VSource(k)) => {
+                self.inst.vsrc[k].value =
+                    crate::compile::source_value(source, 0.0, 0.0).map_err(derr)?
+            }
+            (ElementKind::CurrentSource { source, .. }, DevRef::ISource(k)) => {
+                self.inst.isrc[k].value =
+                    crate::compile::source_value(source, 0.0, 0.0).map_err(derr)?
+            }
+            (ElementKind::Vcvs { gain, .. }, DevRef::Vcvs(k)) => self.inst.vcvs[k].gain = *gain,
+            (ElementKind::Vccs { gm, .. }, DevRef::Vccs(k)) => self.inst.vccs[k].gm = *gm,
+            (ElementKind::Cccs { gain, .. }, DevRef::Cccs(k)) => self.inst.cccs[k].gain = *gain,
+            (ElementKind::Ccvs { r, .. }, DevRef::Ccvs(k)) => self.inst.ccvs[k].r = *r,
+            (ElementKind::Diode { model, area, .. }, DevRef::Diode(k)) => {
+                let CompiledModel::Diode(dm) = &self.models[*model] else {
+                    return Ok(());
+                };
+                let dev =
+                    Diode::new(dm, *area, temp, tnom, gmin).map_err(|x| derr(x.to_string()))?;
+                if (dev.series_conductance() > 0.0)
+                    != (self.inst.diodes[k].dev.series_conductance() > 0.0)
+                {
+                    return Err(derr(
+                        "changing RS between zero and non-zero needs a recompile".into(),
+                    ));
+                }
+                self.inst.diodes[k].dev = dev;
+            }
+            (ElementKind::Mosfet { model, geom, .. }, DevRef::Mos1(k)) => {
+                let CompiledModel::Mos1(mm) = &self.models[*model] else {
+                    return Ok(());
+                };
+                let dev = Mos1::new(mm, &mos_geom(geom), temp, tnom, gmin)
+                    .map_err(|x| derr(x.to_string()))?;
+                let old = &self.inst.mos1[k].dev;
+                if (dev.drain_conductance() > 0.0) != (old.drain_conductance() > 0.0)
+                    || (dev.source_conductance() > 0.0) != (old.source_conductance() > 0.0)
+                {
+                    return Err(derr(
+                        "changing RD/RS between zero and non-zero needs a recompile".into(),
+                    ));
+                }
+                self.inst.mos1[k].dev = dev;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,418 @@
+//! `insitu check`: run a deck in insitu and in ngspice and compare every common vector.
+//!
+//! Tolerances (per analysis): operating point and DC sweeps, |a - b| <= rel |b| + abs with
+//! rel = 1e-6 and abs = 1 uV (voltages) or 1 pA (currents); AC, 0.01 dB in magnitude and
+//! 0.1 degree in phase; transient, the integrated error of Xyce's test suite,
+//! sqrt(integral(((ref - x) / (reltol |ref| + abstol))^2 dt) / T) < 1 with reltol 1e-2 and
+//! abstol 1e-6, the insitu waveform interpolated linearly onto ngspice's time points.
+
+use crate::ngspice::{Ngspice, NgspiceError};
+use crate::raw::Plot;
+use insitu_solver::{Data, Dataset, Quantity};
+use std::fmt;
+use std::path::Path;
+
+/// Tolerances of the comparison.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tolerances {
+    pub op_rel: f64,
+    pub op_abs_v: f64,
+    pub op_abs_i: f64,
+    pub ac_db: f64,
+    pub ac_deg: f64,
+    pub tran_reltol: f64,
+    pub tran_abstol: f64,
+}
+
+impl Default for Tolerances {
+    fn default() -> Self {
+        Tolerances {
+            op_rel: 1e-6,
+            op_abs_v: 1e-6,
+            op_abs_i: 1e-12,
+            ac_db: 0.01,
+            ac_deg: 0.1,
+            tran_reltol: 1e-2,
+            tran_abstol: 1e-6,
+        }
+    }
+}
+
+/// One compared vector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Plot name ("Operating Point", ...).
+    pub analysis: String,
+    pub vector: String,
+    /// The worst error in units of the tolerance (pass when <= 1).
+    pub score: f64,
+    /// Human-readable worst error.
+    pub detail: String,
+}
+
+impl Row {
+    pub fn pass(&self) -> bool {
+        self.score <= 1.0
+    }
+}
+
+/// The outcome of a check.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub rows: Vec<Row>,
+    /// Analyses that could not be paired or compared.
+    pub problems: Vec<String>,
+}
+
+impl Report {
+    /// Whether every row passed and nothing was missing.
+    pub fn pass(&self) -> bool {
+        self.problems.is_empty() && !self.rows.is_empty() && self.rows.iter().all(Row::pass)
+    }
+
+    /// The row for `vector` in the analysis whose name starts with `analysis`.
+    pub fn row(&self, analysis: &str, vector: &str) -> Option<&Row> {
+        self.rows
+            .iter()
+            .find(|r| r.analysis.starts_with(analysis) && r.vector.eq_ignore_ascii_case(vector))
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for r in &self.rows {
+            writeln!(
+                f,
+                "{:<28} {:<24} {:>10.3e} {:<40} {}",
+                r.analysis,
+                r.vector,
+                r.score,
+                r.detail,
+                if r.pass() { "ok" } else { "FAIL" }
+            )?;
+        }
+        for p in &self.problems {
+            writeln!(f, "problem: {p}")?;
+        }
+        write!(f, "{}", if self.pass() { "PASS" } else { "FAIL" })
+    }
+}
+
+/// Errors that stop a check before any comparison.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Netlist(#[from] insitu_netlist::Error),
+    #[error("insitu: {0}")]
+    Sim(#[from] insitu_solver::SimError),
+    #[error(transparent)]
+    Ngspice(#[from] NgspiceError),
+}
+
+/// Runs `deck` (a file) in insitu and ngspice and compares the results.
+pub fn check_file(
+    deck: &Path,
+    ng: &Ngspice,
+    work_dir: &Path,
+    tol: &Tolerances,
+) -> Result<Report, CheckError> {
+    check_file_with(deck, ng, work_dir, tol, "")
+}
+
+/// Like [`check_file`], with `extra_options` (e.g. `"reltol=1e-6 vntol=1e-9"`) added as an
+/// `.options` card to the deck that both simulators run. Tighter Newton tolerances make both
+/// converge to the same solution, so that what remains is a difference of equations.
+pub fn check_file_with(
+    deck: &Path,
+    ng: &Ngspice,
+    work_dir: &Path,
+    tol: &Tolerances,
+    extra_options: &str,
+) -> Result<Report, CheckError> {
+    let text = std::fs::read_to_string(deck).map_err(|e| {
+        NgspiceError::Io(std::io::Error::new(
+            e.kind(),
+            format!("{}: {e}", deck.display()),
+        ))
+    })?;
+    let dir = deck
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let dir = std::fs::canonicalize(dir).map_err(NgspiceError::Io)?;
+    let text = prepare_deck(&text, &dir, extra_options);
+    let parsed = insitu_netlist::parse_str(&text, deck, &insitu_netlist::FsLoader)?;
+    let circuit = insitu_netlist::elaborate(&parsed, &insitu_netlist::ElabOptions::default())?;
+    let mut sim = insitu_solver::Simulator::new(circuit)?;
+    let ours = sim.run_all()?;
+    let theirs = ng.run(&text, work_dir)?;
+    Ok(compare(&ours, &theirs.plots, tol))
+}
+
+/// Adds an `.options` card after the title line and makes relative `.include`/`.lib` paths
+/// absolute (against `dir`), so the deck runs from any directory.
+pub fn prepare_deck(text: &str, dir: &Path, extra_options: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for (k, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let lower = trimmed.to_ascii_lowercase();
+        let is_inc = lower.starts_with(".include ")
+            || lower.starts_with(".inc ")
+            || lower.starts_with(".lib ");
+        let mut words = trimmed.split_whitespace();
+        match (is_inc, words.next(), words.next()) {
+            (true, Some(card), Some(file)) => {
+                let bare = file.trim_matches(|c| c == '"' || c == '\'');
+                let path = Path::new(bare);
+                let rest: Vec<&str> = words.collect();
+                if path.is_relative() && !bare.contains(':') {
+                    out.push_str(&format!(
+                        "{card} \"{}\" {}",
+                        dir.join(path).display(),
+                        rest.join(" ")
+                    ));
+                } else {
+                    out.push_str(line);
+                }
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+        if k == 0 && !extra_options.trim().is_empty() {
+            out.push_str(&format!(".options {}\n", extra_options.trim()));
+        }
+    }
+    out
+}
+
+/// Compares insitu datasets with ngspice plots, pairing analyses of the same kind in order.
+pub fn compare(ours: &[Dataset], theirs: &[Plot], tol: &Tolerances) -> Report {
+    let mut report = Report::default();
+    let mut used = vec![false; theirs.len()];
+    for d in ours {
+        let key = plot_key(&d.name);
+        let Some(k) = theirs
+            .iter()
+            .enumerate()
+            .position(|(i, p)| !used[i] && plot_key(&p.name) == key)
+        else {
+            report
+                .problems
+                .push(format!("ngspice produced no '{}' plot", d.name));
+            continue;
+        };
+        used[k] = true;
+        let p = &theirs[k];
+        let before = report.rows.len();
+        for v in &d.vectors {
+            if let Some(row) = compare_vector(d, v, p, tol) {
+                report.rows.push(row);
+            }
+        }
+        if report.rows.len() == before {
+            report
+                .problems
+                .push(format!("no common vectors in '{}'", d.name));
+        }
+    }
+    report
+}
+
+fn plot_key(name: &str) -> String {
+    name.split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+fn compare_vector(
+    d: &Dataset,
+    v: &insitu_solver::Vector,
+    p: &Plot,
+    tol: &Tolerances,
+) -> Option<Row> {
+    let analysis = d.name.clone();
+    let row = |score: f64, detail: String| Row {
+        analysis: analysis.clone(),
+        vector: v.name.clone(),
+        score,
+        detail,
+    };
+    match (&v.data, plot_key(&d.name).as_str()) {
+        (Data::Complex(x), _) => {
+            let reference = p.complex_vector(&v.name)?;
+            if reference.len() != x.len() {
+                return Some(row(
+                    f64::INFINITY,
+                    format!("{} points vs ngspice {}", x.len(), reference.len()),
+                ));
+            }
+            let peak = reference.iter().map(|c| c.norm()).fold(0.0, f64::max);
+            let (mut worst_db, mut worst_deg) = (0.0f64, 0.0f64);
+            for (a, b) in x.iter().zip(reference) {
+                // Below 1e-9 of the peak (e.g. a current that is zero in theory) compare
+                // absolutely against that floor instead of in dB.
+                if b.norm() < 1e-9 * peak {
+                    let e = (a - b).norm() / (1e-9 * peak);
+                    worst_db = worst_db.max(e * tol.ac_db);
+                    continue;
+                }
+                let db = 20.0 * (a.norm() / b.norm()).log10();
+                let mut deg = (a.arg() - b.arg()).to_degrees();
+                deg = (deg + 180.0).rem_euclid(360.0) - 180.0;
+                worst_db = worst_db.max(db.abs());
+                worst_deg = worst_deg.max(deg.abs());
+            }
+            let score = (worst_db / tol.ac_db).max(worst_deg / tol.ac_deg);
+            Some(row(
+                score,
+                format!("{worst_db:.2e} dB, {worst_deg:.2e} deg"),
+            ))
+        }
+        (Data::Real(x), "transient") => {
+            let reference = p.vector(&v.name)?;
+            let t_ref = p.real.first()?;
+            let t_ours = d.scale.as_ref().and_then(|s| match &s.data {
+                Data::Real(t) => Some(t),
+                _ => None,
+            })?;
+            let e = integrated_error(
+                t_ours,
+                x,
+                t_ref,
+                reference,
+                tol.tran_reltol,
+                tol.tran_abstol,
+            );
+            let (tw, yr, yo) = worst_point(
+                t_ours,
+                x,
+                t_ref,
+                reference,
+                tol.tran_reltol,
+                tol.tran_abstol,
+            );
+            Some(row(
+                e,
+                format!("integrated {e:.3}; worst at t={tw:.4e}: {yo:.4e} vs {yr:.4e}"),
+            ))
+        }
+        (Data::Real(x), _) => {
+            let reference = p.vector(&v.name)?;
+            if reference.len() != x.len() {
+                return Some(row(
+                    f64::INFINITY,
+                    format!("{} points vs ngspice {}", x.len(), reference.len()),
+                ));
+            }
+            let abs = if v.quantity == Quantity::Current {
+                tol.op_abs_i
+            } else {
+                tol.op_abs_v
+            };
+            let mut worst = (0.0f64, 0.0f64, 0.0f64);
+            for (a, b) in x.iter().zip(reference) {
+                let s = (a - b).abs() / (tol.op_rel * b.abs() + abs);
+                if s > worst.0 || !s.is_finite() {
+                    worst = (s, *a, *b);
+                }
+            }
+            Some(row(worst.0, format!("{:.9e} vs {:.9e}", worst.1, worst.2)))
+        }
+    }
+}
+
+/// Linear interpolation of (t, y) at `at` (clamped at the ends).
+pub fn interpolate(t: &[f64], y: &[f64], at: f64) -> f64 {
+    if t.is_empty() {
+        return f64::NAN;
+    }
+    let k = t.partition_point(|&v| v < at);
+    if k == 0 {
+        return y[0];
+    }
+    if k >= t.len() {
+        return y[t.len() - 1];
+    }
+    let (t0, t1) = (t[k - 1], t[k]);
+    if t1 <= t0 {
+        return y[k];
+    }
+    y[k - 1] + (y[k] - y[k - 1]) * (at - t0) / (t1 - t0)
+}
+
+/// The integrated, tolerance-normalized RMS error of `(t, y)` against `(t_ref, y_ref)`.
+pub fn integrated_error(
+    t: &[f64],
+    y: &[f64],
+    t_ref: &[f64],
+    y_ref: &[f64],
+    reltol: f64,
+    abstol: f64,
+) -> f64 {
+    let n = t_ref.len().min(y_ref.len());
+    if n < 2 {
+        return f64::INFINITY;
+    }
+    let span = t_ref[n - 1] - t_ref[0];
+    if span <= 0.0 {
+        return f64::INFINITY;
+    }
+    let e =
+        |k: usize| (y_ref[k] - interpolate(t, y, t_ref[k])) / (reltol * y_ref[k].abs() + abstol);
+    let mut acc = 0.0;
+    let mut prev = e(0);
+    for k in 1..n {
+        let cur = e(k);
+        acc += 0.5 * (prev * prev + cur * cur) * (t_ref[k] - t_ref[k - 1]);
+        prev = cur;
+    }
+    (acc / span).sqrt()
+}
+
+/// The reference point with the largest normalized error: (time, reference, ours).
+fn worst_point(
+    t: &[f64],
+    y: &[f64],
+    t_ref: &[f64],
+    y_ref: &[f64],
+    reltol: f64,
+    abstol: f64,
+) -> (f64, f64, f64) {
+    let mut worst = (0.0, f64::NAN, f64::NAN, -1.0);
+    for (k, (&tr, &yr)) in t_ref.iter().zip(y_ref).enumerate() {
+        let _ = k;
+        let yo = interpolate(t, y, tr);
+        let e = ((yr - yo) / (reltol * yr.abs() + abstol)).abs();
+        if e > worst.3 {
+            worst = (tr, yr, yo, e);
+        }
+    }
+    (worst.0, worst.1, worst.2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integrated_error_is_zero_for_identical_and_scales_with_offset() {
+        let t: Vec<f64> = (0..101).map(|k| k as f64 * 1e-3).collect();
+        let y: Vec<f64> = t.iter().map(|t| (t * 50.0).sin()).collect();
+        assert!(integrated_error(&t, &y, &t, &y, 1e-2, 1e-6) < 1e-12);
+        // A constant offset of 1e-6 with |ref| ~ 0..1: error bounded by offset/abstol.
+        let shifted: Vec<f64> = y.iter().map(|v| v + 1e-6).collect();
+        let e = integrated_error(&t, &shifted, &t, &y, 1e-2, 1e-6);
+        assert!(e > 0.0 && e < 1.0, "{e}");
+    }
+
+    #[test]
+    fn interpolation_is_linear_and_clamped() {
+        let t = [0.0, 1.0, 2.0];
+        let y = [0.0, 10.0, 0.0];
+        assert_eq!(interpolate(&t, &y, 0.5), 5.0);
+        assert_eq!(interpolate(&t, &y, 1.5), 5.0);
+        assert_eq!(interpolate(&t, &y, -1.0), 0.0);
+        assert_eq!(interpolate(&t, &y, 3.0), 0.0);
+    }
+}

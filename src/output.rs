@@ -1,0 +1,43 @@
+//! Writing results: datasets to ngspice rawfiles and JSON.
+
+use crate::raw::{Plot, Variable};
+use insitu_solver::{Data, Dataset};
+use num_complex::Complex64;
+
+/// Converts solver datasets to rawfile plots (scale first, names as ngspice writes them).
+pub fn to_plots(title: &str, datasets: &[Dataset]) -> Vec<Plot> {
+    datasets.iter().map(|d| to_plot(title, d)).collect()
+}
+
+/// Converts one dataset to a rawfile plot.
+pub fn to_plot(title: &str, d: &Dataset) -> Plot {
+    let vectors: Vec<_> = d.scale.iter().chain(d.vectors.iter()).collect();
+    let complex = vectors.iter().any(|v| matches!(v.data, Data::Complex(_)));
+    let mut plot = Plot {
+        title: title.to_string(),
+        date: String::new(),
+        name: d.name.clone(),
+        complex,
+        ..Default::default()
+    };
+    for v in vectors {
+        plot.variables.push(Variable {
+            name: v.name.clone(),
+            kind: v.quantity.raw_type().to_string(),
+        });
+        match &v.data {
+            Data::Real(x) => {
+                plot.real.push(x.clone());
+                if complex {
+                    plot.cplx
+                        .push(x.iter().map(|&r| Complex64::new(r, 0.0)).collect());
+                }
+            }
+            Data::Complex(x) => {
+                plot.real.push(x.iter().map(|c| c.re).collect());
+                plot.cplx.push(x.clone());
+            }
+        }
+    }
+    plot
+}
