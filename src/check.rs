@@ -72,9 +72,7 @@ impl Report {
 
     /// The row for `vector` in the analysis whose name starts with `analysis`.
     pub fn row(&self, analysis: &str, vector: &str) -> Option<&Row> {
-        self.rows
-            .iter()
-            .find(|r| r.analysis.starts_with(analysis) && r.vector.eq_ignore_ascii_case(vector))
+        self.rows.iter().find(|r| r.analysis.starts_with(analysis) && r.vector.eq_ignore_ascii_case(vector))
     }
 }
 
@@ -110,12 +108,7 @@ pub enum CheckError {
 }
 
 /// Runs `deck` (a file) in insitu and ngspice and compares the results.
-pub fn check_file(
-    deck: &Path,
-    ng: &Ngspice,
-    work_dir: &Path,
-    tol: &Tolerances,
-) -> Result<Report, CheckError> {
+pub fn check_file(deck: &Path, ng: &Ngspice, work_dir: &Path, tol: &Tolerances) -> Result<Report, CheckError> {
     check_file_with(deck, ng, work_dir, tol, "")
 }
 
@@ -129,16 +122,9 @@ pub fn check_file_with(
     tol: &Tolerances,
     extra_options: &str,
 ) -> Result<Report, CheckError> {
-    let text = std::fs::read_to_string(deck).map_err(|e| {
-        NgspiceError::Io(std::io::Error::new(
-            e.kind(),
-            format!("{}: {e}", deck.display()),
-        ))
-    })?;
-    let dir = deck
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let text = std::fs::read_to_string(deck)
+        .map_err(|e| NgspiceError::Io(std::io::Error::new(e.kind(), format!("{}: {e}", deck.display()))))?;
+    let dir = deck.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let dir = std::fs::canonicalize(dir).map_err(NgspiceError::Io)?;
     let text = prepare_deck(&text, &dir, extra_options);
     let parsed = insitu_netlist::parse_str(&text, deck, &insitu_netlist::FsLoader)?;
@@ -156,9 +142,7 @@ pub fn prepare_deck(text: &str, dir: &Path, extra_options: &str) -> String {
     for (k, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         let lower = trimmed.to_ascii_lowercase();
-        let is_inc = lower.starts_with(".include ")
-            || lower.starts_with(".inc ")
-            || lower.starts_with(".lib ");
+        let is_inc = lower.starts_with(".include ") || lower.starts_with(".inc ") || lower.starts_with(".lib ");
         let mut words = trimmed.split_whitespace();
         match (is_inc, words.next(), words.next()) {
             (true, Some(card), Some(file)) => {
@@ -166,11 +150,7 @@ pub fn prepare_deck(text: &str, dir: &Path, extra_options: &str) -> String {
                 let path = Path::new(bare);
                 let rest: Vec<&str> = words.collect();
                 if path.is_relative() && !bare.contains(':') {
-                    out.push_str(&format!(
-                        "{card} \"{}\" {}",
-                        dir.join(path).display(),
-                        rest.join(" ")
-                    ));
+                    out.push_str(&format!("{card} \"{}\" {}", dir.join(path).display(), rest.join(" ")));
                 } else {
                     out.push_str(line);
                 }
@@ -191,14 +171,8 @@ pub fn compare(ours: &[Dataset], theirs: &[Plot], tol: &Tolerances) -> Report {
     let mut used = vec![false; theirs.len()];
     for d in ours {
         let key = plot_key(&d.name);
-        let Some(k) = theirs
-            .iter()
-            .enumerate()
-            .position(|(i, p)| !used[i] && plot_key(&p.name) == key)
-        else {
-            report
-                .problems
-                .push(format!("ngspice produced no '{}' plot", d.name));
+        let Some(k) = theirs.iter().enumerate().position(|(i, p)| !used[i] && plot_key(&p.name) == key) else {
+            report.problems.push(format!("ngspice produced no '{}' plot", d.name));
             continue;
         };
         used[k] = true;
@@ -210,42 +184,24 @@ pub fn compare(ours: &[Dataset], theirs: &[Plot], tol: &Tolerances) -> Report {
             }
         }
         if report.rows.len() == before {
-            report
-                .problems
-                .push(format!("no common vectors in '{}'", d.name));
+            report.problems.push(format!("no common vectors in '{}'", d.name));
         }
     }
     report
 }
 
 fn plot_key(name: &str) -> String {
-    name.split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase()
+    name.split_whitespace().next().unwrap_or("").to_ascii_lowercase()
 }
 
-fn compare_vector(
-    d: &Dataset,
-    v: &insitu_solver::Vector,
-    p: &Plot,
-    tol: &Tolerances,
-) -> Option<Row> {
+fn compare_vector(d: &Dataset, v: &insitu_solver::Vector, p: &Plot, tol: &Tolerances) -> Option<Row> {
     let analysis = d.name.clone();
-    let row = |score: f64, detail: String| Row {
-        analysis: analysis.clone(),
-        vector: v.name.clone(),
-        score,
-        detail,
-    };
+    let row = |score: f64, detail: String| Row { analysis: analysis.clone(), vector: v.name.clone(), score, detail };
     match (&v.data, plot_key(&d.name).as_str()) {
         (Data::Complex(x), _) => {
             let reference = p.complex_vector(&v.name)?;
             if reference.len() != x.len() {
-                return Some(row(
-                    f64::INFINITY,
-                    format!("{} points vs ngspice {}", x.len(), reference.len()),
-                ));
+                return Some(row(f64::INFINITY, format!("{} points vs ngspice {}", x.len(), reference.len())));
             }
             let peak = reference.iter().map(|c| c.norm()).fold(0.0, f64::max);
             let (mut worst_db, mut worst_deg) = (0.0f64, 0.0f64);
@@ -264,10 +220,7 @@ fn compare_vector(
                 worst_deg = worst_deg.max(deg.abs());
             }
             let score = (worst_db / tol.ac_db).max(worst_deg / tol.ac_deg);
-            Some(row(
-                score,
-                format!("{worst_db:.2e} dB, {worst_deg:.2e} deg"),
-            ))
+            Some(row(score, format!("{worst_db:.2e} dB, {worst_deg:.2e} deg")))
         }
         (Data::Real(x), "transient") => {
             let reference = p.vector(&v.name)?;
@@ -276,40 +229,16 @@ fn compare_vector(
                 Data::Real(t) => Some(t),
                 _ => None,
             })?;
-            let e = integrated_error(
-                t_ours,
-                x,
-                t_ref,
-                reference,
-                tol.tran_reltol,
-                tol.tran_abstol,
-            );
-            let (tw, yr, yo) = worst_point(
-                t_ours,
-                x,
-                t_ref,
-                reference,
-                tol.tran_reltol,
-                tol.tran_abstol,
-            );
-            Some(row(
-                e,
-                format!("integrated {e:.3}; worst at t={tw:.4e}: {yo:.4e} vs {yr:.4e}"),
-            ))
+            let e = integrated_error(t_ours, x, t_ref, reference, tol.tran_reltol, tol.tran_abstol);
+            let (tw, yr, yo) = worst_point(t_ours, x, t_ref, reference, tol.tran_reltol, tol.tran_abstol);
+            Some(row(e, format!("integrated {e:.3}; worst at t={tw:.4e}: {yo:.4e} vs {yr:.4e}")))
         }
         (Data::Real(x), _) => {
             let reference = p.vector(&v.name)?;
             if reference.len() != x.len() {
-                return Some(row(
-                    f64::INFINITY,
-                    format!("{} points vs ngspice {}", x.len(), reference.len()),
-                ));
+                return Some(row(f64::INFINITY, format!("{} points vs ngspice {}", x.len(), reference.len())));
             }
-            let abs = if v.quantity == Quantity::Current {
-                tol.op_abs_i
-            } else {
-                tol.op_abs_v
-            };
+            let abs = if v.quantity == Quantity::Current { tol.op_abs_i } else { tol.op_abs_v };
             let mut worst = (0.0f64, 0.0f64, 0.0f64);
             for (a, b) in x.iter().zip(reference) {
                 let s = (a - b).abs() / (tol.op_rel * b.abs() + abs);
@@ -342,14 +271,7 @@ pub fn interpolate(t: &[f64], y: &[f64], at: f64) -> f64 {
 }
 
 /// The integrated, tolerance-normalized RMS error of `(t, y)` against `(t_ref, y_ref)`.
-pub fn integrated_error(
-    t: &[f64],
-    y: &[f64],
-    t_ref: &[f64],
-    y_ref: &[f64],
-    reltol: f64,
-    abstol: f64,
-) -> f64 {
+pub fn integrated_error(t: &[f64], y: &[f64], t_ref: &[f64], y_ref: &[f64], reltol: f64, abstol: f64) -> f64 {
     let n = t_ref.len().min(y_ref.len());
     if n < 2 {
         return f64::INFINITY;
@@ -358,8 +280,7 @@ pub fn integrated_error(
     if span <= 0.0 {
         return f64::INFINITY;
     }
-    let e =
-        |k: usize| (y_ref[k] - interpolate(t, y, t_ref[k])) / (reltol * y_ref[k].abs() + abstol);
+    let e = |k: usize| (y_ref[k] - interpolate(t, y, t_ref[k])) / (reltol * y_ref[k].abs() + abstol);
     let mut acc = 0.0;
     let mut prev = e(0);
     for k in 1..n {
@@ -371,14 +292,7 @@ pub fn integrated_error(
 }
 
 /// The reference point with the largest normalized error: (time, reference, ours).
-fn worst_point(
-    t: &[f64],
-    y: &[f64],
-    t_ref: &[f64],
-    y_ref: &[f64],
-    reltol: f64,
-    abstol: f64,
-) -> (f64, f64, f64) {
+fn worst_point(t: &[f64], y: &[f64], t_ref: &[f64], y_ref: &[f64], reltol: f64, abstol: f64) -> (f64, f64, f64) {
     let mut worst = (0.0, f64::NAN, f64::NAN, -1.0);
     for (k, (&tr, &yr)) in t_ref.iter().zip(y_ref).enumerate() {
         let _ = k;

@@ -15,11 +15,7 @@ const EXIT_INPUT: u8 = 2;
 const EXIT_SIM: u8 = 3;
 
 #[derive(Parser)]
-#[command(
-    name = "insitu",
-    version,
-    about = "In-process SPICE-class simulator and sizing optimizer"
-)]
+#[command(name = "insitu", version, about = "In-process SPICE-class simulator and sizing optimizer")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -64,17 +60,8 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(EXIT_INPUT, &e),
         },
-        Command::Sim {
-            deck,
-            raw,
-            ascii,
-            json,
-        } => sim(&deck, raw, ascii, json),
-        Command::Check {
-            deck,
-            work_dir,
-            options,
-        } => check(&deck, work_dir, &options),
+        Command::Sim { deck, raw, ascii, json } => sim(&deck, raw, ascii, json),
+        Command::Check { deck, work_dir, options } => check(&deck, work_dir, &options),
     }
 }
 
@@ -119,11 +106,7 @@ fn sim(deck: &PathBuf, raw_out: Option<PathBuf>, ascii: bool, json: Option<PathB
     if let Some(path) = raw_out {
         let plots = to_plots(&title, &datasets);
         let mut buf = Vec::new();
-        let res = if ascii {
-            raw::write_ascii(&plots, &mut buf)
-        } else {
-            raw::write_binary(&plots, &mut buf)
-        };
+        let res = if ascii { raw::write_ascii(&plots, &mut buf) } else { raw::write_binary(&plots, &mut buf) };
         if let Err(e) = res.and_then(|_| std::fs::write(&path, &buf)) {
             return fail(EXIT_INPUT, &format!("{}: {e}", path.display()));
         }
@@ -142,14 +125,9 @@ fn sim(deck: &PathBuf, raw_out: Option<PathBuf>, ascii: bool, json: Option<PathB
 
 fn check(deck: &PathBuf, work_dir: Option<PathBuf>, options: &str) -> ExitCode {
     let Some(ng) = Ngspice::find() else {
-        return fail(
-            EXIT_INPUT,
-            &"ngspice not found on PATH (install it: apt-get install -y ngspice)",
-        );
+        return fail(EXIT_INPUT, &"ngspice not found on PATH (install it: apt-get install -y ngspice)");
     };
-    let dir = work_dir.unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("insitu-check-{}", std::process::id()))
-    });
+    let dir = work_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("insitu-check-{}", std::process::id())));
     let result = check_file_with(deck, &ng, &dir, &Tolerances::default(), options);
     match result {
         Ok(report) => {

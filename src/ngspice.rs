@@ -43,9 +43,7 @@ impl NgspiceRun {
     /// "Operating Point", "AC", "Transient", "DC transfer".
     pub fn plot(&self, prefix: &str) -> Option<&Plot> {
         let p = prefix.to_ascii_lowercase();
-        self.plots
-            .iter()
-            .find(|pl| pl.name.to_ascii_lowercase().starts_with(&p))
+        self.plots.iter().find(|pl| pl.name.to_ascii_lowercase().starts_with(&p))
     }
 }
 
@@ -81,6 +79,13 @@ pub fn required() -> bool {
     std::env::var("INSITU_REQUIRE_NGSPICE").is_ok_and(|v| v.trim() == "1")
 }
 
+/// For tests: the ngspice to use, or `None` after printing "skipping: ngspice not found";
+/// panics when ngspice is missing and `INSITU_REQUIRE_NGSPICE=1`. Same as
+/// [`Ngspice::for_tests`].
+pub fn for_tests() -> Option<Ngspice> {
+    Ngspice::for_tests()
+}
+
 /// Inserts [`THREAD_OPTION`] after the title (first) line of `deck`.
 pub fn with_thread_option(deck: &str) -> String {
     let (title, rest) = match deck.find('\n') {
@@ -105,11 +110,7 @@ fn count_analyses(deck: &str) -> (usize, bool) {
                 has_control = true;
             }
             ".endc" => in_control = false,
-            ".op" | ".dc" | ".ac" | ".tran" | ".noise" | ".tf" | ".pz" | ".sens" | ".disto"
-                if !in_control =>
-            {
-                n += 1
-            }
+            ".op" | ".dc" | ".ac" | ".tran" | ".noise" | ".tf" | ".pz" | ".sens" | ".disto" if !in_control => n += 1,
             _ => {}
         }
     }
@@ -121,10 +122,7 @@ fn error_lines(log: &str) -> Vec<&str> {
     log.lines()
         .filter(|l| {
             let t = l.trim_start();
-            t.starts_with("Error")
-                || t.contains("error:")
-                || t.contains("ERROR")
-                || t.starts_with("Fatal")
+            t.starts_with("Error") || t.contains("error:") || t.contains("ERROR") || t.starts_with("Fatal")
         })
         .collect()
 }
@@ -133,10 +131,7 @@ impl Ngspice {
     /// Finds ngspice: `$INSITU_NGSPICE` if set, else `ngspice` on `PATH`, else
     /// `/usr/bin/ngspice` or `/usr/local/bin/ngspice`.
     pub fn find() -> Option<Ngspice> {
-        let mk = |path: PathBuf| Ngspice {
-            path,
-            timeout: Duration::from_secs(300),
-        };
+        let mk = |path: PathBuf| Ngspice { path, timeout: Duration::from_secs(300) };
         if let Some(p) = std::env::var_os("INSITU_NGSPICE") {
             let p = PathBuf::from(p);
             return p.is_file().then(|| mk(p));
@@ -149,11 +144,7 @@ impl Ngspice {
                 }
             }
         }
-        ["/usr/bin/ngspice", "/usr/local/bin/ngspice"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.is_file())
-            .map(mk)
+        ["/usr/bin/ngspice", "/usr/local/bin/ngspice"].iter().map(PathBuf::from).find(|p| p.is_file()).map(mk)
     }
 
     /// For tests: the ngspice to use, or `None` after printing "skipping: ngspice not found".
@@ -164,7 +155,6 @@ impl Ngspice {
             None if required() => panic!("ngspice not found but INSITU_REQUIRE_NGSPICE=1"),
             None => {
                 eprintln!("skipping: ngspice not found");
-                println!("skipping: ngspice not found");
                 None
             }
         }
@@ -182,27 +172,16 @@ impl Ngspice {
         self.run_deck_file(&deck_path, &deck, dir, dir)
     }
 
-    /// Runs an existing deck file with its includes. A copy with the thread option is
-    /// written next to the original (so relative includes resolve exactly as for the
-    /// original) and removed afterwards; when that directory is not writable the copy goes
-    /// to `out_dir` and ngspice runs with the original's directory as working directory.
-    /// The rawfile goes to `out_dir`.
+    /// Runs an existing deck file with its includes. The copy with the thread option is
+    /// written to `out_dir` (the original's directory is never written to) and ngspice runs
+    /// with the original's directory as working directory, so relative `.include`/`.lib`
+    /// paths resolve as they do for the original. The rawfile goes to `out_dir`.
     pub fn run_file(&self, deck: &Path, out_dir: &Path) -> Result<NgspiceRun, NgspiceError> {
         let text = std::fs::read_to_string(deck)?;
         let with = with_thread_option(&text);
         std::fs::create_dir_all(out_dir)?;
-        let parent = deck
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let parent = deck.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let parent = std::fs::canonicalize(parent)?;
-        let stem = deck.file_stem().and_then(|s| s.to_str()).unwrap_or("deck");
-        let next_to = parent.join(format!(".{stem}.insitu-{}.cir", std::process::id()));
-        if std::fs::write(&next_to, &with).is_ok() {
-            let result = self.run_deck_file(&next_to, &with, out_dir, &parent);
-            let _ = std::fs::remove_file(&next_to);
-            return result;
-        }
         let copy = out_dir.join(DECK_FILE);
         std::fs::write(&copy, &with)?;
         self.run_deck_file(&copy, &with, out_dir, &parent)
@@ -263,43 +242,23 @@ impl Ngspice {
             }
             std::thread::sleep(Duration::from_millis(2));
         }
-        let log = format!(
-            "{}{}",
-            t_out.join().unwrap_or_default(),
-            t_err.join().unwrap_or_default()
-        );
+        let log = format!("{}{}", t_out.join().unwrap_or_default(), t_err.join().unwrap_or_default());
         let errors = error_lines(&log);
         if !errors.is_empty() {
-            return Err(NgspiceError::Reported {
-                errors: errors.join("\n"),
-                log,
-            });
+            return Err(NgspiceError::Reported { errors: errors.join("\n"), log });
         }
         let bytes = match std::fs::read(&raw_path) {
             Ok(b) => b,
-            Err(e) => {
-                return Err(NgspiceError::Output {
-                    msg: format!("no rawfile ({e})"),
-                    log,
-                })
-            }
+            Err(e) => return Err(NgspiceError::Output { msg: format!("no rawfile ({e})"), log }),
         };
         let plots = match raw::read(&bytes) {
             Ok(p) => p,
-            Err(e) => {
-                return Err(NgspiceError::Output {
-                    msg: format!("unreadable rawfile: {e}"),
-                    log,
-                })
-            }
+            Err(e) => return Err(NgspiceError::Output { msg: format!("unreadable rawfile: {e}"), log }),
         };
         let (analyses, has_control) = count_analyses(deck_text);
         if !has_control && plots.len() < analyses {
             return Err(NgspiceError::Output {
-                msg: format!(
-                    "{analyses} analyses in the deck but {} plots in the rawfile",
-                    plots.len()
-                ),
+                msg: format!("{analyses} analyses in the deck but {} plots in the rawfile", plots.len()),
                 log,
             });
         }

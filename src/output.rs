@@ -13,24 +13,15 @@ pub fn to_plots(title: &str, datasets: &[Dataset]) -> Vec<Plot> {
 pub fn to_plot(title: &str, d: &Dataset) -> Plot {
     let vectors: Vec<_> = d.scale.iter().chain(d.vectors.iter()).collect();
     let complex = vectors.iter().any(|v| matches!(v.data, Data::Complex(_)));
-    let mut plot = Plot {
-        title: title.to_string(),
-        date: String::new(),
-        name: d.name.clone(),
-        complex,
-        ..Default::default()
-    };
+    let mut plot =
+        Plot { title: title.to_string(), date: String::new(), name: d.name.clone(), complex, ..Default::default() };
     for v in vectors {
-        plot.variables.push(Variable {
-            name: v.name.clone(),
-            kind: v.quantity.raw_type().to_string(),
-        });
+        plot.variables.push(Variable { name: v.name.clone(), kind: v.quantity.raw_type().to_string() });
         match &v.data {
             Data::Real(x) => {
                 plot.real.push(x.clone());
                 if complex {
-                    plot.cplx
-                        .push(x.iter().map(|&r| Complex64::new(r, 0.0)).collect());
+                    plot.cplx.push(x.iter().map(|&r| Complex64::new(r, 0.0)).collect());
                 }
             }
             Data::Complex(x) => {

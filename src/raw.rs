@@ -60,11 +60,7 @@ impl Plot {
     /// as `i(@m1[id])` or `v(@m1[von])` depending on their unit; a name starting with `@`
     /// also finds those forms.
     pub fn index(&self, name: &str) -> Option<usize> {
-        let find = |n: &str| {
-            self.variables
-                .iter()
-                .position(|v| v.name.eq_ignore_ascii_case(n))
-        };
+        let find = |n: &str| self.variables.iter().position(|v| v.name.eq_ignore_ascii_case(n));
         find(name).or_else(|| {
             if name.starts_with('@') {
                 find(&format!("i({name})")).or_else(|| find(&format!("v({name})")))
@@ -77,16 +73,12 @@ impl Plot {
     /// Real data of the vector `name` (case-insensitive, see [`Plot::index`]). For complex
     /// plots: the real parts.
     pub fn vector(&self, name: &str) -> Option<&[f64]> {
-        self.index(name)
-            .and_then(|i| self.real.get(i))
-            .map(Vec::as_slice)
+        self.index(name).and_then(|i| self.real.get(i)).map(Vec::as_slice)
     }
 
     /// Complex data of the vector `name` (case-insensitive); `None` for real plots.
     pub fn complex_vector(&self, name: &str) -> Option<&[Complex64]> {
-        self.index(name)
-            .and_then(|i| self.cplx.get(i))
-            .map(Vec::as_slice)
+        self.index(name).and_then(|i| self.cplx.get(i)).map(Vec::as_slice)
     }
 }
 
@@ -136,19 +128,12 @@ impl<'a> Cursor<'a> {
 }
 
 fn header_err(line: usize, msg: impl Into<String>) -> RawError {
-    RawError::Header {
-        line,
-        msg: msg.into(),
-    }
+    RawError::Header { line, msg: msg.into() }
 }
 
 /// Reads all plots of a rawfile, ASCII or binary (or a mix, as ngspice can append).
 pub fn read(bytes: &[u8]) -> Result<Vec<Plot>, RawError> {
-    let mut cur = Cursor {
-        bytes,
-        pos: 0,
-        line: 0,
-    };
+    let mut cur = Cursor { bytes, pos: 0, line: 0 };
     let mut plots = Vec::new();
     loop {
         // Skip blank lines between plots.
@@ -171,12 +156,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Plot>, RawError> {
             started = true;
             let (key, val) = match t.split_once(':') {
                 Some((k, v)) => (k.trim().to_ascii_lowercase(), v.trim()),
-                None => {
-                    return Err(header_err(
-                        cur.line,
-                        format!("expected 'Key: value', found '{t}'"),
-                    ))
-                }
+                None => return Err(header_err(cur.line, format!("expected 'Key: value', found '{t}'"))),
             };
             match key.as_str() {
                 "title" => plot.title = val.to_string(),
@@ -187,51 +167,32 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Plot>, RawError> {
                     plot.complex = f.split_whitespace().any(|w| w == "complex");
                 }
                 "no. variables" => {
-                    nvars = Some(
-                        val.parse()
-                            .map_err(|_| header_err(cur.line, "bad variable count"))?,
-                    );
+                    nvars = Some(val.parse().map_err(|_| header_err(cur.line, "bad variable count"))?);
                 }
                 "no. points" => {
-                    npoints = Some(
-                        val.parse()
-                            .map_err(|_| header_err(cur.line, "bad point count"))?,
-                    );
+                    npoints = Some(val.parse().map_err(|_| header_err(cur.line, "bad point count"))?);
                 }
                 "variables" => {
-                    let n = nvars.ok_or_else(|| {
-                        header_err(cur.line, "'Variables:' before 'No. Variables:'")
-                    })?;
+                    let n = nvars.ok_or_else(|| header_err(cur.line, "'Variables:' before 'No. Variables:'"))?;
                     // ngspice may put the first variable on the same line; it never does in
                     // practice, but accept it.
-                    let mut pending: Option<String> = if val.is_empty() {
-                        None
-                    } else {
-                        Some(val.to_string())
-                    };
+                    let mut pending: Option<String> = if val.is_empty() { None } else { Some(val.to_string()) };
                     while plot.variables.len() < n {
                         let l = match pending.take() {
                             Some(s) => s,
                             None => cur
                                 .line()
-                                .ok_or_else(|| {
-                                    header_err(cur.line, "file ends in the variable list")
-                                })?
+                                .ok_or_else(|| header_err(cur.line, "file ends in the variable list"))?
                                 .to_string(),
                         };
                         let mut it = l.split_whitespace();
-                        let (Some(_idx), Some(name), Some(kind)) =
-                            (it.next(), it.next(), it.next())
-                        else {
+                        let (Some(_idx), Some(name), Some(kind)) = (it.next(), it.next(), it.next()) else {
                             if l.trim().is_empty() {
                                 continue;
                             }
                             return Err(header_err(cur.line, format!("bad variable line '{l}'")));
                         };
-                        plot.variables.push(Variable {
-                            name: name.to_string(),
-                            kind: kind.to_string(),
-                        });
+                        plot.variables.push(Variable { name: name.to_string(), kind: kind.to_string() });
                     }
                 }
                 "values" => {
@@ -251,25 +212,16 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Plot>, RawError> {
         if plot.variables.len() != n {
             return Err(header_err(cur.line, "missing 'Variables:' list"));
         }
-        let data_err = |msg: String| RawError::Data {
-            plot: plot.name.clone(),
-            msg,
-        };
+        let data_err = |msg: String| RawError::Data { plot: plot.name.clone(), msg };
         let mut re: Vec<Vec<f64>> = vec![Vec::with_capacity(np); n];
-        let mut im: Vec<Vec<f64>> = if plot.complex {
-            vec![Vec::with_capacity(np); n]
-        } else {
-            Vec::new()
-        };
+        let mut im: Vec<Vec<f64>> = if plot.complex { vec![Vec::with_capacity(np); n] } else { Vec::new() };
         match data_kind {
             DataKind::Binary => {
                 let per = if plot.complex { 16 } else { 8 };
                 let need = np * n * per;
                 let avail = bytes.len() - cur.pos;
                 if avail < need {
-                    return Err(data_err(format!(
-                        "binary data needs {need} bytes, {avail} left"
-                    )));
+                    return Err(data_err(format!("binary data needs {need} bytes, {avail} left")));
                 }
                 let data = &bytes[cur.pos..cur.pos + need];
                 let f = |k: usize| {
@@ -296,9 +248,8 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Plot>, RawError> {
                 let mut idx_expected = true;
                 let mut v = 0;
                 while tokens_needed > 0 {
-                    let line = cur.line().ok_or_else(|| {
-                        data_err(format!("file ends with {tokens_needed} values missing"))
-                    })?;
+                    let line =
+                        cur.line().ok_or_else(|| data_err(format!("file ends with {tokens_needed} values missing")))?;
                     for tok in line.split_whitespace() {
                         if tokens_needed == 0 {
                             return Err(data_err(format!("unexpected token '{tok}'")));
@@ -334,12 +285,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Plot>, RawError> {
             plot.cplx = re
                 .iter()
                 .zip(&im)
-                .map(|(r, i)| {
-                    r.iter()
-                        .zip(i)
-                        .map(|(&a, &b)| Complex64::new(a, b))
-                        .collect()
-                })
+                .map(|(r, i)| r.iter().zip(i).map(|(&a, &b)| Complex64::new(a, b)).collect())
                 .collect();
         }
         plot.real = re;
@@ -359,11 +305,7 @@ fn parse_num(s: &str) -> Option<f64> {
     // C printf spellings of non-finite numbers.
     match s.to_ascii_lowercase().trim_start_matches(['+', '-']) {
         "nan" | "-nan" => Some(f64::NAN),
-        "inf" | "infinity" => Some(if s.starts_with('-') {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
-        }),
+        "inf" | "infinity" => Some(if s.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY }),
         _ => None,
     }
 }
@@ -395,10 +337,7 @@ fn check(p: &Plot) -> io::Result<()> {
     } else {
         Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!(
-                "plot '{}': every variable needs the same number of points",
-                p.name
-            ),
+            format!("plot '{}': every variable needs the same number of points", p.name),
         ))
     }
 }
@@ -430,8 +369,7 @@ pub fn write_binary(plots: &[Plot], w: &mut dyn Write) -> io::Result<()> {
     for p in plots {
         check(p)?;
         write_header(p, w, true)?;
-        let mut buf =
-            Vec::with_capacity(p.len() * p.variables.len() * if p.complex { 16 } else { 8 });
+        let mut buf = Vec::with_capacity(p.len() * p.variables.len() * if p.complex { 16 } else { 8 });
         for i in 0..p.len() {
             for v in 0..p.variables.len() {
                 if p.complex {
@@ -459,45 +397,24 @@ mod tests {
             name: "Transient Analysis".into(),
             complex: false,
             variables: vec![
-                Variable {
-                    name: "time".into(),
-                    kind: "time".into(),
-                },
-                Variable {
-                    name: "v(out)".into(),
-                    kind: "voltage".into(),
-                },
+                Variable { name: "time".into(), kind: "time".into() },
+                Variable { name: "v(out)".into(), kind: "voltage".into() },
             ],
-            real: vec![
-                vec![0.0, 1e-9, 2e-9],
-                vec![0.1, -1.0 / 3.0, f64::MIN_POSITIVE],
-            ],
+            real: vec![vec![0.0, 1e-9, 2e-9], vec![0.1, -1.0 / 3.0, f64::MIN_POSITIVE]],
             cplx: vec![],
         };
         let c = vec![Complex64::new(1.0, 0.0), Complex64::new(10.0, 0.0)];
-        let d = vec![
-            Complex64::new(0.5, -0.25),
-            Complex64::new(1.0 / 7.0, 2e-300),
-        ];
+        let d = vec![Complex64::new(0.5, -0.25), Complex64::new(1.0 / 7.0, 2e-300)];
         let cplx = Plot {
             title: "t".into(),
             date: "d".into(),
             name: "AC Analysis".into(),
             complex: true,
             variables: vec![
-                Variable {
-                    name: "frequency".into(),
-                    kind: "frequency".into(),
-                },
-                Variable {
-                    name: "v(out)".into(),
-                    kind: "voltage".into(),
-                },
+                Variable { name: "frequency".into(), kind: "frequency".into() },
+                Variable { name: "v(out)".into(), kind: "voltage".into() },
             ],
-            real: vec![
-                c.iter().map(|z| z.re).collect(),
-                d.iter().map(|z| z.re).collect(),
-            ],
+            real: vec![c.iter().map(|z| z.re).collect(), d.iter().map(|z| z.re).collect()],
             cplx: vec![c, d],
         };
         vec![real, cplx]

@@ -55,13 +55,7 @@ fn cards() -> Vec<Card> {
         },
         Card {
             name: "ddef",
-            params: vec![
-                ("bv", 3.0),
-                ("cjo", 5e-13),
-                ("vj", 0.9),
-                ("fc", 0.3),
-                ("ttt1", 1e-3),
-            ],
+            params: vec![("bv", 3.0), ("cjo", 5e-13), ("vj", 0.9), ("fc", 0.3), ("ttt1", 1e-3)],
             area: 1.0,
             m: 1.0,
         },
@@ -69,11 +63,7 @@ fn cards() -> Vec<Card> {
 }
 
 fn model_line(c: &Card) -> String {
-    let p: Vec<String> = c
-        .params
-        .iter()
-        .map(|(n, v)| format!("{n}={}", sp(*v)))
-        .collect();
+    let p: Vec<String> = c.params.iter().map(|(n, v)| format!("{n}={}", sp(*v))).collect();
     format!(".model {} d ({})\n", c.name, p.join(" "))
 }
 
@@ -100,13 +90,8 @@ fn diode_dc_matches_ngspice() {
             saves.push(format!("@d{i}[id]"));
             saves.push(format!("@d{i}[gd]"));
         }
-        deck += &format!(
-            ".save {}\n.dc VA -5.5 0.85 0.015625\n.end\n",
-            saves.join(" ")
-        );
-        let run = ng
-            .run(&deck, &dir)
-            .unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+        deck += &format!(".save {}\n.dc VA -5.5 0.85 0.015625\n.end\n", saves.join(" "));
+        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
         let plot = run.plot("DC transfer").expect("dc plot");
         let va = plot.vector("v(a)").expect("v(a)");
         assert!(va.len() > 400);
@@ -153,17 +138,12 @@ fn diode_caps_match_ngspice() {
             }
         }
         deck += &format!(".save {}\n.op\n.end\n", saves.join(" "));
-        let run = ng
-            .run(&deck, &dir)
-            .unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
         let plot = run.plot("Operating Point").expect("op plot");
         for (i, c) in cards.iter().enumerate() {
             let d = ours(c, temp);
             for (k, &v) in OP_V.iter().enumerate() {
-                let get = |q: &str| {
-                    plot.vector(&format!("@d{i}_{k}[{q}]"))
-                        .unwrap_or_else(|| panic!("missing {q}"))[0]
-                };
+                let get = |q: &str| plot.vector(&format!("@d{i}_{k}[{q}]")).unwrap_or_else(|| panic!("missing {q}"))[0];
                 let (id, gd) = d.dc(v);
                 let (_q, cap) = d.charge(v, id, gd);
                 let ctx = format!("{} T={temp} vd={v}", c.name);
@@ -189,16 +169,9 @@ fn diode_charge_is_consistent_and_bad_input_is_rejected() {
         let (i, g) = d.dc(v);
         let c = d.charge(v, i, g).1;
         let num = (q(v + h) - q(v - h)) / (2.0 * h);
-        assert!(
-            (num - c).abs() <= 1e-5 * c.abs() + 1e-20,
-            "v={v}: numeric {num} vs {c}"
-        );
+        assert!((num - c).abs() <= 1e-5 * c.abs() + 1e-20, "v={v}: numeric {num} vs {c}");
     }
-    let p = |v: &[(&str, f64)]| {
-        v.iter()
-            .map(|(n, x)| (n.to_string(), *x))
-            .collect::<Vec<_>>()
-    };
+    let p = |v: &[(&str, f64)]| v.iter().map(|(n, x)| (n.to_string(), *x)).collect::<Vec<_>>();
     assert!(DiodeModel::new("bad", &p(&[("n", 0.0)])).is_err());
     assert!(DiodeModel::new("bad", &p(&[("fc", 1.0)])).is_err());
     assert!(DiodeModel::new("bad", &p(&[("xyz", 1.0)])).is_err());

@@ -46,12 +46,7 @@ fn cards() -> Vec<Card> {
                 ("pb", 0.75),
                 ("is", 2e-14),
             ],
-            geom: MosGeom {
-                w: 10e-6,
-                l: 0.5e-6,
-                m: 2.0,
-                ..g
-            },
+            geom: MosGeom { w: 10e-6, l: 0.5e-6, m: 2.0, ..g },
         },
         // NSUB-derived VTO, GAMMA, PHI (with NSS, TPG); JS with AD/AS; CJ/CJSW; TNOM.
         Card {
@@ -71,15 +66,7 @@ fn cards() -> Vec<Card> {
                 ("fc", 0.4),
                 ("tnom", 35.0),
             ],
-            geom: MosGeom {
-                w: 5e-6,
-                l: 1e-6,
-                ad: 5e-12,
-                as_: 6e-12,
-                pd: 12e-6,
-                ps: 14e-6,
-                ..g
-            },
+            geom: MosGeom { w: 5e-6, l: 1e-6, ad: 5e-12, as_: 6e-12, pd: 12e-6, ps: 14e-6, ..g },
         },
         // PMOS with KP given, TOX for Meyer caps, M = 3.
         Card {
@@ -97,43 +84,21 @@ fn cards() -> Vec<Card> {
                 ("cj", 3e-4),
                 ("mj", 0.5),
             ],
-            geom: MosGeom {
-                w: 20e-6,
-                l: 1e-6,
-                ad: 20e-12,
-                as_: 20e-12,
-                m: 3.0,
-                ..g
-            },
+            geom: MosGeom { w: 20e-6, l: 1e-6, ad: 20e-12, as_: 20e-12, m: 3.0, ..g },
         },
         // PMOS with NSUB-derived parameters and LD.
         Card {
             name: "pnsub",
             pmos: true,
-            params: vec![
-                ("tox", 8e-9),
-                ("nsub", 5e16),
-                ("uo", 200.0),
-                ("ld", 50e-9),
-                ("lambda", 0.1),
-                ("tpg", -1.0),
-            ],
-            geom: MosGeom {
-                w: 8e-6,
-                l: 0.8e-6,
-                ..g
-            },
+            params: vec![("tox", 8e-9), ("nsub", 5e16), ("uo", 200.0), ("ld", 50e-9), ("lambda", 0.1), ("tpg", -1.0)],
+            geom: MosGeom { w: 8e-6, l: 0.8e-6, ..g },
         },
     ]
 }
 
 fn model_line(c: &Card) -> String {
     let kind = if c.pmos { "pmos" } else { "nmos" };
-    let p: Vec<String> = c
-        .params
-        .iter()
-        .map(|(n, v)| format!("{n}={}", sp(*v)))
-        .collect();
+    let p: Vec<String> = c.params.iter().map(|(n, v)| format!("{n}={}", sp(*v))).collect();
     format!(".model {} {kind} (level=1 {})\n", c.name, p.join(" "))
 }
 
@@ -167,10 +132,12 @@ fn mos1_dc_matches_ngspice() {
     let dir = scratch_dir("mos1-dc");
     let cards = cards();
     let mut worst = Worst::default();
+    let mut regions = std::collections::BTreeMap::new();
     for &temp in &TEMPS {
         // NMOS nodes g, d; PMOS nodes mirror them (gp = -g, dp = -d) so the n-frame grid is
         // the same for both polarities. Source at ground.
-        let mut deck = format!("mos1 dc cross-check\n.temp {temp}\nVG g 0 0\nVD d 0 0\nEGP gp 0 g 0 -1\nEDP dp 0 d 0 -1\n");
+        let mut deck =
+            format!("mos1 dc cross-check\n.temp {temp}\nVG g 0 0\nVD d 0 0\nEGP gp 0 g 0 -1\nEDP dp 0 d 0 -1\n");
         let mut saves = vec!["v(g)".to_string(), "v(d)".to_string()];
         for (ci, c) in cards.iter().enumerate() {
             deck += &model_line(c);
@@ -181,12 +148,7 @@ fn mos1_dc_matches_ngspice() {
                 } else {
                     ("d", "g", format!("nb{ci}{bi}"), *vb)
                 };
-                deck += &format!(
-                    "V{b} {b} 0 {}\n{inst} {d} {g} 0 {b} {} {}\n",
-                    sp(vbv),
-                    c.name,
-                    inst_params(c)
-                );
+                deck += &format!("V{b} {b} 0 {}\n{inst} {d} {g} 0 {b} {} {}\n", sp(vbv), c.name, inst_params(c));
                 for q in ["id", "gm", "gds", "gmb", "vdsat", "von"] {
                     saves.push(format!("@{inst}[{q}]"));
                 }
@@ -194,9 +156,7 @@ fn mos1_dc_matches_ngspice() {
         }
         deck += &format!(".save {}\n", saves.join(" "));
         deck += ".dc VG 0 2 0.125 VD -0.625 1.875 0.125\n.end\n";
-        let run = ng
-            .run(&deck, &dir)
-            .unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
         let plot = run.plot("DC transfer").expect("dc plot");
         let vg = plot.vector("v(g)").expect("v(g)");
         let vd = plot.vector("v(d)").expect("v(d)");
@@ -206,21 +166,26 @@ fn mos1_dc_matches_ngspice() {
             let typ = dev.mos_type();
             for (bi, vb) in VBS.iter().enumerate() {
                 let inst = format!("m{ci}b{bi}");
-                let get = |q: &str| {
-                    plot.vector(&format!("@{inst}[{q}]"))
-                        .unwrap_or_else(|| panic!("missing @{inst}[{q}]"))
-                };
-                let (id, gm, gds, gmb, vdsat, von) = (
-                    get("id"),
-                    get("gm"),
-                    get("gds"),
-                    get("gmb"),
-                    get("vdsat"),
-                    get("von"),
-                );
+                let get =
+                    |q: &str| plot.vector(&format!("@{inst}[{q}]")).unwrap_or_else(|| panic!("missing @{inst}[{q}]"));
+                let (id, gm, gds, gmb, vdsat, von) =
+                    (get("id"), get("gm"), get("gds"), get("gmb"), get("vdsat"), get("von"));
                 for k in 0..vg.len() {
                     // n-frame voltages: for PMOS the terminal voltages are -vg, -vd, -vb.
                     let r = dev.dc(vg[k], vd[k], *vb);
+                    let vgst = if r.mode > 0.0 { vg[k] } else { vg[k] - vd[k] } - r.von;
+                    let region = match (vgst <= 0.0, vgst <= r.mode * vd[k]) {
+                        (true, _) => "cutoff",
+                        (false, true) => "saturation",
+                        (false, false) => "triode",
+                    };
+                    *regions.entry(region).or_insert(0usize) += 1;
+                    if r.mode < 0.0 && vgst > 0.0 {
+                        *regions.entry("reverse-on").or_insert(0) += 1;
+                    }
+                    if *vb > 0.0 && vgst > 0.0 {
+                        *regions.entry("forward-body-on").or_insert(0) += 1;
+                    }
                     let ctx = format!("{} T={temp} vgs={} vds={} vbs={vb}", c.name, vg[k], vd[k]);
                     worst.check("id", r.id(), id[k], 1e-18, TOL, &ctx);
                     worst.check("gm", r.gm, gm[k], 1e-18, TOL, &ctx);
@@ -231,6 +196,10 @@ fn mos1_dc_matches_ngspice() {
                 }
             }
         }
+    }
+    println!("points per region: {regions:?}");
+    for r in ["cutoff", "saturation", "triode", "reverse-on", "forward-body-on"] {
+        assert!(regions.get(r).copied().unwrap_or(0) > 0, "grid misses region {r}");
     }
     worst.report("mos1 dc vs ngspice");
 }
@@ -262,6 +231,7 @@ fn mos1_caps_match_ngspice() {
     let dir = scratch_dir("mos1-caps");
     let cards = cards();
     let mut worst = Worst::default();
+    let mut regions = std::collections::BTreeMap::new();
     for &temp in &TEMPS {
         let mut deck = format!("mos1 op capacitance cross-check\n.temp {temp}\n");
         let mut saves = Vec::new();
@@ -270,11 +240,7 @@ fn mos1_caps_match_ngspice() {
             let typ = if c.pmos { -1.0 } else { 1.0 };
             for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
                 let inst = format!("m{ci}p{pi}");
-                let (g, d, b) = (
-                    format!("g{ci}_{pi}"),
-                    format!("d{ci}_{pi}"),
-                    format!("b{ci}_{pi}"),
-                );
+                let (g, d, b) = (format!("g{ci}_{pi}"), format!("d{ci}_{pi}"), format!("b{ci}_{pi}"));
                 deck += &format!(
                     "V{g} {g} 0 {}\nV{d} {d} 0 {}\nV{b} {b} 0 {}\n{inst} {d} {g} 0 {b} {} {}\n",
                     sp(typ * vgs),
@@ -289,9 +255,7 @@ fn mos1_caps_match_ngspice() {
             }
         }
         deck += &format!(".save {}\n.op\n.end\n", saves.join(" "));
-        let run = ng
-            .run(&deck, &dir)
-            .unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
         let plot = run.plot("Operating Point").expect("op plot");
         for (ci, c) in cards.iter().enumerate() {
             let dev = ours(c, temp);
@@ -299,8 +263,7 @@ fn mos1_caps_match_ngspice() {
             for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
                 let inst = format!("m{ci}p{pi}");
                 let get = |q: &str| {
-                    plot.vector(&format!("@{inst}[{q}]"))
-                        .unwrap_or_else(|| panic!("missing @{inst}[{q}]"))[0]
+                    plot.vector(&format!("@{inst}[{q}]")).unwrap_or_else(|| panic!("missing @{inst}[{q}]"))[0]
                 };
                 let r = dev.dc(vgs, vds, vbs);
                 let vgd = vgs - vds;
@@ -312,48 +275,54 @@ fn mos1_caps_match_ngspice() {
                 };
                 let ctx = format!("{} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name);
                 let floor = 1e-21;
+                let phi = dev.phi_t();
+                let vgst = if r.mode > 0.0 { vgs } else { vgs - vds } - r.von;
+                let sat = r.mode * vds >= r.vdsat.max(0.025);
+                let region = if vgst <= -phi {
+                    "accumulation"
+                } else if vgst <= -phi / 2.0 {
+                    "depletion"
+                } else if vgst <= 0.0 {
+                    if sat {
+                        "weak-sat"
+                    } else {
+                        "weak-triode"
+                    }
+                } else if sat {
+                    "strong-sat"
+                } else {
+                    "strong-triode"
+                };
+                *regions.entry(region).or_insert(0usize) += 1;
+                if r.mode < 0.0 {
+                    *regions.entry("reverse").or_insert(0) += 1;
+                }
                 worst.check("cgs", 2.0 * cgs + cgso, get("cgs"), floor, TOL, &ctx);
                 worst.check("cgd", 2.0 * cgd + cgdo, get("cgd"), floor, TOL, &ctx);
                 worst.check("cgb", 2.0 * cgb + cgbo, get("cgb"), floor, TOL, &ctx);
-                worst.check(
-                    "cbd",
-                    dev.junction_bd(vbs - vds).1,
-                    get("cbd"),
-                    floor,
-                    TOL,
-                    &ctx,
-                );
+                worst.check("cbd", dev.junction_bd(vbs - vds).1, get("cbd"), floor, TOL, &ctx);
                 worst.check("cbs", dev.junction_bs(vbs).1, get("cbs"), floor, TOL, &ctx);
                 worst.check("id(op)", r.id(), get("id"), 1e-18, TOL, &ctx);
             }
         }
+    }
+    println!("op points per Meyer region: {regions:?}");
+    for r in ["accumulation", "depletion", "weak-sat", "weak-triode", "strong-sat", "strong-triode", "reverse"] {
+        assert!(regions.get(r).copied().unwrap_or(0) > 0, "op points miss region {r}");
     }
     worst.report("mos1 op capacitances vs ngspice");
 }
 
 #[test]
 fn mos1_rejects_bad_parameters() {
-    let p = |v: &[(&str, f64)]| {
-        v.iter()
-            .map(|(n, x)| (n.to_string(), *x))
-            .collect::<Vec<_>>()
-    };
+    let p = |v: &[(&str, f64)]| v.iter().map(|(n, x)| (n.to_string(), *x)).collect::<Vec<_>>();
     assert!(Mos1Model::new("bad", false, &p(&[("phi", -0.1)])).is_err());
     assert!(Mos1Model::new("bad", false, &p(&[("nosuch", 1.0)])).is_err());
     assert!(Mos1Model::new("bad", false, &p(&[("tox", 1e-8), ("nsub", 1e9)])).is_err());
     let m = Mos1Model::new("ok", false, &p(&[("ld", 1e-6)])).unwrap();
-    let g = MosGeom {
-        l: 1e-6,
-        ..MosGeom::default()
-    };
-    assert!(
-        Mos1::new(&m, &g, 27.0, 27.0, 1e-12).is_err(),
-        "negative effective length"
-    );
-    let g = MosGeom {
-        w: f64::NAN,
-        ..MosGeom::default()
-    };
+    let g = MosGeom { l: 1e-6, ..MosGeom::default() };
+    assert!(Mos1::new(&m, &g, 27.0, 27.0, 1e-12).is_err(), "negative effective length");
+    let g = MosGeom { w: f64::NAN, ..MosGeom::default() };
     assert!(Mos1::new(&m, &g, 27.0, 27.0, 1e-12).is_err());
     let m = Mos1Model::new("ok", false, &[]).unwrap();
     let d = Mos1::new(&m, &MosGeom::default(), 27.0, 27.0, 1e-12).unwrap();

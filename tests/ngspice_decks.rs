@@ -22,10 +22,7 @@ fn opamp_dir() -> Option<PathBuf> {
     if d.is_dir() {
         Some(d)
     } else {
-        eprintln!(
-            "skipping the shared op-amp decks: {} is absent",
-            d.display()
-        );
+        eprintln!("skipping the shared op-amp decks: {} is absent", d.display());
         None
     }
 }
@@ -48,31 +45,17 @@ fn every_deck_agrees_with_ngspice_at_tight_tolerances() {
         .filter(|p| !p.ends_with("ring_oscillator.cir"))
         .collect();
     if let Some(d) = opamp_dir() {
-        decks.extend(
-            [
-                "opamp_opac_cold.cir",
-                "opamp_opactran_ns.cir",
-                "opamp_buffer_tran.cir",
-            ]
-            .map(|f| d.join(f)),
-        );
+        decks.extend(["opamp_opac_cold.cir", "opamp_opactran_ns.cir", "opamp_buffer_tran.cir"].map(|f| d.join(f)));
     }
     decks.sort();
-    assert!(
-        decks.len() >= 18,
-        "expected at least 18 decks, found {}",
-        decks.len()
-    );
+    assert!(decks.len() >= 18, "expected at least 18 decks, found {}", decks.len());
     let mut failures = Vec::new();
     for deck in &decks {
         let name = deck.file_stem().unwrap().to_string_lossy().to_string();
         match check_file_with(deck, &ng, &work_dir(&name), &Tolerances::default(), TIGHT) {
             Ok(report) => {
                 let worst = report.rows.iter().map(|r| r.score).fold(0.0, f64::max);
-                println!(
-                    "{name:<24} {} vectors, worst {worst:.3e} of tolerance",
-                    report.rows.len()
-                );
+                println!("{name:<24} {} vectors, worst {worst:.3e} of tolerance", report.rows.len());
                 if !report.pass() {
                     failures.push(format!("{name}:\n{report}"));
                 }
@@ -88,13 +71,7 @@ fn opamp_cold_start_agrees_at_default_tolerances() {
     let (Some(ng), Some(d)) = (Ngspice::for_tests(), opamp_dir()) else {
         return;
     };
-    let report = check_file(
-        &d.join("opamp_opac_cold.cir"),
-        &ng,
-        &work_dir("cold"),
-        &Tolerances::default(),
-    )
-    .unwrap();
+    let report = check_file(&d.join("opamp_opac_cold.cir"), &ng, &work_dir("cold"), &Tolerances::default()).unwrap();
     println!("{report}");
     assert!(report.pass());
 }
@@ -105,21 +82,13 @@ fn opamp_ac_and_tran_agree_at_default_tolerances() {
         return;
     };
     for deck in ["opamp_opactran_ns.cir", "opamp_buffer_tran.cir"] {
-        let report =
-            check_file(&d.join(deck), &ng, &work_dir(deck), &Tolerances::default()).unwrap();
+        let report = check_file(&d.join(deck), &ng, &work_dir(deck), &Tolerances::default()).unwrap();
         println!("{report}");
-        for r in report
-            .rows
-            .iter()
-            .filter(|r| !r.analysis.starts_with("Operating"))
-        {
+        for r in report.rows.iter().filter(|r| !r.analysis.starts_with("Operating")) {
             assert!(r.pass(), "{deck}: {} {} {}", r.analysis, r.vector, r.detail);
         }
         // The operating point agrees to ngspice's Newton tolerance (RELTOL 1e-3 + VNTOL).
-        let loose = Tolerances {
-            op_rel: 1e-3,
-            ..Tolerances::default()
-        };
+        let loose = Tolerances { op_rel: 1e-3, ..Tolerances::default() };
         let report = check_file(&d.join(deck), &ng, &work_dir(deck), &loose).unwrap();
         assert!(report.pass(), "{report}");
     }
@@ -154,14 +123,8 @@ fn ring_oscillator_frequency_within_one_percent() {
     let run = ng.run_file(&deck, &work_dir("ring")).unwrap();
     let theirs = run.plot("Transient").unwrap();
     let t_ref = &theirs.real[0];
-    let p_ref = mean_period(
-        &rising_crossings(t_ref, theirs.vector("v(n1)").unwrap(), 0.9),
-        2e-9,
-    );
-    let p = mean_period(
-        &rising_crossings(real(&ours, "time"), real(&ours, "v(n1)"), 0.9),
-        2e-9,
-    );
+    let p_ref = mean_period(&rising_crossings(t_ref, theirs.vector("v(n1)").unwrap(), 0.9), 2e-9);
+    let p = mean_period(&rising_crossings(real(&ours, "time"), real(&ours, "v(n1)"), 0.9), 2e-9);
     println!("period: insitu {p:.6e} s, ngspice {p_ref:.6e} s");
     assert!(((p - p_ref) / p_ref).abs() < 0.01);
 }
@@ -180,13 +143,7 @@ fn rectifier_output_within_one_percent_at_default_tolerances() {
     let (tr, yr) = (&theirs.real[0], theirs.vector("v(out)").unwrap());
     let peak = |y: &[f64]| y.iter().copied().fold(f64::MIN, f64::max);
     let last = |t: &[f64], y: &[f64]| interpolate(t, y, 3e-3);
-    println!(
-        "peak {} vs {}, final {} vs {}",
-        peak(y),
-        peak(yr),
-        last(t, y),
-        last(tr, yr)
-    );
+    println!("peak {} vs {}, final {} vs {}", peak(y), peak(yr), last(t, y), last(tr, yr));
     assert!((peak(y) / peak(yr) - 1.0).abs() < 0.01);
     assert!((last(t, y) / last(tr, yr) - 1.0).abs() < 0.01);
     // Over the last two periods, once the output has risen, the waveform metric applies.
@@ -200,12 +157,7 @@ fn rectifier_output_within_one_percent_at_default_tolerances() {
 
 /// dB magnitude and degrees of `v(out)` at each frequency of an AC dataset.
 fn bode(d: &Dataset, node: &str) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let f: Vec<f64> = d
-        .complex("frequency")
-        .unwrap()
-        .iter()
-        .map(|c| c.re)
-        .collect();
+    let f: Vec<f64> = d.complex("frequency").unwrap().iter().map(|c| c.re).collect();
     let v = d.complex(node).unwrap();
     let db = v.iter().map(|c| 20.0 * c.norm().log10()).collect();
     let mut ph: Vec<f64> = v.iter().map(|c| c.arg().to_degrees()).collect();
@@ -234,12 +186,7 @@ fn opamp_known_answers() {
     let x = db[k - 1] / (db[k - 1] - db[k]);
     let ugf = (f[k - 1].ln() + x * (f[k].ln() - f[k - 1].ln())).exp();
     let pm = 180.0 + ph[k - 1] + x * (ph[k] - ph[k - 1]);
-    println!(
-        "A0 {:.2} dB, UGF {:.3} MHz, PM {:.1} deg",
-        db[0],
-        ugf / 1e6,
-        pm
-    );
+    println!("A0 {:.2} dB, UGF {:.3} MHz, PM {:.1} deg", db[0], ugf / 1e6, pm);
     assert!((ugf / 17.1e6 - 1.0).abs() < 0.01);
     assert!((pm - 61.1).abs() < 0.2);
 }
@@ -253,12 +200,7 @@ fn buffer_step_known_answers() {
     let (lo, hi) = (interpolate(t, y, 99e-9), interpolate(t, y, 499e-9));
     let cross = |level: f64| rising_crossings(t, y, level)[0];
     let rise = cross(lo + 0.9 * (hi - lo)) - cross(lo + 0.1 * (hi - lo));
-    let peak = y
-        .iter()
-        .zip(t)
-        .filter(|(_, &t)| t < 500e-9)
-        .map(|(v, _)| *v)
-        .fold(f64::MIN, f64::max);
+    let peak = y.iter().zip(t).filter(|(_, &t)| t < 500e-9).map(|(v, _)| *v).fold(f64::MIN, f64::max);
     let overshoot = (peak - hi) / (hi - lo) * 100.0;
     println!("rise {:.2} ns, overshoot {:.2} %", rise * 1e9, overshoot);
     assert!((rise / 15.3e-9 - 1.0).abs() < 0.02);

@@ -19,11 +19,7 @@ pub fn pnjlim(vnew: f64, vold: f64, vt: f64, vcrit: f64) -> (f64, bool) {
         };
         (v, true)
     } else if vnew < 0.0 {
-        let arg = if vold > 0.0 {
-            -vold - 1.0
-        } else {
-            2.0 * vold - 1.0
-        };
+        let arg = if vold > 0.0 { -vold - 1.0 } else { 2.0 * vold - 1.0 };
         if vnew < arg {
             (arg, true)
         } else {

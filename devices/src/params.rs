@@ -16,17 +16,9 @@ pub(crate) fn collect(
         let slot = table
             .iter()
             .position(|aliases| aliases.iter().any(|a| *a == lname))
-            .ok_or_else(|| DeviceError::UnknownParameter {
-                model: model.to_string(),
-                param: lname.clone(),
-            })?;
+            .ok_or_else(|| DeviceError::UnknownParameter { model: model.to_string(), param: lname.clone() })?;
         if !value.is_finite() {
-            return Err(DeviceError::invalid(
-                model,
-                &lname,
-                *value,
-                "not a finite number",
-            ));
+            return Err(DeviceError::invalid(model, &lname, *value, "not a finite number"));
         }
         out[slot] = Some(*value);
     }

@@ -19,35 +19,10 @@ pub enum Shape {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Kind {
-    Pulse {
-        v1: f64,
-        v2: f64,
-        td: f64,
-        tr: f64,
-        tf: f64,
-        pw: f64,
-        per: f64,
-        tmax: f64,
-    },
-    Sin {
-        vo: f64,
-        va: f64,
-        freq: f64,
-        td: f64,
-        theta: f64,
-        phase: f64,
-    },
-    Exp {
-        v1: f64,
-        v2: f64,
-        td1: f64,
-        tau1: f64,
-        td2: f64,
-        tau2: f64,
-    },
-    Pwl {
-        points: Vec<(f64, f64)>,
-    },
+    Pulse { v1: f64, v2: f64, td: f64, tr: f64, tf: f64, pw: f64, per: f64, tmax: f64 },
+    Sin { vo: f64, va: f64, freq: f64, td: f64, theta: f64, phase: f64 },
+    Exp { v1: f64, v2: f64, td1: f64, tau1: f64, td2: f64, tau2: f64 },
+    Pwl { points: Vec<(f64, f64)> },
 }
 
 /// A time-dependent source value with its defaults resolved.
@@ -67,12 +42,7 @@ impl Waveform {
     /// Builds a waveform from its arguments, resolving defaults from the transient `tstep`
     /// and `tstop` as ngspice does. Errors on missing arguments, non-finite values, PWL
     /// with an odd count or decreasing times.
-    pub fn new(
-        shape: Shape,
-        args: &[f64],
-        tstep: f64,
-        tstop: f64,
-    ) -> Result<Waveform, DeviceError> {
+    pub fn new(shape: Shape, args: &[f64], tstep: f64, tstop: f64) -> Result<Waveform, DeviceError> {
         if let Some(bad) = args.iter().find(|a| !a.is_finite()) {
             return Err(err("argument", *bad, "not a finite number"));
         }
@@ -84,11 +54,7 @@ impl Waveform {
         let kind = match shape {
             Shape::Pulse => {
                 if args.len() < 2 {
-                    return Err(err(
-                        "pulse",
-                        args.len() as f64,
-                        "PULSE needs at least V1 and V2",
-                    ));
+                    return Err(err("pulse", args.len() as f64, "PULSE needs at least V1 and V2"));
                 }
                 let per = or_nonzero(6, tstop);
                 let np = get(7).unwrap_or(0.0);
@@ -105,11 +71,7 @@ impl Waveform {
             }
             Shape::Sin => {
                 if args.len() < 2 {
-                    return Err(err(
-                        "sin",
-                        args.len() as f64,
-                        "SIN needs at least VO and VA",
-                    ));
+                    return Err(err("sin", args.len() as f64, "SIN needs at least VO and VA"));
                 }
                 Kind::Sin {
                     vo: args[0],
@@ -122,11 +84,7 @@ impl Waveform {
             }
             Shape::Exp => {
                 if args.len() < 2 {
-                    return Err(err(
-                        "exp",
-                        args.len() as f64,
-                        "EXP needs at least V1 and V2",
-                    ));
+                    return Err(err("exp", args.len() as f64, "EXP needs at least V1 and V2"));
                 }
                 let td1 = or_nonzero(2, tstep);
                 Kind::Exp {
@@ -157,16 +115,7 @@ impl Waveform {
     /// Value at time `t` (no allocation).
     pub fn value(&self, t: f64) -> f64 {
         match &self.kind {
-            Kind::Pulse {
-                v1,
-                v2,
-                td,
-                tr,
-                tf,
-                pw,
-                per,
-                tmax,
-            } => {
+            Kind::Pulse { v1, v2, td, tr, tf, pw, per, tmax } => {
                 let mut time = t - td;
                 if time > *tmax {
                     return *v1;
@@ -184,39 +133,22 @@ impl Waveform {
                     v2 + (v1 - v2) * (time - (tr + pw)) / tf
                 }
             }
-            Kind::Sin {
-                vo,
-                va,
-                freq,
-                td,
-                theta,
-                phase,
-            } => {
+            Kind::Sin { vo, va, freq, td, theta, phase } => {
                 let ph = phase * std::f64::consts::PI / 180.0;
                 let time = t - td;
                 if time <= 0.0 {
                     vo + va * ph.sin()
                 } else {
-                    vo + va
-                        * (freq * time * 2.0 * std::f64::consts::PI + ph).sin()
-                        * (-time * theta).exp()
+                    vo + va * (freq * time * 2.0 * std::f64::consts::PI + ph).sin() * (-time * theta).exp()
                 }
             }
-            Kind::Exp {
-                v1,
-                v2,
-                td1,
-                tau1,
-                td2,
-                tau2,
-            } => {
+            Kind::Exp { v1, v2, td1, tau1, td2, tau2 } => {
                 if t <= *td1 {
                     *v1
                 } else if t <= *td2 {
                     v1 + (v2 - v1) * (1.0 - (-(t - td1) / tau1).exp())
                 } else {
-                    v1 + (v2 - v1) * (1.0 - (-(t - td1) / tau1).exp())
-                        + (v1 - v2) * (1.0 - (-(t - td2) / tau2).exp())
+                    v1 + (v2 - v1) * (1.0 - (-(t - td1) / tau1).exp()) + (v1 - v2) * (1.0 - (-(t - td2) / tau2).exp())
                 }
             }
             Kind::Pwl { points } => {
@@ -250,23 +182,11 @@ impl Waveform {
             }
         };
         match &self.kind {
-            Kind::Pulse {
-                td,
-                tr,
-                tf,
-                pw,
-                per,
-                tmax,
-                ..
-            } => {
+            Kind::Pulse { td, tr, tf, pw, per, tmax, .. } => {
                 let mut k = 0usize;
                 loop {
                     let base = td + (k as f64) * per;
-                    if base > tstop
-                        || (k as f64) * per >= *tmax
-                        || k >= MAX_BREAKPOINTS
-                        || *per <= 0.0
-                    {
+                    if base > tstop || (k as f64) * per >= *tmax || k >= MAX_BREAKPOINTS || *per <= 0.0 {
                         break;
                     }
                     for c in [0.0, *tr, tr + pw, tr + pw + tf] {
@@ -302,21 +222,13 @@ mod tests {
 
     #[test]
     fn pulse_defaults_and_shape() {
-        let w = Waveform::new(
-            Shape::Pulse,
-            &[0.0, 1.0, 1e-9, 1e-9, 1e-9, 5e-9, 20e-9],
-            1e-10,
-            1e-7,
-        )
-        .unwrap();
+        let w = Waveform::new(Shape::Pulse, &[0.0, 1.0, 1e-9, 1e-9, 1e-9, 5e-9, 20e-9], 1e-10, 1e-7).unwrap();
         assert_eq!(w.value(0.0), 0.0);
         assert!((w.value(1.5e-9) - 0.5).abs() < 1e-12);
         assert_eq!(w.value(3e-9), 1.0);
         assert!((w.value(21.5e-9) - 0.5).abs() < 1e-9);
         let bp = w.breakpoints(25e-9);
-        assert!(
-            bp.contains(&1e-9) && bp.contains(&2e-9) && bp.contains(&7e-9) && bp.contains(&8e-9)
-        );
+        assert!(bp.contains(&1e-9) && bp.contains(&2e-9) && bp.contains(&7e-9) && bp.contains(&8e-9));
         // tr/tf default to tstep, pw/per to tstop.
         let w = Waveform::new(Shape::Pulse, &[0.0, 1.0], 1e-9, 1e-6).unwrap();
         assert!((w.value(0.5e-9) - 0.5).abs() < 1e-12);
@@ -325,13 +237,7 @@ mod tests {
 
     #[test]
     fn pwl_sin_exp() {
-        let w = Waveform::new(
-            Shape::Pwl,
-            &[0.0, 0.0, 1.0, 2.0, 2.0, 2.0, 3.0, -1.0],
-            0.1,
-            3.0,
-        )
-        .unwrap();
+        let w = Waveform::new(Shape::Pwl, &[0.0, 0.0, 1.0, 2.0, 2.0, 2.0, 3.0, -1.0], 0.1, 3.0).unwrap();
         assert_eq!(w.value(-1.0), 0.0);
         assert_eq!(w.value(0.5), 1.0);
         assert_eq!(w.value(1.5), 2.0);

@@ -326,7 +326,7 @@ impl<'l> DeckParser<'l> {
     }
 
     fn err(&self, line: &LLine, off: usize, expected: impl Into<String>) -> Error {
-        Error::Parse { loc: location(&self.sources, self.span(line, off)), expected: expected.into() }
+        Error::Parse { loc: Box::new(location(&self.sources, self.span(line, off))), expected: expected.into() }
     }
 
     fn warn(&mut self, line: &LLine, off: usize, msg: impl Into<String>) {
@@ -340,7 +340,7 @@ impl<'l> DeckParser<'l> {
             return Ok(c.clone());
         }
         let text = self.loader.load(path).map_err(|e| Error::Io {
-            loc: Some(location(&self.sources, self.span(from, 0))),
+            loc: Some(Box::new(location(&self.sources, self.span(from, 0)))),
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
@@ -367,7 +367,7 @@ impl<'l> DeckParser<'l> {
                 None => path.display().to_string(),
             });
             return Err(Error::IncludeCycle {
-                loc: location(&self.sources, self.span(line, 0)),
+                loc: Box::new(location(&self.sources, self.span(line, 0))),
                 chain: chain.join(" -> "),
             });
         }
@@ -480,7 +480,11 @@ impl<'l> DeckParser<'l> {
                         Some((k, _)) if k == ".ends" => {}
                         Some((k, l)) => return Err(self.err(l, 0, format!("expected '.ends' before '{k}'"))),
                         None => {
-                            return Err(self.err(line, 0, format!("'.subckt {}' has no matching '.ends'", def.name.node)))
+                            return Err(self.err(
+                                line,
+                                0,
+                                format!("'.subckt {}' has no matching '.ends'", def.name.node),
+                            ))
                         }
                     }
                     def.body = body;
@@ -545,7 +549,7 @@ impl<'l> DeckParser<'l> {
             Err((o, msg)) => {
                 let what = match after {
                     Some(k) => format!("expected a number after '{k}=' ({msg})"),
-                    None => format!("expected a number ({msg})"),
+                    None => msg,
                 };
                 Err(self.err(line, off + o, what))
             }
@@ -591,7 +595,9 @@ impl<'l> DeckParser<'l> {
             ".ic" => CardKind::Ic(self.node_values(line)?),
             ".global" => {
                 let toks = self.tokens(line)?;
-                CardKind::Global(toks[1..].iter().filter(|t| t.kind == TokKind::Word).map(|t| self.name(line, t)).collect())
+                CardKind::Global(
+                    toks[1..].iter().filter(|t| t.kind == TokKind::Word).map(|t| self.name(line, t)).collect(),
+                )
             }
             ".save" => CardKind::Save(vectors(rest, false)),
             ".print" | ".plot" => CardKind::Print(vectors(rest, true)),
@@ -637,7 +643,11 @@ impl<'l> DeckParser<'l> {
                 TokKind::Word if toks.get(i + 1).map(|t| t.kind) == Some(TokKind::Eq) => {
                     let v = toks.get(i + 2).filter(|v| matches!(v.kind, TokKind::Word | TokKind::Quoted));
                     let Some(v) = v else {
-                        return Err(self.err(line, t.off + t.text.len() + 1, format!("expected a value after '{}='", t.text)));
+                        return Err(self.err(
+                            line,
+                            t.off + t.text.len() + 1,
+                            format!("expected a value after '{}='", t.text),
+                        ));
                     };
                     let value = self.value(line, v, Some(t.text)).ok();
                     if value.is_none() && !t.text.eq_ignore_ascii_case("version") {
@@ -874,7 +884,9 @@ impl<'l> DeckParser<'l> {
             Some(k) if k == "dec" => GridKind::Dec,
             Some(k) if k == "oct" => GridKind::Oct,
             Some(k) if k == "lin" => GridKind::Lin,
-            _ => return Err(self.err(line, toks.get(i).map_or(line.text.len(), |t| t.off), "expected dec, oct or lin")),
+            _ => {
+                return Err(self.err(line, toks.get(i).map_or(line.text.len(), |t| t.off), "expected dec, oct or lin"))
+            }
         };
         Ok((
             kind,
@@ -935,7 +947,13 @@ impl<'l> DeckParser<'l> {
 
     fn noise(&self, line: &LLine) -> Result<AnalysisCard, Error> {
         let toks = self.tokens(line)?;
-        let bad = |i: usize| self.err(line, toks.get(i).map_or(line.text.len(), |t| t.off), "expected 'v(out[,ref]) source dec|oct|lin points fstart fstop'");
+        let bad = |i: usize| {
+            self.err(
+                line,
+                toks.get(i).map_or(line.text.len(), |t| t.off),
+                "expected 'v(out[,ref]) source dec|oct|lin points fstart fstop'",
+            )
+        };
         let word = |i: usize| toks.get(i).filter(|t| t.kind == TokKind::Word).copied();
         let kind_at = |i: usize, k: TokKind| toks.get(i).map(|t| t.kind) == Some(k);
         if !(word(1).is_some_and(|t| t.text.eq_ignore_ascii_case("v")) && kind_at(2, TokKind::LParen)) {
@@ -1065,7 +1083,11 @@ impl<'l> DeckParser<'l> {
                 }
                 let model = self.node(line, &toks, 5, "a model name after the four nodes")?;
                 if toks.get(6).map(|t| t.kind) == Some(TokKind::Eq) {
-                    return Err(self.err(line, toks[5].off, "expected four nodes (drain gate source bulk) and a model name"));
+                    return Err(self.err(
+                        line,
+                        toks[5].off,
+                        "expected four nodes (drain gate source bulk) and a model name",
+                    ));
                 }
                 let (params, flags) = self.assigns(line, &toks[6.min(toks.len())..])?;
                 let off = self.flags(line, &name.node, &flags);
@@ -1106,7 +1128,13 @@ impl<'l> DeckParser<'l> {
                 ElementBody::Mutual { inductors: [l1, l2], k }
             }
             c if c.is_ascii_alphabetic() => ElementBody::Unsupported(format!("element type '{c}'")),
-            _ => return Err(self.err(line, 0, "expected an element name (a letter, then letters and digits) or a dot card")),
+            _ => {
+                return Err(self.err(
+                    line,
+                    0,
+                    "expected an element name (a letter, then letters and digits) or a dot card",
+                ))
+            }
         };
         Ok(ElementCard { name, body })
     }
@@ -1185,7 +1213,13 @@ impl<'l> DeckParser<'l> {
                         i += 1;
                         loop {
                             match toks.get(i) {
-                                None => return Err(self.err(line, line.text.len(), format!("expected ')' closing {}(", t.text))),
+                                None => {
+                                    return Err(self.err(
+                                        line,
+                                        line.text.len(),
+                                        format!("expected ')' closing {}(", t.text),
+                                    ))
+                                }
                                 Some(a) if a.kind == TokKind::RParen => {
                                     i += 1;
                                     break;
@@ -1218,7 +1252,11 @@ impl<'l> DeckParser<'l> {
                     }
                 }
                 (TokKind::Word, "sffm" | "am") => {
-                    return Err(self.err(line, t.off, format!("{} waveforms are not supported (use PULSE, SIN, EXP or PWL)", t.text)))
+                    return Err(self.err(
+                        line,
+                        t.off,
+                        format!("{} waveforms are not supported (use PULSE, SIN, EXP or PWL)", t.text),
+                    ))
                 }
                 (TokKind::Comma, _) => i += 1,
                 _ if is_value(&t) && spec.dc.is_none() && spec.wave.is_none() && !spec.ac => {
@@ -1226,7 +1264,11 @@ impl<'l> DeckParser<'l> {
                     i += 1;
                 }
                 _ => {
-                    return Err(self.err(line, t.off, format!("unexpected '{}': expected DC, AC, PULSE, SIN, EXP or PWL", t.text)))
+                    return Err(self.err(
+                        line,
+                        t.off,
+                        format!("unexpected '{}': expected DC, AC, PULSE, SIN, EXP or PWL", t.text),
+                    ))
                 }
             }
         }

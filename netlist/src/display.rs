@@ -11,8 +11,17 @@ pub fn eng(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }
-    const SUFFIXES: [(f64, &str); 9] =
-        [(1e12, "t"), (1e9, "g"), (1e6, "meg"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "u"), (1e-9, "n"), (1e-12, "p")];
+    const SUFFIXES: [(f64, &str); 9] = [
+        (1e12, "t"),
+        (1e9, "g"),
+        (1e6, "meg"),
+        (1e3, "k"),
+        (1.0, ""),
+        (1e-3, "m"),
+        (1e-6, "u"),
+        (1e-9, "n"),
+        (1e-12, "p"),
+    ];
     let a = v.abs();
     if !(1e-15..1e15).contains(&a) {
         return format!("{v:e}");
@@ -96,8 +105,23 @@ impl fmt::Display for Circuit {
                     }
                 }
                 ElementKind::Mosfet { d, g, s, b, model: m, geom, off } => {
-                    write!(f, " mosfet d={} g={} s={} b={} model={}", node(*d), node(*g), node(*s), node(*b), model(*m))?;
-                    write!(f, " w={}{} l={}{}", eng(geom.w), if geom.w_given { "" } else { "(default)" }, eng(geom.l), if geom.l_given { "" } else { "(default)" })?;
+                    write!(
+                        f,
+                        " mosfet d={} g={} s={} b={} model={}",
+                        node(*d),
+                        node(*g),
+                        node(*s),
+                        node(*b),
+                        model(*m)
+                    )?;
+                    write!(
+                        f,
+                        " w={}{} l={}{}",
+                        eng(geom.w),
+                        if geom.w_given { "" } else { "(default)" },
+                        eng(geom.l),
+                        if geom.l_given { "" } else { "(default)" }
+                    )?;
                     write!(f, " ad={} as={} pd={} ps={}", eng(geom.ad), eng(geom.as_), eng(geom.pd), eng(geom.ps))?;
                     if geom.nrd != 1.0 || geom.nrs != 1.0 {
                         write!(f, " nrd={} nrs={}", eng(geom.nrd), eng(geom.nrs))?;
@@ -138,9 +162,15 @@ impl fmt::Display for Circuit {
                     }
                     writeln!(f)?;
                 }
-                Analysis::Ac { grid } => {
-                    writeln!(f, "  .ac {} {} {} {} ({} points)", grid.kind, grid.points, eng(grid.fstart), eng(grid.fstop), grid.frequencies().len())?
-                }
+                Analysis::Ac { grid } => writeln!(
+                    f,
+                    "  .ac {} {} {} {} ({} points)",
+                    grid.kind,
+                    grid.points,
+                    eng(grid.fstart),
+                    eng(grid.fstop),
+                    grid.frequencies().len()
+                )?,
                 Analysis::Tran { tstep, tstop, tstart, tmax, uic } => {
                     write!(f, "  .tran {} {} {}", eng(*tstep), eng(*tstop), eng(*tstart))?;
                     if let Some(t) = tmax {

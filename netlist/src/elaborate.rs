@@ -11,7 +11,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::circuit::*;
 use crate::deck::*;
 use crate::error::Error;
-use crate::expr::{eval_simple, Expr, Func};
+use crate::expr::{eval_simple, BinOp, Expr, Func};
 use crate::params::{ElementRecipe, Key, ModelRecipe, ParamBindings, RExpr, Target};
 
 /// Deepest subcircuit instantiation accepted (a self-instantiating subcircuit stops here).
@@ -53,10 +53,7 @@ pub struct ElabOptions {
 
 impl Default for ElabOptions {
     fn default() -> Self {
-        ElabOptions {
-            temp: None,
-            supported: vec![(ModelKind::Nmos, 1), (ModelKind::Pmos, 1), (ModelKind::Diode, 1)],
-        }
+        ElabOptions { temp: None, supported: vec![(ModelKind::Nmos, 1), (ModelKind::Pmos, 1), (ModelKind::Diode, 1)] }
     }
 }
 
@@ -101,6 +98,9 @@ struct Scope {
     def: usize,
     prefix: String,
     pins: Map<String, NodeId>,
+    /// Instance multiplier (`X1 ... m=2` on a subcircuit without an `m` parameter), times
+    /// the enclosing instances' multipliers.
+    mult: Option<RExpr>,
 }
 
 struct Elab<'d> {
@@ -122,9 +122,12 @@ struct Elab<'d> {
     warnings: Vec<String>,
     spans: Vec<Span>,
     inputs: Vec<Vec<(Key, RExpr)>>,
-    extra_temper: Vec<bool>,
     /// R/C elements and the model giving their value, if any.
     passive_models: Vec<(ElementId, Option<ModelId>)>,
+    /// Reused buffer for hierarchical names.
+    scratch: String,
+    /// The scope whose body is being walked (for instance multipliers).
+    cur_scope: usize,
 }
 
 fn fold(e: RExpr) -> RExpr {
@@ -175,14 +178,15 @@ impl<'d> Elab<'d> {
             warnings: Vec::new(),
             spans: Vec::new(),
             inputs: Vec::new(),
-            extra_temper: Vec::new(),
             passive_models: Vec::new(),
+            scratch: String::new(),
+            cur_scope: 0,
         }
     }
 
     fn err(&self, span: Option<Span>, element: Option<&str>, param: Option<&str>, msg: impl Into<String>) -> Error {
         Error::Elaboration {
-            loc: span.map(|s| self.deck.location(s)),
+            loc: span.map(|s| Box::new(self.deck.location(s))),
             element: element.map(str::to_string),
             param: param.map(str::to_string),
             message: msg.into(),
@@ -195,7 +199,14 @@ impl<'d> Elab<'d> {
     }
 
     /// Collects subcircuit, model and function definitions (lexically nested).
-    fn collect_defs(&mut self, name: String, pins: &'d [Name], params: &'d [Assign], body: &'d [Card], parent: Option<usize>) -> usize {
+    fn collect_defs(
+        &mut self,
+        name: String,
+        pins: &'d [Name],
+        params: &'d [Assign],
+        body: &'d [Card],
+        parent: Option<usize>,
+    ) -> usize {
         let id = self.defs.len();
         self.defs.push(Def {
             name,
@@ -243,6 +254,7 @@ impl<'d> Elab<'d> {
             def: 0,
             prefix: String::new(),
             pins: Map::default(),
+            mult: None,
         });
         self.declare_params(0, &[], None, &deck.cards)?;
         self.walk(&deck.cards, 0, 0)?;
@@ -311,17 +323,34 @@ impl<'d> Elab<'d> {
                 self.ckt.options.method = match v {
                     "gear" => Method::Gear,
                     "trap" | "trapezoidal" => Method::Trapezoidal,
-                    _ => return Err(self.err(Some(it.name.span), None, Some("method"), format!("unknown integration method '{v}' (expected trap or gear)"))),
+                    _ => {
+                        return Err(self.err(
+                            Some(it.name.span),
+                            None,
+                            Some("method"),
+                            format!("unknown integration method '{v}' (expected trap or gear)"),
+                        ))
+                    }
                 }
             }
-            _ => self.ckt.options.other.push((name.to_string(), it.value.as_ref().map(|v| v.node.clone()).unwrap_or_default())),
+            _ => self
+                .ckt
+                .options
+                .other
+                .push((name.to_string(), it.value.as_ref().map(|v| v.node.clone()).unwrap_or_default())),
         }
         Ok(None)
     }
 
     /// Creates the parameter nodes of a scope: subcircuit defaults (or instance overrides,
     /// resolved in the caller's scope) and the `.param` cards of the body.
-    fn declare_params(&mut self, scope: usize, defaults: &'d [Assign], overrides: Option<(&'d [Assign], usize)>, body: &'d [Card]) -> Result<(), Error> {
+    fn declare_params(
+        &mut self,
+        scope: usize,
+        defaults: &'d [Assign],
+        overrides: Option<(&'d [Assign], usize)>,
+        body: &'d [Card],
+    ) -> Result<(), Error> {
         let prefix = self.scopes[scope].prefix.clone();
         let mut todo: Vec<(usize, &'d Value, usize, Option<String>)> = Vec::new();
         for a in defaults {
@@ -332,8 +361,25 @@ impl<'d> Elab<'d> {
         if let Some((ovr, caller)) = overrides {
             for a in ovr {
                 let Some(&id) = self.scopes[scope].params.get(&a.name.node) else {
+                    if a.name.node == "m" {
+                        // ngspice: `m` on an instance multiplies every device inside.
+                        let r = self
+                            .resolve(&a.value.node, caller, None, &HashMap::new(), 0)
+                            .map_err(|m| self.err(Some(a.value.span), None, Some("m"), m))?;
+                        let s = &mut self.scopes[scope];
+                        s.mult = Some(match s.mult.take() {
+                            Some(outer) => fold(RExpr::Bin(BinOp::Mul, Box::new(outer), Box::new(r))),
+                            None => r,
+                        });
+                        continue;
+                    }
                     let def = &self.defs[self.scopes[scope].def];
-                    return Err(self.err(Some(a.name.span), None, Some(&a.name.node), format!("subcircuit '{}' has no parameter '{}'", def.name, a.name.node)));
+                    return Err(self.err(
+                        Some(a.name.span),
+                        None,
+                        Some(&a.name.node),
+                        format!("subcircuit '{}' has no parameter '{}'", def.name, a.name.node),
+                    ));
                 };
                 if let Some(t) = todo.iter_mut().find(|t| t.0 == id) {
                     *t = (id, &a.value, caller, None);
@@ -357,7 +403,8 @@ impl<'d> Elab<'d> {
             }
         }
         for (id, value, in_scope, exclude) in todo {
-            let r = self.resolve(&value.node, in_scope, exclude.as_deref(), &HashMap::new(), 0)
+            let r = self
+                .resolve(&value.node, in_scope, exclude.as_deref(), &HashMap::new(), 0)
                 .map_err(|m| self.err(Some(value.span), None, Some(self.p.names[id].as_str()), m))?;
             self.p.exprs[id] = r;
         }
@@ -376,7 +423,14 @@ impl<'d> Elab<'d> {
     }
 
     /// Binds the names of `e` by the scoping rules (user functions inlined).
-    fn resolve(&self, e: &Expr, scope: usize, exclude: Option<&str>, locals: &HashMap<String, RExpr>, depth: usize) -> Result<RExpr, String> {
+    fn resolve(
+        &self,
+        e: &Expr,
+        scope: usize,
+        exclude: Option<&str>,
+        locals: &HashMap<String, RExpr>,
+        depth: usize,
+    ) -> Result<RExpr, String> {
         if depth > 40 {
             return Err("user functions nested too deeply (recursive .func?)".into());
         }
@@ -422,7 +476,11 @@ impl<'d> Elab<'d> {
                 }
                 if let Some(f) = self.lookup_func(scope, name) {
                     if f.args.len() != rargs.len() {
-                        return Err(format!("function '{name}' takes {} argument(s), got {}", f.args.len(), rargs.len()));
+                        return Err(format!(
+                            "function '{name}' takes {} argument(s), got {}",
+                            f.args.len(),
+                            rargs.len()
+                        ));
                     }
                     let inner: HashMap<String, RExpr> = f.args.iter().cloned().zip(rargs).collect();
                     let r = self.resolve(&f.body.node, scope, exclude, &inner, depth + 1)?;
@@ -447,7 +505,8 @@ impl<'d> Elab<'d> {
     }
 
     fn rexpr(&self, v: &Value, scope: usize, element: &str, param: &str) -> Result<RExpr, Error> {
-        self.resolve(&v.node, scope, None, &HashMap::new(), 0).map_err(|m| self.err(Some(v.span), Some(element), Some(param), m))
+        self.resolve(&v.node, scope, None, &HashMap::new(), 0)
+            .map_err(|m| self.err(Some(v.span), Some(element), Some(param), m))
     }
 
     fn node(&mut self, scope: usize, name: &str) -> NodeId {
@@ -458,20 +517,32 @@ impl<'d> Elab<'d> {
         if let Some(&n) = s.pins.get(name) {
             return n;
         }
-        let full = if self.globals.contains(name) || s.prefix.is_empty() { name.to_string() } else { format!("{}{name}", s.prefix) };
-        if let Some(&n) = self.node_ids.get(&full) {
-            return n;
+        let mut full = std::mem::take(&mut self.scratch);
+        full.clear();
+        if !(self.globals.contains(name) || s.prefix.is_empty()) {
+            full.push_str(&s.prefix);
         }
-        let id = self.ckt.nodes.len();
-        self.ckt.nodes.push(full.clone());
-        self.node_ids.insert(full, id);
+        full.push_str(name);
+        let id = match self.node_ids.get(full.as_str()) {
+            Some(&n) => n,
+            None => {
+                let id = self.ckt.nodes.len();
+                self.ckt.nodes.push(full.clone());
+                self.node_ids.insert(full.clone(), id);
+                id
+            }
+        };
+        self.scratch = full;
         id
     }
 
     fn walk(&mut self, body: &'d [Card], scope: usize, depth: usize) -> Result<(), Error> {
         for card in body {
             match &card.kind {
-                CardKind::Element(e) => self.element(e, scope, depth)?,
+                CardKind::Element(e) => {
+                    self.cur_scope = scope;
+                    self.element(e, scope, depth)?
+                }
                 CardKind::If(branches) => {
                     for b in branches {
                         let take = match &b.cond {
@@ -502,7 +573,36 @@ impl<'d> Elab<'d> {
         Ok(r.eval(&self.p.values))
     }
 
-    fn push_element(&mut self, name: String, kind: ElementKind, span: Span, inputs: Vec<(Key, RExpr)>) -> Result<ElementId, Error> {
+    /// Folds the instance multiplier of `scope` into the element's `m`.
+    fn apply_mult(&mut self, scope: usize, kind: &ElementKind, inputs: &mut Vec<(Key, RExpr)>, span: Span, name: &str) {
+        let Some(mult) = self.scopes[scope].mult.clone() else { return };
+        if !matches!(
+            kind,
+            ElementKind::Resistor { .. }
+                | ElementKind::Capacitor { .. }
+                | ElementKind::Inductor { .. }
+                | ElementKind::Diode { .. }
+                | ElementKind::Mosfet { .. }
+        ) {
+            self.warn(span, format!("{name}: the instance multiplier m does not apply to this element"));
+            return;
+        }
+        match inputs.iter_mut().rev().find(|(k, _)| *k == Key::M) {
+            Some((_, r)) => {
+                let own = std::mem::replace(r, RExpr::Num(1.0));
+                *r = fold(RExpr::Bin(BinOp::Mul, Box::new(own), Box::new(mult)));
+            }
+            None => inputs.push((Key::M, mult)),
+        }
+    }
+
+    fn push_element(
+        &mut self,
+        name: String,
+        kind: ElementKind,
+        span: Span,
+        inputs: Vec<(Key, RExpr)>,
+    ) -> Result<ElementId, Error> {
         if self.ckt.elements.len() >= MAX_ELEMENTS {
             return Err(self.err(Some(span), Some(&name), None, "circuit too large"));
         }
@@ -512,8 +612,13 @@ impl<'d> Elab<'d> {
         }
         self.ckt.elements.push(Element { name, kind });
         self.spans.push(span);
+        let mut inputs = inputs;
+        if self.scopes.get(self.cur_scope).is_some_and(|s| s.mult.is_some()) {
+            let kind = self.ckt.elements[id].kind.clone();
+            let name = self.ckt.elements[id].name.clone();
+            self.apply_mult(self.cur_scope, &kind, &mut inputs, span, &name);
+        }
         self.inputs.push(inputs);
-        self.extra_temper.push(false);
         Ok(id)
     }
 
@@ -531,7 +636,12 @@ impl<'d> Elab<'d> {
         Err(self.err(Some(name.span), Some(element), None, format!("unknown model '{}'", name.node)))
     }
 
-    fn model_instance(&mut self, scope: usize, card: &'d ModelCard, element: &str) -> Result<(ModelId, ModelKind), Error> {
+    fn model_instance(
+        &mut self,
+        scope: usize,
+        card: &'d ModelCard,
+        element: &str,
+    ) -> Result<(ModelId, ModelKind), Error> {
         let key = (scope, card.name.node.clone());
         if let Some(&id) = self.model_ids.get(&key) {
             return Ok((id, self.ckt.models[id].kind));
@@ -543,7 +653,15 @@ impl<'d> Elab<'d> {
             "r" | "res" => ModelKind::Resistor,
             "c" | "cap" => ModelKind::Capacitor,
             other => {
-                return Err(self.err(Some(card.kind.span), Some(element), None, format!("model '{}' has type '{other}', which is not supported (nmos, pmos, d, r, c)", card.name.node)))
+                return Err(self.err(
+                    Some(card.kind.span),
+                    Some(element),
+                    None,
+                    format!(
+                        "model '{}' has type '{other}', which is not supported (nmos, pmos, d, r, c)",
+                        card.name.node
+                    ),
+                ))
             }
         };
         let mname = format!("{}{}", self.scopes[scope].prefix, card.name.node);
@@ -560,7 +678,12 @@ impl<'d> Elab<'d> {
                 continue;
             }
             let Some(v) = &mp.value else {
-                return Err(self.err(Some(mp.name.span), Some(&mname), Some(pname), format!("expected a number, found '{}'", mp.text)));
+                return Err(self.err(
+                    Some(mp.name.span),
+                    Some(&mname),
+                    Some(pname),
+                    format!("expected a number, found '{}'", mp.text),
+                ));
             };
             let r = self.rexpr(v, scope, &mname, pname)?;
             if pname == "level" {
@@ -569,7 +692,12 @@ impl<'d> Elab<'d> {
                     _ => self.eval_now(&r, v.span)?,
                 };
                 if !(lv.is_finite() && lv >= 0.0 && lv.fract() == 0.0 && lv < 1e6) {
-                    return Err(self.err(Some(v.span), Some(&mname), Some("level"), format!("level must be a whole number, got {lv}")));
+                    return Err(self.err(
+                        Some(v.span),
+                        Some(&mname),
+                        Some("level"),
+                        format!("level must be a whole number, got {lv}"),
+                    ));
                 }
                 level = lv as u32;
                 continue;
@@ -595,12 +723,15 @@ impl<'d> Elab<'d> {
 
     fn check_level(&self, model: ModelId, element: &str, span: Span) -> Result<(), Error> {
         let m = &self.ckt.models[model];
-        if matches!(m.kind, ModelKind::Resistor | ModelKind::Capacitor) || self.opts.supported.contains(&(m.kind, m.level)) {
+        if matches!(m.kind, ModelKind::Resistor | ModelKind::Capacitor)
+            || self.opts.supported.contains(&(m.kind, m.level))
+        {
             return Ok(());
         }
-        let supported: Vec<String> = self.opts.supported.iter().map(|(k, l)| format!("{} level {l}", kind_name(*k))).collect();
+        let supported: Vec<String> =
+            self.opts.supported.iter().map(|(k, l)| format!("{} level {l}", kind_name(*k))).collect();
         Err(Error::UnsupportedModel {
-            loc: Some(self.deck.location(span)),
+            loc: Some(Box::new(self.deck.location(span))),
             model: m.name.clone(),
             kind: kind_name(m.kind).to_string(),
             level: m.level,
@@ -640,7 +771,9 @@ impl<'d> Elab<'d> {
                 }
                 for a in params {
                     let key = match (letter, a.name.node.as_str()) {
-                        (b'r', "r" | "resistance") | (b'c', "c" | "capacitance") | (b'l', "l" | "inductance") => Key::Value,
+                        (b'r', "r" | "resistance") | (b'c', "c" | "capacitance") | (b'l', "l" | "inductance") => {
+                            Key::Value
+                        }
                         (_, "m") => Key::M,
                         (b'r' | b'c', "scale") => Key::Scale,
                         (b'r', "tc1") | (b'r', "tc") => Key::Tc1,
@@ -649,7 +782,10 @@ impl<'d> Elab<'d> {
                         (b'r' | b'c', "w") => Key::W,
                         (b'c' | b'l', "ic") => Key::Ic,
                         (b'r', "ac") => {
-                            self.warn(a.name.span, format!("{name}: ac= resistance ignored (the DC value is used in AC analysis)"));
+                            self.warn(
+                                a.name.span,
+                                format!("{name}: ac= resistance ignored (the DC value is used in AC analysis)"),
+                            );
                             continue;
                         }
                         _ => {
@@ -661,20 +797,36 @@ impl<'d> Elab<'d> {
                 }
                 if let Some(m) = model {
                     let kind = self.ckt.models[m].kind;
-                    let want = if letter == b'r' { ModelKind::Resistor } else if letter == b'c' { ModelKind::Capacitor } else { ModelKind::Diode };
+                    let want = if letter == b'r' {
+                        ModelKind::Resistor
+                    } else if letter == b'c' {
+                        ModelKind::Capacitor
+                    } else {
+                        ModelKind::Diode
+                    };
                     if kind != want || letter == b'l' {
-                        return Err(self.err(Some(span), Some(&name), None, format!("model '{}' is a {} model", self.ckt.models[m].name, kind_name(kind))));
+                        return Err(self.err(
+                            Some(span),
+                            Some(&name),
+                            None,
+                            format!("model '{}' is a {} model", self.ckt.models[m].name, kind_name(kind)),
+                        ));
                     }
                 }
                 match letter {
                     b'r' => {
                         let id = self.push_element(name, ElementKind::Resistor { p, n, r: 0.0 }, span, inputs)?;
-                        self.passive_models.push((id, model));
+                        if model.is_some() {
+                            self.passive_models.push((id, model));
+                        }
                         return Ok(());
                     }
                     b'c' => {
-                        let id = self.push_element(name, ElementKind::Capacitor { p, n, c: 0.0, ic: None }, span, inputs)?;
-                        self.passive_models.push((id, model));
+                        let id =
+                            self.push_element(name, ElementKind::Capacitor { p, n, c: 0.0, ic: None }, span, inputs)?;
+                        if model.is_some() {
+                            self.passive_models.push((id, model));
+                        }
                         return Ok(());
                     }
                     _ => ElementKind::Inductor { p, n, l: 0.0, ic: None },
@@ -738,7 +890,12 @@ impl<'d> Elab<'d> {
                 let c = self.node(scope, &nodes[1].node);
                 let (mid, kind) = self.model(scope, model, &name)?;
                 if kind != ModelKind::Diode {
-                    return Err(self.err(Some(model.span), Some(&name), None, format!("model '{}' is a {} model, a diode needs a d model", model.node, kind_name(kind))));
+                    return Err(self.err(
+                        Some(model.span),
+                        Some(&name),
+                        None,
+                        format!("model '{}' is a {} model, a diode needs a d model", model.node, kind_name(kind)),
+                    ));
                 }
                 self.check_level(mid, &name, model.span)?;
                 if let Some(v) = area {
@@ -760,7 +917,12 @@ impl<'d> Elab<'d> {
                 let ids: Vec<NodeId> = nodes.iter().map(|nm| self.node(scope, &nm.node)).collect();
                 let (mid, kind) = self.model(scope, model, &name)?;
                 if !matches!(kind, ModelKind::Nmos | ModelKind::Pmos) {
-                    return Err(self.err(Some(model.span), Some(&name), None, format!("model '{}' is a {} model, a MOSFET needs nmos or pmos", model.node, kind_name(kind))));
+                    return Err(self.err(
+                        Some(model.span),
+                        Some(&name),
+                        None,
+                        format!("model '{}' is a {} model, a MOSFET needs nmos or pmos", model.node, kind_name(kind)),
+                    ));
                 }
                 self.check_level(mid, &name, model.span)?;
                 let mut geom = MosGeometry::default();
@@ -832,9 +994,23 @@ impl<'d> Elab<'d> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn instance(&mut self, name: &str, nodes: &'d [Name], subckt: &'d Name, params: &'d [Assign], scope: usize, depth: usize, span: Span) -> Result<(), Error> {
+    fn instance(
+        &mut self,
+        name: &str,
+        nodes: &'d [Name],
+        subckt: &'d Name,
+        params: &'d [Assign],
+        scope: usize,
+        depth: usize,
+        span: Span,
+    ) -> Result<(), Error> {
         if depth >= MAX_DEPTH {
-            return Err(self.err(Some(span), Some(name), None, format!("subcircuits nested more than {MAX_DEPTH} deep (does '{}' instantiate itself?)", subckt.node)));
+            return Err(self.err(
+                Some(span),
+                Some(name),
+                None,
+                format!("subcircuits nested more than {MAX_DEPTH} deep (does '{}' instantiate itself?)", subckt.node),
+            ));
         }
         let Some(def) = self.lookup_subckt(scope, &subckt.node) else {
             return Err(self.err(Some(subckt.span), Some(name), None, format!("unknown subcircuit '{}'", subckt.node)));
@@ -842,7 +1018,12 @@ impl<'d> Elab<'d> {
         let d = &self.defs[def];
         let (pins_def, defaults, body) = (d.pins, d.params, d.body);
         if pins_def.len() != nodes.len() {
-            return Err(self.err(Some(span), Some(name), None, format!("subcircuit '{}' has {} pins, {} nodes given", subckt.node, pins_def.len(), nodes.len())));
+            return Err(self.err(
+                Some(span),
+                Some(name),
+                None,
+                format!("subcircuit '{}' has {} pins, {} nodes given", subckt.node, pins_def.len(), nodes.len()),
+            ));
         }
         let mut pins = Map::default();
         for (pin, node) in pins_def.iter().zip(nodes) {
@@ -850,7 +1031,15 @@ impl<'d> Elab<'d> {
             pins.insert(pin.node.clone(), id);
         }
         let sid = self.scopes.len();
-        self.scopes.push(Scope { params: Map::default(), parent: Some(scope), def, prefix: format!("{name}."), pins });
+        let mult = self.scopes[scope].mult.clone();
+        self.scopes.push(Scope {
+            params: Map::default(),
+            parent: Some(scope),
+            def,
+            prefix: format!("{name}."),
+            pins,
+            mult,
+        });
         self.declare_params(sid, defaults, Some((params, scope)), body)?;
         self.walk(body, sid, depth + 1)
     }
@@ -860,8 +1049,22 @@ impl<'d> Elab<'d> {
             let elem_name = self.ckt.elements[id].name.clone();
             let ctl = match self.elem_ids.get(&cname) {
                 Some(&c) if matches!(self.ckt.elements[c].kind, ElementKind::VoltageSource { .. }) => c,
-                Some(_) => return Err(self.err(Some(span), Some(&elem_name), None, format!("controlling element '{cname}' is not a voltage source"))),
-                None => return Err(self.err(Some(span), Some(&elem_name), None, format!("unknown controlling voltage source '{cname}'"))),
+                Some(_) => {
+                    return Err(self.err(
+                        Some(span),
+                        Some(&elem_name),
+                        None,
+                        format!("controlling element '{cname}' is not a voltage source"),
+                    ))
+                }
+                None => {
+                    return Err(self.err(
+                        Some(span),
+                        Some(&elem_name),
+                        None,
+                        format!("unknown controlling voltage source '{cname}'"),
+                    ))
+                }
             };
             match &mut self.ckt.elements[id].kind {
                 ElementKind::Cccs { control, .. } | ElementKind::Ccvs { control, .. } => *control = ctl,
@@ -888,7 +1091,9 @@ impl<'d> Elab<'d> {
                 continue;
             }
             let m = &self.ckt.models[before];
-            if matches!(m.kind, ModelKind::Nmos | ModelKind::Pmos | ModelKind::Diode) && !self.opts.supported.contains(&(m.kind, m.level)) {
+            if matches!(m.kind, ModelKind::Nmos | ModelKind::Pmos | ModelKind::Diode)
+                && !self.opts.supported.contains(&(m.kind, m.level))
+            {
                 // Keep it out of the circuit: nothing uses it and the solver could not.
                 self.ckt.models.pop();
                 self.model_exprs.pop();
@@ -918,26 +1123,51 @@ impl<'d> Elab<'d> {
         if name.node == "0" || name.node == "gnd" {
             return Ok(GROUND);
         }
-        self.node_ids.get(&name.node).copied().ok_or_else(|| self.err(Some(name.span), Some(what), None, format!("unknown node '{}'", name.node)))
+        self.node_ids
+            .get(&name.node)
+            .copied()
+            .ok_or_else(|| self.err(Some(name.span), Some(what), None, format!("unknown node '{}'", name.node)))
     }
 
     fn source_id(&self, name: &Name, what: &str) -> Result<ElementId, Error> {
         match self.elem_ids.get(&name.node) {
-            Some(&id) if matches!(self.ckt.elements[id].kind, ElementKind::VoltageSource { .. } | ElementKind::CurrentSource { .. }) => Ok(id),
-            Some(_) => Err(self.err(Some(name.span), Some(what), None, format!("'{}' is not an independent source", name.node))),
+            Some(&id)
+                if matches!(
+                    self.ckt.elements[id].kind,
+                    ElementKind::VoltageSource { .. } | ElementKind::CurrentSource { .. }
+                ) =>
+            {
+                Ok(id)
+            }
+            Some(_) => Err(self.err(
+                Some(name.span),
+                Some(what),
+                None,
+                format!("'{}' is not an independent source", name.node),
+            )),
             None => Err(self.err(Some(name.span), Some(what), None, format!("unknown source '{}'", name.node))),
         }
     }
 
     fn grid(&mut self, kind: GridKind, points: &Value, f1: &Value, f2: &Value, what: &str) -> Result<FreqGrid, Error> {
         let n = self.global_value(points, what)?;
-        if n < 1.0 || n > 1e7 {
-            return Err(self.err(Some(points.span), Some(what), Some("points"), format!("number of points must be at least 1, got {n}")));
+        if !(1.0..=1e7).contains(&n) {
+            return Err(self.err(
+                Some(points.span),
+                Some(what),
+                Some("points"),
+                format!("number of points must be at least 1, got {n}"),
+            ));
         }
         let fstart = self.global_value(f1, what)?;
         let fstop = self.global_value(f2, what)?;
         if kind != GridKind::Lin && (fstart <= 0.0 || fstop < fstart) {
-            return Err(self.err(Some(f1.span), Some(what), None, format!("a {kind} sweep needs 0 < fstart <= fstop (got {fstart} and {fstop})")));
+            return Err(self.err(
+                Some(f1.span),
+                Some(what),
+                None,
+                format!("a {kind} sweep needs 0 < fstart <= fstop (got {fstart} and {fstop})"),
+            ));
         }
         Ok(FreqGrid { kind, points: n.round() as usize, fstart, fstop })
     }
@@ -952,18 +1182,29 @@ impl<'d> Elab<'d> {
                         AnalysisCard::Dc(sweeps) => {
                             let mut out = Vec::new();
                             for s in sweeps {
-                                let var = if s.var.node == "temp" { SweepVar::Temp } else { SweepVar::Source(self.source_id(&s.var, ".dc")?) };
+                                let var = if s.var.node == "temp" {
+                                    SweepVar::Temp
+                                } else {
+                                    SweepVar::Source(self.source_id(&s.var, ".dc")?)
+                                };
                                 let start = self.global_value(&s.start, ".dc")?;
                                 let stop = self.global_value(&s.stop, ".dc")?;
                                 let step = self.global_value(&s.step, ".dc")?;
                                 if step == 0.0 || (stop - start) / step < 0.0 || ((stop - start) / step).abs() > 1e8 {
-                                    return Err(self.err(Some(s.step.span), Some(".dc"), Some("step"), format!("step {step} does not lead from {start} to {stop}")));
+                                    return Err(self.err(
+                                        Some(s.step.span),
+                                        Some(".dc"),
+                                        Some("step"),
+                                        format!("step {step} does not lead from {start} to {stop}"),
+                                    ));
                                 }
                                 out.push(DcSweep { var, start, stop, step });
                             }
                             Analysis::Dc { sweeps: out }
                         }
-                        AnalysisCard::Ac { kind, points, fstart, fstop } => Analysis::Ac { grid: self.grid(*kind, points, fstart, fstop, ".ac")? },
+                        AnalysisCard::Ac { kind, points, fstart, fstop } => {
+                            Analysis::Ac { grid: self.grid(*kind, points, fstart, fstop, ".ac")? }
+                        }
                         AnalysisCard::Tran { tstep, tstop, tstart, tmax, uic } => {
                             let tstep_v = self.global_value(tstep, ".tran")?;
                             let tstop_v = self.global_value(tstop, ".tran")?;
@@ -987,7 +1228,12 @@ impl<'d> Elab<'d> {
                                 None => GROUND,
                             };
                             let input = self.source_id(input, ".noise")?;
-                            Analysis::Noise { out_p: p, out_n: n, input, grid: self.grid(*kind, points, fstart, fstop, ".noise")? }
+                            Analysis::Noise {
+                                out_p: p,
+                                out_n: n,
+                                input,
+                                grid: self.grid(*kind, points, fstart, fstop, ".noise")?,
+                            }
                         }
                     };
                     self.ckt.analyses.push(an);
@@ -1023,7 +1269,12 @@ impl<'d> Elab<'d> {
                 let v = r.eval(values);
                 if !v.is_finite() {
                     let m = &self.ckt.models[mid];
-                    return Err(self.err(None, Some(&format!("model {}", m.name)), Some(&m.params[i].0), format!("value is not finite ({v})")));
+                    return Err(self.err(
+                        None,
+                        Some(&format!("model {}", m.name)),
+                        Some(&m.params[i].0),
+                        format!("value is not finite ({v})"),
+                    ));
                 }
                 self.ckt.models[mid].params[i].1 = v;
             }
@@ -1031,16 +1282,19 @@ impl<'d> Elab<'d> {
         let temper = self.p.temper;
         let mut deps = Vec::new();
         let passive: Map<ElementId, Option<ModelId>> = self.passive_models.iter().copied().collect();
+        let mut vals: Vec<(Key, f64)> = Vec::new();
+        let scale = option_scale(&self.ckt.options);
         for id in 0..self.ckt.elements.len() {
             let inputs = std::mem::take(&mut self.inputs[id]);
-            let vals: Vec<(Key, f64)> = inputs.iter().map(|(k, r)| (*k, r.eval(&self.p.values))).collect();
-            let model = passive.get(&id).copied().flatten();
-            let ctx = Ctx { temp: self.ckt.temp, tnom: self.ckt.options.tnom, models: &self.ckt.models };
-            let mut kind = self.ckt.elements[id].kind.clone();
-            let uses_temp = compute(&mut kind, &vals, model, &ctx).map_err(|(p, m)| {
-                self.err(Some(self.spans[id]), Some(&self.ckt.elements[id].name), p, m)
-            })?;
-            self.ckt.elements[id].kind = kind;
+            vals.clear();
+            vals.extend(inputs.iter().map(|(k, r)| (*k, r.eval(&self.p.values))));
+            let model = if passive.is_empty() { None } else { passive.get(&id).copied().flatten() };
+            let ctx = Ctx { temp: self.ckt.temp, tnom: self.ckt.options.tnom, scale, models: &self.ckt.models };
+            let res = compute(&mut self.ckt.elements[id].kind, &vals, model, &ctx);
+            let uses_temp = match res {
+                Ok(u) => u,
+                Err((p, m)) => return Err(self.err(Some(self.spans[id]), Some(&self.ckt.elements[id].name), p, m)),
+            };
             deps.clear();
             for (_, r) in &inputs {
                 r.deps(&mut deps);
@@ -1060,8 +1314,7 @@ impl<'d> Elab<'d> {
                 deps.dedup();
                 self.p.recipe_of.insert(Target::Element(id), self.p.elements.len());
                 self.p.elements.push(ElementRecipe { element: id, inputs, model });
-                let d = deps.clone();
-                self.p.add_user(Target::Element(id), &d);
+                self.p.add_user(Target::Element(id), &deps);
             }
         }
         Ok(())
@@ -1089,7 +1342,20 @@ pub fn kind_name(k: ModelKind) -> &'static str {
 pub(crate) struct Ctx<'a> {
     pub temp: f64,
     pub tnom: f64,
+    /// `.options scale` (geometry unit of MOSFET W, L, AD, AS, PD, PS).
+    pub scale: f64,
     pub models: &'a [Model],
+}
+
+/// `.options scale=...` (kept in `Options::other`), 1 when absent.
+fn option_scale(o: &Options) -> f64 {
+    o.other
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "scale")
+        .and_then(|(_, v)| crate::number::parse_number(v))
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .unwrap_or(1.0)
 }
 
 fn get(vals: &[(Key, f64)], key: Key) -> Option<f64> {
@@ -1098,7 +1364,12 @@ fn get(vals: &[(Key, f64)], key: Key) -> Option<f64> {
 
 /// Fills the numbers of `kind` from evaluated inputs. Returns whether the result depends on
 /// the temperature; on error, the parameter and the message.
-pub(crate) fn compute(kind: &mut ElementKind, vals: &[(Key, f64)], model: Option<ModelId>, ctx: &Ctx) -> Result<bool, (Option<&'static str>, String)> {
+pub(crate) fn compute(
+    kind: &mut ElementKind,
+    vals: &[(Key, f64)],
+    model: Option<ModelId>,
+    ctx: &Ctx,
+) -> Result<bool, (Option<&'static str>, String)> {
     for (k, v) in vals {
         if !v.is_finite() {
             let p = key_name(*k);
@@ -1196,12 +1467,13 @@ pub(crate) fn compute(kind: &mut ElementKind, vals: &[(Key, f64)], model: Option
         }
         ElementKind::Mosfet { geom, .. } => {
             let d = MosGeometry::default();
-            geom.w = get(vals, Key::W).unwrap_or(d.w);
-            geom.l = get(vals, Key::L).unwrap_or(d.l);
-            geom.ad = get(vals, Key::Ad).unwrap_or(d.ad);
-            geom.as_ = get(vals, Key::As).unwrap_or(d.as_);
-            geom.pd = get(vals, Key::Pd).unwrap_or(d.pd);
-            geom.ps = get(vals, Key::Ps).unwrap_or(d.ps);
+            let (s1, s2) = (ctx.scale, ctx.scale * ctx.scale);
+            geom.w = get(vals, Key::W).map_or(d.w, |v| v * s1);
+            geom.l = get(vals, Key::L).map_or(d.l, |v| v * s1);
+            geom.ad = get(vals, Key::Ad).map_or(d.ad, |v| v * s2);
+            geom.as_ = get(vals, Key::As).map_or(d.as_, |v| v * s2);
+            geom.pd = get(vals, Key::Pd).map_or(d.pd, |v| v * s1);
+            geom.ps = get(vals, Key::Ps).map_or(d.ps, |v| v * s1);
             geom.nrd = get(vals, Key::Nrd).unwrap_or(d.nrd);
             geom.nrs = get(vals, Key::Nrs).unwrap_or(d.nrs);
             geom.m = m;
@@ -1261,38 +1533,59 @@ impl Circuit {
     /// Sets parameter `name` to `value` and re-evaluates the numbers that depend on it
     /// (through other parameters too); returns the elements and models that changed,
     /// models first. Analysis cards (`.tran` times, ...) keep their elaborated values.
-    /// On error (e.g. a resistance becoming 0) the circuit's numbers are left unchanged,
-    /// though the parameter keeps its new value.
+    /// On error (e.g. a resistance becoming 0) nothing changes, the parameter included.
     pub fn set_param(&mut self, name: &str, value: f64) -> Result<Vec<Target>, Error> {
         let lower = name.to_ascii_lowercase();
         let Some(&id) = self.params.by_name.get(&lower) else { return Err(Error::UnknownParam(lower)) };
+        let old_expr = self.params.exprs[id].clone();
+        let old_temp = self.temp;
         let targets = self.params.set(id, value);
         if Some(id) == self.params.temper {
             self.temp = value;
         }
+        match self.recompute(&targets) {
+            Ok(()) => Ok(targets),
+            Err(e) => {
+                // Undo: the parameter and everything downstream get their previous values back.
+                self.params.set_expr(id, old_expr);
+                self.temp = old_temp;
+                Err(e)
+            }
+        }
+    }
+
+    /// Re-evaluates the recipes of `targets` (models first); all or nothing.
+    fn recompute(&mut self, targets: &[Target]) -> Result<(), Error> {
         let values = &self.params.values;
         let mut models = self.models.clone();
-        for t in &targets {
+        for t in targets {
             if let Target::Model(mid) = t {
                 if let Some(&ri) = self.params.recipe_of.get(t) {
                     for (pi, r) in &self.params.models[ri].params {
                         let v = r.eval(values);
                         if !v.is_finite() {
                             let m = &models[*mid];
-                            return Err(Error::Elaboration { loc: None, element: Some(format!("model {}", m.name)), param: Some(m.params[*pi].0.clone()), message: format!("value is not finite ({v})") });
+                            return Err(Error::Elaboration {
+                                loc: None,
+                                element: Some(format!("model {}", m.name)),
+                                param: Some(m.params[*pi].0.clone()),
+                                message: format!("value is not finite ({v})"),
+                            });
                         }
                         models[*mid].params[*pi].1 = v;
                     }
                 }
             }
         }
-        let ctx = Ctx { temp: self.temp, tnom: self.options.tnom, models: &models };
+        let ctx = Ctx { temp: self.temp, tnom: self.options.tnom, scale: option_scale(&self.options), models: &models };
         let mut updates = Vec::new();
-        for t in &targets {
+        let mut vals = Vec::new();
+        for t in targets {
             if let Target::Element(eid) = t {
                 let Some(&ri) = self.params.recipe_of.get(t) else { continue };
                 let recipe = &self.params.elements[ri];
-                let vals: Vec<(Key, f64)> = recipe.inputs.iter().map(|(k, r)| (*k, r.eval(values))).collect();
+                vals.clear();
+                vals.extend(recipe.inputs.iter().map(|(k, r)| (*k, r.eval(values))));
                 let mut kind = self.elements[*eid].kind.clone();
                 compute(&mut kind, &vals, recipe.model, &ctx).map_err(|(p, m)| Error::Elaboration {
                     loc: None,
@@ -1307,8 +1600,6 @@ impl Circuit {
         for (eid, kind) in updates {
             self.elements[eid].kind = kind;
         }
-        let mut out: Vec<Target> = targets.iter().filter(|t| matches!(t, Target::Model(_))).copied().collect();
-        out.extend(targets.iter().filter(|t| matches!(t, Target::Element(_))));
-        Ok(out)
+        Ok(())
     }
 }

@@ -36,18 +36,18 @@ impl fmt::Display for Location {
 pub enum Error {
     /// The text does not follow the grammar; `expected` says what would have been accepted.
     #[error("{loc}: {expected}\n{}", loc.snippet())]
-    Parse { loc: Location, expected: String },
+    Parse { loc: Box<Location>, expected: String },
     /// A deck or an included file could not be read.
     #[error("{}cannot read '{}': {reason}{}", at_prefix(.loc), .path.display(), at_snippet(.loc))]
-    Io { loc: Option<Location>, path: PathBuf, reason: String },
+    Io { loc: Option<Box<Location>>, path: PathBuf, reason: String },
     /// `.include` / `.lib` files include each other.
     #[error("{loc}: include cycle: {chain}\n{}", loc.snippet())]
-    IncludeCycle { loc: Location, chain: String },
+    IncludeCycle { loc: Box<Location>, chain: String },
     /// A model used by an element has a type/level this build does not simulate.
     #[error("{}model '{model}' ({kind} level {level}) used by '{element}' is not supported (supported: {supported}){}",
         at_prefix(.loc), at_snippet(.loc))]
     UnsupportedModel {
-        loc: Option<Location>,
+        loc: Option<Box<Location>>,
         model: String,
         kind: String,
         level: u32,
@@ -56,17 +56,17 @@ pub enum Error {
     },
     /// Any other elaboration problem, naming the element and parameter when there is one.
     #[error("{}{}{message}{}", at_prefix(.loc), what(.element, .param), at_snippet(.loc))]
-    Elaboration { loc: Option<Location>, element: Option<String>, param: Option<String>, message: String },
+    Elaboration { loc: Option<Box<Location>>, element: Option<String>, param: Option<String>, message: String },
     /// [`Circuit::set_param`](crate::Circuit::set_param) on a name that is not a parameter.
     #[error("unknown parameter '{0}'")]
     UnknownParam(String),
 }
 
-fn at_prefix(loc: &Option<Location>) -> String {
+fn at_prefix(loc: &Option<Box<Location>>) -> String {
     loc.as_ref().map(|l| format!("{l}: ")).unwrap_or_default()
 }
 
-fn at_snippet(loc: &Option<Location>) -> String {
+fn at_snippet(loc: &Option<Box<Location>>) -> String {
     loc.as_ref().map(|l| format!("\n{}", l.snippet())).unwrap_or_default()
 }
 
@@ -85,7 +85,7 @@ impl Error {
         match self {
             Error::Parse { loc, .. } | Error::IncludeCycle { loc, .. } => Some(loc),
             Error::Io { loc, .. } | Error::UnsupportedModel { loc, .. } | Error::Elaboration { loc, .. } => {
-                loc.as_ref()
+                loc.as_deref()
             }
             Error::UnknownParam(_) => None,
         }

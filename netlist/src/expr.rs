@@ -8,7 +8,7 @@
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while};
 use nom::character::complete::{char, satisfy};
-use nom::{Parser, Err as NomErr};
+use nom::{Err as NomErr, Parser};
 
 use crate::number::{number, PErr, PResult};
 
@@ -258,11 +258,9 @@ fn too_deep(i: &str, d: u32) -> Result<(), NomErr<PErr<'_>>> {
 
 /// An identifier: a letter or `_`, then letters, digits and `_`.
 pub fn identifier(i: &str) -> PResult<'_, &str> {
-    let (rest, _) = (
-        satisfy(|c| c.is_ascii_alphabetic() || c == '_'),
-        take_while(|c: char| c.is_ascii_alphanumeric() || c == '_'),
-    )
-        .parse(i)?;
+    let (rest, _) =
+        (satisfy(|c| c.is_ascii_alphabetic() || c == '_'), take_while(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+            .parse(i)?;
     let rest = &i[i.len() - rest.len()..];
     Ok((rest, &i[..i.len() - rest.len()]))
 }

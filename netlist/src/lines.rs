@@ -158,7 +158,8 @@ pub fn tokenize(text: &str) -> Result<Vec<Tok<'_>>, (usize, String)> {
             }
             _ => {
                 let start = i;
-                while i < b.len() && !matches!(b[i], b' ' | b'\t' | b'\r' | b'(' | b')' | b'=' | b',' | b'{' | b'\'' | b'"')
+                while i < b.len()
+                    && !matches!(b[i], b' ' | b'\t' | b'\r' | b'(' | b')' | b'=' | b',' | b'{' | b'\'' | b'"')
                 {
                     i += 1;
                 }

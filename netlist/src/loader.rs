@@ -59,10 +59,7 @@ impl MemLoader {
 
 impl Loader for MemLoader {
     fn load(&self, path: &Path) -> io::Result<String> {
-        self.files
-            .get(&normalize(path))
-            .cloned()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+        self.files.get(&normalize(path)).cloned().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
     }
 }
 

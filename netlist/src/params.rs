@@ -258,7 +258,12 @@ impl ParamBindings {
     /// Sets node `id` to a constant and re-evaluates everything downstream; returns the
     /// elements and models whose recipes read any changed parameter.
     pub(crate) fn set(&mut self, id: usize, value: f64) -> Vec<Target> {
-        self.exprs[id] = RExpr::Num(value);
+        self.set_expr(id, RExpr::Num(value))
+    }
+
+    /// Like [`ParamBindings::set`] with an expression (used to undo a failed change).
+    pub(crate) fn set_expr(&mut self, id: usize, expr: RExpr) -> Vec<Target> {
+        self.exprs[id] = expr;
         let mut affected = vec![id];
         let mut seen = vec![false; self.names.len()];
         seen[id] = true;
@@ -279,7 +284,10 @@ impl ParamBindings {
         }
         let mut targets: Vec<Target> =
             affected.iter().flat_map(|&n| self.users.get(n).cloned().unwrap_or_default()).collect();
-        targets.sort_unstable();
+        targets.sort_unstable_by_key(|t| match *t {
+            Target::Model(m) => (0, m),
+            Target::Element(e) => (1, e),
+        });
         targets.dedup();
         targets
     }

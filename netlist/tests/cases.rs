@@ -93,7 +93,9 @@ fn every_deck_parses_and_elaborates_or_fails_cleanly() {
         let parsed = parse_file(path, &FsLoader);
         match (&expect, parsed) {
             (Expect::MissingInclude(name), Err(e)) => {
-                let Error::Io { path: missing, loc, .. } = &e else { panic!("{rel}: expected a missing include, got {e}") };
+                let Error::Io { path: missing, loc, .. } = &e else {
+                    panic!("{rel}: expected a missing include, got {e}")
+                };
                 assert!(missing.ends_with(name), "{rel}: {e}");
                 assert!(loc.is_some(), "{rel}: the error should point at the .include line");
                 assert!(e.to_string().contains(name), "{rel}: {e}");
@@ -219,9 +221,11 @@ fn fragments_parse_and_topologies_elaborate() {
                 path.display(),
                 vars.display()
             );
-            let deck = parse_str(&text, &dir.join("analoggym/Amplifier/tb.cir"), &loader).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            let deck = parse_str(&text, &dir.join("analoggym/Amplifier/tb.cir"), &loader)
+                .unwrap_or_else(|e| panic!("{rel}: {e}"));
             let c = elaborate(&deck, &ElabOptions::default()).unwrap_or_else(|e| panic!("{rel}: {e}"));
-            let mos = c.elements.iter().filter(|e| matches!(e.kind, insitu_netlist::ElementKind::Mosfet { .. })).count();
+            let mos =
+                c.elements.iter().filter(|e| matches!(e.kind, insitu_netlist::ElementKind::Mosfet { .. })).count();
             assert!(mos >= 10, "{rel}: {mos} MOSFETs");
             topologies += 1;
         }
@@ -264,7 +268,9 @@ fn ngspice_scoping_regressions_give_their_gold_voltages() {
             let name = &c.nodes[*node];
             let gold_node = c.node(&name.replace("_t", "_g"));
             let gold = c.elements.iter().find_map(|s| match &s.kind {
-                ElementKind::VoltageSource { p, source, .. } if *p == *node || (Some(*p) == gold_node && name.ends_with("_t")) => {
+                ElementKind::VoltageSource { p, source, .. }
+                    if *p == *node || (Some(*p) == gold_node && name.ends_with("_t")) =>
+                {
                     Some(source.dc)
                 }
                 _ => None,

@@ -85,7 +85,9 @@ fn parse_error_has_location_caret_and_expectation() {
 
 #[test]
 fn passives_with_expressions_and_named_values() {
-    let c = ckt("t\n.param rv=2k\nR1 a 0 {rv*2}\nR2 a 0 'rv/2'\nR3 a 0 r=3k\nR4 a 0 rv\nC1 a 0 1p ic=0.5\nL1 a b 1n ic=1m\n");
+    let c = ckt(
+        "t\n.param rv=2k\nR1 a 0 {rv*2}\nR2 a 0 'rv/2'\nR3 a 0 r=3k\nR4 a 0 rv\nC1 a 0 1p ic=0.5\nL1 a b 1n ic=1m\n",
+    );
     assert_eq!(r_of(&c, "r1"), 4e3);
     assert_eq!(r_of(&c, "r2"), 1e3);
     assert_eq!(r_of(&c, "r3"), 3e3);
@@ -140,7 +142,9 @@ fn controlled_sources() {
     let vs = c.element("vs");
     assert!(matches!(c.elements[0].kind, ElementKind::Vcvs { gain, .. } if gain == 2.0));
     assert!(matches!(c.elements[1].kind, ElementKind::Vccs { gm, .. } if gm == 1e-3));
-    assert!(matches!(c.elements[2].kind, ElementKind::Cccs { control, gain, .. } if Some(control) == vs && gain == 3.0));
+    assert!(
+        matches!(c.elements[2].kind, ElementKind::Cccs { control, gain, .. } if Some(control) == vs && gain == 3.0)
+    );
     assert!(matches!(c.elements[3].kind, ElementKind::Ccvs { control, r, .. } if Some(control) == vs && r == 4e3));
     assert!(matches!(c.elements[4].kind, ElementKind::Vcvs { gain, .. } if gain == 5.0));
     let e = elab_err("t\nF1 a 0 vnone 3\n");
@@ -154,7 +158,10 @@ fn diodes_and_mosfets() {
     assert!(matches!(c.elements[0].kind, ElementKind::Diode { area, off: true, .. } if area == 2.0));
     assert!(matches!(c.elements[1].kind, ElementKind::Diode { area, off: false, .. } if area == 6.0));
     let g = geom(&c, "m1");
-    assert_eq!((g.w, g.l, g.ad, g.as_, g.pd, g.ps, g.nrd, g.nrs, g.m), (2e-6, 0.5e-6, 1e-12, 2e-12, 3e-6, 4e-6, 2.0, 3.0, 4.0));
+    assert_eq!(
+        (g.w, g.l, g.ad, g.as_, g.pd, g.ps, g.nrd, g.nrs, g.m),
+        (2e-6, 0.5e-6, 1e-12, 2e-12, 3e-6, 4e-6, 2.0, 3.0, 4.0)
+    );
     assert!(g.w_given && g.l_given);
     let g2 = geom(&c, "m2");
     assert_eq!(g2, MosGeometry::default());
@@ -168,7 +175,10 @@ fn model_cards_with_and_without_parentheses_and_continuations() {
     let c = ckt("t\n.model n1 nmos (level=1 vto=0.45\n* a comment between continuation lines\n+ kp=280u, gamma=0.4 ; inline\n+ lambda={0.1*2} version=3.3.0)\n\
         .model p1 PMOS LEVEL=1 VTO=-0.45\n+ KP=70u\nM1 d g 0 0 n1\nM2 d g 0 0 p1\n");
     let n1 = &c.models[c.model("n1").unwrap_or(usize::MAX)];
-    assert_eq!(n1.params, vec![("vto".into(), 0.45), ("kp".into(), 280e-6), ("gamma".into(), 0.4), ("lambda".into(), 0.2)]);
+    assert_eq!(
+        n1.params,
+        vec![("vto".into(), 0.45), ("kp".into(), 280e-6), ("gamma".into(), 0.4), ("lambda".into(), 0.2)]
+    );
     assert_eq!(n1.version.as_deref(), Some("3.3.0"));
     let p1 = &c.models[c.model("p1").unwrap_or(usize::MAX)];
     assert_eq!(p1.kind, ModelKind::Pmos);
@@ -181,7 +191,9 @@ fn unsupported_levels_only_matter_when_used() {
     assert!(ok.model("b4").is_none());
     let e = elab_err("t\n.model b4 nmos level=54 version=4.5\nM1 d g 0 0 b4 w=1u l=1u\n");
     match &e {
-        Error::UnsupportedModel { model, level, element, .. } => assert_eq!((model.as_str(), *level, element.as_str()), ("b4", 54, "m1")),
+        Error::UnsupportedModel { model, level, element, .. } => {
+            assert_eq!((model.as_str(), *level, element.as_str()), ("b4", 54, "m1"))
+        }
         other => panic!("{other}"),
     }
     assert!(e.to_string().contains("level 54") && e.to_string().contains("b4"), "{e}");
@@ -256,6 +268,27 @@ fn nested_subcircuits_with_overridden_params() {
 }
 
 #[test]
+fn options_scale_applies_to_mosfet_geometry() {
+    let c = ckt("t\n.option scale=1u\n.model nch nmos level=1\nM1 d g 0 0 nch w=2 l=0.5 ad=3 pd=4\nM2 d g 0 0 nch\n");
+    let g = geom(&c, "m1");
+    assert!(close(g.w, 2e-6) && close(g.l, 0.5e-6) && close(g.ad, 3e-12) && close(g.pd, 4e-6), "{g:?}");
+    assert_eq!(geom(&c, "m2").w, MosGeometry::default().w);
+}
+
+#[test]
+fn instance_multiplier_m_scales_the_devices_inside() {
+    let c = ckt("t\n.model nch nmos level=1\nX1 a 0 cell m=2\nX2 b 0 outer m=3\n\
+        .subckt cell p q\nR1 p q 1k\nC1 p q 1p\nM1 p p q q nch m=2\nV1 p q 1\n.ends\n\
+        .subckt outer p q\nX1 p q cell m=2\n.ends\n");
+    assert_eq!(r_of(&c, "x1.r1"), 500.0);
+    assert!(matches!(c.elements[1].kind, ElementKind::Capacitor { c, .. } if close(c, 2e-12)));
+    assert_eq!(geom(&c, "x1.m1").m, 4.0);
+    assert!(close(r_of(&c, "x2.x1.r1"), 1e3 / 6.0));
+    assert_eq!(geom(&c, "x2.x1.m1").m, 12.0);
+    assert!(c.warnings.iter().any(|w| w.contains("x1.v1")), "{:?}", c.warnings);
+}
+
+#[test]
 fn subckt_params_colon_form_and_models_scoped_in_subckt() {
     let c = ckt("t\nX1 a 0 amp params: w=2u\nX2 b 0 amp\n.subckt amp d s params: w=1u l=1u\n\
         .model nch nmos level=1 vto={w*1e5}\nM1 d d s s nch w={w} l={l}\n.ends\n");
@@ -290,13 +323,20 @@ fn includes_relative_to_the_including_file_and_cycles() {
     assert!(c.element("r2").is_some());
     assert_eq!(deck.sources.len(), 3);
 
-    let cyc = MemLoader::new().with("a.cir", "t\n.include b.inc\n").with("b.inc", ".include c.inc\n").with("c.inc", ".include b.inc\n");
+    let cyc = MemLoader::new()
+        .with("a.cir", "t\n.include b.inc\n")
+        .with("b.inc", ".include c.inc\n")
+        .with("c.inc", ".include b.inc\n");
     match parse_file("a.cir".as_ref(), &cyc) {
-        Err(Error::IncludeCycle { chain, .. }) => assert!(chain.contains("b.inc") && chain.contains("c.inc"), "{chain}"),
+        Err(Error::IncludeCycle { chain, .. }) => {
+            assert!(chain.contains("b.inc") && chain.contains("c.inc"), "{chain}")
+        }
         other => panic!("{:?}", other.map(|d| d.cards.len())),
     }
     match parse_str("t\n.include nothere.inc\n", "x/t.cir".as_ref(), &MemLoader::new()) {
-        Err(e @ Error::Io { .. }) => assert!(e.to_string().contains("x/nothere.inc") && e.to_string().contains("t.cir:2:1"), "{e}"),
+        Err(e @ Error::Io { .. }) => {
+            assert!(e.to_string().contains("x/nothere.inc") && e.to_string().contains("t.cir:2:1"), "{e}")
+        }
         other => panic!("{:?}", other.map(|d| d.cards.len())),
     }
 }
@@ -332,13 +372,17 @@ fn analyses_and_frequency_grids() {
     assert_eq!(sweeps.len(), 2);
     assert_eq!(sweeps[0].var, SweepVar::Source(0));
     assert_eq!(sweeps[1].var, SweepVar::Source(1));
-    assert!(matches!(&c.analyses[2], Analysis::Dc { sweeps } if sweeps[0].var == SweepVar::Temp && sweeps[0].start == -40.0));
+    assert!(
+        matches!(&c.analyses[2], Analysis::Dc { sweeps } if sweeps[0].var == SweepVar::Temp && sweeps[0].start == -40.0)
+    );
     let Analysis::Ac { grid } = &c.analyses[3] else { panic!() };
     let f = grid.frequencies();
     assert_eq!(f.len(), 181);
     assert!(close(f[180], 1e9) && f[0] == 1.0);
     assert!(matches!(&c.analyses[4], Analysis::Ac { grid } if grid.frequencies().len() == 7));
-    assert!(matches!(&c.analyses[5], Analysis::Ac { grid } if grid.frequencies() == vec![0.0, 25.0, 50.0, 75.0, 100.0]));
+    assert!(
+        matches!(&c.analyses[5], Analysis::Ac { grid } if grid.frequencies() == vec![0.0, 25.0, 50.0, 75.0, 100.0])
+    );
     assert_eq!(c.analyses[6], Analysis::Tran { tstep: 1e-9, tstop: 1e-6, tstart: 10e-9, tmax: Some(2e-9), uic: true });
     assert_eq!(c.analyses[7], Analysis::Tran { tstep: 1e-9, tstop: 1e-6, tstart: 0.0, tmax: None, uic: false });
     let Analysis::Noise { out_p, out_n, input, grid } = &c.analyses[8] else { panic!() };
@@ -427,6 +471,7 @@ fn set_param_reevaluates_dependents_through_params_into_instances_and_models() {
     assert_eq!(r_of(&c, "rl"), 20e3);
     assert!(c.set_param("rl", 0.0).is_err());
     assert_eq!(r_of(&c, "rl"), 20e3, "a failed update leaves the numbers alone");
+    assert_eq!(c.param("rl"), Some(20e3), "and the parameter");
     assert!(matches!(c.set_param("nosuch", 1.0), Err(Error::UnknownParam(_))));
     // Re-sizing gives the same circuit as elaborating the edited deck.
     let mut fresh = ckt("t\nR1 a 0 {r}\n.param r=1k\n");
@@ -462,7 +507,8 @@ fn elaboration_errors_name_element_and_parameter() {
 
 #[test]
 fn ngspice_expression_tests_match_their_gold_values() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/cases/ngspice-tests/regression/parser/xpressn-1.cir");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/cases/ngspice-tests/regression/parser/xpressn-1.cir");
     if !path.exists() {
         println!("skipped: {} is absent", path.display());
         return;

@@ -124,6 +124,27 @@ pub fn log_pof(mu_c: &[Vec<f64>], sigma_c: &[Vec<f64>], n: usize) -> Vec<f64> {
     out
 }
 
+/// Form of TRACE's level-1 objectives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Level1Form {
+    /// `[g, |g|]` with `g = max_k (mu_k - kappa s_k)`: the single-constraint construction applied
+    /// to the aggregated constraint, for which the paper's proposition (the level-1 Pareto set is
+    /// the feasible region) holds for any number of constraints.
+    #[default]
+    Aggregated,
+    /// The paper's `[max_k v_k, min_k |v_k|]`, `v_k = mu_k - kappa s_k`: with several constraints
+    /// an infeasible point lying on the boundary of another constraint is non-dominated too.
+    Paper,
+}
+
+/// Level-1 objectives in the chosen form.
+pub fn trace_f1_form(mu_c: &[Vec<f64>], sigma_c: &[Vec<f64>], kappa: f64, n: usize, form: Level1Form) -> Vec<[f64; 2]> {
+    match form {
+        Level1Form::Paper => trace_f1(mu_c, sigma_c, kappa, n),
+        Level1Form::Aggregated => trace_f1(mu_c, sigma_c, kappa, n).into_iter().map(|[g, _]| [g, g.abs()]).collect(),
+    }
+}
+
 /// TRACE's level-1 objectives `[f_cv1, f_cv2]` with `f_cv1 = max_k (mu_k - kappa sigma_k)` and
 /// `f_cv2 = min_k |mu_k - kappa sigma_k|` (both minimized). With no constraints both are 0.
 pub fn trace_f1(mu_c: &[Vec<f64>], sigma_c: &[Vec<f64>], kappa: f64, n: usize) -> Vec<[f64; 2]> {

@@ -40,6 +40,17 @@ impl BoMethod {
     }
 }
 
+/// How proposals are drawn from the final MOPSO archive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ArchivePick {
+    /// Uniformly at random, as the authors' code does.
+    Uniform,
+    /// At random with probability proportional to a power of the probability of feasibility (GP means and
+    /// standard deviations, no exploration bonus); uniform when every member has PoF 0.
+    #[default]
+    PofWeighted,
+}
+
 /// Settings of the BO loop.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BoConfig {
@@ -70,10 +81,15 @@ pub struct BoConfig {
     pub restart_period: usize,
     /// Candidate designs tried by the maximin Latin hypercube.
     pub lhs_tries: usize,
-    /// When drawing the next point(s) from the final archive, draw first among the members whose
-    /// predicted constraint means are all `<= 0` (uniformly), then among the rest. `false` draws
-    /// uniformly from the whole archive, as the authors' code does.
-    pub prefer_predicted_feasible: bool,
+    /// How the next point(s) are drawn from the final archive (the optimal set).
+    pub pick: ArchivePick,
+    /// Exponent `k` of the `PoF^k` weights of [`ArchivePick::PofWeighted`].
+    pub pick_sharpness: f64,
+    /// Form of TRACE's level-1 objectives (aggregated by default; `Paper` = `min_k |v_k|`).
+    pub level1: acq::Level1Form,
+    /// Archive members closer than this (unit-box Euclidean distance) to an evaluated point are
+    /// not proposed again.
+    pub min_distance: f64,
     /// L-BFGS iterations of a warm-started hyperparameter fit (no random restarts).
     pub warm_fit_max_iter: usize,
 }
@@ -94,8 +110,11 @@ impl Default for BoConfig {
             scale_constraints: true,
             restart_period: 10,
             lhs_tries: 20,
-            prefer_predicted_feasible: true,
+            pick: ArchivePick::PofWeighted,
+            pick_sharpness: 1.0,
             warm_fit_max_iter: 25,
+            level1: acq::Level1Form::Aggregated,
+            min_distance: 1e-3,
         }
     }
 }
@@ -135,7 +154,12 @@ fn evaluate_into<P: Problem + ?Sized>(problem: &P, rec: &mut RunRecord, us: &[Ve
 
 /// Runs (or resumes, when `history` holds earlier evaluations of the same problem) the loop
 /// until `cfg.budget` evaluations.
-pub fn run_bo<P: Problem + ?Sized>(problem: &P, method: BoMethod, cfg: &BoConfig, history: Option<RunRecord>) -> RunRecord {
+pub fn run_bo<P: Problem + ?Sized>(
+    problem: &P,
+    method: BoMethod,
+    cfg: &BoConfig,
+    history: Option<RunRecord>,
+) -> RunRecord {
     let d = problem.dim();
     let m = problem.n_constraints();
     let lower = problem.lower().to_vec();
@@ -278,8 +302,7 @@ fn propose<P: Problem + ?Sized>(
         return (us.into_iter().map(|u| ("random-fallback", u)).collect(), hyper, fit_s);
     }
     let gps: Vec<Gp> = fits.into_iter().map(|g| g.expect("checked")).collect();
-    let scales: Vec<f64> =
-        (0..m).map(|k| if cfg.scale_constraints { spread(&data.c_all[k]) } else { 1.0 }).collect();
+    let scales: Vec<f64> = (0..m).map(|k| if cfg.scale_constraints { spread(&data.c_all[k]) } else { 1.0 }).collect();
     // Incumbent for PI/EI: best feasible observed objective, else the best observed objective.
     let best = rec.best_feasible();
     let has_feasible = best.is_some();
@@ -287,6 +310,8 @@ fn propose<P: Problem + ?Sized>(
         Some(e) => e.objective.unwrap_or(f64::INFINITY),
         None => data.y_ok.iter().copied().fold(f64::INFINITY, f64::min),
     };
+    let md2 = cfg.min_distance * cfg.min_distance;
+    let near = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>() < md2.max(1e-24);
     let mut seeds = Vec::new();
     if let Some(e) = best {
         seeds.push(to_unit(&e.x, lower, upper));
@@ -320,7 +345,10 @@ fn propose<P: Problem + ?Sized>(
         let pof_only = || -> Vec<Vec<f64>> { acq::log_pof(&mu_c, &sd_c, n).into_iter().map(|v| vec![-v]).collect() };
         let (f1, f2): (Vec<Vec<f64>>, Vec<Vec<f64>>) = match method {
             BoMethod::Trace => {
-                let f1 = acq::trace_f1(&mu_c, &sd_c, cfg.kappa, n).into_iter().map(|v| v.to_vec()).collect();
+                let f1 = acq::trace_f1_form(&mu_c, &sd_c, cfg.kappa, n, cfg.level1)
+                    .into_iter()
+                    .map(|v| v.to_vec())
+                    .collect();
                 let mut f2 = Vec::with_capacity(n);
                 level2(&mut f2);
                 (f1, f2)
@@ -357,27 +385,50 @@ fn propose<P: Problem + ?Sized>(
                 (f1, f2)
             }
         };
-        f1.into_iter().zip(f2).collect()
+        // Candidates too close to an evaluated point rank last: the swarm looks elsewhere.
+        f1.into_iter()
+            .zip(f2)
+            .zip(us)
+            .map(|((mut a, mut b), u)| {
+                if existing.iter().any(|e| near(e, u)) {
+                    a.iter_mut().for_each(|v| *v = f64::MAX);
+                    b.iter_mut().for_each(|v| *v = f64::MAX);
+                }
+                (a, b)
+            })
+            .collect()
     };
     let mut mrng = stream(cfg.seed, P_MOPSO, step as u64);
     let archive = mopso(d, &cfg.mopso, &seeds, &mut mrng, eval);
     // Draw q distinct members at random, skipping points already evaluated.
     let mut order: Vec<usize> = (0..archive.len()).collect();
     order.shuffle(&mut pick_rng);
-    if cfg.prefer_predicted_feasible && m > 0 {
+    if cfg.pick == ArchivePick::PofWeighted && m > 0 {
+        // Weighted draw without replacement (Efraimidis-Spirakis keys u^(1/w)).
         let xs: Vec<Vec<f64>> = archive.iter().map(|a| a.x.clone()).collect();
-        let mut ok = vec![true; xs.len()];
+        let mut mu_c = Vec::with_capacity(m);
+        let mut sd_c = Vec::with_capacity(m);
         for g in &gps[1..] {
-            let (mu_k, _) = g.predict_unit_batch(&xs);
-            for (o, v) in ok.iter_mut().zip(mu_k) {
-                *o &= v <= 0.0;
-            }
+            let (mk, vk) = g.predict_unit_batch(&xs);
+            mu_c.push(mk);
+            sd_c.push(vk.into_iter().map(|v| v.max(0.0).sqrt()).collect::<Vec<f64>>());
         }
-        // Stable partition: predicted-feasible members first, each group in shuffled order.
-        order.sort_by_key(|&i| !ok[i]);
+        let lp = acq::log_pof(&mu_c, &sd_c, xs.len());
+        let keys: Vec<f64> = (0..xs.len())
+            .map(|i| {
+                let u: f64 = pick_rng.random::<f64>().max(1e-300);
+                // ln key = ln(u) / w; zero weights sort last.
+                let w = (cfg.pick_sharpness * lp[i]).exp();
+                if w > 0.0 {
+                    u.ln() / w
+                } else {
+                    f64::NEG_INFINITY
+                }
+            })
+            .collect();
+        order.sort_by(|&a, &b| keys[b].total_cmp(&keys[a]).then(a.cmp(&b)));
     }
     let mut chosen: Vec<(&'static str, Vec<f64>)> = Vec::new();
-    let near = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>() < 1e-12;
     for i in order {
         if chosen.len() == q {
             break;

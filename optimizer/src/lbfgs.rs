@@ -64,9 +64,8 @@ where
     while iterations < opt.max_iter && evals < opt.max_evals {
         iterations += 1;
         // Active set: at a bound with the gradient pushing outwards.
-        let active: Vec<bool> = (0..n)
-            .map(|i| (x[i] <= lo[i] && g[i] > 0.0) || (x[i] >= hi[i] && g[i] < 0.0))
-            .collect();
+        let active: Vec<bool> =
+            (0..n).map(|i| (x[i] <= lo[i] && g[i] > 0.0) || (x[i] >= hi[i] && g[i] < 0.0)).collect();
         let pg = (0..n).filter(|&i| !active[i]).map(|i| g[i].abs()).fold(0.0, f64::max);
         if pg < opt.pg_tol {
             break;

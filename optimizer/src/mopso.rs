@@ -105,8 +105,7 @@ where
     }
     let mut vel: Vec<Vec<f64>> = pos.iter().map(|p| p.iter().map(|v| 0.1 * v).collect()).collect();
     let scores = eval(&pos);
-    let mut pbest: Vec<Member> =
-        pos.iter().zip(scores).map(|(x, (f1, f2))| Member { x: x.clone(), f1, f2 }).collect();
+    let mut pbest: Vec<Member> = pos.iter().zip(scores).map(|(x, (f1, f2))| Member { x: x.clone(), f1, f2 }).collect();
     let mut archive = best_of(pbest.clone(), cfg.archive_cap);
     for it in 0..cfg.iterations {
         let w = cfg.inertia_start - (cfg.inertia_start - cfg.inertia_end) * it as f64 / cfg.iterations as f64;
@@ -115,7 +114,8 @@ where
             for q in 0..dim {
                 let r1: f64 = rng.random();
                 let r2: f64 = rng.random();
-                vel[i][q] = w * vel[i][q] + cfg.c1 * r1 * (pbest[i].x[q] - pos[i][q]) + cfg.c2 * r2 * (leader[q] - pos[i][q]);
+                vel[i][q] =
+                    w * vel[i][q] + cfg.c1 * r1 * (pbest[i].x[q] - pos[i][q]) + cfg.c2 * r2 * (leader[q] - pos[i][q]);
                 let mut v = pos[i][q] + vel[i][q];
                 if !(0.0..=1.0).contains(&v) {
                     v = rng.random();

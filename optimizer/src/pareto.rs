@@ -19,8 +19,10 @@ pub fn dominates(a: &[f64], b: &[f64]) -> bool {
 /// +infinity in that objective.
 pub fn non_dominated_sort<P: AsRef<[f64]>>(points: &[P]) -> Vec<usize> {
     let n = points.len();
-    let clean: Vec<Vec<f64>> =
-        points.iter().map(|p| p.as_ref().iter().map(|v| if v.is_nan() { f64::INFINITY } else { *v }).collect()).collect();
+    let clean: Vec<Vec<f64>> = points
+        .iter()
+        .map(|p| p.as_ref().iter().map(|v| if v.is_nan() { f64::INFINITY } else { *v }).collect())
+        .collect();
     let mut dominated_by_count = vec![0usize; n];
     let mut dominates_list: Vec<Vec<usize>> = vec![Vec::new(); n];
     for i in 0..n {

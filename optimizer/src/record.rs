@@ -90,7 +90,16 @@ impl RunRecord {
             Ok(o) => (Some(o.objective), Some(o.constraints), None),
             Err(r) => (None, None, Some(r)),
         };
-        self.evaluations.push(EvalRecord { index, step, x, objective, constraints, failure, proposer: proposer.to_string(), seconds });
+        self.evaluations.push(EvalRecord {
+            index,
+            step,
+            x,
+            objective,
+            constraints,
+            failure,
+            proposer: proposer.to_string(),
+            seconds,
+        });
         index
     }
 

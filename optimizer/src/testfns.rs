@@ -98,10 +98,7 @@ pub fn branin(x1: f64, x2: f64) -> f64 {
 }
 
 fn branin_f(x: &[f64]) -> Outcome {
-    Outcome {
-        objective: -((x[0] - 10.0).powi(2) + (x[1] - 15.0).powi(2)),
-        constraints: vec![branin(x[0], x[1]) - 5.0],
-    }
+    Outcome { objective: -((x[0] - 10.0).powi(2) + (x[1] - 15.0).powi(2)), constraints: vec![branin(x[0], x[1]) - 5.0] }
 }
 
 /// Sasena's "newBranin": max (x1-10)^2 + (x2-15)^2 s.t. branin(x) - 5 <= 0 on

@@ -41,7 +41,7 @@ fn inside(rec: &RunRecord, p: &dyn Problem) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 8, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
 
     #[test]
     fn proposals_inside_bounds_and_budget_respected(
@@ -250,4 +250,21 @@ fn trace_finds_tf1_optimum_region_with_small_budget() {
     assert!(best < -1.9, "best {best}");
     assert_eq!(rec.steps.last().unwrap().incumbent_objective, Some(best));
     assert!(rec.violation_fraction() <= 1.0);
+}
+
+#[test]
+fn authors_formulas_isotropic_and_matern_switches_run() {
+    use insitu_optimizer::{AcquisitionFormulas, ArchivePick, Level1Form};
+    let p = insitu_optimizer::testfns::tf2();
+    let mut cfg = small_cfg(6, 12, 3, 2)
+        .with_formulas(AcquisitionFormulas::Authors)
+        .with_ard(false);
+    cfg.level1 = Level1Form::Paper;
+    cfg.pick = ArchivePick::Uniform;
+    cfg.gp.kernel.kind = KernelKind::Matern52;
+    let rec = Trace::new(cfg).run(&p);
+    assert_eq!(rec.evaluations.len(), 12);
+    assert!(rec.steps.iter().skip(1).all(|s| s.hyperparameters.len() == 4 && s.hyperparameters[0].len() == 3));
+    // Batches of two: steps after the initial design add two points each.
+    assert!(rec.steps.windows(2).skip(1).all(|w| w[1].evaluations - w[0].evaluations == 2));
 }

@@ -32,13 +32,14 @@ impl Simulator {
         }
         let nnz1 = self.pattern.nnz() + 1;
         let n1 = self.n + 1;
+        let sparse = self.sparse_forced;
         let acw = self.ac.get_or_insert_with(|| AcWork {
             g: vec![0.0; nnz1],
             c: vec![0.0; nnz1],
             y: vec![Complex64::new(0.0, 0.0); nnz1],
             b: vec![Complex64::new(0.0, 0.0); n1],
             rhs: vec![Complex64::new(0.0, 0.0); n1],
-            lu: LinearSolver::for_pattern(&self.pattern),
+            lu: if sparse { LinearSolver::sparse(&self.pattern) } else { LinearSolver::for_pattern(&self.pattern) },
         });
         let mut ctx = {
             let o = &self.circuit.options;
@@ -48,12 +49,7 @@ impl Simulator {
                 gmin: o.gmin,
                 srcfact: 1.0,
                 time: 0.0,
-                integ: crate::states::Integrator::new(
-                    insitu_netlist::Method::Trapezoidal,
-                    1,
-                    1.0,
-                    1.0,
-                ),
+                integ: crate::states::Integrator::new(insitu_netlist::Method::Trapezoidal, 1, 1.0, 1.0),
                 reltol: o.reltol,
                 abstol: o.abstol,
                 vntol: o.vntol,
@@ -64,13 +60,7 @@ impl Simulator {
         acw.c.iter_mut().for_each(|v| *v = 0.0);
         // The rhs of this load is not needed; reuse the real work array.
         self.w.rhs.iter_mut().for_each(|v| *v = 0.0);
-        self.inst.load(
-            &self.w.x,
-            &mut acw.g,
-            &mut self.w.rhs,
-            &mut self.w.st,
-            &mut ctx,
-        );
+        self.inst.load(&self.w.x, &mut acw.g, &mut self.w.rhs, &mut self.w.st, &mut ctx);
         self.inst.ac_caps(&mut acw.c);
         acw.b.iter_mut().for_each(|v| *v = Complex64::new(0.0, 0.0));
         self.inst.ac_rhs(&mut acw.b);
@@ -82,20 +72,14 @@ impl Simulator {
     pub fn ac_point(&mut self, f: f64) -> Result<&[Complex64], SimError> {
         let n = self.n;
         let Some(acw) = self.ac.as_mut() else {
-            return Err(SimError::InvalidAnalysis(
-                "ac_point called before ac_prepare".into(),
-            ));
+            return Err(SimError::InvalidAnalysis("ac_point called before ac_prepare".into()));
         };
         let w = 2.0 * PI * f;
         for ((y, &g), &c) in acw.y.iter_mut().zip(&acw.g).zip(&acw.c) {
             *y = Complex64::new(g, w * c);
         }
         if let Err(s) = acw.lu.factor(&acw.y) {
-            let name = self
-                .unknowns
-                .get(s.unknown)
-                .map(|u| u.name.clone())
-                .unwrap_or_default();
+            let name = self.unknowns.get(s.unknown).map(|u| u.name.clone()).unwrap_or_default();
             return Err(SimError::Singular {
                 analysis: format!("ac analysis at f={f:.6e} Hz"),
                 detail: format!("at '{name}'"),
@@ -104,14 +88,8 @@ impl Simulator {
         acw.rhs.copy_from_slice(&acw.b);
         acw.lu.solve(&mut acw.rhs);
         acw.rhs[n] = Complex64::new(0.0, 0.0);
-        if let Some(k) = acw.rhs[..n]
-            .iter()
-            .position(|v| !(v.re.is_finite() && v.im.is_finite()))
-        {
-            return Err(SimError::NonFinite {
-                analysis: "ac analysis".into(),
-                unknown: self.unknowns[k].name.clone(),
-            });
+        if let Some(k) = acw.rhs[..n].iter().position(|v| !(v.re.is_finite() && v.im.is_finite())) {
+            return Err(SimError::NonFinite { analysis: "ac analysis".into(), unknown: self.unknowns[k].name.clone() });
         }
         Ok(&acw.rhs[..=n])
     }

@@ -4,9 +4,7 @@
 use crate::error::SimError;
 use crate::instances::{DevRef, Instances};
 use crate::load::diode::DiodeInst;
-use crate::load::linear::{
-    Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, SourceValue, VSource, Vccs, Vcvs,
-};
+use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, SourceValue, VSource, Vccs, Vcvs};
 use crate::load::mos1::{self, Mos1Inst};
 use crate::pattern::{PatternBuilder, Slot};
 use insitu_devices::{Diode, DiodeModel, Mos1, Mos1Model, MosGeom};
@@ -52,10 +50,8 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
             continue;
         }
         let m = &c.models[model];
-        let dev_err = |err: insitu_devices::DeviceError| SimError::Device {
-            element: e.name.clone(),
-            message: err.to_string(),
-        };
+        let dev_err =
+            |err: insitu_devices::DeviceError| SimError::Device { element: e.name.clone(), message: err.to_string() };
         out[model] = match (m.kind, pmos_or_diode) {
             (ModelKind::Nmos | ModelKind::Pmos, true) => {
                 if m.level != 1 {
@@ -67,14 +63,9 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
                         ),
                     });
                 }
-                CompiledModel::Mos1(
-                    Mos1Model::new(&m.name, m.kind == ModelKind::Pmos, &m.params)
-                        .map_err(dev_err)?,
-                )
+                CompiledModel::Mos1(Mos1Model::new(&m.name, m.kind == ModelKind::Pmos, &m.params).map_err(dev_err)?)
             }
-            (ModelKind::Diode, false) => {
-                CompiledModel::Diode(DiodeModel::new(&m.name, &m.params).map_err(dev_err)?)
-            }
+            (ModelKind::Diode, false) => CompiledModel::Diode(DiodeModel::new(&m.name, &m.params).map_err(dev_err)?),
             _ => {
                 return Err(SimError::Device {
                     element: e.name.clone(),
@@ -88,17 +79,7 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
 
 /// Converts the netlist's instance geometry.
 pub fn mos_geom(g: &MosGeometry) -> MosGeom {
-    MosGeom {
-        w: g.w,
-        l: g.l,
-        ad: g.ad,
-        as_: g.as_,
-        pd: g.pd,
-        ps: g.ps,
-        nrd: g.nrd,
-        nrs: g.nrs,
-        m: g.m,
-    }
+    MosGeom { w: g.w, l: g.l, ad: g.ad, as_: g.as_, pd: g.pd, ps: g.ps, nrd: g.nrd, nrs: g.nrs, m: g.m }
 }
 
 /// A source's DC/AC/transient value; the waveform uses the transient's step and stop times.
@@ -113,17 +94,10 @@ pub fn source_value(src: &Source, tstep: f64, tstop: f64) -> Result<SourceValue,
                 insitu_netlist::WaveKind::Exp => insitu_devices::Shape::Exp,
                 insitu_netlist::WaveKind::Pwl => insitu_devices::Shape::Pwl,
             };
-            Some(
-                insitu_devices::Waveform::new(shape, &w.args, tstep, tstop)
-                    .map_err(|e| e.to_string())?,
-            )
+            Some(insitu_devices::Waveform::new(shape, &w.args, tstep, tstop).map_err(|e| e.to_string())?)
         }
     };
-    Ok(SourceValue {
-        dc: src.dc,
-        ac: Complex64::from_polar(src.ac_mag, ph),
-        wave,
-    })
+    Ok(SourceValue { dc: src.dc, ac: Complex64::from_polar(src.ac_mag, ph), wave })
 }
 
 /// Everything compile produces.
@@ -146,54 +120,34 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
     let nn = c.nodes.len() - 1;
 
     // Phase 1: unknowns. Circuit nodes first, then internal nodes, then branch currents.
-    let mut unknowns: Vec<Unknown> = c.nodes[1..]
-        .iter()
-        .map(|n| Unknown {
-            name: n.clone(),
-            kind: UnknownKind::Voltage,
-        })
-        .collect();
+    let mut unknowns: Vec<Unknown> =
+        c.nodes[1..].iter().map(|n| Unknown { name: n.clone(), kind: UnknownKind::Voltage }).collect();
     let mut internal: Vec<[Option<usize>; 2]> = vec![[None, None]; c.elements.len()];
     let mut devs_mos: Vec<Option<Mos1>> = vec![None; c.elements.len()];
     let mut devs_diode: Vec<Option<Diode>> = vec![None; c.elements.len()];
     for (ei, e) in c.elements.iter().enumerate() {
-        let dev_err = |err: insitu_devices::DeviceError| SimError::Device {
-            element: e.name.clone(),
-            message: err.to_string(),
-        };
+        let dev_err =
+            |err: insitu_devices::DeviceError| SimError::Device { element: e.name.clone(), message: err.to_string() };
         match &e.kind {
             ElementKind::Mosfet { model, geom, .. } => {
-                let CompiledModel::Mos1(mm) = &models[*model] else {
-                    unreachable!("compiled above")
-                };
+                let CompiledModel::Mos1(mm) = &models[*model] else { unreachable!("compiled above") };
                 let dev = Mos1::new(mm, &mos_geom(geom), temp_c, tnom, gmin).map_err(dev_err)?;
                 if dev.drain_conductance() > 0.0 {
                     internal[ei][0] = Some(unknowns.len());
-                    unknowns.push(Unknown {
-                        name: format!("{}#drain", e.name),
-                        kind: UnknownKind::Voltage,
-                    });
+                    unknowns.push(Unknown { name: format!("{}#drain", e.name), kind: UnknownKind::Voltage });
                 }
                 if dev.source_conductance() > 0.0 {
                     internal[ei][1] = Some(unknowns.len());
-                    unknowns.push(Unknown {
-                        name: format!("{}#source", e.name),
-                        kind: UnknownKind::Voltage,
-                    });
+                    unknowns.push(Unknown { name: format!("{}#source", e.name), kind: UnknownKind::Voltage });
                 }
                 devs_mos[ei] = Some(dev);
             }
             ElementKind::Diode { model, area, .. } => {
-                let CompiledModel::Diode(dm) = &models[*model] else {
-                    unreachable!("compiled above")
-                };
+                let CompiledModel::Diode(dm) = &models[*model] else { unreachable!("compiled above") };
                 let dev = Diode::new(dm, *area, temp_c, tnom, gmin).map_err(dev_err)?;
                 if dev.series_conductance() > 0.0 {
                     internal[ei][0] = Some(unknowns.len());
-                    unknowns.push(Unknown {
-                        name: format!("{}#internal", e.name),
-                        kind: UnknownKind::Voltage,
-                    });
+                    unknowns.push(Unknown { name: format!("{}#internal", e.name), kind: UnknownKind::Voltage });
                 }
                 devs_diode[ei] = Some(dev);
             }
@@ -210,10 +164,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                 | ElementKind::Ccvs { .. }
         ) {
             branch[ei] = Some(unknowns.len());
-            unknowns.push(Unknown {
-                name: format!("{}#branch", e.name),
-                kind: UnknownKind::Current,
-            });
+            unknowns.push(Unknown { name: format!("{}#branch", e.name), kind: UnknownKind::Current });
         }
     }
     let n = unknowns.len();
@@ -227,110 +178,50 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
     let mut n_states = 0usize;
     let mut charge_slots = Vec::new();
     let ctrl_branch = |ctrl: usize, name: &str| -> Result<usize, SimError> {
-        branch[ctrl]
-            .filter(|_| matches!(c.elements[ctrl].kind, ElementKind::VoltageSource { .. }))
-            .ok_or_else(|| SimError::Unsupported {
+        branch[ctrl].filter(|_| matches!(c.elements[ctrl].kind, ElementKind::VoltageSource { .. })).ok_or_else(|| {
+            SimError::Unsupported {
                 element: name.to_string(),
                 message: "controlling element is not a voltage source".into(),
-            })
+            }
+        })
     };
     for (ei, e) in c.elements.iter().enumerate() {
         let name = &e.name;
-        let src_err = |m: String| SimError::Device {
-            element: name.clone(),
-            message: m,
-        };
+        let src_err = |m: String| SimError::Device { element: name.clone(), message: m };
         let r = match &e.kind {
             ElementKind::Resistor { p, n: m, r } => {
                 let (a, b) = (u(*p), u(*m));
-                inst.res.push(Resistor {
-                    elem: ei,
-                    a,
-                    b,
-                    g: 1.0 / r,
-                    s: pb.pair(a, b),
-                });
+                inst.res.push(Resistor { elem: ei, a, b, g: 1.0 / r, s: pb.pair(a, b) });
                 DevRef::Resistor(inst.res.len() - 1)
             }
-            ElementKind::Capacitor {
-                p,
-                n: m,
-                c: cap,
-                ic,
-            } => {
+            ElementKind::Capacitor { p, n: m, c: cap, ic } => {
                 let (a, b) = (u(*p), u(*m));
                 charge_slots.push(n_states);
-                inst.caps.push(Capacitor {
-                    elem: ei,
-                    a,
-                    b,
-                    c: *cap,
-                    ic: *ic,
-                    s: pb.pair(a, b),
-                    state: n_states,
-                });
+                inst.caps.push(Capacitor { elem: ei, a, b, c: *cap, ic: *ic, s: pb.pair(a, b), state: n_states });
                 n_states += 2;
                 DevRef::Capacitor(inst.caps.len() - 1)
             }
             ElementKind::Inductor { p, n: m, l, ic } => {
                 let (a, b, br) = (u(*p), u(*m), branch[ei].expect("allocated"));
-                let s = [
-                    pb.entry(a, br),
-                    pb.entry(b, br),
-                    pb.entry(br, a),
-                    pb.entry(br, b),
-                    pb.entry(br, br),
-                ];
+                let s = [pb.entry(a, br), pb.entry(b, br), pb.entry(br, a), pb.entry(br, b), pb.entry(br, br)];
                 charge_slots.push(n_states);
-                inst.inds.push(Inductor {
-                    elem: ei,
-                    a,
-                    b,
-                    br,
-                    l: *l,
-                    ic: *ic,
-                    s,
-                    state: n_states,
-                });
+                inst.inds.push(Inductor { elem: ei, a, b, br, l: *l, ic: *ic, s, state: n_states });
                 n_states += 2;
                 DevRef::Inductor(inst.inds.len() - 1)
             }
             ElementKind::VoltageSource { p, n: m, source } => {
                 let (a, b, br) = (u(*p), u(*m), branch[ei].expect("allocated"));
-                let s = [
-                    pb.entry(a, br),
-                    pb.entry(b, br),
-                    pb.entry(br, a),
-                    pb.entry(br, b),
-                ];
+                let s = [pb.entry(a, br), pb.entry(b, br), pb.entry(br, a), pb.entry(br, b)];
                 let value = source_value(source, 0.0, 0.0).map_err(src_err)?;
-                inst.vsrc.push(VSource {
-                    elem: ei,
-                    a,
-                    b,
-                    br,
-                    value,
-                    s,
-                });
+                inst.vsrc.push(VSource { elem: ei, a, b, br, value, s });
                 DevRef::VSource(inst.vsrc.len() - 1)
             }
             ElementKind::CurrentSource { p, n: m, source } => {
                 let value = source_value(source, 0.0, 0.0).map_err(src_err)?;
-                inst.isrc.push(ISource {
-                    elem: ei,
-                    a: u(*p),
-                    b: u(*m),
-                    value,
-                });
+                inst.isrc.push(ISource { elem: ei, a: u(*p), b: u(*m), value });
                 DevRef::ISource(inst.isrc.len() - 1)
             }
-            ElementKind::Vcvs {
-                p,
-                n: m,
-                cp,
-                cn,
-                gain,
-            } => {
+            ElementKind::Vcvs { p, n: m, cp, cn, gain } => {
                 let (a, b, br) = (u(*p), u(*m), branch[ei].expect("allocated"));
                 let s = [
                     pb.entry(a, br),
@@ -340,71 +231,26 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                     pb.entry(br, u(*cp)),
                     pb.entry(br, u(*cn)),
                 ];
-                inst.vcvs.push(Vcvs {
-                    elem: ei,
-                    br,
-                    gain: *gain,
-                    s,
-                });
+                inst.vcvs.push(Vcvs { elem: ei, br, gain: *gain, s });
                 DevRef::Vcvs(inst.vcvs.len() - 1)
             }
-            ElementKind::Vccs {
-                p,
-                n: m,
-                cp,
-                cn,
-                gm,
-            } => {
+            ElementKind::Vccs { p, n: m, cp, cn, gm } => {
                 let (a, b) = (u(*p), u(*m));
-                let s = [
-                    pb.entry(a, u(*cp)),
-                    pb.entry(a, u(*cn)),
-                    pb.entry(b, u(*cp)),
-                    pb.entry(b, u(*cn)),
-                ];
-                inst.vccs.push(Vccs {
-                    elem: ei,
-                    gm: *gm,
-                    s,
-                });
+                let s = [pb.entry(a, u(*cp)), pb.entry(a, u(*cn)), pb.entry(b, u(*cp)), pb.entry(b, u(*cn))];
+                inst.vccs.push(Vccs { elem: ei, gm: *gm, s });
                 DevRef::Vccs(inst.vccs.len() - 1)
             }
-            ElementKind::Cccs {
-                p,
-                n: m,
-                control,
-                gain,
-            } => {
+            ElementKind::Cccs { p, n: m, control, gain } => {
                 let jc = ctrl_branch(*control, name)?;
                 let s = [pb.entry(u(*p), jc), pb.entry(u(*m), jc)];
-                inst.cccs.push(Cccs {
-                    elem: ei,
-                    gain: *gain,
-                    s,
-                });
+                inst.cccs.push(Cccs { elem: ei, gain: *gain, s });
                 DevRef::Cccs(inst.cccs.len() - 1)
             }
-            ElementKind::Ccvs {
-                p,
-                n: m,
-                control,
-                r,
-            } => {
+            ElementKind::Ccvs { p, n: m, control, r } => {
                 let jc = ctrl_branch(*control, name)?;
                 let (a, b, br) = (u(*p), u(*m), branch[ei].expect("allocated"));
-                let s = [
-                    pb.entry(a, br),
-                    pb.entry(b, br),
-                    pb.entry(br, a),
-                    pb.entry(br, b),
-                    pb.entry(br, jc),
-                ];
-                inst.ccvs.push(Ccvs {
-                    elem: ei,
-                    br,
-                    r: *r,
-                    s,
-                });
+                let s = [pb.entry(a, br), pb.entry(b, br), pb.entry(br, a), pb.entry(br, b), pb.entry(br, jc)];
+                inst.ccvs.push(Ccvs { elem: ei, br, r: *r, s });
                 DevRef::Ccvs(inst.ccvs.len() - 1)
             }
             ElementKind::Diode { a, c: k, off, .. } => {
@@ -429,9 +275,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                 n_states += 2;
                 DevRef::Diode(inst.diodes.len() - 1)
             }
-            ElementKind::Mosfet {
-                d, g, s, b, off, ..
-            } => {
+            ElementKind::Mosfet { d, g, s, b, off, .. } => {
                 let dev = devs_mos[ei].take().expect("built in phase 1");
                 let (d, g, s, b) = (u(*d), u(*g), u(*s), u(*b));
                 let dp = internal[ei][0].unwrap_or(d);
@@ -497,19 +341,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
         d.s.iter_mut().chain(d.s_rs.iter_mut()).for_each(fix);
     }
     for d in &mut inst.mos1 {
-        d.sl.iter_mut()
-            .flatten()
-            .chain(d.s_rd.iter_mut())
-            .chain(d.s_rs.iter_mut())
-            .for_each(fix);
+        d.sl.iter_mut().flatten().chain(d.s_rd.iter_mut()).chain(d.s_rs.iter_mut()).for_each(fix);
     }
-    Ok(Compiled {
-        unknowns,
-        inst,
-        elem_map,
-        pattern,
-        n_states,
-        charge_slots,
-        models,
-    })
+    Ok(Compiled { unknowns, inst, elem_map, pattern, n_states, charge_slots, models })
 }

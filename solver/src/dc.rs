@@ -4,7 +4,7 @@ use crate::error::SimError;
 use crate::instances::DevRef;
 use crate::load::{Init, Mode};
 use crate::results::{Data, Dataset, Quantity, Recorder, Vector};
-use crate::simulator::{Pins, Simulator};
+use crate::simulator::{Fail, Pins, Simulator};
 use insitu_netlist::{DcSweep, SweepVar};
 
 /// The values a sweep visits, start to stop inclusive (as ngspice counts them).
@@ -26,10 +26,7 @@ impl Simulator {
         let id = self
             .circuit
             .element(element)
-            .ok_or_else(|| SimError::UnknownName {
-                what: "source",
-                name: element.to_string(),
-            })?;
+            .ok_or_else(|| SimError::UnknownName { what: "source", name: element.to_string() })?;
         self.set_source_dc_id(id, value)
     }
 
@@ -40,12 +37,7 @@ impl Simulator {
             _ => {
                 return Err(SimError::UnknownName {
                     what: "independent source",
-                    name: self
-                        .circuit
-                        .elements
-                        .get(id)
-                        .map(|e| e.name.clone())
-                        .unwrap_or_default(),
+                    name: self.circuit.elements.get(id).map(|e| e.name.clone()).unwrap_or_default(),
                 })
             }
         }
@@ -72,16 +64,18 @@ impl Simulator {
     fn dc_point(&mut self, first: bool) -> Result<(), SimError> {
         if first {
             self.w.x.iter_mut().for_each(|v| *v = 0.0);
-            return self.solve_dc(Pins::OP);
+            return self.solve_dc(Pins::OP).map_err(|f| self.error(f));
         }
-        let saved = self.w.x.clone();
+        let w = &mut self.w;
+        w.x0.copy_from_slice(&w.x);
         let mut ctx = self.ctx(Mode::Dc, Init::Float);
         match self.newton(&mut ctx, 50, 0.0, Pins::OP) {
             Ok(_) => Ok(()),
-            Err(e @ SimError::Singular { .. }) => Err(e),
+            Err(e @ Fail::Singular { .. }) => Err(self.error(e)),
             Err(_) => {
-                self.w.x.copy_from_slice(&saved);
-                self.solve_dc(Pins::OP)
+                let w = &mut self.w;
+                w.x.copy_from_slice(&w.x0);
+                self.solve_dc(Pins::OP).map_err(|f| self.error(f))
             }
         }
     }
@@ -89,15 +83,10 @@ impl Simulator {
     /// Runs a `.dc` sweep; the first sweep is the inner loop.
     pub fn dc(&mut self, sweeps: &[DcSweep]) -> Result<Dataset, SimError> {
         if sweeps.is_empty() || sweeps.len() > 2 {
-            return Err(SimError::InvalidAnalysis(
-                ".dc needs one or two sweeps".into(),
-            ));
+            return Err(SimError::InvalidAnalysis(".dc needs one or two sweeps".into()));
         }
         let inner = sweep_values(&sweeps[0]);
-        let outer = sweeps
-            .get(1)
-            .map(sweep_values)
-            .unwrap_or_else(|| vec![f64::NAN]);
+        let outer = sweeps.get(1).map(sweep_values).unwrap_or_else(|| vec![f64::NAN]);
         let saved: Vec<f64> = sweeps
             .iter()
             .map(|s| match s.var {
@@ -116,10 +105,7 @@ impl Simulator {
                 }
             }
             for (i, &v) in inner.iter().enumerate() {
-                if let Err(e) = self
-                    .set_sweep_var(&sweeps[0].var, v)
-                    .and_then(|_| self.dc_point(i == 0))
-                {
+                if let Err(e) = self.set_sweep_var(&sweeps[0].var, v).and_then(|_| self.dc_point(i == 0)) {
                     result = Err(e);
                     break 'outer;
                 }
@@ -140,11 +126,7 @@ impl Simulator {
                 _ => ("v(v-sweep)".to_string(), Quantity::Voltage),
             },
         };
-        let scale = Vector {
-            name,
-            quantity,
-            data: Data::Real(scale),
-        };
+        let scale = Vector { name, quantity, data: Data::Real(scale) };
         Ok(rec.finish("DC transfer characteristic", Some(scale)))
     }
 }

@@ -16,12 +16,7 @@ pub enum SimError {
     Singular { analysis: String, detail: String },
     /// Newton-Raphson did not converge.
     #[error("no convergence in {analysis}{at}: worst unknown '{worst}' (change {delta:.3e})")]
-    NoConvergence {
-        analysis: String,
-        at: String,
-        worst: String,
-        delta: f64,
-    },
+    NoConvergence { analysis: String, at: String, worst: String, delta: f64 },
     /// Transient step control gave up.
     #[error("time step too small at t={time:.6e} s (step {step:.3e} s)")]
     TimestepTooSmall { time: f64, step: f64 },

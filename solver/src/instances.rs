@@ -1,9 +1,7 @@
 //! All device instances of a compiled circuit, grouped by kind.
 
 use crate::load::diode::DiodeInst;
-use crate::load::linear::{
-    Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, VSource, Vccs, Vcvs,
-};
+use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, VSource, Vccs, Vcvs};
 use crate::load::mos1::Mos1Inst;
 use crate::load::Ctx;
 use crate::states::States;
@@ -43,14 +41,7 @@ pub struct Instances {
 
 impl Instances {
     /// Loads every device into the matrix values `m` and right-hand side `rhs`.
-    pub fn load(
-        &mut self,
-        x: &[f64],
-        m: &mut [f64],
-        rhs: &mut [f64],
-        st: &mut States,
-        ctx: &mut Ctx,
-    ) {
+    pub fn load(&mut self, x: &[f64], m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &mut Ctx) {
         for d in &self.res {
             d.load(m);
         }

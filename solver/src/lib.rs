@@ -17,7 +17,7 @@ mod run;
 mod simulator;
 pub mod states;
 mod tran;
-mod update;
+pub mod update;
 
 pub use compile::{Unknown, UnknownKind};
 pub use dc::sweep_values;
@@ -25,3 +25,4 @@ pub use error::SimError;
 pub use results::{Data, Dataset, Quantity, Vector};
 pub use simulator::Simulator;
 pub use tran::TranSpec;
+pub use update::ElementHandle;

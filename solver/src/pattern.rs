@@ -41,10 +41,7 @@ impl Pattern {
 impl PatternBuilder {
     /// A builder for `n` unknowns (ground is `n`).
     pub fn new(n: usize) -> Self {
-        PatternBuilder {
-            n,
-            entries: Vec::new(),
-        }
+        PatternBuilder { n, entries: Vec::new() }
     }
 
     /// Reserves entry (row, col); returns a provisional slot to be mapped by `finish`.
@@ -56,12 +53,7 @@ impl PatternBuilder {
     /// Reserves the four entries of a conductance between `a` and `b`:
     /// `[aa, ab, ba, bb]`.
     pub fn pair(&mut self, a: usize, b: usize) -> [Slot; 4] {
-        [
-            self.entry(a, a),
-            self.entry(a, b),
-            self.entry(b, a),
-            self.entry(b, b),
-        ]
+        [self.entry(a, a), self.entry(a, b), self.entry(b, a), self.entry(b, b)]
     }
 
     /// Builds the CSC pattern (every diagonal is present) and the map from provisional to
@@ -103,26 +95,13 @@ impl PatternBuilder {
             }
         }
         slot_of.truncate(provisional);
-        (
-            Pattern {
-                n,
-                col_ptr,
-                row_idx,
-            },
-            slot_of,
-        )
+        (Pattern { n, col_ptr, row_idx }, slot_of)
     }
 }
 
 /// The slot index of the diagonal entry of each unknown.
 pub fn diagonal_slots(p: &Pattern) -> Vec<Slot> {
-    (0..p.n)
-        .map(|c| {
-            (p.col_ptr[c]..p.col_ptr[c + 1])
-                .find(|&k| p.row_idx[k] == c)
-                .unwrap_or(p.trash())
-        })
-        .collect()
+    (0..p.n).map(|c| (p.col_ptr[c]..p.col_ptr[c + 1]).find(|&k| p.row_idx[k] == c).unwrap_or(p.trash())).collect()
 }
 
 #[cfg(test)]

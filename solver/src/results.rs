@@ -81,10 +81,7 @@ impl Dataset {
     /// A vector by name (case-insensitive), the scale included.
     pub fn vector(&self, name: &str) -> Option<&Vector> {
         let lower = name.to_ascii_lowercase();
-        self.scale
-            .iter()
-            .chain(self.vectors.iter())
-            .find(|v| v.name == lower)
+        self.scale.iter().chain(self.vectors.iter()).find(|v| v.name == lower)
     }
 
     /// A real vector's values by name.
@@ -121,22 +118,14 @@ impl Recorder {
         let mut cols = Vec::new();
         for (k, u) in sim.unknowns.iter().enumerate() {
             match u.kind {
-                UnknownKind::Voltage if k < nodes => {
-                    cols.push((k, format!("v({})", u.name), Quantity::Voltage))
+                UnknownKind::Voltage if k < nodes => cols.push((k, format!("v({})", u.name), Quantity::Voltage)),
+                UnknownKind::Current => {
+                    cols.push((k, format!("i({})", u.name.trim_end_matches("#branch")), Quantity::Current))
                 }
-                UnknownKind::Current => cols.push((
-                    k,
-                    format!("i({})", u.name.trim_end_matches("#branch")),
-                    Quantity::Current,
-                )),
                 _ => {}
             }
         }
-        Recorder {
-            real: vec![Vec::new(); cols.len()],
-            cplx: vec![Vec::new(); cols.len()],
-            cols,
-        }
+        Recorder { real: vec![Vec::new(); cols.len()], cplx: vec![Vec::new(); cols.len()], cols }
     }
 
     pub fn push_real(&mut self, x: &[f64]) {
@@ -161,17 +150,9 @@ impl Recorder {
             .map(|(((_, name, quantity), r), c)| Vector {
                 name,
                 quantity,
-                data: if complex {
-                    Data::Complex(c)
-                } else {
-                    Data::Real(r)
-                },
+                data: if complex { Data::Complex(c) } else { Data::Real(r) },
             })
             .collect();
-        Dataset {
-            name: name.to_string(),
-            scale,
-            vectors,
-        }
+        Dataset { name: name.to_string(), scale, vectors }
     }
 }

@@ -21,22 +21,10 @@ impl Simulator {
             Analysis::Op => self.op_dataset(),
             Analysis::Dc { sweeps } => self.dc(sweeps),
             Analysis::Ac { grid } => self.ac(grid),
-            Analysis::Tran {
-                tstep,
-                tstop,
-                tstart,
-                tmax,
-                uic,
-            } => self.tran(&TranSpec {
-                tstep: *tstep,
-                tstop: *tstop,
-                tstart: *tstart,
-                tmax: *tmax,
-                uic: *uic,
-            }),
-            Analysis::Noise { .. } => Err(SimError::InvalidAnalysis(
-                ".noise is not supported yet".into(),
-            )),
+            Analysis::Tran { tstep, tstop, tstart, tmax, uic } => {
+                self.tran(&TranSpec { tstep: *tstep, tstop: *tstop, tstart: *tstart, tmax: *tmax, uic: *uic })
+            }
+            Analysis::Noise { .. } => Err(SimError::InvalidAnalysis(".noise is not supported yet".into())),
         }
     }
 

@@ -23,6 +23,13 @@ pub(crate) struct Work {
     pub x: Vec<f64>,
     /// Previous iterate.
     pub xold: Vec<f64>,
+    /// Starting point saved by the DC solve for its fallbacks.
+    pub x0: Vec<f64>,
+    /// Last converged operating point (warm starts).
+    pub xlast: Vec<f64>,
+    /// Last good point of a continuation (gmin or source stepping), and its states.
+    pub x1: Vec<f64>,
+    pub st1: States,
     pub st: States,
     pub lu: LinearSolver<f64>,
 }
@@ -53,8 +60,12 @@ pub struct Simulator {
     pub(crate) charge_slots: Vec<usize>,
     pub(crate) nodesets: Vec<(usize, f64)>,
     pub(crate) ics: Vec<(usize, f64)>,
+    pub(crate) pins: Vec<PinRow>,
     pub(crate) w: Work,
     pub(crate) ac: Option<crate::ac::AcWork>,
+    pub(crate) sparse_forced: bool,
+    warm_start: bool,
+    have_converged: bool,
     /// Whether `w.x` holds a converged operating point.
     pub(crate) have_op: bool,
     /// Newton iterations of the last analysis (diagnostics).
@@ -73,23 +84,19 @@ impl Simulator {
         let c = compile(&circuit, temp_c)?;
         let n = c.unknowns.len();
         let u = |node: usize| if node == 0 { n } else { node - 1 };
-        let nodesets = circuit
-            .nodesets
-            .iter()
-            .filter(|(k, _)| *k != 0)
-            .map(|&(k, v)| (u(k), v))
-            .collect();
-        let ics = circuit
-            .ics
-            .iter()
-            .filter(|(k, _)| *k != 0)
-            .map(|&(k, v)| (u(k), v))
-            .collect();
+        let nodesets: Vec<(usize, f64)> =
+            circuit.nodesets.iter().filter(|(k, _)| *k != 0).map(|&(k, v)| (u(k), v)).collect();
+        let ics: Vec<(usize, f64)> = circuit.ics.iter().filter(|(k, _)| *k != 0).map(|&(k, v)| (u(k), v)).collect();
+        let pins = pin_rows(&c.pattern, &c.unknowns, nodesets.iter().chain(&ics).map(|&(k, _)| k));
         let w = Work {
             mat: vec![0.0; c.pattern.nnz() + 1],
             rhs: vec![0.0; n + 1],
             x: vec![0.0; n + 1],
             xold: vec![0.0; n + 1],
+            x0: vec![0.0; n + 1],
+            x1: vec![0.0; n + 1],
+            xlast: vec![0.0; n + 1],
+            st1: States::new(c.n_states),
             st: States::new(c.n_states),
             lu: LinearSolver::for_pattern(&c.pattern),
         };
@@ -103,10 +110,14 @@ impl Simulator {
             models: c.models,
             elem_map: c.elem_map,
             charge_slots: c.charge_slots,
+            pins,
             nodesets,
             ics,
             w,
             ac: None,
+            sparse_forced: false,
+            warm_start: false,
+            have_converged: false,
             have_op: false,
             iterations: 0,
             circuit,
@@ -126,6 +137,18 @@ impl Simulator {
     /// The matrix pattern.
     pub fn pattern(&self) -> &Pattern {
         &self.pattern
+    }
+
+    /// Uses the sparse LU backend whatever the size (tests and benchmarks).
+    pub fn force_sparse(&mut self) {
+        self.w.lu = LinearSolver::sparse(&self.pattern);
+        self.ac = None;
+        self.sparse_forced = true;
+    }
+
+    /// Whether the sparse backend is in use.
+    pub fn is_sparse(&self) -> bool {
+        matches!(self.w.lu, LinearSolver::Sparse(_))
     }
 
     /// Temperature in degrees Celsius.
@@ -160,13 +183,8 @@ impl Simulator {
 
     /// Voltage of a circuit node (case-insensitive) at the last solution.
     pub fn voltage(&self, node: &str) -> Result<f64, SimError> {
-        let id = self
-            .circuit
-            .node(node)
-            .ok_or_else(|| SimError::UnknownName {
-                what: "node",
-                name: node.to_string(),
-            })?;
+        let id =
+            self.circuit.node(node).ok_or_else(|| SimError::UnknownName { what: "node", name: node.to_string() })?;
         Ok(if id == 0 { 0.0 } else { self.w.x[id - 1] })
     }
 
@@ -177,23 +195,14 @@ impl Simulator {
             .iter()
             .position(|u| u.name == want)
             .map(|k| self.w.x[k])
-            .ok_or_else(|| SimError::UnknownName {
-                what: "branch current",
-                name: element.to_string(),
-            })
+            .ok_or_else(|| SimError::UnknownName { what: "branch current", name: element.to_string() })
     }
 
     /// One Newton-Raphson solve from the present `x`. Returns the iteration count.
     ///
     /// `gshunt` is added to every voltage unknown's diagonal (gmin stepping); `.nodeset`
     /// (and in a transient's operating point, `.ic`) pin their nodes during the Jct/Fix phases.
-    pub(crate) fn newton(
-        &mut self,
-        ctx: &mut Ctx,
-        maxit: usize,
-        gshunt: f64,
-        pins: Pins,
-    ) -> Result<usize, SimError> {
+    pub(crate) fn newton(&mut self, ctx: &mut Ctx, maxit: usize, gshunt: f64, pins: Pins) -> Result<usize, Fail> {
         let n = self.n;
         let mut init = ctx.init;
         for iter in 1..=maxit {
@@ -213,22 +222,17 @@ impl Simulator {
             if ctx.mode == Mode::Dc && matches!(init, Init::Jct | Init::Fix) {
                 let sets = self.nodesets.iter().filter(|_| pins.nodesets);
                 for &(k, v) in sets.chain(self.ics.iter().filter(|_| pins.ics)) {
-                    w.mat[self.diag[k]] += NODESET_G;
-                    w.rhs[k] += NODESET_G * v;
+                    pin_row(w, &self.pins, &self.diag, k, v * ctx.srcfact);
                 }
             }
-            w.lu.factor(&w.mat)
-                .map_err(|Singular { unknown }| self.singular(ctx, unknown))?;
+            w.lu.factor(&w.mat).map_err(|Singular { unknown }| Fail::Singular { unknown, mode: ctx.mode })?;
             let w = &mut self.w;
             w.lu.solve(&mut w.rhs);
             std::mem::swap(&mut w.x, &mut w.xold);
             w.x[..n].copy_from_slice(&w.rhs[..n]);
             w.x[n] = 0.0;
             if let Some(k) = w.x[..n].iter().position(|v| !v.is_finite()) {
-                return Err(SimError::NonFinite {
-                    analysis: analysis_name(ctx),
-                    unknown: self.unknowns[k].name.clone(),
-                });
+                return Err(Fail::NonFinite { unknown: k, mode: ctx.mode });
             }
             let converged = ctx.noncon == 0 && iter > 1 && self.converged(ctx);
             match init {
@@ -237,34 +241,39 @@ impl Simulator {
                     return Ok(iter);
                 }
                 Init::Jct => init = Init::Fix,
-                Init::Fix if ctx.noncon == 0 => init = Init::Float,
+                // As SPICE: the `.nodeset` phase ends once the pinned system has converged.
+                Init::Fix if converged => init = Init::Float,
                 _ => {}
             }
         }
         self.iterations += maxit;
         let (worst, delta) = self.worst_change();
-        Err(SimError::NoConvergence {
-            analysis: analysis_name(ctx),
-            at: if ctx.mode == Mode::Tran {
-                format!(" at t={:.6e} s", ctx.time)
-            } else {
-                String::new()
+        Err(Fail::NoConvergence { worst, delta, mode: ctx.mode, time: ctx.time })
+    }
+
+    /// The error a failure means, with names.
+    pub(crate) fn error(&self, f: Fail) -> SimError {
+        let name = |k: usize| self.unknowns.get(k).map(|u| u.name.clone()).unwrap_or_default();
+        match f {
+            Fail::Singular { unknown, mode } => self.singular(mode, unknown),
+            Fail::NonFinite { unknown, mode } => {
+                SimError::NonFinite { analysis: analysis_name(mode), unknown: name(unknown) }
+            }
+            Fail::NoConvergence { worst, delta, mode, time } => SimError::NoConvergence {
+                analysis: analysis_name(mode),
+                at: if mode == Mode::Tran { format!(" at t={time:.6e} s") } else { String::new() },
+                worst: name(worst),
+                delta,
             },
-            worst,
-            delta,
-        })
+        }
     }
 
     fn converged(&self, ctx: &Ctx) -> bool {
         let w = &self.w;
         for (k, u) in self.unknowns.iter().enumerate() {
             let (a, b) = (w.x[k], w.xold[k]);
-            let tol = ctx.reltol * a.abs().max(b.abs())
-                + if u.kind == UnknownKind::Voltage {
-                    ctx.vntol
-                } else {
-                    ctx.abstol
-                };
+            let tol =
+                ctx.reltol * a.abs().max(b.abs()) + if u.kind == UnknownKind::Voltage { ctx.vntol } else { ctx.abstol };
             if (a - b).abs() > tol {
                 return false;
             }
@@ -272,7 +281,7 @@ impl Simulator {
         self.inst.converged(&w.x, ctx.reltol, ctx.abstol)
     }
 
-    fn worst_change(&self) -> (String, f64) {
+    fn worst_change(&self) -> (usize, f64) {
         let w = &self.w;
         let mut best = (0usize, 0.0f64);
         for k in 0..self.n {
@@ -281,72 +290,101 @@ impl Simulator {
                 best = (k, d);
             }
         }
-        (
-            self.unknowns
-                .get(best.0)
-                .map(|u| u.name.clone())
-                .unwrap_or_default(),
-            best.1,
-        )
+        best
     }
 
-    fn singular(&self, ctx: &Ctx, unknown: usize) -> SimError {
+    fn singular(&self, mode: Mode, unknown: usize) -> SimError {
         let detail = match self.unknowns.get(unknown) {
             Some(u) if u.kind == UnknownKind::Voltage => {
                 format!("node '{}' is floating (no DC path to ground)", u.name)
             }
-            Some(u) => format!(
-                "loop of voltage sources/inductors through '{}'",
-                u.name.trim_end_matches("#branch")
-            ),
+            Some(u) => format!("loop of voltage sources/inductors through '{}'", u.name.trim_end_matches("#branch")),
             None => "empty system".to_string(),
         };
-        SimError::Singular {
-            analysis: analysis_name(ctx),
-            detail,
-        }
+        SimError::Singular { analysis: analysis_name(mode), detail }
     }
 
     /// Computes the DC operating point: Newton, then gmin stepping, then source stepping.
+    ///
+    /// With [`Simulator::set_warm_start`] on, Newton starts from the last converged solution
+    /// (falling back to the cold procedure when that fails), which is faster for a re-sized
+    /// circuit; otherwise every `.op` starts from zero, as SPICE does.
     pub fn op(&mut self) -> Result<(), SimError> {
-        self.have_op = false;
         self.iterations = 0;
+        if self.warm_start && self.have_converged {
+            let w = &mut self.w;
+            w.x0.copy_from_slice(&w.x);
+            w.x.copy_from_slice(&w.xlast);
+            let mut ctx = self.ctx(Mode::Dc, Init::Float);
+            let itl1 = self.options().itl1;
+            if self.newton(&mut ctx, itl1, 0.0, Pins::OP).is_ok() {
+                self.converged_here();
+                return Ok(());
+            }
+        }
+        self.have_op = false;
         self.w.x.iter_mut().for_each(|v| *v = 0.0);
-        self.solve_dc(Pins::OP)?;
+        self.solve_dc(Pins::OP).map_err(|f| self.error(f))?;
+        self.converged_here();
         self.have_op = true;
         Ok(())
     }
 
+    /// Starts every `.op` from the last converged solution (see [`Simulator::op`]).
+    pub fn set_warm_start(&mut self, on: bool) {
+        self.warm_start = on;
+    }
+
+    fn converged_here(&mut self) {
+        let w = &mut self.w;
+        w.xlast.copy_from_slice(&w.x);
+        self.have_converged = true;
+    }
+
     /// The DC solve behind `.op`, the transient's initial point and failed sweep points.
-    pub(crate) fn solve_dc(&mut self, pins: Pins) -> Result<(), SimError> {
+    pub(crate) fn solve_dc(&mut self, pins: Pins) -> Result<(), Fail> {
         let itl1 = self.options().itl1;
         let mut ctx = self.ctx(Mode::Dc, Init::Jct);
-        let start = self.w.x.clone();
+        let w = &mut self.w;
+        w.x0.copy_from_slice(&w.x);
         let first = match self.newton(&mut ctx, itl1, 0.0, pins) {
             Ok(_) => return Ok(()),
-            Err(e @ SimError::Singular { .. }) => return Err(e),
+            Err(e @ Fail::Singular { .. }) => return Err(e),
             Err(e) => e,
         };
-        self.w.x.copy_from_slice(&start);
+        let w = &mut self.w;
+        w.x.copy_from_slice(&w.x0);
         if self.gmin_stepping(pins).is_ok() {
             return Ok(());
         }
-        self.w.x.copy_from_slice(&start);
+        let w = &mut self.w;
+        w.x.copy_from_slice(&w.x0);
         if self.source_stepping(pins).is_ok() {
             return Ok(());
         }
         Err(first)
     }
 
+    fn save_point(&mut self) {
+        let w = &mut self.w;
+        w.x1.copy_from_slice(&w.x);
+        w.st1.copy_from(&w.st);
+    }
+
+    fn restore_point(&mut self) {
+        let w = &mut self.w;
+        w.x.copy_from_slice(&w.x1);
+        w.st.copy_from(&w.st1);
+    }
+
     /// Dynamic gmin stepping: a diagonal conductance on every node, reduced adaptively.
-    fn gmin_stepping(&mut self, pins: Pins) -> Result<(), SimError> {
+    fn gmin_stepping(&mut self, pins: Pins) -> Result<(), Fail> {
         let itl = 50usize;
         let target = self.options().gmin;
         let mut factor = 10.0f64;
         let mut gshunt = 1e-2 / factor;
         let mut old_g = 1e-2;
-        let mut saved_x = self.w.x.clone();
-        let mut saved_st = self.w.st.clone();
+        self.save_point();
         let mut init = Init::Jct;
         loop {
             let mut ctx = self.ctx(Mode::Dc, init);
@@ -356,8 +394,7 @@ impl Simulator {
                     if gshunt <= target {
                         break;
                     }
-                    saved_x.copy_from_slice(&self.w.x);
-                    saved_st.clone_from(&self.w.st);
+                    self.save_point();
                     if iters <= itl / 4 {
                         factor = (factor * factor.sqrt()).min(10.0);
                     }
@@ -371,32 +408,30 @@ impl Simulator {
                         gshunt /= factor;
                     }
                 }
-                Err(e @ SimError::Singular { .. }) => return Err(e),
+                Err(e @ Fail::Singular { .. }) => return Err(e),
                 Err(e) => {
                     if factor < 1.00005 {
                         return Err(e);
                     }
                     factor = factor.sqrt().sqrt();
                     gshunt = old_g / factor;
-                    self.w.x.copy_from_slice(&saved_x);
-                    self.w.st.clone_from(&saved_st);
+                    self.restore_point();
                 }
             }
         }
         let mut ctx = self.ctx(Mode::Dc, Init::Float);
-        self.newton(&mut ctx, self.options().itl1, 0.0, pins)
-            .map(|_| ())
+        self.newton(&mut ctx, self.options().itl1, 0.0, pins).map(|_| ())
     }
 
     /// Source stepping: ramp every independent source from 0 to its value.
-    fn source_stepping(&mut self, pins: Pins) -> Result<(), SimError> {
+    fn source_stepping(&mut self, pins: Pins) -> Result<(), Fail> {
         let itl = 50usize;
         let mut ctx = self.ctx(Mode::Dc, Init::Jct);
         ctx.srcfact = 0.0;
         self.newton(&mut ctx, self.options().itl1, 0.0, pins)?;
         let mut done = 0.0f64;
         let mut raise = 1e-3f64;
-        let mut saved_x = self.w.x.clone();
+        self.save_point();
         while done < 1.0 {
             let f = (done + raise).min(1.0);
             let mut ctx = self.ctx(Mode::Dc, Init::Float);
@@ -404,15 +439,15 @@ impl Simulator {
             match self.newton(&mut ctx, itl, 0.0, pins) {
                 Ok(iters) => {
                     done = f;
-                    saved_x.copy_from_slice(&self.w.x);
+                    self.save_point();
                     if iters < itl / 4 {
                         raise *= 1.5;
                     }
                 }
-                Err(e @ SimError::Singular { .. }) => return Err(e),
+                Err(e @ Fail::Singular { .. }) => return Err(e),
                 Err(e) => {
                     raise /= 10.0;
-                    self.w.x.copy_from_slice(&saved_x);
+                    self.restore_point();
                     if raise < 1e-7 {
                         return Err(e);
                     }
@@ -421,6 +456,57 @@ impl Simulator {
         }
         Ok(())
     }
+}
+
+/// The row of a pinned node: the slots of its entries in voltage columns, and whether it has
+/// entries in branch-current columns.
+#[derive(Debug, Clone)]
+pub(crate) struct PinRow {
+    pub unknown: usize,
+    pub voltage_slots: Vec<Slot>,
+    pub has_currents: bool,
+}
+
+/// Pins unknown `k` to `v` as SPICE does (`ZeroNoncurRow` in ngspice's CKTload): the row's
+/// entries in voltage columns are zeroed and a 1e10 conductance to `v` takes their place.
+/// Merely adding 1e10 would leave the row's transconductances in it, and partial pivoting
+/// could then pick the pinned row to eliminate another node, mixing 1e10-sized numbers into
+/// that node's current balance.
+fn pin_row(w: &mut Work, rows: &[PinRow], diag: &[Slot], k: usize, v: f64) {
+    let Some(row) = rows.iter().find(|r| r.unknown == k) else { return };
+    for &s in &row.voltage_slots {
+        w.mat[s] = 0.0;
+    }
+    w.mat[diag[k]] = NODESET_G;
+    if row.has_currents {
+        w.rhs[k] += NODESET_G * v;
+    } else {
+        w.rhs[k] = NODESET_G * v;
+    }
+}
+
+/// The rows of every node that a `.nodeset` or `.ic` may pin.
+fn pin_rows(p: &Pattern, unknowns: &[Unknown], pinned: impl Iterator<Item = usize>) -> Vec<PinRow> {
+    let mut out: Vec<PinRow> = Vec::new();
+    for k in pinned {
+        if out.iter().any(|r| r.unknown == k) {
+            continue;
+        }
+        let mut row = PinRow { unknown: k, voltage_slots: Vec::new(), has_currents: false };
+        for col in 0..p.n {
+            for slot in p.col_ptr[col]..p.col_ptr[col + 1] {
+                if p.row_idx[slot] == k {
+                    if unknowns[col].kind == UnknownKind::Voltage {
+                        row.voltage_slots.push(slot);
+                    } else {
+                        row.has_currents = true;
+                    }
+                }
+            }
+        }
+        out.push(row);
+    }
+    out
 }
 
 /// Which nodes Newton pins during its first phases: `.nodeset`s, and `.ic`s for the
@@ -432,18 +518,20 @@ pub(crate) struct Pins {
 }
 
 impl Pins {
-    pub const OP: Pins = Pins {
-        nodesets: true,
-        ics: false,
-    };
-    pub const TRAN_OP: Pins = Pins {
-        nodesets: true,
-        ics: true,
-    };
+    pub const OP: Pins = Pins { nodesets: true, ics: false };
+    pub const TRAN_OP: Pins = Pins { nodesets: true, ics: true };
 }
 
-pub(crate) fn analysis_name(ctx: &Ctx) -> String {
-    match ctx.mode {
+/// A Newton failure, cheap to carry (no allocation); [`Simulator::error`] names it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Fail {
+    Singular { unknown: usize, mode: Mode },
+    NonFinite { unknown: usize, mode: Mode },
+    NoConvergence { worst: usize, delta: f64, mode: Mode, time: f64 },
+}
+
+pub(crate) fn analysis_name(mode: Mode) -> String {
+    match mode {
         Mode::Dc => "dc operating point".to_string(),
         Mode::Tran => "transient".to_string(),
     }

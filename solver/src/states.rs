@@ -15,9 +15,7 @@ pub struct States {
 impl States {
     /// `n` state entries per level.
     pub fn new(n: usize) -> Self {
-        States {
-            levels: [vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]],
-        }
+        States { levels: [vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]] }
     }
 
     /// Value at time level `lvl` (0 = being solved).
@@ -44,6 +42,13 @@ impl States {
         let (head, tail) = self.levels.split_at_mut(1);
         for l in tail.iter_mut() {
             l.copy_from_slice(&head[0]);
+        }
+    }
+
+    /// Copies every level from `other` (same size) without allocating.
+    pub fn copy_from(&mut self, other: &States) {
+        for (a, b) in self.levels.iter_mut().zip(&other.levels) {
+            a.copy_from_slice(b);
         }
     }
 
@@ -76,11 +81,7 @@ impl Integrator {
             (Method::Trapezoidal, _) => [2.0 / h, -2.0 / h, 0.0],
             (Method::Gear, _) => {
                 let r = h / h_prev;
-                [
-                    (1.0 + 2.0 * r) / (h * (1.0 + r)),
-                    -(1.0 + r) / h,
-                    r * r / (h * (1.0 + r)),
-                ]
+                [(1.0 + 2.0 * r) / (h * (1.0 + r)), -(1.0 + r) / h, r * r / (h * (1.0 + r))]
             }
         };
         Integrator { method, order, ag }

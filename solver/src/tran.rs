@@ -4,7 +4,7 @@
 use crate::error::SimError;
 use crate::load::{Init, Mode};
 use crate::results::{Data, Dataset, Quantity, Recorder, Vector};
-use crate::simulator::{Pins, Simulator};
+use crate::simulator::{Fail, Pins, Simulator};
 use crate::states::Integrator;
 use insitu_netlist::{Method, WaveKind};
 
@@ -33,27 +33,18 @@ impl Simulator {
     fn prepare_sources(&mut self, spec: &TranSpec) -> Result<Vec<f64>, SimError> {
         let mut bps = vec![0.0, spec.tstop];
         let elems = &self.circuit.elements;
-        let mut fix = |elem: usize,
-                       value: &mut crate::load::linear::SourceValue|
-         -> Result<(), SimError> {
+        let mut fix = |elem: usize, value: &mut crate::load::linear::SourceValue| -> Result<(), SimError> {
             let src = match &elems[elem].kind {
                 insitu_netlist::ElementKind::VoltageSource { source, .. } => source,
                 insitu_netlist::ElementKind::CurrentSource { source, .. } => source,
                 _ => return Ok(()),
             };
             let dc = value.dc;
-            *value = crate::compile::source_value(src, spec.tstep, spec.tstop).map_err(|m| {
-                SimError::Device {
-                    element: elems[elem].name.clone(),
-                    message: m,
-                }
-            })?;
+            *value = crate::compile::source_value(src, spec.tstep, spec.tstop)
+                .map_err(|m| SimError::Device { element: elems[elem].name.clone(), message: m })?;
             value.dc = dc;
             // As ngspice: PULSE and PWL corners are breakpoints; SIN and EXP set none.
-            let corners = src
-                .wave
-                .as_ref()
-                .is_some_and(|w| matches!(w.kind, WaveKind::Pulse | WaveKind::Pwl));
+            let corners = src.wave.as_ref().is_some_and(|w| matches!(w.kind, WaveKind::Pulse | WaveKind::Pwl));
             if let (Some(w), true) = (&value.wave, corners) {
                 bps.extend(w.breakpoints(spec.tstop));
             }
@@ -99,11 +90,7 @@ impl Simulator {
             let deriv = (fact * d[0]).abs();
             let denom = (c * deriv).max(o.abstol);
             let del = o.trtol * tol / denom;
-            let h = if order == 1 {
-                del
-            } else {
-                del.powf(1.0 / order as f64)
-            };
+            let h = if order == 1 { del } else { del.powf(1.0 / order as f64) };
             step = step.min(h);
         }
         step
@@ -111,8 +98,7 @@ impl Simulator {
 
     /// Runs a transient analysis.
     pub fn tran(&mut self, spec: &TranSpec) -> Result<Dataset, SimError> {
-        if !(spec.tstop > 0.0 && spec.tstep > 0.0) || spec.tstart < 0.0 || spec.tstart >= spec.tstop
-        {
+        if !(spec.tstop > 0.0 && spec.tstep > 0.0) || spec.tstart < 0.0 || spec.tstart >= spec.tstop {
             return Err(SimError::InvalidAnalysis(format!(
                 ".tran needs 0 < tstep, 0 <= tstart < tstop (got tstep={}, tstop={}, tstart={})",
                 spec.tstep, spec.tstop, spec.tstart
@@ -122,10 +108,7 @@ impl Simulator {
         let method = self.circuit.options.method;
         let itl4 = self.circuit.options.itl4.max(3);
         let span = spec.tstop - spec.tstart;
-        let maxstep = spec
-            .tmax
-            .filter(|t| *t > 0.0)
-            .unwrap_or_else(|| spec.tstep.min(span / 50.0));
+        let maxstep = spec.tmax.filter(|t| *t > 0.0).unwrap_or_else(|| spec.tstep.min(span / 50.0));
         let delmin = 1e-11 * maxstep;
         let minbreak = 5e-5 * maxstep;
 
@@ -140,11 +123,10 @@ impl Simulator {
             let w = &mut self.w;
             w.rhs.iter_mut().for_each(|v| *v = 0.0);
             w.mat.iter_mut().for_each(|v| *v = 0.0);
-            self.inst
-                .load(&w.x, &mut w.mat, &mut w.rhs, &mut w.st, &mut ctx);
+            self.inst.load(&w.x, &mut w.mat, &mut w.rhs, &mut w.st, &mut ctx);
         } else {
             self.w.x.iter_mut().for_each(|v| *v = 0.0);
-            self.solve_dc(Pins::TRAN_OP)?;
+            self.solve_dc(Pins::TRAN_OP).map_err(|f| self.error(f))?;
         }
         self.have_op = false;
         self.inst.init_states(&self.w.x, &mut self.w.st, spec.uic);
@@ -191,7 +173,7 @@ impl Simulator {
             ctx.integ = Integrator::new(method, order, h, hs[0]);
             let res = self.newton(&mut ctx, itl4, 0.0, Pins::OP);
             match res {
-                Err(e @ SimError::Singular { .. }) => return Err(e),
+                Err(e @ Fail::Singular { .. }) => return Err(self.error(e)),
                 Err(_) => {
                     self.w.x.copy_from_slice(&saved_x);
                     h /= 8.0;
@@ -230,11 +212,7 @@ impl Simulator {
             }
             h = hnew.min(2.0 * h).min(maxstep);
         }
-        let scale = Vector {
-            name: "time".into(),
-            quantity: Quantity::Time,
-            data: Data::Real(times),
-        };
+        let scale = Vector { name: "time".into(), quantity: Quantity::Time, data: Data::Real(times) };
         Ok(rec.finish("Transient Analysis", Some(scale)))
     }
 }

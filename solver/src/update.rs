@@ -8,14 +8,15 @@ use crate::simulator::Simulator;
 use insitu_devices::{Diode, DiodeModel, Mos1, Mos1Model};
 use insitu_netlist::{ElementKind, ModelKind, Target};
 
+/// A resolved element of a compiled simulator (see [`Simulator::element_handle`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ElementHandle(pub usize);
+
 impl Simulator {
     /// Changes a `.param` value and re-evaluates every element and model number that
     /// depends on it. The matrix pattern and work arrays are kept.
     pub fn set_param(&mut self, name: &str, value: f64) -> Result<(), SimError> {
-        let targets = self
-            .circuit
-            .set_param(name, value)
-            .map_err(|e| SimError::Param(e.to_string()))?;
+        let targets = self.circuit.set_param(name, value).map_err(|e| SimError::Param(e.to_string()))?;
         let mut models = Vec::new();
         for t in targets {
             match t {
@@ -40,10 +41,7 @@ impl Simulator {
     pub fn set_temperature(&mut self, temp_c: f64) -> Result<(), SimError> {
         self.temp_c = temp_c;
         for e in 0..self.circuit.elements.len() {
-            if matches!(
-                self.circuit.elements[e].kind,
-                ElementKind::Mosfet { .. } | ElementKind::Diode { .. }
-            ) {
+            if matches!(self.circuit.elements[e].kind, ElementKind::Mosfet { .. } | ElementKind::Diode { .. }) {
                 self.refresh_element(e)?;
             }
         }
@@ -51,47 +49,45 @@ impl Simulator {
         Ok(())
     }
 
+    /// A handle to an element, for repeated updates without name look-ups.
+    pub fn element_handle(&self, name: &str) -> Result<ElementHandle, SimError> {
+        self.circuit
+            .element(name)
+            .map(ElementHandle)
+            .ok_or_else(|| SimError::UnknownName { what: "element", name: name.to_string() })
+    }
+
     /// Sets a MOSFET's width and length (metres) directly.
     pub fn set_mos_size(&mut self, element: &str, w: f64, l: f64) -> Result<(), SimError> {
-        let id = self
-            .circuit
-            .element(element)
-            .ok_or_else(|| SimError::UnknownName {
-                what: "element",
-                name: element.to_string(),
-            })?;
-        match &mut self.circuit.elements[id].kind {
+        let h = self.element_handle(element)?;
+        self.set_mos_size_of(h, w, l)
+    }
+
+    /// Sets a MOSFET's width and length (metres) through a handle; does not allocate.
+    pub fn set_mos_size_of(&mut self, h: ElementHandle, w: f64, l: f64) -> Result<(), SimError> {
+        match &mut self.circuit.elements[h.0].kind {
             ElementKind::Mosfet { geom, .. } => {
                 geom.w = w;
                 geom.l = l;
             }
-            _ => {
-                return Err(SimError::UnknownName {
-                    what: "MOSFET",
-                    name: element.to_string(),
-                })
-            }
+            _ => return Err(SimError::UnknownName { what: "MOSFET", name: self.circuit.elements[h.0].name.clone() }),
         }
         self.have_op = false;
-        self.refresh_element(id)
+        self.refresh_element(h.0)
     }
 
     fn refresh_model(&mut self, m: usize) -> Result<(), SimError> {
         let card = &self.circuit.models[m];
-        let err = |e: insitu_devices::DeviceError| SimError::Device {
-            element: card.name.clone(),
-            message: e.to_string(),
-        };
+        let err =
+            |e: insitu_devices::DeviceError| SimError::Device { element: card.name.clone(), message: e.to_string() };
         match self.models[m] {
             CompiledModel::Mos1(_) => {
                 self.models[m] = CompiledModel::Mos1(
-                    Mos1Model::new(&card.name, card.kind == ModelKind::Pmos, &card.params)
-                        .map_err(err)?,
+                    Mos1Model::new(&card.name, card.kind == ModelKind::Pmos, &card.params).map_err(err)?,
                 )
             }
             CompiledModel::Diode(_) => {
-                self.models[m] =
-                    CompiledModel::Diode(DiodeModel::new(&card.name, &card.params).map_err(err)?)
+                self.models[m] = CompiledModel::Diode(DiodeModel::new(&card.name, &card.params).map_err(err)?)
             }
             CompiledModel::Unused => return Ok(()),
         }
@@ -113,10 +109,7 @@ impl Simulator {
         let temp = self.temp_c;
         let tnom = self.circuit.options.tnom;
         let gmin = self.circuit.options.gmin;
-        let derr = |m: String| SimError::Device {
-            element: elem.name.clone(),
-            message: m,
-        };
+        let derr = |m: String| SimError::Device { element: elem.name.clone(), message: m };
         let Some(r) = self.elem_map[e] else {
             return Ok(());
         };
@@ -131,12 +124,10 @@ impl Simulator {
                 self.inst.inds[k].ic = *ic;
             }
             (ElementKind::VoltageSource { source, .. }, DevRef::VSource(k)) => {
-                self.inst.vsrc[k].value =
-                    crate::compile::source_value(source, 0.0, 0.0).map_err(derr)?
+                self.inst.vsrc[k].value = crate::compile::source_value(source, 0.0, 0.0).map_err(derr)?
             }
             (ElementKind::CurrentSource { source, .. }, DevRef::ISource(k)) => {
-                self.inst.isrc[k].value =
-                    crate::compile::source_value(source, 0.0, 0.0).map_err(derr)?
+                self.inst.isrc[k].value = crate::compile::source_value(source, 0.0, 0.0).map_err(derr)?
             }
             (ElementKind::Vcvs { gain, .. }, DevRef::Vcvs(k)) => self.inst.vcvs[k].gain = *gain,
             (ElementKind::Vccs { gm, .. }, DevRef::Vccs(k)) => self.inst.vccs[k].gm = *gm,
@@ -146,14 +137,9 @@ impl Simulator {
                 let CompiledModel::Diode(dm) = &self.models[*model] else {
                     return Ok(());
                 };
-                let dev =
-                    Diode::new(dm, *area, temp, tnom, gmin).map_err(|x| derr(x.to_string()))?;
-                if (dev.series_conductance() > 0.0)
-                    != (self.inst.diodes[k].dev.series_conductance() > 0.0)
-                {
-                    return Err(derr(
-                        "changing RS between zero and non-zero needs a recompile".into(),
-                    ));
+                let dev = Diode::new(dm, *area, temp, tnom, gmin).map_err(|x| derr(x.to_string()))?;
+                if (dev.series_conductance() > 0.0) != (self.inst.diodes[k].dev.series_conductance() > 0.0) {
+                    return Err(derr("changing RS between zero and non-zero needs a recompile".into()));
                 }
                 self.inst.diodes[k].dev = dev;
             }
@@ -161,15 +147,12 @@ impl Simulator {
                 let CompiledModel::Mos1(mm) = &self.models[*model] else {
                     return Ok(());
                 };
-                let dev = Mos1::new(mm, &mos_geom(geom), temp, tnom, gmin)
-                    .map_err(|x| derr(x.to_string()))?;
+                let dev = Mos1::new(mm, &mos_geom(geom), temp, tnom, gmin).map_err(|x| derr(x.to_string()))?;
                 let old = &self.inst.mos1[k].dev;
                 if (dev.drain_conductance() > 0.0) != (old.drain_conductance() > 0.0)
                     || (dev.source_conductance() > 0.0) != (old.source_conductance() > 0.0)
                 {
-                    return Err(derr(
-                        "changing RD/RS between zero and non-zero needs a recompile".into(),
-                    ));
+                    return Err(derr("changing RD/RS between zero and non-zero needs a recompile".into()));
                 }
                 self.inst.mos1[k].dev = dev;
             }

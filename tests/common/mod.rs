@@ -7,9 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A fresh scratch directory for one test run.
 pub fn scratch_dir(name: &str) -> PathBuf {
-    let base = option_env!("CARGO_TARGET_TMPDIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
+    let base = option_env!("CARGO_TARGET_TMPDIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let dir = base.join(format!("insitu-{name}-{}-{n}", std::process::id()));
@@ -34,34 +32,18 @@ pub struct Worst {
 impl Worst {
     /// Relative error |ours - reference| / max(|reference|, floor); records it under
     /// `quantity` and a failure when above `tol`.
-    pub fn check(
-        &mut self,
-        quantity: &str,
-        ours: f64,
-        reference: f64,
-        floor: f64,
-        tol: f64,
-        context: &str,
-    ) {
+    pub fn check(&mut self, quantity: &str, ours: f64, reference: f64, floor: f64, tol: f64, context: &str) {
         self.count += 1;
-        let err = if ours == reference {
-            0.0
-        } else {
-            (ours - reference).abs() / reference.abs().max(floor)
-        };
+        let err = if ours == reference { 0.0 } else { (ours - reference).abs() / reference.abs().max(floor) };
         let err = if err.is_nan() { f64::INFINITY } else { err };
-        let e = self
-            .worst
-            .entry(quantity.to_string())
-            .or_insert((0.0, String::new()));
+        let e = self.worst.entry(quantity.to_string()).or_insert((0.0, String::new()));
         if err > e.0 {
-            *e = (
-                err,
-                format!("{context}: ours {ours:.12e} ngspice {reference:.12e}"),
-            );
+            *e = (err, format!("{context}: ours {ours:.12e} ngspice {reference:.12e}"));
         }
         if err > tol && self.failures.len() < 40 {
-            self.failures.push(format!("{quantity} rel.err {err:.3e} > {tol:e} at {context}: ours {ours:.15e} ngspice {reference:.15e}"));
+            self.failures.push(format!(
+                "{quantity} rel.err {err:.3e} > {tol:e} at {context}: ours {ours:.15e} ngspice {reference:.15e}"
+            ));
         }
     }
 
@@ -73,11 +55,7 @@ impl Worst {
         }
         assert!(self.count > 0, "{what}: nothing compared");
         if !self.failures.is_empty() {
-            panic!(
-                "{what}: {} failures, first ones:\n{}",
-                self.failures.len(),
-                self.failures.join("\n")
-            );
+            panic!("{what}: {} failures, first ones:\n{}", self.failures.len(), self.failures.join("\n"));
         }
     }
 }

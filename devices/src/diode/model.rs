@@ -93,9 +93,7 @@ impl DiodeModel {
             ttt2: v[19],
             tcv: v[20],
         };
-        let bad = |param: &str, value: f64, reason: &str| {
-            Err(DeviceError::invalid(name, param, value, reason))
-        };
+        let bad = |param: &str, value: f64, reason: &str| Err(DeviceError::invalid(name, param, value, reason));
         if let Some(level) = v[21] {
             if level != 1.0 {
                 return bad("level", level, "only diode level 1 is supported");
@@ -138,9 +136,6 @@ impl DiodeModel {
                 return bad("ibv", ibv, "must be positive");
             }
         }
-        Ok(DiodeModel {
-            name: name.to_string(),
-            params: p,
-        })
+        Ok(DiodeModel { name: name.to_string(), params: p })
     }
 }

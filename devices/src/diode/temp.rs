@@ -33,13 +33,7 @@ pub struct Diode {
 impl Diode {
     /// Sets up a diode of `area` (multiplier 1) at `temp_c`, nominal `tnom_c` (unless the
     /// model gives TNOM), with junction conductance `gmin`.
-    pub fn new(
-        model: &DiodeModel,
-        area: f64,
-        temp_c: f64,
-        tnom_c: f64,
-        gmin: f64,
-    ) -> Result<Diode, DeviceError> {
+    pub fn new(model: &DiodeModel, area: f64, temp_c: f64, tnom_c: f64, gmin: f64) -> Result<Diode, DeviceError> {
         Self::with_multiplier(model, area, 1.0, temp_c, tnom_c, gmin)
     }
 
@@ -62,30 +56,15 @@ impl Diode {
             return Err(DeviceError::invalid(name, "m", m, "must be positive"));
         }
         if !gmin.is_finite() || gmin < 0.0 {
-            return Err(DeviceError::invalid(
-                name,
-                "gmin",
-                gmin,
-                "must be finite and non-negative",
-            ));
+            return Err(DeviceError::invalid(name, "gmin", gmin, "must be finite and non-negative"));
         }
         let temp = temp_c + KELVIN;
         let tnom = p.tnom.unwrap_or(tnom_c) + KELVIN;
         if !(temp > 0.0 && temp.is_finite()) {
-            return Err(DeviceError::invalid(
-                name,
-                "temp",
-                temp_c,
-                "temperature below absolute zero",
-            ));
+            return Err(DeviceError::invalid(name, "temp", temp_c, "temperature below absolute zero"));
         }
         if !(tnom > 0.0 && tnom.is_finite()) {
-            return Err(DeviceError::invalid(
-                name,
-                "tnom",
-                tnom - KELVIN,
-                "temperature below absolute zero",
-            ));
+            return Err(DeviceError::invalid(name, "tnom", tnom - KELVIN, "temperature below absolute zero"));
         }
         let area = area * m;
         let n = p.n.unwrap_or(1.0);
@@ -155,19 +134,13 @@ impl Diode {
                     xbv
                 };
                 if !xbv.is_finite() {
-                    return Err(DeviceError::invalid(
-                        name,
-                        "bv",
-                        bv0,
-                        "cannot match the breakdown knee",
-                    ));
+                    return Err(DeviceError::invalid(name, "bv", bv0, "cannot match the breakdown knee"));
                 }
                 Some(xbv)
             }
         };
 
-        let tt = p.tt.unwrap_or(0.0)
-            * (1.0 + p.ttt1.unwrap_or(0.0) * dt + p.ttt2.unwrap_or(0.0) * dt * dt);
+        let tt = p.tt.unwrap_or(0.0) * (1.0 + p.ttt1.unwrap_or(0.0) * dt + p.ttt2.unwrap_or(0.0) * dt * dt);
         let gspr = match p.rs {
             Some(rs) if rs != 0.0 => {
                 let factor = 1.0 + p.trs.unwrap_or(0.0) * dt + p.trs2.unwrap_or(0.0) * dt * dt;
@@ -195,19 +168,9 @@ impl Diode {
             tf2,
             tf3,
         };
-        for (what, v) in [
-            ("is", d.tsat_cur),
-            ("cjo", d.tjct_cap),
-            ("rs", d.gspr),
-            ("tt", d.tt),
-        ] {
+        for (what, v) in [("is", d.tsat_cur), ("cjo", d.tjct_cap), ("rs", d.gspr), ("tt", d.tt)] {
             if !v.is_finite() {
-                return Err(DeviceError::invalid(
-                    name,
-                    what,
-                    v,
-                    "temperature-adjusted value is not finite",
-                ));
+                return Err(DeviceError::invalid(name, what, v, "temperature-adjusted value is not finite"));
             }
         }
         Ok(d)

@@ -30,11 +30,7 @@ impl Mos1 {
                 let vddif = 2.0 * vdsat - vds;
                 let vddif1 = vdsat - vds;
                 let vddif2 = vddif * vddif;
-                (
-                    cgs * (1.0 - vddif1 * vddif1 / vddif2),
-                    cgs * (1.0 - vdsat * vdsat / vddif2),
-                    cgb,
-                )
+                (cgs * (1.0 - vddif1 * vddif1 / vddif2), cgs * (1.0 - vdsat * vdsat / vddif2), cgb)
             }
         } else {
             let vds = vgs - vgd;
@@ -44,11 +40,7 @@ impl Mos1 {
                 let vddif = 2.0 * vdsat - vds;
                 let vddif1 = vdsat - vds;
                 let vddif2 = vddif * vddif;
-                (
-                    cox * (1.0 - vddif1 * vddif1 / vddif2) / 3.0,
-                    cox * (1.0 - vdsat * vdsat / vddif2) / 3.0,
-                    0.0,
-                )
+                (cox * (1.0 - vddif1 * vddif1 / vddif2) / 3.0, cox * (1.0 - vdsat * vdsat / vddif2) / 3.0, 0.0)
             }
         }
     }
@@ -79,8 +71,7 @@ impl Mos1 {
             let sarg = self.sarg(arg, self.mj);
             let sargsw = self.sarg(arg, self.mjsw);
             let q = self.tbulk_pot
-                * (cz * (1.0 - arg * sarg) / (1.0 - self.mj)
-                    + czsw * (1.0 - arg * sargsw) / (1.0 - self.mjsw));
+                * (cz * (1.0 - arg * sarg) / (1.0 - self.mj) + czsw * (1.0 - arg * sargsw) / (1.0 - self.mjsw));
             (q, cz * sarg + czsw * sargsw)
         } else {
             (f4 + v * (f2 + v * (f3 / 2.0)), f2 + f3 * v)

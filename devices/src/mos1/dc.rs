@@ -52,10 +52,7 @@ impl Mos1 {
             (g * v - isat, g)
         } else {
             let ev = (v / vt).min(MAX_EXP_ARG).exp();
-            (
-                isat * (ev - 1.0) + self.gmin * v,
-                isat * ev / vt + self.gmin,
-            )
+            (isat * (ev - 1.0) + self.gmin * v, isat * ev / vt + self.gmin)
         }
     }
 
@@ -79,43 +76,21 @@ impl Mos1 {
         let von = self.tvbi * self.typ + self.gamma * sarg;
         let vgst = vgx - von;
         let vdsat = vgst.max(0.0);
-        let arg = if sarg <= 0.0 {
-            0.0
-        } else {
-            self.gamma / (sarg + sarg)
-        };
+        let arg = if sarg <= 0.0 { 0.0 } else { self.gamma / (sarg + sarg) };
         let (cdrain, gm, gds, gmbs) = if vgst <= 0.0 {
             (0.0, 0.0, 0.0, 0.0)
         } else {
             let betap = self.beta * (1.0 + self.lambda * vdsx);
             if vgst <= vdsx {
                 let gm = betap * vgst;
-                (
-                    betap * vgst * vgst * 0.5,
-                    gm,
-                    self.lambda * self.beta * vgst * vgst * 0.5,
-                    gm * arg,
-                )
+                (betap * vgst * vgst * 0.5, gm, self.lambda * self.beta * vgst * vgst * 0.5, gm * arg)
             } else {
                 let gm = betap * vdsx;
                 let cd = betap * vdsx * (vgst - 0.5 * vdsx);
-                let gds =
-                    betap * (vgst - vdsx) + self.lambda * self.beta * vdsx * (vgst - 0.5 * vdsx);
+                let gds = betap * (vgst - vdsx) + self.lambda * self.beta * vdsx * (vgst - 0.5 * vdsx);
                 (cd, gm, gds, gm * arg)
             }
         };
-        Mos1Dc {
-            mode,
-            cdrain,
-            gm,
-            gds,
-            gmbs,
-            cbd,
-            gbd,
-            cbs,
-            gbs,
-            von,
-            vdsat,
-        }
+        Mos1Dc { mode, cdrain, gm, gds, gmbs, cbd, gbd, cbs, gbs, von, vdsat }
     }
 }

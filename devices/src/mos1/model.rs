@@ -127,17 +127,10 @@ impl Mos1Model {
         };
         if let Some(level) = v[30] {
             if level != 1.0 {
-                return Err(DeviceError::invalid(
-                    name,
-                    "level",
-                    level,
-                    "only level 1 is handled by mos1",
-                ));
+                return Err(DeviceError::invalid(name, "level", level, "only level 1 is handled by mos1"));
             }
         }
-        let bad = |param: &str, value: f64, reason: &str| {
-            Err(DeviceError::invalid(name, param, value, reason))
-        };
+        let bad = |param: &str, value: f64, reason: &str| Err(DeviceError::invalid(name, param, value, reason));
         if let Some(phi) = p.phi {
             if phi <= 0.0 {
                 return bad("phi", phi, "PHI must be positive");
@@ -150,11 +143,7 @@ impl Mos1Model {
             if tox > 0.0 {
                 if let Some(nsub) = p.nsub {
                     if nsub * 1e6 <= 1.45e16 {
-                        return bad(
-                            "nsub",
-                            nsub,
-                            "NSUB must exceed the intrinsic density 1.45e10 cm^-3",
-                        );
+                        return bad("nsub", nsub, "NSUB must exceed the intrinsic density 1.45e10 cm^-3");
                     }
                 }
             }
@@ -181,11 +170,7 @@ impl Mos1Model {
                 return bad("tnom", t, "TNOM below absolute zero");
             }
         }
-        Ok(Mos1Model {
-            name: name.to_string(),
-            pmos,
-            params: p,
-        })
+        Ok(Mos1Model { name: name.to_string(), pmos, params: p })
     }
 
     /// +1 for NMOS, -1 for PMOS.

@@ -32,17 +32,7 @@ pub struct MosGeom {
 impl Default for MosGeom {
     /// ngspice's defaults: W = L = 100 um, no diffusions, NRD = NRS = 1, M = 1.
     fn default() -> Self {
-        MosGeom {
-            w: 100e-6,
-            l: 100e-6,
-            ad: 0.0,
-            as_: 0.0,
-            pd: 0.0,
-            ps: 0.0,
-            nrd: 1.0,
-            nrs: 1.0,
-            m: 1.0,
-        }
+        MosGeom { w: 100e-6, l: 100e-6, ad: 0.0, as_: 0.0, pd: 0.0, ps: 0.0, nrd: 1.0, nrs: 1.0, m: 1.0 }
     }
 }
 
@@ -107,12 +97,7 @@ fn check_geom(name: &str, g: &MosGeom) -> Result<(), DeviceError> {
     ];
     for (p, v) in fields {
         if !v.is_finite() || v < 0.0 {
-            return Err(DeviceError::invalid(
-                name,
-                p,
-                v,
-                "must be a finite, non-negative number",
-            ));
+            return Err(DeviceError::invalid(name, p, v, "must be a finite, non-negative number"));
         }
     }
     for (p, v) in [("w", g.w), ("l", g.l), ("m", g.m)] {
@@ -128,13 +113,7 @@ impl Mos1 {
     /// (degrees C), nominal temperature `tnom_c` (used unless the model gives TNOM) and
     /// junction conductance `gmin`. Errors name the model and the offending value
     /// (non-positive W, L, M or effective length, temperature-adjusted PHI <= 0, ...).
-    pub fn new(
-        model: &Mos1Model,
-        geom: &MosGeom,
-        temp_c: f64,
-        tnom_c: f64,
-        gmin: f64,
-    ) -> Result<Mos1, DeviceError> {
+    pub fn new(model: &Mos1Model, geom: &MosGeom, temp_c: f64, tnom_c: f64, gmin: f64) -> Result<Mos1, DeviceError> {
         let name = model.name.as_str();
         let p = &model.params;
         let typ = model.mos_type();
@@ -142,28 +121,13 @@ impl Mos1 {
         let temp = temp_c + KELVIN;
         let tnom = p.tnom.unwrap_or(tnom_c) + KELVIN;
         if !(temp > 0.0 && temp.is_finite()) {
-            return Err(DeviceError::invalid(
-                name,
-                "temp",
-                temp_c,
-                "temperature below absolute zero",
-            ));
+            return Err(DeviceError::invalid(name, "temp", temp_c, "temperature below absolute zero"));
         }
         if !(tnom > 0.0 && tnom.is_finite()) {
-            return Err(DeviceError::invalid(
-                name,
-                "tnom",
-                tnom - KELVIN,
-                "temperature below absolute zero",
-            ));
+            return Err(DeviceError::invalid(name, "tnom", tnom - KELVIN, "temperature below absolute zero"));
         }
         if !gmin.is_finite() || gmin < 0.0 {
-            return Err(DeviceError::invalid(
-                name,
-                "gmin",
-                gmin,
-                "must be finite and non-negative",
-            ));
+            return Err(DeviceError::invalid(name, "gmin", gmin, "must be finite and non-negative"));
         }
 
         // --- model preprocessing at TNOM
@@ -185,12 +149,7 @@ impl Mos1 {
             }
             if let Some(nsub) = p.nsub {
                 if nsub * 1e6 <= 1.45e16 {
-                    return Err(DeviceError::invalid(
-                        name,
-                        "nsub",
-                        nsub,
-                        "NSUB must exceed 1.45e10 cm^-3",
-                    ));
+                    return Err(DeviceError::invalid(name, "nsub", nsub, "NSUB must exceed 1.45e10 cm^-3"));
                 }
                 if p.phi.is_none() {
                     phi = (2.0 * vtnom * (nsub * 1e6 / 1.45e16).ln()).max(0.1);
@@ -227,15 +186,9 @@ impl Mos1 {
         let phio = (phi - pbfact1) / fact1;
         let tphi = fact2 * phio + pbf;
         if tphi.is_nan() || tphi <= 0.0 {
-            return Err(DeviceError::invalid(
-                name,
-                "phi",
-                phi,
-                "temperature-adjusted PHI is not positive",
-            ));
+            return Err(DeviceError::invalid(name, "phi", phi, "temperature-adjusted PHI is not positive"));
         }
-        let tvbi =
-            vto - typ * (gamma * phi.sqrt()) + 0.5 * (egfet1 - egfet) + typ * 0.5 * (tphi - phi);
+        let tvbi = vto - typ * (gamma * phi.sqrt()) + 0.5 * (egfet1 - egfet) + typ * 0.5 * (tphi - phi);
         let tvto = tvbi + typ * gamma * tphi.sqrt();
         let sat_factor = (-egfet / vtt + egfet1 / vtnom).exp();
         let tsat_cur = p.is.unwrap_or(1e-14) * sat_factor;
@@ -255,12 +208,7 @@ impl Mos1 {
         let mut tcjsw = p.cjsw.unwrap_or(0.0) * capfact;
         let tbulk_pot = fact2 * pbo + pbf;
         if tbulk_pot.is_nan() || tbulk_pot <= 0.0 {
-            return Err(DeviceError::invalid(
-                name,
-                "pb",
-                pb,
-                "temperature-adjusted PB is not positive",
-            ));
+            return Err(DeviceError::invalid(name, "pb", pb, "temperature-adjusted PB is not positive"));
         }
         let gmanew = (tbulk_pot - pbo) / pbo;
         let capfact = 1.0 + mj * (4e-4 * (temp - REFTEMP) - gmanew);
@@ -283,11 +231,8 @@ impl Mos1 {
                 vtt * (vtt / (ROOT2 * m * tsat_cur_dens * g.as_)).ln(),
             )
         };
-        let (drain_sat_cur, source_sat_cur) = if use_is {
-            (m * tsat_cur, m * tsat_cur)
-        } else {
-            (tsat_cur_dens * m * g.ad, tsat_cur_dens * m * g.as_)
-        };
+        let (drain_sat_cur, source_sat_cur) =
+            if use_is { (m * tsat_cur, m * tsat_cur) } else { (tsat_cur_dens * m * g.ad, tsat_cur_dens * m * g.as_) };
 
         let czbd = if p.cbd.is_some() {
             tcbd * m
@@ -303,24 +248,16 @@ impl Mos1 {
         } else {
             0.0
         };
-        let (czbdsw, czbssw) = if p.cjsw.is_some() {
-            (tcjsw * g.pd * m, tcjsw * g.ps * m)
-        } else {
-            (0.0, 0.0)
-        };
+        let (czbdsw, czbssw) = if p.cjsw.is_some() { (tcjsw * g.pd * m, tcjsw * g.ps * m) } else { (0.0, 0.0) };
         let arg = 1.0 - fc;
         let sarg = (-mj * arg.ln()).exp();
         let sargsw = (-mjsw * arg.ln()).exp();
         let f2 = |cz: f64, czsw: f64| {
-            cz * (1.0 - fc * (1.0 + mj)) * sarg / arg
-                + czsw * (1.0 - fc * (1.0 + mjsw)) * sargsw / arg
+            cz * (1.0 - fc * (1.0 + mj)) * sarg / arg + czsw * (1.0 - fc * (1.0 + mjsw)) * sargsw / arg
         };
-        let f3 = |cz: f64, czsw: f64| {
-            cz * mj * sarg / arg / tbulk_pot + czsw * mjsw * sargsw / arg / tbulk_pot
-        };
+        let f3 = |cz: f64, czsw: f64| cz * mj * sarg / arg / tbulk_pot + czsw * mjsw * sargsw / arg / tbulk_pot;
         let f4 = |cz: f64, czsw: f64, f2: f64, f3: f64| {
-            cz * tbulk_pot * (1.0 - arg * sarg) / (1.0 - mj)
-                + czsw * tbulk_pot * (1.0 - arg * sargsw) / (1.0 - mjsw)
+            cz * tbulk_pot * (1.0 - arg * sarg) / (1.0 - mj) + czsw * tbulk_pot * (1.0 - arg * sargsw) / (1.0 - mjsw)
                 - f3 / 2.0 * (tdep_cap * tdep_cap)
                 - tdep_cap * f2
         };
@@ -353,12 +290,7 @@ impl Mos1 {
 
         let leff = g.l - 2.0 * p.ld.unwrap_or(0.0);
         if leff.is_nan() || leff <= 0.0 {
-            return Err(DeviceError::invalid(
-                name,
-                "l",
-                g.l,
-                "effective channel length L - 2*LD is not positive",
-            ));
+            return Err(DeviceError::invalid(name, "l", g.l, "effective channel length L - 2*LD is not positive"));
         }
         let beta = tkp * m * g.w / leff;
         let cox = cox_factor * leff * m * g.w;
@@ -402,20 +334,9 @@ impl Mos1 {
             gd,
             gs,
         };
-        for (what, v) in [
-            ("beta", out.beta),
-            ("vto", out.tvto),
-            ("cox", out.cox),
-            ("f4d", out.f4d),
-            ("f4s", out.f4s),
-        ] {
+        for (what, v) in [("beta", out.beta), ("vto", out.tvto), ("cox", out.cox), ("f4d", out.f4d), ("f4s", out.f4s)] {
             if !v.is_finite() {
-                return Err(DeviceError::invalid(
-                    name,
-                    what,
-                    v,
-                    "derived value is not finite",
-                ));
+                return Err(DeviceError::invalid(name, what, v, "derived value is not finite"));
             }
         }
         Ok(out)
@@ -425,15 +346,16 @@ impl Mos1 {
     pub fn mos_type(&self) -> f64 {
         self.typ
     }
-    /// Temperature-adjusted threshold VTO(T) as ngspice stores it (`MOS1tVto`, the sign of
-    /// the card: negative for a usual PMOS).
+    /// Temperature-adjusted VTO(T) exactly as ngspice stores it (`MOS1tVto`: the sign of
+    /// the card, negative for a usual PMOS). ngspice's initial junction guess is
+    /// `vgs = type * vto_t()` (n-frame); [`Mos1::vto_n`] is that product.
     pub fn vto_t(&self) -> f64 {
         self.tvto
     }
-    /// VTO(T) in the n-frame (`type * vto_t()`), positive for enhancement devices. ngspice
-    /// passes the n-frame `von` of the previous iteration to `fetlim`; this is the value to
-    /// use before any iteration.
-    pub fn fetlim_vto(&self) -> f64 {
+    /// VTO(T) in the n-frame, `type * vto_t()` (positive for enhancement NMOS and PMOS):
+    /// the `vto` for [`crate::limit::fetlim`] before any iteration; afterwards ngspice
+    /// passes the previous iteration's n-frame `von` ([`crate::Mos1Dc::von`]).
+    pub fn vto_n(&self) -> f64 {
         self.typ * self.tvto
     }
     /// Temperature-adjusted built-in voltage Vbi(T) (`MOS1tVbi`).

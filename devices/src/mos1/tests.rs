@@ -23,13 +23,7 @@ fn device(pmos: bool) -> Mos1 {
         ]),
     )
     .unwrap();
-    let g = MosGeom {
-        w: 2e-6,
-        l: 0.5e-6,
-        pd: 4e-6,
-        ps: 4e-6,
-        ..MosGeom::default()
-    };
+    let g = MosGeom { w: 2e-6, l: 0.5e-6, pd: 4e-6, ps: 4e-6, ..MosGeom::default() };
     Mos1::new(&m, &g, 27.0, 27.0, 1e-12).unwrap()
 }
 
@@ -40,12 +34,7 @@ fn device(pmos: bool) -> Mos1 {
 fn derivatives_match_finite_differences() {
     let d = device(false);
     let h = 1e-6;
-    for &(vgs, vds, vbs) in &[
-        (1.2, 1.5, -0.3),
-        (1.5, 0.2, 0.0),
-        (1.2, -0.4, -0.6),
-        (1.0, 0.05, -0.1),
-    ] {
+    for &(vgs, vds, vbs) in &[(1.2, 1.5, -0.3), (1.5, 0.2, 0.0), (1.2, -0.4, -0.6), (1.0, 0.05, -0.1)] {
         let r = d.dc(vgs, vds, vbs);
         let f = |vg: f64, vd: f64, vb: f64| {
             let x = d.dc(vg, vd, vb);
@@ -67,15 +56,8 @@ fn derivatives_match_finite_differences() {
                 (fr(vgd, vsd, vbd + h) - fr(vgd, vsd, vbd - h)) / (2.0 * h),
             )
         };
-        for (name, a, b) in [
-            ("gm", r.gm, gm),
-            ("gds", r.gds, gds),
-            ("gmbs", r.gmbs, gmbs),
-        ] {
-            assert!(
-                (a - b).abs() <= 1e-6 * a.abs().max(1e-9),
-                "{name} at ({vgs},{vds},{vbs}): {a} vs {b}"
-            );
+        for (name, a, b) in [("gm", r.gm, gm), ("gds", r.gds, gds), ("gmbs", r.gmbs, gmbs)] {
+            assert!((a - b).abs() <= 1e-6 * a.abs().max(1e-9), "{name} at ({vgs},{vds},{vbs}): {a} vs {b}");
         }
     }
 }
@@ -86,14 +68,8 @@ fn junction_capacitance_is_the_charge_derivative() {
     let h = 1e-6;
     for v in [-2.0, -0.5, 0.0, 0.3, 0.5, 0.9] {
         for (q, c) in [
-            (
-                d.junction_bd(v + h).0 - d.junction_bd(v - h).0,
-                d.junction_bd(v).1,
-            ),
-            (
-                d.junction_bs(v + h).0 - d.junction_bs(v - h).0,
-                d.junction_bs(v).1,
-            ),
+            (d.junction_bd(v + h).0 - d.junction_bd(v - h).0, d.junction_bd(v).1),
+            (d.junction_bs(v + h).0 - d.junction_bs(v - h).0, d.junction_bs(v).1),
         ] {
             let num = q / (2.0 * h);
             assert!((num - c).abs() <= 1e-6 * c, "v={v}: {num} vs {c}");
@@ -131,32 +107,13 @@ fn pmos_mirrors_nmos_in_the_n_frame() {
 
 #[test]
 fn odd_parameters_never_panic() {
-    let values = [
-        -1e30,
-        -1.0,
-        -1e-30,
-        0.0,
-        1e-30,
-        0.5,
-        1.0,
-        1e30,
-        f64::NAN,
-        f64::INFINITY,
-    ];
-    let names = [
-        "vto", "kp", "gamma", "phi", "lambda", "tox", "nsub", "ld", "pb", "mj", "fc", "is", "js",
-        "cj", "tnom",
-    ];
+    let values = [-1e30, -1.0, -1e-30, 0.0, 1e-30, 0.5, 1.0, 1e30, f64::NAN, f64::INFINITY];
+    let names =
+        ["vto", "kp", "gamma", "phi", "lambda", "tox", "nsub", "ld", "pb", "mj", "fc", "is", "js", "cj", "tnom"];
     for name in names {
         for &v in &values {
             if let Ok(m) = Mos1Model::new("odd", false, &p(&[(name, v), ("tox", 1e-8)])) {
-                for geom in [
-                    MosGeom::default(),
-                    MosGeom {
-                        w: 0.0,
-                        ..MosGeom::default()
-                    },
-                ] {
+                for geom in [MosGeom::default(), MosGeom { w: 0.0, ..MosGeom::default() }] {
                     if let Ok(d) = Mos1::new(&m, &geom, 27.0, 27.0, 1e-12) {
                         let r = d.dc(1.0, 1.0, 0.0);
                         let _ = d.meyer(1.0, 0.0, r.von, r.vdsat);

@@ -21,7 +21,16 @@ pub struct PsoConfig {
 
 impl Default for PsoConfig {
     fn default() -> Self {
-        Self { budget: 50, swarm_size: 10, inertia_start: 0.8, inertia_end: 0.5, c1: 1.7, c2: 1.7, penalty: 1e3, seed: 0 }
+        Self {
+            budget: 50,
+            swarm_size: 10,
+            inertia_start: 0.8,
+            inertia_end: 0.5,
+            c1: 1.7,
+            c2: 1.7,
+            penalty: 1e3,
+            seed: 0,
+        }
     }
 }
 
@@ -67,7 +76,8 @@ pub fn pso<P: Problem + ?Sized>(problem: &P, cfg: &PsoConfig) -> RunRecord {
         for i in 0..np {
             for q in 0..d {
                 let (r1, r2): (f64, f64) = (rng.random(), rng.random());
-                vel[i][q] = w * vel[i][q] + cfg.c1 * r1 * (pbest[i][q] - pos[i][q]) + cfg.c2 * r2 * (gbest[q] - pos[i][q]);
+                vel[i][q] =
+                    w * vel[i][q] + cfg.c1 * r1 * (pbest[i][q] - pos[i][q]) + cfg.c2 * r2 * (gbest[q] - pos[i][q]);
                 let v = pos[i][q] + vel[i][q];
                 if (0.0..=1.0).contains(&v) {
                     pos[i][q] = v;

@@ -232,7 +232,12 @@ fn factorize(
 }
 
 impl Gp {
-    fn prepare(xs: &[Vec<f64>], ys: &[f64], lower: &[f64], upper: &[f64]) -> Result<(Vec<f64>, Vec<f64>, f64, f64), GpError> {
+    fn prepare(
+        xs: &[Vec<f64>],
+        ys: &[f64],
+        lower: &[f64],
+        upper: &[f64],
+    ) -> Result<(Vec<f64>, Vec<f64>, f64, f64), GpError> {
         let n = xs.len();
         if n == 0 {
             return Err(GpError::NoData);
@@ -276,7 +281,19 @@ impl Gp {
             return Err(GpError::Dimension("wrong number of hyperparameters".into()));
         }
         let f = factorize(&kernel, &x, xs.len(), d, &y, theta, None).ok_or(GpError::NotPositiveDefinite)?;
-        Ok(Self::assemble(kernel, x, xs.len(), d, lower, upper, y_mean, y_std, theta.to_vec(), f, include_noise_in_variance))
+        Ok(Self::assemble(
+            kernel,
+            x,
+            xs.len(),
+            d,
+            lower,
+            upper,
+            y_mean,
+            y_std,
+            theta.to_vec(),
+            f,
+            include_noise_in_variance,
+        ))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -382,7 +399,19 @@ impl Gp {
                 let last = t.len() - 1;
                 t[last] = hi[last].min((1e-2f64).ln());
                 let f = factorize(&spec, &x, n, d, &y, &t, None).ok_or(GpError::NotPositiveDefinite)?;
-                return Ok(Self::assemble(spec, x, n, d, lower, upper, y_mean, y_std, t, f, cfg.include_noise_in_variance));
+                return Ok(Self::assemble(
+                    spec,
+                    x,
+                    n,
+                    d,
+                    lower,
+                    upper,
+                    y_mean,
+                    y_std,
+                    t,
+                    f,
+                    cfg.include_noise_in_variance,
+                ));
             }
         };
         Ok(Self::assemble(spec, x, n, d, lower, upper, y_mean, y_std, theta, f, cfg.include_noise_in_variance))

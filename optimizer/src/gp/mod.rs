@@ -8,5 +8,5 @@ mod kernel;
 mod predict;
 
 pub use fit::{neg_log_marginal_likelihood, Gp, GpConfig, GpError};
-pub use predict::Prediction;
 pub use kernel::{KernelKind, KernelSpec};
+pub use predict::Prediction;

@@ -93,7 +93,7 @@ impl Gp {
             var += self.sn2;
         }
         linalg::solve_lower_t(&self.chol, n, &mut w); // w = K^-1 k
-        // dk_i/du_q = dk/dr2 * 2 (u_q - x_iq) / l_q^2
+                                                      // dk_i/du_q = dk/dr2 * 2 (u_q - x_iq) / l_q^2
         let mut dmu = vec![0.0; d];
         let mut dvar = vec![0.0; d];
         for i in 0..n {

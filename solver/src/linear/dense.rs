@@ -26,13 +26,7 @@ impl<T: Scalar> DenseLu<T> {
                 slot_pos[k] = p.row_idx[k] * n + col;
             }
         }
-        DenseLu {
-            n,
-            slot_pos,
-            a: vec![T::ZERO; n * n],
-            perm: (0..n).collect(),
-            work: vec![T::ZERO; n],
-        }
+        DenseLu { n, slot_pos, a: vec![T::ZERO; n * n], perm: (0..n).collect(), work: vec![T::ZERO; n] }
     }
 
     /// Factors the matrix given by pattern values.

@@ -5,9 +5,11 @@
 
 mod dense;
 mod scalar;
+mod sparse;
 
 pub use dense::DenseLu;
 pub use scalar::Scalar;
+pub use sparse::SparseLu;
 
 use crate::pattern::Pattern;
 
@@ -26,13 +28,23 @@ pub struct Singular {
 pub enum LinearSolver<T: Scalar> {
     /// Dense LU with partial pivoting.
     Dense(DenseLu<T>),
+    /// Sparse LU with a reusable symbolic analysis.
+    Sparse(SparseLu<T>),
 }
 
 impl<T: Scalar> LinearSolver<T> {
     /// Chooses a backend for the pattern by size.
     pub fn for_pattern(pattern: &Pattern) -> Self {
-        let _ = DENSE_LIMIT;
-        LinearSolver::Dense(DenseLu::new(pattern))
+        if pattern.n <= DENSE_LIMIT {
+            LinearSolver::Dense(DenseLu::new(pattern))
+        } else {
+            LinearSolver::Sparse(SparseLu::new(pattern))
+        }
+    }
+
+    /// Forces the sparse backend (for tests and benchmarks).
+    pub fn sparse(pattern: &Pattern) -> Self {
+        LinearSolver::Sparse(SparseLu::new(pattern))
     }
 
     /// Forces the dense backend.
@@ -44,6 +56,7 @@ impl<T: Scalar> LinearSolver<T> {
     pub fn factor(&mut self, values: &[T]) -> Result<(), Singular> {
         match self {
             LinearSolver::Dense(d) => d.factor(values),
+            LinearSolver::Sparse(s) => s.factor(values),
         }
     }
 
@@ -51,6 +64,7 @@ impl<T: Scalar> LinearSolver<T> {
     pub fn solve(&mut self, rhs: &mut [T]) {
         match self {
             LinearSolver::Dense(d) => d.solve(rhs),
+            LinearSolver::Sparse(s) => s.solve(rhs),
         }
     }
 }

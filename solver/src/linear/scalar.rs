@@ -18,6 +18,7 @@ pub trait Scalar:
     + AddAssign
     + SubAssign
     + MulAssign
+    + faer::traits::ComplexField
     + 'static
 {
     /// Zero.

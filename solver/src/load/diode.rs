@@ -25,14 +25,7 @@ pub struct DiodeInst {
 }
 
 impl DiodeInst {
-    pub fn load(
-        &mut self,
-        x: &[f64],
-        m: &mut [f64],
-        rhs: &mut [f64],
-        st: &mut States,
-        ctx: &mut Ctx,
-    ) {
+    pub fn load(&mut self, x: &[f64], m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &mut Ctx) {
         let mut vd = x[self.ai] - x[self.c];
         match ctx.init {
             Init::Jct if ctx.mode == Mode::Dc => vd = if self.off { 0.0 } else { self.dev.vcrit() },
@@ -43,12 +36,7 @@ impl DiodeInst {
                 let mut limited = false;
                 match self.dev.breakdown_voltage() {
                     Some(bv) if vd < (-bv + 10.0 * self.dev.vte_breakdown()).min(0.0) => {
-                        let (v, l) = pnjlim(
-                            -(vd + bv),
-                            -(self.vd + bv),
-                            self.dev.vte_breakdown(),
-                            self.dev.vcrit(),
-                        );
+                        let (v, l) = pnjlim(-(vd + bv), -(self.vd + bv), self.dev.vte_breakdown(), self.dev.vcrit());
                         vd = -(v + bv);
                         limited = l;
                     }
@@ -75,9 +63,7 @@ impl DiodeInst {
         stamp_i(rhs, self.ai, self.c, id - gd * vd);
         if ctx.mode == Mode::Tran {
             let (q, c) = self.dev.charge(vd, id, gd);
-            stamp_charge(
-                m, rhs, st, &ctx.integ, self.state, &self.s, self.ai, self.c, q, c, vd,
-            );
+            stamp_charge(m, rhs, st, &ctx.integ, self.state, &self.s, self.ai, self.c, q, c, vd);
         }
     }
 

@@ -38,19 +38,7 @@ impl Capacitor {
     pub fn load(&self, x: &[f64], m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &Ctx) {
         if ctx.mode == Mode::Tran {
             let v = x[self.a] - x[self.b];
-            stamp_charge(
-                m,
-                rhs,
-                st,
-                &ctx.integ,
-                self.state,
-                &self.s,
-                self.a,
-                self.b,
-                self.c * v,
-                self.c,
-                v,
-            );
+            stamp_charge(m, rhs, st, &ctx.integ, self.state, &self.s, self.a, self.b, self.c * v, self.c, v);
         }
     }
 

@@ -69,22 +69,11 @@ impl Mos1Inst {
     fn voltages(&self, x: &[f64]) -> (f64, f64, f64) {
         let ty = self.dev.mos_type();
         let vs = x[self.t[S]];
-        (
-            ty * (x[self.t[G]] - vs),
-            ty * (x[self.t[D]] - vs),
-            ty * (x[self.t[B]] - vs),
-        )
+        (ty * (x[self.t[G]] - vs), ty * (x[self.t[D]] - vs), ty * (x[self.t[B]] - vs))
     }
 
     /// Loads the device for DC or a transient point.
-    pub fn load(
-        &mut self,
-        x: &[f64],
-        m: &mut [f64],
-        rhs: &mut [f64],
-        st: &mut States,
-        ctx: &mut Ctx,
-    ) {
+    pub fn load(&mut self, x: &[f64], m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &mut Ctx) {
         let ty = self.dev.mos_type();
         let (mut vgs, mut vds, mut vbs) = self.voltages(x);
         match ctx.init {
@@ -141,18 +130,7 @@ impl Mos1Inst {
         }
 
         // Channel and junctions: terminal currents and Jacobian in the circuit frame.
-        let Mos1Dc {
-            mode,
-            cdrain,
-            gm,
-            gds,
-            gmbs,
-            cbd,
-            gbd,
-            cbs,
-            gbs,
-            ..
-        } = dc;
+        let Mos1Dc { mode, cdrain, gm, gds, gmbs, cbd, gbd, cbs, gbs, .. } = dc;
         let gsum = gm + gds + gmbs;
         let mut j = [[0.0f64; 4]; 4];
         let mut i = [0.0f64; 4];
@@ -213,13 +191,7 @@ impl Mos1Inst {
         let (ogs, ogd, ogb) = self.dev.overlap_caps();
         let (qbd, cbd) = self.dev.junction_bd(vbs - vds);
         let (qbs, cbs) = self.dev.junction_bs(vbs);
-        let (vgs, vgd, vgb, vbd, vbs) = (
-            ty * vgs,
-            ty * (vgs - vds),
-            ty * (vgs - vbs),
-            ty * (vbs - vds),
-            ty * vbs,
-        );
+        let (vgs, vgd, vgb, vbd, vbs) = (ty * vgs, ty * (vgs - vds), ty * (vgs - vbs), ty * (vbs - vds), ty * vbs);
         st.set(k + HCGS, hgs);
         st.set(k + HCGD, hgd);
         st.set(k + HCGB, hgb);
@@ -234,71 +206,11 @@ impl Mos1Inst {
         let qgb = st.get(1, k + QGB) + cgb * (vgb - st.get(1, k + VGB));
         let t = &self.t;
         let integ = &ctx.integ;
-        stamp_charge(
-            m,
-            rhs,
-            st,
-            integ,
-            k + QGS,
-            &self.pair(G, S),
-            t[G],
-            t[S],
-            qgs,
-            cgs,
-            vgs,
-        );
-        stamp_charge(
-            m,
-            rhs,
-            st,
-            integ,
-            k + QGD,
-            &self.pair(G, D),
-            t[G],
-            t[D],
-            qgd,
-            cgd,
-            vgd,
-        );
-        stamp_charge(
-            m,
-            rhs,
-            st,
-            integ,
-            k + QGB,
-            &self.pair(G, B),
-            t[G],
-            t[B],
-            qgb,
-            cgb,
-            vgb,
-        );
-        stamp_charge(
-            m,
-            rhs,
-            st,
-            integ,
-            k + QBD,
-            &self.pair(B, D),
-            t[B],
-            t[D],
-            ty * qbd,
-            cbd,
-            vbd,
-        );
-        stamp_charge(
-            m,
-            rhs,
-            st,
-            integ,
-            k + QBS,
-            &self.pair(B, S),
-            t[B],
-            t[S],
-            ty * qbs,
-            cbs,
-            vbs,
-        );
+        stamp_charge(m, rhs, st, integ, k + QGS, &self.pair(G, S), t[G], t[S], qgs, cgs, vgs);
+        stamp_charge(m, rhs, st, integ, k + QGD, &self.pair(G, D), t[G], t[D], qgd, cgd, vgd);
+        stamp_charge(m, rhs, st, integ, k + QGB, &self.pair(G, B), t[G], t[B], qgb, cgb, vgb);
+        stamp_charge(m, rhs, st, integ, k + QBD, &self.pair(B, D), t[B], t[D], ty * qbd, cbd, vbd);
+        stamp_charge(m, rhs, st, integ, k + QBS, &self.pair(B, S), t[B], t[S], ty * qbs, cbs, vbs);
     }
 
     /// Meyer half capacitances (gs, gd, gb) with the source/drain swap of reverse mode.
@@ -340,14 +252,7 @@ impl Mos1Inst {
             st.set(k + off, q);
             st.set(k + off + 1, 0.0);
         }
-        for (off, v) in [
-            (HCGS, hgs),
-            (HCGD, hgd),
-            (HCGB, hgb),
-            (VGS, vgs),
-            (VGD, vgd),
-            (VGB, vgb),
-        ] {
+        for (off, v) in [(HCGS, hgs), (HCGD, hgd), (HCGB, hgb), (VGS, vgs), (VGD, vgd), (VGB, vgb)] {
             st.set(k + off, v);
         }
     }

@@ -1,0 +1,207 @@
+//! Throughput on the two-stage op-amp of `../shared/cases/opamp`: insitu against ngspice as a
+//! subprocess and in process (libngspice), measured in the same run.
+//!
+//! Run with `cargo run --release --example throughput`. Every evaluation re-sizes M6 (its
+//! width sweeps 80-120 um) so no simulator can reuse a previous answer. Times are medians.
+//! The last line is `RESULT {json}`.
+
+use insitu::libngspice::SharedNgspice;
+use insitu::ngspice::Ngspice;
+use insitu_netlist::{elaborate, parse_str, ElabOptions, FreqGrid, FsLoader, GridKind};
+use insitu_solver::{Simulator, TranSpec};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// Median seconds per call of `f(k)` over `n` calls (after `warm` unmeasured calls).
+fn time_each(n: usize, warm: usize, mut f: impl FnMut(usize)) -> f64 {
+    for k in 0..warm {
+        f(k);
+    }
+    median(
+        (0..n)
+            .map(|k| {
+                let t = Instant::now();
+                f(k);
+                t.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
+}
+
+fn width(k: usize) -> f64 {
+    80e-6 + 40e-6 * ((k * 7919) % 1000) as f64 / 1000.0
+}
+
+/// The op-amp core with M6's width set, for ngspice decks.
+fn core_with(core: &str, w6: f64) -> String {
+    core.lines()
+        .map(|l| if l.starts_with("M6 ") { l.replace("W=100u", &format!("W={:.4}u", w6 * 1e6)) } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const OPEN_LOOP: &str = "VINP inp 0 DC 0.9 AC 1 PULSE(0.9 0.9001 100n 1n 1n 400n 2u)\nLFB out inm 1G\nCFB inm 0 1G\n.options num_threads=1\n.nodeset v(out)=0.9 v(inm)=0.9\n";
+
+fn deck(core: &str, w6: f64, analyses: &str) -> String {
+    format!("two-stage op-amp\n{}\n{OPEN_LOOP}{analyses}\n.end\n", core_with(core, w6))
+}
+
+struct Row {
+    what: &'static str,
+    insitu: f64,
+    sub: Option<f64>,
+    lib: Option<f64>,
+}
+
+fn main() {
+    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cases/opamp");
+    let core = std::fs::read_to_string(dir.join("opamp_core.inc"))
+        .unwrap_or_else(|e| panic!("{}: {e} (the benchmark needs ../shared/cases/opamp)", dir.display()));
+    let core = core.lines().filter(|l| !l.starts_with('*')).collect::<Vec<_>>().join("\n");
+    let ac_cmd = ".ac dec 20 1 1G";
+    let tran_cmd = ".tran 1n 1u";
+
+    // insitu: one compiled simulator, re-sized per evaluation.
+    let text = deck(&core, 100e-6, ".op");
+    let parsed = parse_str(&text, &dir.join("bench.cir"), &FsLoader).unwrap();
+    let circuit = elaborate(&parsed, &ElabOptions::default()).unwrap();
+    let mut sim = Simulator::new(circuit).unwrap();
+    let m6 = sim.element_handle("m6").unwrap();
+    let grid = FreqGrid { kind: GridKind::Dec, points: 20, fstart: 1.0, fstop: 1e9 };
+    let freqs = grid.frequencies();
+    assert_eq!(freqs.len(), 181);
+    let tran = TranSpec { tstep: 1e-9, tstop: 1e-6, tstart: 0.0, tmax: None, uic: false };
+
+    let op = |s: &mut Simulator, k: usize| {
+        s.set_mos_size_of(m6, width(k), 1e-6).unwrap();
+        s.op().unwrap();
+    };
+    let op_ac = |s: &mut Simulator, k: usize| -> f64 {
+        op(s, k);
+        s.ac_prepare().unwrap();
+        let mut acc = 0.0;
+        for &f in &freqs {
+            acc += s.ac_point(f).unwrap()[0].norm();
+        }
+        acc
+    };
+    let ours_op = time_each(400, 20, |k| op(&mut sim, k));
+    let ours_op_ac = time_each(200, 10, |k| {
+        op_ac(&mut sim, k);
+    });
+    let ours_op_ac_tran = time_each(40, 3, |k| {
+        op_ac(&mut sim, k);
+        sim.tran(&tran).unwrap();
+    });
+
+    // ngspice as a subprocess: a fresh process per evaluation.
+    let tmp = std::env::temp_dir().join(format!("insitu-throughput-{}", std::process::id()));
+    let ng = Ngspice::find();
+    let sub = |analyses: String, n: usize| -> Option<f64> {
+        let ng = ng.as_ref()?;
+        Some(time_each(n, 1, |k| {
+            ng.run(&deck(&core, width(k), &analyses), &tmp).expect("ngspice run");
+        }))
+    };
+    let sub_op = sub(".op".into(), 15);
+    let sub_op_ac = sub(format!(".op\n{ac_cmd}"), 15);
+    let sub_op_ac_tran = sub(format!(".op\n{ac_cmd}\n{tran_cmd}"), 10);
+
+    // libngspice in process: load the re-sized circuit and run it (parse + setup + analyses),
+    // or `alter` the loaded circuit and re-run; the faster of the two is the baseline.
+    let lib = SharedNgspice::get();
+    let lib_time = |analyses: String, n: usize| -> Option<f64> {
+        let mut ng = lib?.lock().ok()?;
+        let reload = time_each(n, 2, |k| {
+            ng.circuit(&deck(&core, width(k), &analyses)).unwrap();
+            ng.command("run").unwrap();
+            ng.command("remcirc").unwrap();
+            ng.command("destroy all").unwrap();
+        });
+        ng.circuit(&deck(&core, 100e-6, &analyses)).unwrap();
+        let alter = time_each(n, 2, |k| {
+            ng.command(&format!("alter m6 w={:.6e}", width(k))).unwrap();
+            ng.command("run").unwrap();
+            ng.command("destroy all").unwrap();
+        });
+        ng.command("remcirc").unwrap();
+        println!(
+            "  libngspice {:<28} reload {:.3} ms, alter {:.3} ms",
+            analyses.replace('\n', " + "),
+            reload * 1e3,
+            alter * 1e3
+        );
+        Some(reload.min(alter))
+    };
+    let lib_op = lib_time(".op".into(), 60);
+    let lib_op_ac = lib_time(format!(".op\n{ac_cmd}"), 40);
+    let lib_op_ac_tran = lib_time(format!(".op\n{ac_cmd}\n{tran_cmd}"), 15);
+
+    // Batch: 1,000 re-sized candidates, one simulator clone per rayon worker.
+    let n_batch = 1000;
+    let seq_start = Instant::now();
+    let mut s1 = sim.clone();
+    let seq: Vec<f64> = (0..n_batch).map(|k| op_ac(&mut s1, k)).collect();
+    let t_seq = seq_start.elapsed().as_secs_f64();
+    let par_start = Instant::now();
+    let par: Vec<f64> = (0..n_batch).into_par_iter().map_init(|| sim.clone(), |s, k| op_ac(s, k)).collect();
+    let t_par = par_start.elapsed().as_secs_f64();
+    let same = seq.iter().zip(&par).all(|(a, b)| (a - b).abs() <= 1e-9 * a.abs());
+    assert!(same, "parallel results differ from sequential ones");
+    let threads = rayon::current_num_threads();
+
+    let rows = [
+        Row { what: "op", insitu: ours_op, sub: sub_op, lib: lib_op },
+        Row { what: "op + ac (181 points)", insitu: ours_op_ac, sub: sub_op_ac, lib: lib_op_ac },
+        Row { what: "op + ac + tran (1 us)", insitu: ours_op_ac_tran, sub: sub_op_ac_tran, lib: lib_op_ac_tran },
+    ];
+    println!();
+    println!("| evaluation | insitu | evals/s | ngspice subprocess | ratio | libngspice | ratio |");
+    println!("|---|---|---|---|---|---|---|");
+    let ms = |x: Option<f64>| x.map_or("n/a".to_string(), |t| format!("{:.3} ms", t * 1e3));
+    let ratio = |x: Option<f64>, ours: f64| x.map_or("n/a".to_string(), |t| format!("{:.1}x", t / ours));
+    for r in &rows {
+        println!(
+            "| {} | {:.4} ms | {:.0} | {} | {} | {} | {} |",
+            r.what,
+            r.insitu * 1e3,
+            1.0 / r.insitu,
+            ms(r.sub),
+            ratio(r.sub, r.insitu),
+            ms(r.lib),
+            ratio(r.lib, r.insitu)
+        );
+    }
+    println!(
+        "| batch of {n_batch} op + ac candidates | {:.1} ms on 1 thread | {:.1} ms on {threads} threads | speed-up {:.2}x | | | |",
+        t_seq * 1e3,
+        t_par * 1e3,
+        t_seq / t_par
+    );
+    let r = |x: Option<f64>, ours: f64| x.map_or("null".to_string(), |t| format!("{:.2}", t / ours));
+    println!(
+        "RESULT {{\"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}}}",
+        r(lib_op, ours_op),
+        r(lib_op_ac, ours_op_ac),
+        r(sub_op_ac, ours_op_ac),
+        r(lib_op_ac_tran, ours_op_ac_tran),
+        r(sub_op, ours_op),
+        r(sub_op_ac_tran, ours_op_ac_tran),
+        t_seq / t_par,
+        ours_op * 1e3,
+        ours_op_ac * 1e3,
+        ours_op_ac_tran * 1e3
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}

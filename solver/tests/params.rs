@@ -1,0 +1,46 @@
+//! Re-sizing without re-parsing: parameter handles, instance sizes and temperature.
+
+mod common;
+use common::{circuit, sim, OPAMP};
+use insitu_solver::Simulator;
+
+#[test]
+fn set_param_matches_a_freshly_parsed_deck() {
+    let mut s = sim(OPAMP);
+    s.op().unwrap();
+    let before = s.voltage("d1").unwrap();
+    s.set_param("w1", 20e-6).unwrap();
+    s.op().unwrap();
+    let after = s.voltage("d1").unwrap();
+    let mut fresh = Simulator::new(circuit(&OPAMP.replace(".param w1=10u", ".param w1=20u"))).unwrap();
+    fresh.op().unwrap();
+    assert!((before - after).abs() > 1e-4, "changing W must move the op point");
+    for node in ["d1", "d2", "out", "tail"] {
+        let (a, b) = (s.voltage(node).unwrap(), fresh.voltage(node).unwrap());
+        assert!((a - b).abs() < 1e-12, "{node}: {a} vs {b}");
+    }
+}
+
+#[test]
+fn set_mos_size_and_temperature_match_fresh_simulators() {
+    let mut s = sim(OPAMP);
+    s.set_mos_size("m6", 150e-6, 1e-6).unwrap();
+    s.set_temperature(85.0).unwrap();
+    s.op().unwrap();
+    let text = OPAMP.replace("M6 out d2 vdd vdd pmos1 W=100u", "M6 out d2 vdd vdd pmos1 W=150u");
+    let mut fresh = Simulator::with_temperature(circuit(&text), 85.0).unwrap();
+    fresh.op().unwrap();
+    for node in ["d1", "d2", "out", "tail"] {
+        let (a, b) = (s.voltage(node).unwrap(), fresh.voltage(node).unwrap());
+        assert!((a - b).abs() < 1e-12, "{node}: {a} vs {b}");
+    }
+}
+
+#[test]
+fn unknown_names_are_errors_not_panics() {
+    let mut s = sim(OPAMP);
+    assert!(s.set_param("nope", 1.0).is_err());
+    assert!(s.set_mos_size("r1", 1e-6, 1e-6).is_err());
+    assert!(s.voltage("nowhere").is_err());
+    assert!(s.current("m1").is_err());
+}
