@@ -26,7 +26,9 @@ fn median_us(mut f: impl FnMut() -> usize, runs: usize) -> (f64, usize) {
 fn generated_deck() -> String {
     let mut s = String::from("generated 10k-element deck\n.param wn=1u wp='2*wn' rl=10k cl=1p\n");
     s.push_str(".model nch nmos level=1 vto=0.45 kp=280u\n.model pch pmos level=1 vto=-0.45 kp=70u\n");
-    s.push_str(".subckt cell in out vdd w=1u\nMN out in 0 0 nch W={w} L=0.18u\nMP out in vdd vdd pch W={2*w} L=0.18u\n");
+    s.push_str(
+        ".subckt cell in out vdd w=1u\nMN out in 0 0 nch W={w} L=0.18u\nMP out in vdd vdd pch W={2*w} L=0.18u\n",
+    );
     s.push_str("R1 out mid {rl}\nC1 mid 0 {cl*2}\n.ends\nVDD vdd 0 1.8\n");
     for i in 0..2000 {
         s.push_str(&format!("X{i} n{i} n{} vdd cell w={{wn*{}}}\n", i + 1, 1 + i % 7));

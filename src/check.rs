@@ -145,6 +145,17 @@ pub fn prepare_deck(text: &str, dir: &Path, extra_options: &str) -> String {
         let is_inc = lower.starts_with(".include ") || lower.starts_with(".inc ") || lower.starts_with(".lib ");
         let mut words = trimmed.split_whitespace();
         match (is_inc, words.next(), words.next()) {
+            // `interp` only resamples ngspice's output, and its binary rawfile written with it
+            // has a corrupt tail: compare the computed time points instead.
+            (false, Some(card), _) if card.eq_ignore_ascii_case(".options") || card.eq_ignore_ascii_case(".option") => {
+                let kept: Vec<&str> =
+                    trimmed.split_whitespace().filter(|w| !w.eq_ignore_ascii_case("interp")).collect();
+                if kept.len() > 1 {
+                    out.push_str(&kept.join(" "));
+                } else {
+                    out.push_str("* .options interp dropped by insitu check");
+                }
+            }
             (true, Some(card), Some(file)) => {
                 let bare = file.trim_matches(|c| c == '"' || c == '\'');
                 let path = Path::new(bare);
@@ -203,7 +214,15 @@ fn compare_vector(d: &Dataset, v: &insitu_solver::Vector, p: &Plot, tol: &Tolera
             if reference.len() != x.len() {
                 return Some(row(f64::INFINITY, format!("{} points vs ngspice {}", x.len(), reference.len())));
             }
-            let peak = reference.iter().map(|c| c.norm()).fold(0.0, f64::max);
+            // The noise floor is relative to the largest voltage of the whole plot: a node the
+            // excitation does not reach is zero in theory and only rounding in either simulator.
+            let peak = p
+                .variables
+                .iter()
+                .zip(&p.cplx)
+                .filter(|(v, _)| v.kind == "voltage")
+                .flat_map(|(_, d)| d.iter().map(|c| c.norm()))
+                .fold(f64::MIN_POSITIVE, f64::max);
             let (mut worst_db, mut worst_deg) = (0.0f64, 0.0f64);
             for (a, b) in x.iter().zip(reference) {
                 // Below 1e-9 of the peak (e.g. a current that is zero in theory) compare
@@ -224,11 +243,22 @@ fn compare_vector(d: &Dataset, v: &insitu_solver::Vector, p: &Plot, tol: &Tolera
         }
         (Data::Real(x), "transient") => {
             let reference = p.vector(&v.name)?;
-            let t_ref = p.real.first()?;
+            let t_all = p.real.first()?;
+            // Only the strictly increasing prefix of ngspice's time vector is data.
+            let n_ok = 1 + t_all.windows(2).take_while(|w| w[1] > w[0]).count().min(t_all.len().saturating_sub(1));
+            let t_ref = &t_all[..n_ok.min(t_all.len())];
+            let reference = &reference[..t_ref.len()];
             let t_ours = d.scale.as_ref().and_then(|s| match &s.data {
                 Data::Real(t) => Some(t),
                 _ => None,
             })?;
+            // ngspice's `interp` output grid may end a little before tstop; a reference that
+            // covers less than 95 % of the span means its transient aborted.
+            let covered = t_ref.last().zip(t_ours.last()).is_some_and(|(r, o)| *r >= 0.95 * o);
+            if t_ref.len() < 2 || !covered {
+                let end = t_ref.last().copied().unwrap_or(f64::NAN);
+                return Some(row(f64::INFINITY, format!("ngspice stopped at t={end:.4e} ({} points)", t_ref.len())));
+            }
             let e = integrated_error(t_ours, x, t_ref, reference, tol.tran_reltol, tol.tran_abstol);
             let (tw, yr, yo) = worst_point(t_ours, x, t_ref, reference, tol.tran_reltol, tol.tran_abstol);
             Some(row(e, format!("integrated {e:.3}; worst at t={tw:.4e}: {yo:.4e} vs {yr:.4e}")))
@@ -318,6 +348,21 @@ mod tests {
         let shifted: Vec<f64> = y.iter().map(|v| v + 1e-6).collect();
         let e = integrated_error(&t, &shifted, &t, &y, 1e-2, 1e-6);
         assert!(e > 0.0 && e < 1.0, "{e}");
+    }
+
+    #[test]
+    fn prepare_deck_adds_options_absolutizes_includes_and_drops_interp() {
+        let deck =
+            "title\n.include sub/core.inc\n.lib 'models.lib' tt\n.options acct interp\n.options interp\n.op\n.end\n";
+        let out = prepare_deck(deck, Path::new("/abs/dir"), "reltol=1e-6");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "title");
+        assert_eq!(lines[1], ".options reltol=1e-6");
+        assert_eq!(lines[2], ".include \"/abs/dir/sub/core.inc\" ");
+        assert!(lines[3].starts_with(".lib \"/abs/dir/models.lib\" tt"));
+        assert_eq!(lines[4], ".options acct");
+        assert!(lines[5].starts_with('*'));
+        assert_eq!(lines[6], ".op");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use insitu::ngspice::Ngspice;
 use insitu::output::to_plots;
 use insitu::raw;
 use insitu_solver::{Data, Simulator};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit code for bad input (parse or elaboration errors, unreadable files).
@@ -70,7 +70,7 @@ fn fail(code: u8, e: &dyn std::fmt::Display) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn sim(deck: &PathBuf, raw_out: Option<PathBuf>, ascii: bool, json: Option<PathBuf>) -> ExitCode {
+fn sim(deck: &Path, raw_out: Option<PathBuf>, ascii: bool, json: Option<PathBuf>) -> ExitCode {
     let circuit = match insitu_netlist::load_file(deck) {
         Ok(c) => c,
         Err(e) => return fail(EXIT_INPUT, &e),
@@ -123,7 +123,7 @@ fn sim(deck: &PathBuf, raw_out: Option<PathBuf>, ascii: bool, json: Option<PathB
     ExitCode::SUCCESS
 }
 
-fn check(deck: &PathBuf, work_dir: Option<PathBuf>, options: &str) -> ExitCode {
+fn check(deck: &Path, work_dir: Option<PathBuf>, options: &str) -> ExitCode {
     let Some(ng) = Ngspice::find() else {
         return fail(EXIT_INPUT, &"ngspice not found on PATH (install it: apt-get install -y ngspice)");
     };

@@ -122,6 +122,25 @@ pub fn lower_matvec(m: &[f64], n: usize, x: &[f64], y: &mut [f64]) {
     }
 }
 
+/// Lower triangle (`j <= i`) of `(L L^T)^{-1}`, row-major; the strict upper part is zero.
+pub fn inverse_lower_from_chol(l: &[f64], n: usize) -> Vec<f64> {
+    let m = lower_inverse(l, n);
+    let mut inv = vec![0.0; n * n];
+    // inv_ij = sum_{k >= i} m_ki m_kj for j <= i.
+    for k in 0..n {
+        let row = &m[k * n..k * n + k + 1];
+        for (i, &ri) in row.iter().enumerate() {
+            if ri != 0.0 {
+                let out = &mut inv[i * n..i * n + i + 1];
+                for (o, rj) in out.iter_mut().zip(&row[..i + 1]) {
+                    *o += ri * rj;
+                }
+            }
+        }
+    }
+    inv
+}
+
 /// `(L L^T)^{-1}`, full symmetric, row-major.
 pub fn inverse_from_chol(l: &[f64], n: usize) -> Vec<f64> {
     // M = L^{-1}, lower triangular, row by row.
@@ -183,6 +202,12 @@ mod tests {
         }
         let l = cholesky(&a, n).unwrap();
         let inv = inverse_from_chol(&l, n);
+        let low = inverse_lower_from_chol(&l, n);
+        for i in 0..n {
+            for j in 0..=i {
+                assert!((low[i * n + j] - inv[i * n + j]).abs() < 1e-12);
+            }
+        }
         for i in 0..n {
             for j in 0..n {
                 let s: f64 = (0..n).map(|k| a[i * n + k] * inv[k * n + j]).sum();

@@ -256,9 +256,7 @@ fn trace_finds_tf1_optimum_region_with_small_budget() {
 fn authors_formulas_isotropic_and_matern_switches_run() {
     use insitu_optimizer::{AcquisitionFormulas, ArchivePick, Level1Form};
     let p = insitu_optimizer::testfns::tf2();
-    let mut cfg = small_cfg(6, 12, 3, 2)
-        .with_formulas(AcquisitionFormulas::Authors)
-        .with_ard(false);
+    let mut cfg = small_cfg(6, 12, 3, 2).with_formulas(AcquisitionFormulas::Authors).with_ard(false);
     cfg.level1 = Level1Form::Paper;
     cfg.pick = ArchivePick::Uniform;
     cfg.gp.kernel.kind = KernelKind::Matern52;

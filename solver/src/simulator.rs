@@ -493,10 +493,10 @@ fn pin_rows(p: &Pattern, unknowns: &[Unknown], pinned: impl Iterator<Item = usiz
             continue;
         }
         let mut row = PinRow { unknown: k, voltage_slots: Vec::new(), has_currents: false };
-        for col in 0..p.n {
+        for (col, u) in unknowns.iter().enumerate().take(p.n) {
             for slot in p.col_ptr[col]..p.col_ptr[col + 1] {
                 if p.row_idx[slot] == k {
-                    if unknowns[col].kind == UnknownKind::Voltage {
+                    if u.kind == UnknownKind::Voltage {
                         row.voltage_slots.push(slot);
                     } else {
                         row.has_currents = true;

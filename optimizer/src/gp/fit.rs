@@ -198,7 +198,7 @@ fn factorize(
         return None;
     }
     if let Some(g) = grad {
-        let kinv = linalg::inverse_from_chol(&chol, n);
+        let kinv = linalg::inverse_lower_from_chol(&chol, n);
         g.iter_mut().for_each(|v| *v = 0.0);
         let mut g_len = vec![0.0; d];
         let mut g_sig = 0.0;

@@ -22,8 +22,9 @@ impl<T: Scalar> DenseLu<T> {
         let n = p.n;
         let mut slot_pos = vec![0; p.nnz()];
         for col in 0..n {
-            for k in p.col_ptr[col]..p.col_ptr[col + 1] {
-                slot_pos[k] = p.row_idx[k] * n + col;
+            let range = p.col_ptr[col]..p.col_ptr[col + 1];
+            for (pos, &row) in slot_pos[range.clone()].iter_mut().zip(&p.row_idx[range]) {
+                *pos = row * n + col;
             }
         }
         DenseLu { n, slot_pos, a: vec![T::ZERO; n * n], perm: (0..n).collect(), work: vec![T::ZERO; n] }
@@ -51,7 +52,7 @@ impl<T: Scalar> DenseLu<T> {
                     piv = i;
                 }
             }
-            if !(best > 0.0) || !best.is_finite() {
+            if best.is_nan() || best <= 0.0 || !best.is_finite() {
                 return Err(Singular { unknown: k });
             }
             if piv != k {

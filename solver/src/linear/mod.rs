@@ -28,8 +28,8 @@ pub struct Singular {
 pub enum LinearSolver<T: Scalar> {
     /// Dense LU with partial pivoting.
     Dense(DenseLu<T>),
-    /// Sparse LU with a reusable symbolic analysis.
-    Sparse(SparseLu<T>),
+    /// Sparse LU with a reusable symbolic analysis (boxed: it is large and used rarely).
+    Sparse(Box<SparseLu<T>>),
 }
 
 impl<T: Scalar> LinearSolver<T> {
@@ -38,13 +38,13 @@ impl<T: Scalar> LinearSolver<T> {
         if pattern.n <= DENSE_LIMIT {
             LinearSolver::Dense(DenseLu::new(pattern))
         } else {
-            LinearSolver::Sparse(SparseLu::new(pattern))
+            LinearSolver::Sparse(Box::new(SparseLu::new(pattern)))
         }
     }
 
     /// Forces the sparse backend (for tests and benchmarks).
     pub fn sparse(pattern: &Pattern) -> Self {
-        LinearSolver::Sparse(SparseLu::new(pattern))
+        LinearSolver::Sparse(Box::new(SparseLu::new(pattern)))
     }
 
     /// Forces the dense backend.
