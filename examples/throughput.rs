@@ -96,6 +96,13 @@ fn main() {
         }
         acc
     };
+    // Cold: every operating point starts from zero, as SPICE's does.
+    let cold_op = time_each(400, 20, |k| op(&mut sim, k));
+    let cold_op_ac = time_each(200, 10, |k| {
+        op_ac(&mut sim, k);
+    });
+    // Warm: a re-sized candidate starts Newton from the previous solution.
+    sim.set_warm_start(true);
     let ours_op = time_each(400, 20, |k| op(&mut sim, k));
     let ours_op_ac = time_each(200, 10, |k| {
         op_ac(&mut sim, k);
@@ -104,6 +111,7 @@ fn main() {
         op_ac(&mut sim, k);
         sim.tran(&tran).unwrap();
     });
+    println!("insitu cold start: op {:.4} ms, op + ac {:.4} ms", cold_op * 1e3, cold_op_ac * 1e3);
 
     // ngspice as a subprocess: a fresh process per evaluation.
     let tmp = std::env::temp_dir().join(format!("insitu-throughput-{}", std::process::id()));
@@ -149,7 +157,12 @@ fn main() {
     let lib_op_ac_tran = lib_time(format!(".op\n{ac_cmd}\n{tran_cmd}"), 15);
 
     // Batch: 1,000 re-sized candidates, one simulator clone per rayon worker.
+    // Cold starts here: a warm start would make each result depend on which candidates a
+    // worker happened to evaluate before it, and the batch must not depend on scheduling.
     let n_batch = 1000;
+    let mut base = sim.clone();
+    base.set_warm_start(false);
+    let sim = base;
     let seq_start = Instant::now();
     let mut s1 = sim.clone();
     let seq: Vec<f64> = (0..n_batch).map(|k| op_ac(&mut s1, k)).collect();
@@ -157,14 +170,16 @@ fn main() {
     let par_start = Instant::now();
     let par: Vec<f64> = (0..n_batch).into_par_iter().map_init(|| sim.clone(), |s, k| op_ac(s, k)).collect();
     let t_par = par_start.elapsed().as_secs_f64();
-    let same = seq.iter().zip(&par).all(|(a, b)| (a - b).abs() <= 1e-9 * a.abs());
+    let same = seq.iter().zip(&par).all(|(a, b)| a == b);
     assert!(same, "parallel results differ from sequential ones");
     let threads = rayon::current_num_threads();
 
     let rows = [
-        Row { what: "op", insitu: ours_op, sub: sub_op, lib: lib_op },
-        Row { what: "op + ac (181 points)", insitu: ours_op_ac, sub: sub_op_ac, lib: lib_op_ac },
-        Row { what: "op + ac + tran (1 us)", insitu: ours_op_ac_tran, sub: sub_op_ac_tran, lib: lib_op_ac_tran },
+        Row { what: "op, cold start", insitu: cold_op, sub: sub_op, lib: lib_op },
+        Row { what: "op, warm start", insitu: ours_op, sub: sub_op, lib: lib_op },
+        Row { what: "op + ac (181 points), cold", insitu: cold_op_ac, sub: sub_op_ac, lib: lib_op_ac },
+        Row { what: "op + ac (181 points), warm", insitu: ours_op_ac, sub: sub_op_ac, lib: lib_op_ac },
+        Row { what: "op + ac + tran (1 us), warm", insitu: ours_op_ac_tran, sub: sub_op_ac_tran, lib: lib_op_ac_tran },
     ];
     println!();
     println!("| evaluation | insitu | evals/s | ngspice subprocess | ratio | libngspice | ratio |");
@@ -191,7 +206,7 @@ fn main() {
     );
     let r = |x: Option<f64>, ours: f64| x.map_or("null".to_string(), |t| format!("{:.2}", t / ours));
     println!(
-        "RESULT {{\"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}}}",
+        "RESULT {{\"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}, \"op_cold_vs_libngspice\": {}, \"op_ac_cold_vs_libngspice\": {}, \"warm_start\": true}}",
         r(lib_op, ours_op),
         r(lib_op_ac, ours_op_ac),
         r(sub_op_ac, ours_op_ac),
@@ -201,7 +216,9 @@ fn main() {
         t_seq / t_par,
         ours_op * 1e3,
         ours_op_ac * 1e3,
-        ours_op_ac_tran * 1e3
+        ours_op_ac_tran * 1e3,
+        r(lib_op, cold_op),
+        r(lib_op_ac, cold_op_ac)
     );
     let _ = std::fs::remove_dir_all(&tmp);
 }

@@ -112,7 +112,7 @@ impl Default for BoConfig {
             lhs_tries: 20,
             pick: ArchivePick::PofWeighted,
             pick_sharpness: 1.0,
-            warm_fit_max_iter: 25,
+            warm_fit_max_iter: 12,
             level1: acq::Level1Form::Aggregated,
             min_distance: 1e-3,
         }

@@ -86,3 +86,36 @@ fn inductor_is_a_short_in_dc_and_lc_tank_rings_at_its_frequency() {
     let late = v.iter().zip(t).filter(|(_, &t)| t > 1.5e-6).map(|(v, _)| v.abs()).fold(0.0, f64::max);
     assert!(late > 0.98, "amplitude {late}");
 }
+
+#[test]
+fn rc_ladder_ac_uses_the_fast_path_and_matches_the_chain_formula() {
+    // Five RC sections: the transfer function by ABCD chain multiplication.
+    let mut deck = String::from("t\nV1 n0 0 AC 1\n");
+    for k in 1..=5 {
+        deck.push_str(&format!("R{k} n{} n{k} 1k\nC{k} n{k} 0 {}p\n", k - 1, 100 * k));
+    }
+    deck.push_str(".end\n");
+    let mut s = sim(&deck);
+    let grid = insitu_netlist::FreqGrid { kind: insitu_netlist::GridKind::Dec, points: 10, fstart: 1e3, fstop: 1e9 };
+    let d = s.ac(&grid).unwrap();
+    let (hits, points) = s.ac_fast_points();
+    // Far above the corner the output falls as (1/wRC)^5 and the componentwise backward-error
+    // guard sends those points to the direct solve; the rest take the O(n^2) path.
+    assert_eq!(points, 61);
+    assert!(hits >= 40, "only {hits} of {points} points took the fast path");
+    let f = d.complex("frequency").unwrap();
+    let v5 = d.complex("v(n5)").unwrap();
+    for (f, v) in f.iter().zip(v5) {
+        let w = 2.0 * std::f64::consts::PI * f.re;
+        // Walk back from the open end: V5 = 1, I5 = jwC5 V5; V(k-1) = Vk + R Ik; I(k-1) = Ik + jwC(k-1) V(k-1).
+        let (mut vk, mut ik) = (Complex64::new(1.0, 0.0), Complex64::new(0.0, w * 500e-12));
+        for k in (1..=5).rev() {
+            let vprev = vk + ik * 1e3;
+            let cprev = if k > 1 { 100e-12 * (k - 1) as f64 } else { 0.0 };
+            ik += Complex64::new(0.0, w * cprev) * vprev;
+            vk = vprev;
+        }
+        let exact = Complex64::new(1.0, 0.0) / vk;
+        assert!((v - exact).norm() <= 1e-8 * exact.norm(), "f={}: {v} vs {exact}", f.re);
+    }
+}

@@ -44,3 +44,28 @@ fn unknown_names_are_errors_not_panics() {
     assert!(s.voltage("nowhere").is_err());
     assert!(s.current("m1").is_err());
 }
+
+#[test]
+fn rayon_batch_is_bit_identical_to_sequential() {
+    use rayon::prelude::*;
+    let base = sim(OPAMP);
+    let m6 = base.element_handle("m6").unwrap();
+    let eval = |s: &mut Simulator, k: usize| -> Vec<f64> {
+        s.set_mos_size_of(m6, 60e-6 + 2e-6 * k as f64, 1e-6).unwrap();
+        s.op().unwrap();
+        s.ac_prepare().unwrap();
+        let mut out = s.solution().to_vec();
+        for f in [1.0, 1e5, 1e7] {
+            out.extend(s.ac_point(f).unwrap().iter().map(|c| c.norm()));
+        }
+        out
+    };
+    let mut one = base.clone();
+    let seq: Vec<Vec<f64>> = (0..40).map(|k| eval(&mut one, k)).collect();
+    for threads in [1, 2, 3] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let par: Vec<Vec<f64>> =
+            pool.install(|| (0..40).into_par_iter().map_init(|| base.clone(), |s, k| eval(s, k)).collect());
+        assert!(seq == par, "results differ with {threads} threads");
+    }
+}

@@ -51,7 +51,7 @@ impl Default for GpConfig {
     fn default() -> Self {
         Self {
             kernel: KernelSpec::default(),
-            n_random_starts: 2,
+            n_random_starts: 1,
             max_iter: 50,
             log_lengthscale_bounds: ((0.01f64).ln(), (30.0f64).ln()),
             log_signal_bounds: ((0.01f64).ln(), (100.0f64).ln()),
