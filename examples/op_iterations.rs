@@ -1,4 +1,4 @@
-//! Prints Newton iteration counts of operating points (diagnostics).
+//! Prints Newton iteration counts and times of a deck's analyses (diagnostics).
 fn main() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cases/opamp");
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -7,11 +7,24 @@ fn main() {
     } else {
         args.iter().map(std::path::PathBuf::from).collect()
     };
+    let repeat: usize = std::env::var("REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     for deck in decks {
         let c = insitu_netlist::load_file(&deck).unwrap();
         let mut s = insitu_solver::Simulator::new(c).unwrap();
-        let t = std::time::Instant::now();
-        s.op().unwrap();
-        println!("{}: {} iterations, {:.1} us", deck.display(), s.iterations, t.elapsed().as_secs_f64() * 1e6);
+        for a in s.circuit().analyses.clone() {
+            let t = std::time::Instant::now();
+            let mut d = s.run_analysis(&a).unwrap();
+            for _ in 1..repeat {
+                d = s.run_analysis(&a).unwrap();
+            }
+            let points = d.scale.as_ref().map_or(1, |v| v.data.len());
+            println!(
+                "{}: {}: {points} points, {} Newton iterations, {:.1} us",
+                deck.file_name().unwrap().to_string_lossy(),
+                d.name,
+                s.iterations,
+                t.elapsed().as_secs_f64() * 1e6 / repeat as f64
+            );
+        }
     }
 }

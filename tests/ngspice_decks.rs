@@ -206,3 +206,37 @@ fn buffer_step_known_answers() {
     assert!((rise / 15.3e-9 - 1.0).abs() < 0.02);
     assert!((overshoot - 4.6).abs() < 0.3);
 }
+
+#[test]
+fn device_operating_points_match_ngspice() {
+    let (Some(ng), Some(d)) = (Ngspice::for_tests(), opamp_dir()) else { return };
+    let deck = d.join("opamp_opac_cold.cir");
+    let text = std::fs::read_to_string(&deck).unwrap();
+    let devices = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"];
+    let quantities = ["id", "gm", "gds", "gmbs", "von", "vdsat", "cgs", "cgd", "cgb", "cbd", "cbs"];
+    let saves: Vec<String> =
+        devices.iter().flat_map(|m| quantities.iter().map(move |q| format!("@{m}[{q}]"))).collect();
+    let text = text.replace(".end", &format!(".save all {}\n.end", saves.join(" ")));
+    let text = insitu::check::prepare_deck(&text, &d, TIGHT);
+    let parsed = insitu_netlist::parse_str(&text, &deck, &insitu_netlist::FsLoader).unwrap();
+    let circuit = insitu_netlist::elaborate(&parsed, &insitu_netlist::ElabOptions::default()).unwrap();
+    let mut sim = Simulator::new(circuit).unwrap();
+    sim.op().unwrap();
+    let run = ng.run(&text, &work_dir("devop")).unwrap();
+    let op = run.plot("Operating Point").unwrap();
+    let mut worst = 0.0f64;
+    for m in devices {
+        let ours = sim.mos_op(m).unwrap();
+        let mine = [
+            ours.id, ours.gm, ours.gds, ours.gmb, ours.vth, ours.vdsat, ours.cgs, ours.cgd, ours.cgb, ours.cbd,
+            ours.cbs,
+        ];
+        for (q, v) in quantities.iter().zip(mine) {
+            let r = op.vector(&format!("@{m}[{q}]")).unwrap_or_else(|| panic!("ngspice has no @{m}[{q}]"))[0];
+            let e = (v - r).abs() / (r.abs() + 1e-18);
+            worst = worst.max(e);
+            assert!(e < 1e-9, "{m} {q}: insitu {v:e} vs ngspice {r:e}");
+        }
+    }
+    println!("worst relative difference of device operating points: {worst:.2e}");
+}

@@ -8,17 +8,22 @@
 //! - [`consts`]: physical constants with ngspice's values.
 //! - [`limit`]: Newton step limiting (`pnjlim`, `fetlim`, `limvds`) as in SPICE3.
 //! - [`mos1`]: MOSFET level 1 (Shichman-Hodges) with Meyer gate capacitances.
+//! - [`bsim3`]: BSIM-lite, the BSIM3v3.3 core subset (ngspice level 8/49), CAPMOD 3 charges.
+//! - [`noise`]: shared noise densities (thermal, shot, diode and level-1 flicker).
 //! - [`diode`]: junction diode (ngspice level 1).
 //! - [`waveform`]: independent-source waveforms (PULSE, SIN, EXP, PWL).
 
+pub mod bsim3;
 pub mod consts;
 pub mod diode;
 mod error;
 pub mod limit;
 pub mod mos1;
+pub mod noise;
 mod params;
 pub mod waveform;
 
+pub use bsim3::{Bsim3, Bsim3Caps, Bsim3Charges, Bsim3Dc, Bsim3Model};
 pub use diode::{Diode, DiodeModel};
 pub use error::DeviceError;
 pub use mos1::{Mos1, Mos1Dc, Mos1Model, MosGeom};

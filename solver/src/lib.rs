@@ -7,6 +7,7 @@
 mod ac;
 pub mod compile;
 mod dc;
+mod devop;
 pub mod error;
 mod instances;
 pub mod linear;
@@ -21,6 +22,7 @@ pub mod update;
 
 pub use compile::{Unknown, UnknownKind};
 pub use dc::sweep_values;
+pub use devop::MosOp;
 pub use error::SimError;
 pub use results::{Data, Dataset, Quantity, Vector};
 pub use simulator::Simulator;
