@@ -25,6 +25,9 @@ fn main() {
                 s.iterations,
                 t.elapsed().as_secs_f64() * 1e6 / repeat as f64
             );
+            if d.name.starts_with("AC") {
+                println!("  ac lu replays/pivotings {:?}", s.ac_lu_stats());
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Small-signal AC analysis: linearize at the operating point, one complex solve per frequency.
 
 use crate::error::SimError;
-use crate::linear::{HessenbergAc, LinearSolver, DENSE_LIMIT};
+use crate::linear::LinearSolver;
 use crate::load::{Init, Mode};
 use crate::results::{Data, Dataset, Quantity, Recorder, Vector};
 use crate::simulator::Simulator;
@@ -21,48 +21,6 @@ pub(crate) struct AcWork {
     pub b: Vec<Complex64>,
     pub rhs: Vec<Complex64>,
     pub lu: LinearSolver<Complex64>,
-    /// The O(n^2)-per-frequency path for dense systems, when `G` is non-singular.
-    pub fast: Option<HessenbergAc>,
-    pub fast_ok: bool,
-    /// Row scales of the backward-error test.
-    pub scale: Vec<f64>,
-    /// Points solved by the fast path and in all, since the last `ac_prepare`.
-    pub fast_hits: usize,
-    pub points: usize,
-    /// Consecutive fast-path rejections.
-    pub fast_misses: usize,
-}
-
-/// Componentwise backward-error test of `x` for `(G + jwC) x = b`: every row's residual must
-/// be below 1e-9 of that row's `|b| + sum |Y||x|`. An orthogonal reduction of a badly scaled
-/// pencil (a 1 GF capacitor beside femtofarads) can fail it; the caller then solves directly.
-#[allow(clippy::too_many_arguments)]
-fn backward_error_ok(
-    p: &crate::pattern::Pattern,
-    g: &[f64],
-    c: &[f64],
-    w: f64,
-    b: &[Complex64],
-    x: &[Complex64],
-    r: &mut [Complex64],
-    scale: &mut [f64],
-) -> bool {
-    let n = p.n;
-    for i in 0..n {
-        r[i] = b[i];
-        scale[i] = b[i].norm();
-    }
-    for j in 0..n {
-        let xj = x[j];
-        let xn = xj.norm();
-        for k in p.col_ptr[j]..p.col_ptr[j + 1] {
-            let y = Complex64::new(g[k], w * c[k]);
-            let i = p.row_idx[k];
-            r[i] -= y * xj;
-            scale[i] += y.norm() * xn;
-        }
-    }
-    (0..n).all(|i| r[i].norm() <= 1e-9 * scale[i] + f64::MIN_POSITIVE)
 }
 
 impl Simulator {
@@ -82,12 +40,6 @@ impl Simulator {
             b: vec![Complex64::new(0.0, 0.0); n1],
             rhs: vec![Complex64::new(0.0, 0.0); n1],
             lu: if sparse { LinearSolver::sparse(&self.pattern) } else { LinearSolver::for_pattern(&self.pattern) },
-            fast: (!sparse && self.pattern.n <= DENSE_LIMIT).then(|| HessenbergAc::new(&self.pattern)),
-            fast_ok: false,
-            scale: vec![0.0; n1],
-            fast_hits: 0,
-            points: 0,
-            fast_misses: 0,
         });
         let mut ctx = {
             let o = &self.circuit.options;
@@ -112,13 +64,6 @@ impl Simulator {
         self.inst.ac_caps(&mut acw.c);
         acw.b.iter_mut().for_each(|v| *v = Complex64::new(0.0, 0.0));
         self.inst.ac_rhs(&mut acw.b);
-        acw.fast_hits = 0;
-        acw.points = 0;
-        acw.fast_misses = 0;
-        acw.fast_ok = match acw.fast.as_mut() {
-            Some(fast) => fast.prepare(&self.pattern, &acw.g, &acw.c, &acw.b).is_ok(),
-            None => false,
-        };
         Ok(())
     }
 
@@ -130,22 +75,6 @@ impl Simulator {
             return Err(SimError::InvalidAnalysis("ac_point called before ac_prepare".into()));
         };
         let w = 2.0 * PI * f;
-        acw.points += 1;
-        if let (true, Some(fast)) = (acw.fast_ok, acw.fast.as_mut()) {
-            if fast.solve(w, &mut acw.rhs[..n]).is_ok() {
-                acw.rhs[n] = Complex64::new(0.0, 0.0);
-                if backward_error_ok(&self.pattern, &acw.g, &acw.c, w, &acw.b, &acw.rhs, &mut acw.y, &mut acw.scale) {
-                    acw.fast_hits += 1;
-                    acw.fast_misses = 0;
-                    return Ok(&acw.rhs[..=n]);
-                }
-            }
-            // A badly scaled pencil fails every time: stop trying for this sweep.
-            acw.fast_misses += 1;
-            if acw.fast_misses >= 3 {
-                acw.fast_ok = false;
-            }
-        }
         for ((y, &g), &c) in acw.y.iter_mut().zip(&acw.g).zip(&acw.c) {
             *y = Complex64::new(g, w * c);
         }
@@ -165,9 +94,12 @@ impl Simulator {
         Ok(&acw.rhs[..=n])
     }
 
-    /// Points of the last AC sweep solved by the O(n^2) Hessenberg path, and in all.
-    pub fn ac_fast_points(&self) -> (usize, usize) {
-        self.ac.as_ref().map_or((0, 0), |a| (a.fast_hits, a.points))
+    /// Factorizations of the AC solver that replayed a pivot plan, and that pivoted afresh.
+    pub fn ac_lu_stats(&self) -> (usize, usize) {
+        match self.ac.as_ref().map(|a| &a.lu) {
+            Some(LinearSolver::Dense(d)) => (d.replays, d.pivotings),
+            _ => (0, 0),
+        }
     }
 
     /// Runs an AC sweep over `grid` and returns its dataset.

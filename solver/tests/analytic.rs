@@ -88,7 +88,7 @@ fn inductor_is_a_short_in_dc_and_lc_tank_rings_at_its_frequency() {
 }
 
 #[test]
-fn rc_ladder_ac_uses_the_fast_path_and_matches_the_chain_formula() {
+fn rc_ladder_ac_matches_the_chain_formula() {
     // Five RC sections: the transfer function by ABCD chain multiplication.
     let mut deck = String::from("t\nV1 n0 0 AC 1\n");
     for k in 1..=5 {
@@ -98,11 +98,6 @@ fn rc_ladder_ac_uses_the_fast_path_and_matches_the_chain_formula() {
     let mut s = sim(&deck);
     let grid = insitu_netlist::FreqGrid { kind: insitu_netlist::GridKind::Dec, points: 10, fstart: 1e3, fstop: 1e9 };
     let d = s.ac(&grid).unwrap();
-    let (hits, points) = s.ac_fast_points();
-    // Far above the corner the output falls as (1/wRC)^5 and the componentwise backward-error
-    // guard sends those points to the direct solve; the rest take the O(n^2) path.
-    assert_eq!(points, 61);
-    assert!(hits >= 40, "only {hits} of {points} points took the fast path");
     let f = d.complex("frequency").unwrap();
     let v5 = d.complex("v(n5)").unwrap();
     for (f, v) in f.iter().zip(v5) {

@@ -38,6 +38,9 @@ pub struct DenseLu<T: Scalar> {
     /// The recorded plan (valid when `planned`); its vectors keep their capacity.
     plan: Plan,
     planned: bool,
+    /// Factorizations that replayed the plan, and that pivoted afresh (diagnostics).
+    pub replays: usize,
+    pub pivotings: usize,
     /// Structure scratch for building the plan.
     structure: Vec<bool>,
     work: Vec<T>,
@@ -67,6 +70,8 @@ impl<T: Scalar> DenseLu<T> {
                 cols: Vec::with_capacity(n * n),
             },
             planned: false,
+            replays: 0,
+            pivotings: 0,
             structure: vec![false; n * n],
             work: vec![T::ZERO; n],
         }
@@ -85,9 +90,11 @@ impl<T: Scalar> DenseLu<T> {
         if self.planned {
             self.scatter(values);
             if self.replay() {
+                self.replays += 1;
                 return Ok(());
             }
         }
+        self.pivotings += 1;
         self.factor_pivoting(values)
     }
 

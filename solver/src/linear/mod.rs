@@ -4,12 +4,10 @@
 //! slots of that array, then the backend factors and solves in place without allocating.
 
 mod dense;
-mod hessenberg;
 mod scalar;
 mod sparse;
 
 pub use dense::DenseLu;
-pub use hessenberg::HessenbergAc;
 pub use scalar::Scalar;
 pub use sparse::SparseLu;
 
