@@ -4,8 +4,8 @@
 use crate::error::SimError;
 use crate::instances::{DevRef, Instances};
 use crate::load::diode::DiodeInst;
+use crate::load::fet::{FetDevice, FetInst, FetSlots};
 use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, SourceValue, VSource, Vccs, Vcvs};
-use crate::load::mos1::{self, Mos1Inst};
 use crate::pattern::{PatternBuilder, Slot};
 use insitu_devices::{Diode, DiodeModel, Mos1, Mos1Model, MosGeom};
 use insitu_netlist::{Circuit, ElementKind, ModelKind, MosGeometry, Source};
@@ -287,23 +287,10 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                         *slot = pb.entry(t[r], t[col]);
                     }
                 }
-                for q in [0, 2, 4] {
-                    charge_slots.push(n_states + q);
-                }
-                inst.mos1.push(Mos1Inst {
-                    elem: ei,
-                    dev,
-                    off: *off,
-                    d,
-                    s,
-                    t,
-                    sl,
-                    s_rd: pb.pair(d, dp),
-                    s_rs: pb.pair(s, sp),
-                    state: n_states,
-                    last: Default::default(),
-                });
-                n_states += mos1::STATES;
+                charge_slots.extend(Mos1::LTE_CHARGES.iter().map(|q| n_states + q));
+                let f = FetSlots { t, sl, s_rd: pb.pair(d, dp), s_rs: pb.pair(s, sp), state: n_states };
+                inst.mos1.push(FetInst { elem: ei, dev, off: *off, f, last: Default::default() });
+                n_states += Mos1::STATES;
                 DevRef::Mos1(inst.mos1.len() - 1)
             }
         };
@@ -341,7 +328,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
         d.s.iter_mut().chain(d.s_rs.iter_mut()).for_each(fix);
     }
     for d in &mut inst.mos1 {
-        d.sl.iter_mut().flatten().chain(d.s_rd.iter_mut()).chain(d.s_rs.iter_mut()).for_each(fix);
+        d.f.sl.iter_mut().flatten().chain(d.f.s_rd.iter_mut()).chain(d.f.s_rs.iter_mut()).for_each(fix);
     }
     Ok(Compiled { unknowns, inst, elem_map, pattern, n_states, charge_slots, models })
 }

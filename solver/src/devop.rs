@@ -43,7 +43,7 @@ impl Simulator {
         let m = &self.inst.mos1[k];
         let l = &m.last;
         let ty = m.dev.mos_type();
-        let (cgs, cgd, cgb, cbd, cbs) = m.caps();
+        let (cgs, cgd, cgb, cbd, cbs) = crate::load::mos1::caps(&m.dev, l);
         Ok(MosOp {
             id: l.dc.mode * l.dc.cdrain - l.dc.cbd,
             gm: l.dc.gm,

@@ -1,10 +1,11 @@
 //! All device instances of a compiled circuit, grouped by kind.
 
 use crate::load::diode::DiodeInst;
+use crate::load::fet::FetInst;
 use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, VSource, Vccs, Vcvs};
-use crate::load::mos1::Mos1Inst;
 use crate::load::Ctx;
 use crate::states::States;
+use insitu_devices::Mos1;
 use num_complex::Complex64;
 
 /// Which instance an element became.
@@ -36,7 +37,7 @@ pub struct Instances {
     pub cccs: Vec<Cccs>,
     pub ccvs: Vec<Ccvs>,
     pub diodes: Vec<DiodeInst>,
-    pub mos1: Vec<Mos1Inst>,
+    pub mos1: Vec<FetInst<Mos1>>,
 }
 
 impl Instances {

@@ -4,6 +4,7 @@
 //! its unknown indices, its matrix slots and its state offsets, fixed at compile time.
 
 pub mod diode;
+pub mod fet;
 pub mod linear;
 pub mod mos1;
 

@@ -1,0 +1,258 @@
+//! What every MOSFET model shares in the solver: SPICE's FET limiting, the channel and
+//! junction stamps in the circuit frame, the current convergence test, drain/source series
+//! resistances. A model plugs in through [`FetDevice`]: its DC equations and its charges.
+//!
+//! Terminals are ordered drain', gate, source', bulk (primes: after RD/RS).
+
+use super::{stamp_g, Ctx, Init, Mode};
+use crate::pattern::Slot;
+use crate::states::States;
+use insitu_devices::limit::{fetlim, limvds, pnjlim};
+
+/// Terminal order of the local 4x4 stamp.
+pub const D: usize = 0;
+pub const G: usize = 1;
+pub const S: usize = 2;
+pub const B: usize = 3;
+
+/// DC results of a FET evaluation in the n-frame (as SPICE's MOS loads compute them):
+/// channel current and derivatives in the mode frame, junction currents with GMIN.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FetDc {
+    pub mode: f64,
+    pub cdrain: f64,
+    pub gm: f64,
+    pub gds: f64,
+    pub gmbs: f64,
+    pub cbd: f64,
+    pub gbd: f64,
+    pub cbs: f64,
+    pub gbs: f64,
+    pub von: f64,
+    pub vdsat: f64,
+}
+
+/// Voltages (n-frame) and results of the last load, for limiting and the convergence test.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Last {
+    pub vgs: f64,
+    pub vds: f64,
+    pub vbs: f64,
+    pub dc: FetDc,
+}
+
+/// Matrix slots, unknowns and state offset of one FET.
+#[derive(Debug, Clone)]
+pub struct FetSlots {
+    /// Unknowns of the local terminals drain', gate, source', bulk.
+    pub t: [usize; 4],
+    /// Slots of the local 4x4 block `[row][col]`.
+    pub sl: [[Slot; 4]; 4],
+    /// Slots of RD (d, d') and RS (s, s'), when present.
+    pub s_rd: [Slot; 4],
+    pub s_rs: [Slot; 4],
+    /// First state entry.
+    pub state: usize,
+}
+
+impl FetSlots {
+    /// The four slots of a two-terminal element between local terminals `a` and `b`.
+    #[inline]
+    pub fn pair(&self, a: usize, b: usize) -> [Slot; 4] {
+        [self.sl[a][a], self.sl[a][b], self.sl[b][a], self.sl[b][b]]
+    }
+}
+
+/// A MOSFET model as the solver needs it.
+pub trait FetDevice: Clone + std::fmt::Debug {
+    /// State entries its charges use.
+    const STATES: usize;
+    /// Offsets (from the first state) of the charges used for truncation error control.
+    const LTE_CHARGES: &'static [usize];
+    fn mos_type(&self) -> f64;
+    /// Gate-source voltage (n-frame) of the first DC iteration: the threshold.
+    fn vgs_init(&self) -> f64;
+    fn vt(&self) -> f64;
+    fn vcrit_bs(&self) -> f64;
+    fn vcrit_bd(&self) -> f64;
+    fn drain_conductance(&self) -> f64;
+    fn source_conductance(&self) -> f64;
+    /// DC currents and conductances at n-frame voltages.
+    fn dc(&self, vgs: f64, vds: f64, vbs: f64) -> FetDc;
+    /// Loads the device's charges for a transient point at the (limited) n-frame voltages.
+    #[allow(clippy::too_many_arguments)]
+    fn load_charges(&self, f: &FetSlots, m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &Ctx, last: &Last);
+    /// Sets the charges that start a transient from the operating point of `last`.
+    fn init_state(&self, f: &FetSlots, st: &mut States, last: &Last);
+    /// Small-signal capacitance matrix `dq_i/dv_j` (circuit frame, terminals d g s b),
+    /// overlaps and junctions included.
+    fn cap_matrix(&self, last: &Last) -> [[f64; 4]; 4];
+}
+
+/// One FET instance of model `F`.
+#[derive(Debug, Clone)]
+pub struct FetInst<F: FetDevice> {
+    pub elem: usize,
+    pub dev: F,
+    pub off: bool,
+    pub f: FetSlots,
+    pub last: Last,
+}
+
+impl<F: FetDevice> FetInst<F> {
+    /// n-frame terminal voltages (vgs, vds, vbs) read from `x`.
+    #[inline]
+    fn voltages(&self, x: &[f64]) -> (f64, f64, f64) {
+        let ty = self.dev.mos_type();
+        let t = &self.f.t;
+        let vs = x[t[S]];
+        (ty * (x[t[G]] - vs), ty * (x[t[D]] - vs), ty * (x[t[B]] - vs))
+    }
+
+    /// Loads the device for DC or a transient point.
+    pub fn load(&mut self, x: &[f64], m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &mut Ctx) {
+        let (mut vgs, mut vds, mut vbs) = self.voltages(x);
+        match ctx.init {
+            Init::Jct if ctx.mode == Mode::Dc => {
+                (vgs, vds, vbs) = if self.off { (0.0, 0.0, 0.0) } else { (self.dev.vgs_init(), 0.0, -1.0) };
+            }
+            Init::Fix if self.off && ctx.mode == Mode::Dc => (vgs, vds, vbs) = (0.0, 0.0, 0.0),
+            Init::Direct => {}
+            _ => {
+                if self.limit(&mut vgs, &mut vds, &mut vbs) {
+                    ctx.noncon += 1;
+                }
+            }
+        }
+        let dc = self.dev.dc(vgs, vds, vbs);
+        self.last = Last { vgs, vds, vbs, dc };
+
+        let gdr = self.dev.drain_conductance();
+        if gdr > 0.0 {
+            stamp_g(m, &self.f.s_rd, gdr);
+        }
+        let gsr = self.dev.source_conductance();
+        if gsr > 0.0 {
+            stamp_g(m, &self.f.s_rs, gsr);
+        }
+        self.stamp_dc(m, rhs);
+        if ctx.mode == Mode::Tran {
+            self.dev.load_charges(&self.f, m, rhs, st, ctx, &self.last);
+        }
+    }
+
+    /// SPICE's FET limiting (fetlim on vgs or vgd, limvds, pnjlim on the forward junction);
+    /// returns whether the junction was limited.
+    fn limit(&self, vgs: &mut f64, vds: &mut f64, vbs: &mut f64) -> bool {
+        let old = self.last;
+        let vgd = *vgs - *vds;
+        let vgdo = old.vgs - old.vds;
+        let von = old.dc.von;
+        if old.vds >= 0.0 {
+            *vgs = fetlim(*vgs, old.vgs, von);
+            *vds = *vgs - vgd;
+            *vds = limvds(*vds, old.vds);
+        } else {
+            let vgd = fetlim(vgd, vgdo, von);
+            *vds = *vgs - vgd;
+            *vds = -limvds(-*vds, -old.vds);
+            *vgs = vgd + *vds;
+        }
+        if *vds >= 0.0 {
+            let (v, l) = pnjlim(*vbs, old.vbs, self.dev.vt(), self.dev.vcrit_bs());
+            *vbs = v;
+            l
+        } else {
+            let vbdo = old.vbs - old.vds;
+            let (v, l) = pnjlim(*vbs - *vds, vbdo, self.dev.vt(), self.dev.vcrit_bd());
+            *vbs = v + *vds;
+            l
+        }
+    }
+
+    /// Channel and junctions: terminal currents and Jacobian in the circuit frame, stamped
+    /// as `J` and `I - J v` at the last load's voltages.
+    fn stamp_dc(&self, m: &mut [f64], rhs: &mut [f64]) {
+        let ty = self.dev.mos_type();
+        let Last { vgs, vds, vbs, dc } = self.last;
+        let FetDc { mode, cdrain, gm, gds, gmbs, cbd, gbd, cbs, gbs, .. } = dc;
+        let gsum = gm + gds + gmbs;
+        let mut j = [[0.0f64; 4]; 4];
+        let mut i = [0.0f64; 4];
+        if mode > 0.0 {
+            j[D] = [gds, gm, -gsum, gmbs];
+            j[S] = [-gds, -gm, gsum, -gmbs];
+            i[D] = ty * cdrain;
+        } else {
+            j[D] = [gsum, -gm, -gds, -gmbs];
+            j[S] = [-gsum, gm, gds, gmbs];
+            i[D] = -ty * cdrain;
+        }
+        i[S] = -i[D];
+        j[D][D] += gbd;
+        j[D][B] -= gbd;
+        j[B][D] -= gbd;
+        j[B][B] += gbd;
+        j[S][S] += gbs;
+        j[S][B] -= gbs;
+        j[B][S] -= gbs;
+        j[B][B] += gbs;
+        i[D] -= ty * cbd;
+        i[S] -= ty * cbs;
+        i[B] = ty * (cbd + cbs);
+        // Circuit-frame voltages relative to the source (rows of j sum to zero).
+        let v = [ty * vds, ty * vgs, 0.0, ty * vbs];
+        for r in 0..4 {
+            let mut lin = 0.0;
+            for c in 0..4 {
+                m[self.f.sl[r][c]] += j[r][c];
+                lin += j[r][c] * v[c];
+            }
+            rhs[self.f.t[r]] -= i[r] - lin;
+        }
+    }
+
+    /// Sets the charges of a transient's first point from the last load.
+    pub fn init_state(&self, st: &mut States) {
+        self.dev.init_state(&self.f, st, &self.last);
+    }
+
+    /// Small-signal capacitances into the C matrix (AC).
+    pub fn ac(&self, c: &mut [f64]) {
+        let cm = self.dev.cap_matrix(&self.last);
+        for (r, row) in cm.iter().enumerate() {
+            for (col, v) in row.iter().enumerate() {
+                c[self.f.sl[r][col]] += v;
+            }
+        }
+    }
+
+    /// SPICE's device convergence test after a solve: do the currents predicted by the
+    /// linearization at the new voltages agree with those of the last load?
+    pub fn converged(&self, x: &[f64], reltol: f64, abstol: f64) -> bool {
+        let (vgs, vds, vbs) = self.voltages(x);
+        let l = &self.last;
+        let dc = &l.dc;
+        let vbd = vbs - vds;
+        let vgd = vgs - vds;
+        let delvbs = vbs - l.vbs;
+        let delvbd = vbd - (l.vbs - l.vds);
+        let delvgs = vgs - l.vgs;
+        let delvds = vds - l.vds;
+        let delvgd = vgd - (l.vgs - l.vds);
+        let cd = dc.mode * dc.cdrain - dc.cbd;
+        let cdhat = if dc.mode >= 0.0 {
+            cd - dc.gbd * delvbd + dc.gmbs * delvbs + dc.gm * delvgs + dc.gds * delvds
+        } else {
+            cd - (dc.gbd - dc.gmbs) * delvbd - dc.gm * delvgd + dc.gds * delvds
+        };
+        let cb = dc.cbs + dc.cbd;
+        let cbhat = cb + dc.gbd * delvbd + dc.gbs * delvbs;
+        let tol = reltol * cdhat.abs().max(cd.abs()) + abstol;
+        if (cdhat - cd).abs() >= tol {
+            return false;
+        }
+        let tol = reltol * cbhat.abs().max(cb.abs()) + abstol;
+        (cbhat - cb).abs() <= tol
+    }
+}
