@@ -6,7 +6,8 @@
 //! the minimum 0.18 um to 10x, VBS 0 and reverse. Compared: `@m[id] gm gds gmbs` within
 //! 1e-9 relative where |Id| > 1e-15 A, plus `vth` and `vdsat`.
 //! Capacitances: `.op` points from accumulation to strong inversion (saturation and
-//! triode, both modes): `@m[cgg] cgs cgd cdd` within 1e-6 relative, `capbd capbs` too.
+//! triode, both modes, forward and reverse body bias): `@m[cgg] cgs cgd cdg cdd cds cbg
+//! cbd cbs` (BSIM3's mode frame, overlaps excluded) within 1e-6 relative, `capbd capbs`.
 //! Weak inversion: max gm/Id of a fine VGS sweep equals 1/(n UT) within 2 %.
 
 mod common;
@@ -260,8 +261,9 @@ fn bsim3_dc_matches_ngspice() {
 }
 
 /// Bias points (vgs, vds, vbs) in the n-frame: accumulation, depletion, weak, moderate,
-/// strong inversion in saturation and triode, VDS = 0, reverse mode, reverse body bias.
-const OP_POINTS: [(f64, f64, f64); 14] = [
+/// strong inversion in saturation and triode, VDS = 0, reverse mode, reverse and forward
+/// body bias.
+const OP_POINTS: [(f64, f64, f64); 15] = [
     (-1.0, 0.5, 0.0),
     (-0.3, 1.0, -0.5),
     (0.1, 0.9, 0.0),
@@ -276,6 +278,7 @@ const OP_POINTS: [(f64, f64, f64); 14] = [
     (1.2, -0.8, 0.0),
     (1.8, -0.2, -0.4),
     (0.3, -1.0, 0.0),
+    (0.9, 0.5, 0.3),
 ];
 
 #[test]
@@ -305,7 +308,7 @@ fn bsim3_caps_match_ngspice() {
                         c.name,
                         inst_params(&geom(l))
                     );
-                    for q in ["cgg", "cgs", "cgd", "cdd", "capbd", "capbs", "id"] {
+                    for q in ["cgg", "cgs", "cgd", "cdg", "cdd", "cds", "cbg", "cbd", "cbs", "capbd", "capbs", "id"] {
                         saves.push(format!("@{inst}[{q}]"));
                     }
                 }
@@ -329,6 +332,11 @@ fn bsim3_caps_match_ngspice() {
                     worst.check("cgs", k.cgsb, get("cgs"), floor, CAP_TOL, &ctx);
                     worst.check("cgd", k.cgdb, get("cgd"), floor, CAP_TOL, &ctx);
                     worst.check("cdd", k.cddb, get("cdd"), floor, CAP_TOL, &ctx);
+                    worst.check("cdg", k.cdgb, get("cdg"), floor, CAP_TOL, &ctx);
+                    worst.check("cds", k.cdsb, get("cds"), floor, CAP_TOL, &ctx);
+                    worst.check("cbg", k.cbgb, get("cbg"), floor, CAP_TOL, &ctx);
+                    worst.check("cbd", k.cbdb, get("cbd"), floor, CAP_TOL, &ctx);
+                    worst.check("cbs", k.cbsb, get("cbs"), floor, CAP_TOL, &ctx);
                     worst.check("capbd", dev.junction_bd(vbs - vds).1, get("capbd"), 1e-21, CAP_TOL, &ctx);
                     worst.check("capbs", dev.junction_bs(vbs).1, get("capbs"), 1e-21, CAP_TOL, &ctx);
                     worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, TOL, &ctx);
@@ -402,4 +410,212 @@ fn bsim3_rejects_non_neutral_parameters() {
     assert!(Bsim3Model::new("bad", false, &p(&[("capmod", 0.0)])).is_err());
     let params: Vec<(String, f64)> = NMOS_CARD.iter().map(|(n, v)| (n.to_string(), *v)).collect();
     assert!(Bsim3Model::new("ok", false, &params).is_ok());
+}
+
+/// Cards that exercise the implemented terms whose reference values are neutral (K2, K3,
+/// NLX, DVT2, ETAB, CDSC*, CIT, KETA, AGS, B0/B1, PDIBLCB, PVAG, active PSCBE, KT1/KT2,
+/// UA1/UB1/UC1, AT, LINT/WINT, DLC, LL/WW, CJSWG, JS/JSW with XTI, IJTH, TCJ/TPB) and a
+/// minimal card that runs on ngspice's defaults: DC, junction currents and capacitances.
+#[test]
+fn bsim3_non_neutral_terms_match_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let dir = scratch_dir("bsim3-rich");
+    let rich: Vec<(&'static str, f64)> = vec![
+        ("tox", 5e-9),
+        ("xj", 1.5e-7),
+        ("nch", 3e17),
+        ("vth0", 0.45),
+        ("k1", 0.6),
+        ("k2", -0.02),
+        ("k3", 20.0),
+        ("k3b", 1.0),
+        ("w0", 2e-6),
+        ("nlx", 1e-7),
+        ("dvt0", 2.0),
+        ("dvt1", 0.5),
+        ("dvt2", -0.03),
+        ("dvt0w", 0.1),
+        ("dvt1w", 5e6),
+        ("dvt2w", -0.03),
+        ("eta0", 0.05),
+        ("etab", -0.05),
+        ("dsub", 0.6),
+        ("voff", -0.1),
+        ("nfactor", 1.1),
+        ("cdsc", 2e-4),
+        ("cdscb", -1e-5),
+        ("cdscd", 1e-5),
+        ("cit", 1e-5),
+        ("u0", 400.0),
+        ("ua", 1e-9),
+        ("ub", 1e-18),
+        ("uc", -3e-11),
+        ("vsat", 9e4),
+        ("a0", 1.2),
+        ("ags", 0.2),
+        ("b0", 1e-7),
+        ("b1", 1e-6),
+        ("keta", -0.03),
+        ("pclm", 1.2),
+        ("pdiblc1", 0.3),
+        ("pdiblc2", 0.008),
+        ("pdiblcb", -0.1),
+        ("drout", 0.6),
+        ("pscbe1", 4e8),
+        ("pscbe2", 1e-5),
+        ("pvag", 0.5),
+        ("delta", 0.02),
+        ("kt1", -0.1),
+        ("kt1l", 1e-9),
+        ("kt2", 0.02),
+        ("ute", -1.3),
+        ("ua1", 4e-9),
+        ("ub1", -7e-18),
+        ("uc1", -5e-11),
+        ("at", 3e4),
+        ("lint", 1e-8),
+        ("wint", 5e-9),
+        ("dlc", 2e-8),
+        ("ll", 1e-16),
+        ("ww", 2e-16),
+        ("xpart", 0.5),
+        ("cgso", 2e-10),
+        ("cgdo", 2.5e-10),
+        ("cgbo", 1e-11),
+        ("clc", 1e-7),
+        ("cle", 0.5),
+        ("cj", 9e-4),
+        ("mj", 0.4),
+        ("cjsw", 2e-10),
+        ("mjsw", 0.3),
+        ("cjswg", 3e-10),
+        ("mjswg", 0.35),
+        ("pb", 0.7),
+        ("pbsw", 0.75),
+        ("pbswg", 0.85),
+        ("js", 1e-5),
+        ("jsw", 1e-11),
+        ("nj", 1.1),
+        ("xti", 3.5),
+        ("ijth", 1e-3),
+        ("tcj", 1e-3),
+        ("tpb", 1e-3),
+        ("pscbe2", 1e-5),
+    ];
+    // Minimal card: everything else at ngspice's defaults (TOX 15 nm, CAPMOD 3, K3 = 80, ...).
+    let minimal: Vec<(&'static str, f64)> = vec![("vth0", -0.5), ("k1", 0.5), ("k2", 0.01), ("u0", 150.0)];
+    let cards = [Card { name: "rich", pmos: false, params: rich }, Card { name: "mini", pmos: true, params: minimal }];
+    let mut worst = Worst::default();
+    for &temp in &TEMPS {
+        let mut deck = format!(
+            "bsim3 non-neutral cross-check\n.temp {temp}\nVG g 0 0\nVD d 0 0\nEGP gp 0 g 0 -1\nEDP dp 0 d 0 -1\n"
+        );
+        let mut saves = vec!["v(g)".to_string(), "v(d)".to_string()];
+        for (ci, c) in cards.iter().enumerate() {
+            deck += &model_line(c);
+            for (li, &l) in [0.25e-6, 2e-6].iter().enumerate() {
+                for (bi, vb) in [0.0, -0.8, 0.3].iter().enumerate() {
+                    let inst = format!("m{ci}l{li}b{bi}");
+                    let (d, g, b, vbv) = if c.pmos {
+                        ("dp", "gp", format!("pb{ci}{li}{bi}"), -vb)
+                    } else {
+                        ("d", "g", format!("nb{ci}{li}{bi}"), *vb)
+                    };
+                    deck +=
+                        &format!("V{b} {b} 0 {}\n{inst} {d} {g} 0 {b} {} {}\n", sp(vbv), c.name, inst_params(&geom(l)));
+                    for q in
+                        ["id", "gm", "gds", "gmbs", "vth", "ibd", "ibs", "gbd", "gbs", "cgg", "cdd", "cgs", "capbd"]
+                    {
+                        saves.push(format!("@{inst}[{q}]"));
+                    }
+                }
+            }
+        }
+        deck += &format!(".save {}\n", saves.join(" "));
+        deck += ".dc VG 0 1.8 0.1 VD -1.8 1.8 0.2\n.end\n";
+        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+        let plot = run.plot("DC transfer").expect("dc plot");
+        let vg = plot.vector("v(g)").expect("v(g)");
+        let vd = plot.vector("v(d)").expect("v(d)");
+        for (ci, c) in cards.iter().enumerate() {
+            for (li, &l) in [0.25e-6, 2e-6].iter().enumerate() {
+                let dev = ours(c, &geom(l), temp);
+                for (bi, vb) in [0.0, -0.8, 0.3].iter().enumerate() {
+                    let inst = format!("m{ci}l{li}b{bi}");
+                    let get = |q: &str| {
+                        plot.vector(&format!("@{inst}[{q}]")).unwrap_or_else(|| panic!("missing @{inst}[{q}]"))
+                    };
+                    let (id, gm, gds, gmb, vth) = (get("id"), get("gm"), get("gds"), get("gmbs"), get("vth"));
+                    let (ibd, ibs, gbd, gbs) = (get("ibd"), get("ibs"), get("gbd"), get("gbs"));
+                    let (cgg, cdd, cgs, capbd) = (get("cgg"), get("cdd"), get("cgs"), get("capbd"));
+                    for k in 0..vg.len() {
+                        let (vgs, vds) = (vg[k], vd[k]);
+                        let r = dev.dc(vgs, vds, *vb);
+                        let ctx = format!("{} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vb}", c.name);
+                        worst.check("vth", r.von, vth[k], 1e-12, TOL, &ctx);
+                        worst.check("ibd", r.cbd, ibd[k], 1e-15, TOL, &ctx);
+                        worst.check("ibs", r.cbs, ibs[k], 1e-15, TOL, &ctx);
+                        worst.check("gbd", r.gbd, gbd[k], 1e-18, TOL, &ctx);
+                        worst.check("gbs", r.gbs, gbs[k], 1e-18, TOL, &ctx);
+                        let kc = dev.intrinsic_caps(vgs, vds, *vb);
+                        let floor = 1e-6 * kc.cggb.abs().max(1e-18);
+                        worst.check("cgg", kc.cggb, cgg[k], floor, CAP_TOL, &ctx);
+                        worst.check("cgs", kc.cgsb, cgs[k], floor, CAP_TOL, &ctx);
+                        worst.check("cdd", kc.cddb, cdd[k], floor, CAP_TOL, &ctx);
+                        worst.check("capbd", dev.junction_bd(vb - vds).1, capbd[k], 1e-21, CAP_TOL, &ctx);
+                        if id[k].abs() <= 1e-15 {
+                            continue;
+                        }
+                        worst.check("id", r.cdrain, id[k], 1e-15, TOL, &ctx);
+                        let floor = id[k].abs() * 1e-6;
+                        worst.check("gm", r.gm, gm[k], floor, TOL, &ctx);
+                        worst.check("gds", r.gds, gds[k], floor, TOL, &ctx);
+                        worst.check("gmbs", r.gmbs, gmb[k], floor, TOL, &ctx);
+                    }
+                }
+            }
+        }
+    }
+    worst.report("bsim3 non-neutral terms vs ngspice");
+}
+
+/// NOIMOD 1 channel noise against ngspice `.noise`: one transistor at forced bias whose
+/// drain noise current flows through a 0 V source sensed by a noiseless CCVS of 1 ohm, so
+/// `onoise_spectrum^2` is the drain-current PSD (thermal + flicker, no other source).
+#[test]
+fn bsim3_noise_matches_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let dir = scratch_dir("bsim3-noise");
+    let mut params = NMOS_CARD.to_vec();
+    params.extend([("kf", 2e-26), ("af", 1.2), ("ef", 0.95)]);
+    let card = Card { name: "nnoise", pmos: false, params };
+    let mut worst = Worst::default();
+    for &(temp, vgs, vds, l) in &[(27.0, 0.9, 1.2, LMIN), (125.0, 0.5, 0.3, 1e-6), (-40.0, 1.5, -0.6, 0.5e-6)] {
+        let g = geom(l);
+        let deck = format!(
+            "bsim3 noise\n.temp {temp}\nVG g 0 dc {} ac 1\nVD dd 0 {}\nVM dd d 0\nH1 out 0 VM 1\n{}m1 d g 0 0 {} {}\n.noise \
+             v(out) VG dec 5 1 1e9\n.end\n",
+            sp(vgs),
+            sp(vds),
+            model_line(&card),
+            card.name,
+            inst_params(&g)
+        );
+        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+        let plot = run.plot("Noise Spectral").expect("noise plot");
+        let freq = plot.vector("frequency").expect("frequency");
+        let onoise = plot.vector("onoise_spectrum").expect("onoise_spectrum");
+        let dev = ours(&card, &g, temp);
+        let r = dev.dc(vgs, vds, 0.0);
+        for (f, v) in freq.iter().zip(onoise) {
+            let (th, fl) = dev.noise_psd(&r, *f);
+            let ctx = format!("T={temp} vgs={vgs} vds={vds} L={l:e} f={f:e}");
+            worst.check("psd", th + fl, v * v, 1e-40, 1e-9, &ctx);
+        }
+    }
+    worst.report("bsim3 noise vs ngspice");
 }

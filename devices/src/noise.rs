@@ -32,13 +32,13 @@ pub fn mos1_thermal_psd(gm: f64, temp_k: f64) -> f64 {
 }
 
 /// MOS level-1 flicker noise (`mos1noi.c`, ngspice 39):
-/// KF |Id|^AF / (f W M Leff Cox'), where Cox' is the oxide capacitance per area
-/// (EPS_SiO2/TOX; ngspice substitutes 3.9 eps0 / 1e-7 m when TOX is not given, passed here
-/// as `cox_per_area = 0`). `id` is the drain current of all M devices, `leff = L - 2 LD`.
+/// KF |Id|^AF / (f W M Leff Cox'^2) (ngspice squares the oxide capacitance per area Cox' =
+/// 3.9 eps0/TOX; it substitutes 3.9 eps0 / 1e-7 m when TOX is not given, passed here as
+/// `cox_per_area = 0`). `id` is the drain current of all M devices, `leff = L - 2 LD`.
 #[allow(clippy::too_many_arguments)]
 pub fn mos1_flicker_psd(kf: f64, af: f64, id: f64, freq: f64, w: f64, m: f64, leff: f64, cox_per_area: f64) -> f64 {
     let cox = if cox_per_area == 0.0 { 3.9 * 8.854214871e-12 / 1e-7 } else { cox_per_area };
-    kf * (af * id.abs().max(N_MINLOG).ln()).exp() / (freq * w * m * leff * cox)
+    kf * (af * id.abs().max(N_MINLOG).ln()).exp() / (freq * w * m * leff * (cox * cox))
 }
 
 #[cfg(test)]
@@ -56,7 +56,7 @@ mod tests {
         let g = mos1_thermal_psd(-3e-3, t);
         assert!((g - 4.0 * 1.38064852e-23 * t * 2e-3).abs() < 1e-12 * g);
         let fl = mos1_flicker_psd(1e-25, 2.0, 1e-4, 100.0, 10e-6, 2.0, 1e-6, 8.4e-3);
-        let want = 1e-25 * 1e-8 / (100.0 * 10e-6 * 2.0 * 1e-6 * 8.4e-3);
+        let want = 1e-25 * 1e-8 / (100.0 * 10e-6 * 2.0 * 1e-6 * (8.4e-3 * 8.4e-3));
         assert!((fl - want).abs() < 1e-12 * want);
         assert!(mos1_flicker_psd(1e-25, 1.0, 0.0, 1.0, 1e-6, 1.0, 1e-6, 0.0) >= 0.0);
     }

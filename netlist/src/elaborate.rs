@@ -53,7 +53,18 @@ pub struct ElabOptions {
 
 impl Default for ElabOptions {
     fn default() -> Self {
-        ElabOptions { temp: None, supported: vec![(ModelKind::Nmos, 1), (ModelKind::Pmos, 1), (ModelKind::Diode, 1)] }
+        ElabOptions {
+            temp: None,
+            supported: vec![
+                (ModelKind::Nmos, 1),
+                (ModelKind::Pmos, 1),
+                (ModelKind::Nmos, 8),
+                (ModelKind::Pmos, 8),
+                (ModelKind::Nmos, 49),
+                (ModelKind::Pmos, 49),
+                (ModelKind::Diode, 1),
+            ],
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use crate::load::diode::DiodeInst;
 use crate::load::fet::{FetDevice, FetInst, FetSlots};
 use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, SourceValue, VSource, Vccs, Vcvs};
 use crate::pattern::{PatternBuilder, Slot};
-use insitu_devices::{Diode, DiodeModel, Mos1, Mos1Model, MosGeom};
+use insitu_devices::{Bsim3, Bsim3Model, Diode, DiodeModel, Mos1, Mos1Model, MosGeom};
 use insitu_netlist::{Circuit, ElementKind, ModelKind, MosGeometry, Source};
 use num_complex::Complex64;
 
@@ -32,6 +32,7 @@ pub struct Unknown {
 #[derive(Debug, Clone)]
 pub enum CompiledModel {
     Mos1(Mos1Model),
+    Bsim3(Box<Bsim3Model>),
     Diode(DiodeModel),
     /// Not used by any element, or not a device model.
     Unused,
@@ -54,16 +55,30 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
             |err: insitu_devices::DeviceError| SimError::Device { element: e.name.clone(), message: err.to_string() };
         out[model] = match (m.kind, pmos_or_diode) {
             (ModelKind::Nmos | ModelKind::Pmos, true) => {
-                if m.level != 1 {
-                    return Err(SimError::Unsupported {
+                let pmos = m.kind == ModelKind::Pmos;
+                match m.level {
+                    1 => CompiledModel::Mos1(Mos1Model::new(&m.name, pmos, &m.params).map_err(dev_err)?),
+                    8 | 49 => {
+                        let version = m.version.as_deref().unwrap_or("3.3.0");
+                        if !matches!(version.trim_matches(|c| c == '"' || c == '\''), "3.3" | "3.3.0") {
+                            return Err(SimError::Unsupported {
+                                element: e.name.clone(),
+                                message: format!(
+                                    "model '{}': BSIM3 version {version} is not supported (BSIM-lite is 3.3.0)",
+                                    m.name
+                                ),
+                            });
+                        }
+                        CompiledModel::Bsim3(Box::new(Bsim3Model::new(&m.name, pmos, &m.params).map_err(dev_err)?))
+                    }
+                    level => return Err(SimError::Unsupported {
                         element: e.name.clone(),
                         message: format!(
-                            "MOS model '{}' has level {}, which is not supported (supported: 1)",
-                            m.name, m.level
+                            "MOS model '{}' has level {level}, which is not supported (supported: 1, 8/49 BSIM-lite)",
+                            m.name
                         ),
-                    });
+                    }),
                 }
-                CompiledModel::Mos1(Mos1Model::new(&m.name, m.kind == ModelKind::Pmos, &m.params).map_err(dev_err)?)
             }
             (ModelKind::Diode, false) => CompiledModel::Diode(DiodeModel::new(&m.name, &m.params).map_err(dev_err)?),
             _ => {
@@ -124,23 +139,36 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
         c.nodes[1..].iter().map(|n| Unknown { name: n.clone(), kind: UnknownKind::Voltage }).collect();
     let mut internal: Vec<[Option<usize>; 2]> = vec![[None, None]; c.elements.len()];
     let mut devs_mos: Vec<Option<Mos1>> = vec![None; c.elements.len()];
+    let mut devs_bsim: Vec<Option<Bsim3>> = vec![None; c.elements.len()];
     let mut devs_diode: Vec<Option<Diode>> = vec![None; c.elements.len()];
     for (ei, e) in c.elements.iter().enumerate() {
         let dev_err =
             |err: insitu_devices::DeviceError| SimError::Device { element: e.name.clone(), message: err.to_string() };
         match &e.kind {
             ElementKind::Mosfet { model, geom, .. } => {
-                let CompiledModel::Mos1(mm) = &models[*model] else { unreachable!("compiled above") };
-                let dev = Mos1::new(mm, &mos_geom(geom), temp_c, tnom, gmin).map_err(dev_err)?;
-                if dev.drain_conductance() > 0.0 {
+                let (gd, gs) = match &models[*model] {
+                    CompiledModel::Mos1(mm) => {
+                        let dev = Mos1::new(mm, &mos_geom(geom), temp_c, tnom, gmin).map_err(dev_err)?;
+                        let g = (dev.drain_conductance(), dev.source_conductance());
+                        devs_mos[ei] = Some(dev);
+                        g
+                    }
+                    CompiledModel::Bsim3(bm) => {
+                        let dev = Bsim3::new(bm, &mos_geom(geom), temp_c, tnom, gmin).map_err(dev_err)?;
+                        let g = (dev.drain_conductance(), dev.source_conductance());
+                        devs_bsim[ei] = Some(dev);
+                        g
+                    }
+                    _ => unreachable!("compiled above"),
+                };
+                if gd > 0.0 {
                     internal[ei][0] = Some(unknowns.len());
                     unknowns.push(Unknown { name: format!("{}#drain", e.name), kind: UnknownKind::Voltage });
                 }
-                if dev.source_conductance() > 0.0 {
+                if gs > 0.0 {
                     internal[ei][1] = Some(unknowns.len());
                     unknowns.push(Unknown { name: format!("{}#source", e.name), kind: UnknownKind::Voltage });
                 }
-                devs_mos[ei] = Some(dev);
             }
             ElementKind::Diode { model, area, .. } => {
                 let CompiledModel::Diode(dm) = &models[*model] else { unreachable!("compiled above") };
@@ -276,7 +304,6 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                 DevRef::Diode(inst.diodes.len() - 1)
             }
             ElementKind::Mosfet { d, g, s, b, off, .. } => {
-                let dev = devs_mos[ei].take().expect("built in phase 1");
                 let (d, g, s, b) = (u(*d), u(*g), u(*s), u(*b));
                 let dp = internal[ei][0].unwrap_or(d);
                 let sp = internal[ei][1].unwrap_or(s);
@@ -287,11 +314,19 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                         *slot = pb.entry(t[r], t[col]);
                     }
                 }
-                charge_slots.extend(Mos1::LTE_CHARGES.iter().map(|q| n_states + q));
                 let f = FetSlots { t, sl, s_rd: pb.pair(d, dp), s_rs: pb.pair(s, sp), state: n_states };
-                inst.mos1.push(FetInst { elem: ei, dev, off: *off, f, last: Default::default() });
-                n_states += Mos1::STATES;
-                DevRef::Mos1(inst.mos1.len() - 1)
+                if let Some(dev) = devs_mos[ei].take() {
+                    charge_slots.extend(Mos1::LTE_CHARGES.iter().map(|q| n_states + q));
+                    n_states += Mos1::STATES;
+                    inst.mos1.push(FetInst { elem: ei, dev, off: *off, f, last: Default::default() });
+                    DevRef::Mos1(inst.mos1.len() - 1)
+                } else {
+                    let dev = devs_bsim[ei].take().expect("built in phase 1");
+                    charge_slots.extend(Bsim3::LTE_CHARGES.iter().map(|q| n_states + q));
+                    n_states += Bsim3::STATES;
+                    inst.bsim3.push(FetInst { elem: ei, dev, off: *off, f, last: Default::default() });
+                    DevRef::Bsim3(inst.bsim3.len() - 1)
+                }
             }
         };
         elem_map[ei] = Some(r);
@@ -328,6 +363,9 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
         d.s.iter_mut().chain(d.s_rs.iter_mut()).for_each(fix);
     }
     for d in &mut inst.mos1 {
+        d.f.sl.iter_mut().flatten().chain(d.f.s_rd.iter_mut()).chain(d.f.s_rs.iter_mut()).for_each(fix);
+    }
+    for d in &mut inst.bsim3 {
         d.f.sl.iter_mut().flatten().chain(d.f.s_rd.iter_mut()).chain(d.f.s_rs.iter_mut()).for_each(fix);
     }
     Ok(Compiled { unknowns, inst, elem_map, pattern, n_states, charge_slots, models })

@@ -2,6 +2,7 @@
 
 use crate::error::SimError;
 use crate::instances::DevRef;
+use crate::load::fet::{FetDevice, B, D, G, S};
 use crate::simulator::Simulator;
 use serde::Serialize;
 
@@ -34,18 +35,29 @@ pub struct MosOp {
 
 impl Simulator {
     /// The operating point of MOSFET `name` at the last solution.
+    ///
+    /// Level 1: `id` includes the bulk-drain junction and the capacitances are Meyer plus
+    /// overlap, as ngspice's `@m[...]`. BSIM-lite: `id` is the channel current (as ngspice's
+    /// BSIM3 `@m[id]`) and the capacitances are totals from the charge model including
+    /// overlaps and junctions (ngspice's BSIM3 `@m[cgs]` etc. exclude the overlaps).
     pub fn mos_op(&self, name: &str) -> Result<MosOp, SimError> {
-        let id =
-            self.circuit.element(name).ok_or_else(|| SimError::UnknownName { what: "MOSFET", name: name.into() })?;
-        let Some(DevRef::Mos1(k)) = self.elem_map[id] else {
-            return Err(SimError::UnknownName { what: "MOSFET", name: name.into() });
+        let not_mos = || SimError::UnknownName { what: "MOSFET", name: name.into() };
+        let id = self.circuit.element(name).ok_or_else(not_mos)?;
+        let (l, ty, id_total, cm) = match self.elem_map[id] {
+            Some(DevRef::Mos1(k)) => {
+                let m = &self.inst.mos1[k];
+                let l = m.last;
+                (l, m.dev.mos_type(), l.dc.mode * l.dc.cdrain - l.dc.cbd, m.dev.cap_matrix(&l))
+            }
+            Some(DevRef::Bsim3(k)) => {
+                let m = &self.inst.bsim3[k];
+                let l = m.last;
+                (l, m.dev.mos_type(), l.dc.mode * l.dc.cdrain, m.dev.cap_matrix(&l))
+            }
+            _ => return Err(not_mos()),
         };
-        let m = &self.inst.mos1[k];
-        let l = &m.last;
-        let ty = m.dev.mos_type();
-        let (cgs, cgd, cgb, cbd, cbs) = crate::load::mos1::caps(&m.dev, l);
         Ok(MosOp {
-            id: l.dc.mode * l.dc.cdrain - l.dc.cbd,
+            id: id_total,
             gm: l.dc.gm,
             gds: l.dc.gds,
             gmb: l.dc.gmbs,
@@ -54,11 +66,11 @@ impl Simulator {
             vgs: ty * l.vgs,
             vds: ty * l.vds,
             vbs: ty * l.vbs,
-            cgs,
-            cgd,
-            cgb,
-            cbd,
-            cbs,
+            cgs: -cm[G][S],
+            cgd: -cm[G][D],
+            cgb: -cm[G][B],
+            cbd: -cm[B][D],
+            cbs: -cm[B][S],
             mode: l.dc.mode,
         })
     }

@@ -5,7 +5,7 @@ use crate::load::fet::FetInst;
 use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, VSource, Vccs, Vcvs};
 use crate::load::Ctx;
 use crate::states::States;
-use insitu_devices::Mos1;
+use insitu_devices::{Bsim3, Mos1};
 use num_complex::Complex64;
 
 /// Which instance an element became.
@@ -22,6 +22,7 @@ pub enum DevRef {
     Ccvs(usize),
     Diode(usize),
     Mos1(usize),
+    Bsim3(usize),
 }
 
 /// Device instances, one `Vec` per kind.
@@ -38,6 +39,7 @@ pub struct Instances {
     pub ccvs: Vec<Ccvs>,
     pub diodes: Vec<DiodeInst>,
     pub mos1: Vec<FetInst<Mos1>>,
+    pub bsim3: Vec<FetInst<Bsim3>>,
 }
 
 impl Instances {
@@ -76,12 +78,16 @@ impl Instances {
         for d in &mut self.mos1 {
             d.load(x, m, rhs, st, ctx);
         }
+        for d in &mut self.bsim3 {
+            d.load(x, m, rhs, st, ctx);
+        }
     }
 
     /// Whether every nonlinear device passes its current convergence test at `x`.
     pub fn converged(&self, x: &[f64], reltol: f64, abstol: f64) -> bool {
         self.diodes.iter().all(|d| d.converged(x, reltol, abstol))
             && self.mos1.iter().all(|d| d.converged(x, reltol, abstol))
+            && self.bsim3.iter().all(|d| d.converged(x, reltol, abstol))
     }
 
     /// Sets the charges of the transient's first point from the operating point `x`.
@@ -98,6 +104,9 @@ impl Instances {
         for d in &self.mos1 {
             d.init_state(st);
         }
+        for d in &self.bsim3 {
+            d.init_state(st);
+        }
     }
 
     /// Stamps small-signal capacitances (and -L of inductor branches) into `c`.
@@ -112,6 +121,9 @@ impl Instances {
             d.ac(c);
         }
         for d in &self.mos1 {
+            d.ac(c);
+        }
+        for d in &self.bsim3 {
             d.ac(c);
         }
     }

@@ -58,7 +58,8 @@ impl Bsim3 {
         let vtm = self.vtm;
         let vgs_eff = k.vgs;
         let vds = k.vds;
-        let (vbseff_cv, dvbseff_cv_dvb) = if k.vbseff < 0.0 { (k.vbseff, 1.0) } else { (self.phi - k.phis, -k.dphis_dvb) };
+        let (vbseff_cv, dvbseff_cv_dvb) =
+            if k.vbseff < 0.0 { (k.vbseff, 1.0) } else { (self.phi - k.phis, -k.dphis_dvb) };
         let cox_wl = self.cox * self.weff_cv * self.leff_cv;
 
         // VgsteffCV with NOFF and VOFFCV.
@@ -204,12 +205,7 @@ impl Bsim3 {
         let dt1_dvb = dt1_dvg0 * dt0_dvb;
         let dt1_dvg = dt1_dvg0 * dt0_dvg;
         let (mut vdseff_cv, mut dvdseff_cv_dvg, dvdseff_cv_dvd, mut dvdseff_cv_dvb) = if t0 >= 0.0 {
-            (
-                vdsat_cv - 0.5 * (t0 + t1),
-                0.5 * (dt0_dvg - dt1_dvg),
-                0.5 * (1.0 - dt1_dvd),
-                0.5 * (dt0_dvb - dt1_dvb),
-            )
+            (vdsat_cv - 0.5 * (t0 + t1), 0.5 * (dt0_dvg - dt1_dvg), 0.5 * (1.0 - dt1_dvd), 0.5 * (dt0_dvb - dt1_dvb))
         } else {
             let t3 = (DELTA_4 + DELTA_4) / (t1 - t0);
             let t4 = 1.0 - t3;
@@ -240,9 +236,8 @@ impl Bsim3 {
         let qov_cox = qgate / coxeff;
         let cgg1 = cox_wl_cen * (t4 * dvgdp_dvg + t5 * dvdseff_cv_dvg);
         let cgd1 = cox_wl_cen * t5 * dvdseff_cv_dvd + cgg1 * dvgsteff_dvd + qov_cox * dcoxeff_dvd;
-        let cgb1 = cox_wl_cen * (t5 * dvdseff_cv_dvb + t6 * dabulk_cv_dvb)
-            + cgg1 * dvgsteff_dvb
-            + qov_cox * dcoxeff_dvb;
+        let cgb1 =
+            cox_wl_cen * (t5 * dvdseff_cv_dvb + t6 * dabulk_cv_dvb) + cgg1 * dvgsteff_dvb + qov_cox * dcoxeff_dvb;
         let cgg1 = cgg1 * dvgsteff_dvg + qov_cox * dcoxeff_dvg;
 
         let t7 = 1.0 - abulk_cv;
@@ -256,9 +251,8 @@ impl Bsim3 {
         let qov_cox = qbulk / coxeff;
         let cbg1 = cox_wl_cen * (t10 + t11 * dvdseff_cv_dvg);
         let cbd1 = cox_wl_cen * t11 * dvdseff_cv_dvd + cbg1 * dvgsteff_dvd + qov_cox * dcoxeff_dvd;
-        let cbb1 = cox_wl_cen * (t11 * dvdseff_cv_dvb + t12 * dabulk_cv_dvb)
-            + cbg1 * dvgsteff_dvb
-            + qov_cox * dcoxeff_dvb;
+        let cbb1 =
+            cox_wl_cen * (t11 * dvdseff_cv_dvb + t12 * dabulk_cv_dvb) + cbg1 * dvgsteff_dvb + qov_cox * dcoxeff_dvb;
         let cbg1 = cbg1 * dvgsteff_dvg + qov_cox * dcoxeff_dvg;
 
         let (qsrc, csg, csd, mut csb) = if self.xpart > 0.5 {
@@ -273,9 +267,8 @@ impl Bsim3 {
             let t6 = t7 * vdseff_cv;
             let csg = cox_wl_cen * (t4 + t5 * dvdseff_cv_dvg);
             let csd = cox_wl_cen * t5 * dvdseff_cv_dvd + csg * dvgsteff_dvd + qov_cox * dcoxeff_dvd;
-            let csb = cox_wl_cen * (t5 * dvdseff_cv_dvb + t6 * dabulk_cv_dvb)
-                + csg * dvgsteff_dvb
-                + qov_cox * dcoxeff_dvb;
+            let csb =
+                cox_wl_cen * (t5 * dvdseff_cv_dvb + t6 * dabulk_cv_dvb) + csg * dvgsteff_dvb + qov_cox * dcoxeff_dvb;
             let csg = csg * dvgsteff_dvg + qov_cox * dcoxeff_dvg;
             (qsrc, csg, csd, csb)
         } else if self.xpart < 0.5 {
@@ -365,7 +358,6 @@ impl Bsim3 {
         (self.m * self.cgso, self.m * self.cgdo, self.m * self.cgbo)
     }
 
-    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn junction(&self, v: f64, cz: f64, czsw: f64, czswg: f64) -> (f64, f64) {
         let (mj, mjsw, mjswg) = (self.mj, self.mjsw, self.mjswg);

@@ -107,7 +107,8 @@ impl Bsim3 {
     /// Evaluates the channel current and its derivatives (per unit of M, mode frame) at
     /// n-frame voltages.
     pub(crate) fn core(&self, vgs: f64, vds: f64, vbs: f64) -> Core {
-        let (mode, vds_m, vgs_m, vbs_m) = if vds >= 0.0 { (1.0, vds, vgs, vbs) } else { (-1.0, -vds, vgs - vds, vbs - vds) };
+        let (mode, vds_m, vgs_m, vbs_m) =
+            if vds >= 0.0 { (1.0, vds, vgs, vbs) } else { (-1.0, -vds, vgs - vds, vbs - vds) };
         let (vds, vgs, vbs) = (vds_m, vgs_m, vbs_m);
 
         let t0 = vbs - self.vbsc - 0.001;
@@ -176,8 +177,8 @@ impl Bsim3 {
 
         let temp_ratio = self.temp_ratio_m1;
         let t0 = (1.0 + self.nlx / leff).sqrt();
-        let t1 = self.k1ox * (t0 - 1.0) * self.sqrt_phi
-            + (self.kt1 + self.kt1l / leff + self.kt2 * vbseff) * temp_ratio;
+        let t1 =
+            self.k1ox * (t0 - 1.0) * self.sqrt_phi + (self.kt1 + self.kt1l / leff + self.kt2 * vbseff) * temp_ratio;
         let tmp2 = self.tox * self.phi / (self.weff + self.w0);
 
         let mut t3 = self.eta0 + self.etab * vbseff;
@@ -191,12 +192,11 @@ impl Bsim3 {
         let ddibl_sft_dvd = t3 * self.theta0vb0;
         let dibl_sft = ddibl_sft_dvd * vds;
 
-        let vth = self.typ * self.vth0 - self.k1 * self.sqrt_phi + self.k1ox * sqrt_phis - self.k2ox * vbseff
-            - delt_vth
-            - t2
-            + (self.k3 + self.k3b * vbseff) * tmp2
-            + t1
-            - dibl_sft;
+        let vth =
+            self.typ * self.vth0 - self.k1 * self.sqrt_phi + self.k1ox * sqrt_phis - self.k2ox * vbseff - delt_vth - t2
+                + (self.k3 + self.k3b * vbseff) * tmp2
+                + t1
+                - dibl_sft;
         let dvth_dvb = self.k1ox * dsqrt_phis_dvb - self.k2ox - ddelt_vth_dvb - dt2_dvb + self.k3b * tmp2
             - self.etab * vds * self.theta0vb0 * t4
             + self.kt2 * temp_ratio;
@@ -249,11 +249,18 @@ impl Bsim3 {
             let dt2_dvb = -dt2_dvg * (dvth_dvb - 2.0 * vtm * exp_arg * dn_dvb) + (t2 - 1.0) / n * dn_dvb;
             let v = t1 / t2;
             let t3 = t2 * t2;
-            (v, (t2 * dt1_dvg - t1 * dt2_dvg) / t3, (t2 * dt1_dvd - t1 * dt2_dvd) / t3, (t2 * dt1_dvb - t1 * dt2_dvb) / t3)
+            (
+                v,
+                (t2 * dt1_dvg - t1 * dt2_dvg) / t3,
+                (t2 * dt1_dvd - t1 * dt2_dvd) / t3,
+                (t2 * dt1_dvb - t1 * dt2_dvb) / t3,
+            )
         };
 
-        // --- effective width (DWG = DWB = 0) and Rds (RDSW = 0)
-        let weff = self.weff;
+        // --- effective width (DWG = DWB = 0, so only BSIM3's small-width guard) and Rds
+        // (RDSW = 0).
+        let weff =
+            if self.weff < 2.0e-8 { 2.0e-8 * (4.0e-8 - self.weff) / (6.0e-8 - 2.0 * self.weff) } else { self.weff };
 
         // --- Abulk
         let t1 = 0.5 * self.k1ox / sqrt_phis;
@@ -262,7 +269,7 @@ impl Bsim3 {
         let tmp1 = leff + 2.0 * t9;
         let t5 = leff / tmp1;
         let tmp2 = self.a0 * t5;
-        let tmp3 = weff + self.b1;
+        let tmp3 = self.weff + self.b1;
         let tmp4 = self.b0 / tmp3;
         let t2 = tmp2 + tmp4;
         let dt2_dvb = -t9 / tmp1 / xdep * dxdep_dvb;
@@ -441,12 +448,7 @@ impl Bsim3 {
         let t8 = self.pvag / esat_l;
         let t9 = t8 * vgsteff;
         let (t0, dt0_dvg, dt0_dvb, dt0_dvd) = if t9 > -0.9 {
-            (
-                1.0 + t9,
-                t8 * (1.0 - vgsteff * desatl_dvg / esat_l),
-                -t9 * desatl_dvb / esat_l,
-                -t9 * desatl_dvd / esat_l,
-            )
+            (1.0 + t9, t8 * (1.0 - vgsteff * desatl_dvg / esat_l), -t9 * desatl_dvb / esat_l, -t9 * desatl_dvd / esat_l)
         } else {
             let t1 = 1.0 / (17.0 + 20.0 * t9);
             let t0 = (0.8 + t9) * t1;
@@ -490,8 +492,7 @@ impl Bsim3 {
         let dbeta_dvb = cox_wov_l * dueff_dvb;
 
         let t0 = 1.0 - 0.5 * abulk * vdseff / vgst2vtm;
-        let dt0_dvg =
-            -0.5 * (abulk * dvdseff_dvg - abulk * vdseff / vgst2vtm + vdseff * dabulk_dvg) / vgst2vtm;
+        let dt0_dvg = -0.5 * (abulk * dvdseff_dvg - abulk * vdseff / vgst2vtm + vdseff * dabulk_dvg) / vgst2vtm;
         let dt0_dvd = -0.5 * abulk * dvdseff_dvd / vgst2vtm;
         let dt0_dvb = -0.5 * (abulk * dvdseff_dvb + dabulk_dvb * vdseff) / vgst2vtm;
         let fgche1 = vgsteff * t0;

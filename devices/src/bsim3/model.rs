@@ -139,7 +139,8 @@ impl Bsim3Model {
             if IGNORED.contains(&lname.as_str()) {
                 continue;
             }
-            let binned = ["l", "w", "p"].iter().any(|pre| lname.strip_prefix(pre).is_some_and(|b| BINNABLE.contains(&b)));
+            let binned =
+                ["l", "w", "p"].iter().any(|pre| lname.strip_prefix(pre).is_some_and(|b| BINNABLE.contains(&b)));
             if binned {
                 if *value != 0.0 {
                     return Err(DeviceError::invalid(
@@ -167,9 +168,7 @@ impl Bsim3Model {
             ("nqsmod", p.nqsmod, 0.0),
             ("acnqsmod", p.acnqsmod, 0.0),
             ("acm", p.acm, 0.0),
-        ]
-        .map(|(n, v, w)| (n, v, w))
-        {
+        ] {
             if let Some(v) = want {
                 if v != what {
                     let reason = format!("BSIM-lite implements only {} = {what}", sel.to_ascii_uppercase());

@@ -19,7 +19,8 @@ pub(crate) const EXP_THRESHOLD: f64 = 34.0;
 pub(crate) const MAX_EXP: f64 = 5.834617425e14;
 /// exp(-34).
 pub(crate) const MIN_EXP: f64 = 1.713908431e-15;
-/// The value of pi in BSIM3's CF default.
+/// The value of pi in BSIM3's CF default (truncated as in `b3set.c`, kept for bit-closeness).
+#[allow(clippy::approx_constant)]
 const PI_B3: f64 = 3.141592654;
 
 /// A BSIM-lite instance with everything that depends only on parameters, geometry and
@@ -144,8 +145,16 @@ pub struct Bsim3 {
 }
 
 fn check_geom(name: &str, g: &MosGeom) -> Result<(), DeviceError> {
-    let fields =
-        [("w", g.w), ("l", g.l), ("ad", g.ad), ("as", g.as_), ("pd", g.pd), ("ps", g.ps), ("nrd", g.nrd), ("nrs", g.nrs)];
+    let fields = [
+        ("w", g.w),
+        ("l", g.l),
+        ("ad", g.ad),
+        ("as", g.as_),
+        ("pd", g.pd),
+        ("ps", g.ps),
+        ("nrd", g.nrd),
+        ("nrs", g.nrs),
+    ];
     for (p, v) in fields {
         if !v.is_finite() || v < 0.0 {
             return Err(DeviceError::invalid(name, p, v, "must be a finite, non-negative number"));
@@ -303,11 +312,11 @@ impl Bsim3 {
                 npeak = 3.021e22 * t0 * t0;
             }
         }
-        if !(npeak > 0.0) {
+        if npeak.is_nan() || npeak <= 0.0 {
             return Err(DeviceError::invalid(name, "nch", npeak, "channel doping must be positive"));
         }
         let phi = 2.0 * vtm0 * (npeak / ni).ln();
-        if !(phi > 0.0) {
+        if phi.is_nan() || phi <= 0.0 {
             return Err(DeviceError::invalid(name, "nch", npeak, "surface potential 2*Vtm*ln(NCH/ni) is not positive"));
         }
         let sqrt_phi = phi.sqrt();
@@ -545,10 +554,10 @@ impl Bsim3 {
                 return Err(DeviceError::invalid(name, what, v, "derived value is not finite"));
             }
         }
-        if !(out.vsattemp > 0.0) {
+        if out.vsattemp.is_nan() || out.vsattemp <= 0.0 {
             return Err(DeviceError::invalid(name, "vsat", out.vsattemp, "temperature-adjusted VSAT must be positive"));
         }
-        if !(out.u0temp > 0.0) {
+        if out.u0temp.is_nan() || out.u0temp <= 0.0 {
             return Err(DeviceError::invalid(name, "u0", out.u0temp, "temperature-adjusted U0 must be positive"));
         }
         Ok(out)
@@ -643,7 +652,7 @@ impl Bsim3 {
     /// n = 1 + (NFACTOR EPSSI/Xdep0 + CDSC theta(DVT1 Leff/lt0) + CIT)/Cox. In weak
     /// inversion gm/Id tends to 1/(n Vtm).
     pub fn n0(&self) -> f64 {
-        let lt0 = self.factor1 * self.xdep0.sqrt() * (1.0 + self.dvt2 * 0.0);
+        let lt0 = self.factor1 * self.xdep0.sqrt();
         let theta0 = theta_sce(self.dvt1 * self.leff / lt0);
         let tmp4 = (self.nfactor * EPSSI / self.xdep0 + self.cdsc * theta0 + self.cit) / self.cox;
         if tmp4 >= -0.5 {

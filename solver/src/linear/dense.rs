@@ -282,9 +282,9 @@ mod tests {
             }
             let x: Vec<f64> = (0..n).map(|_| lcg(&mut seed)).collect();
             let mut b = vec![0.0; n + 1];
-            for col in 0..n {
+            for (col, xc) in x.iter().enumerate() {
                 for k in p.col_ptr[col]..p.col_ptr[col + 1] {
-                    b[p.row_idx[k]] += v[k] * x[col];
+                    b[p.row_idx[k]] += v[k] * xc;
                 }
             }
             lu.factor(&v).unwrap();

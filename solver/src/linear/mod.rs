@@ -24,6 +24,8 @@ pub struct Singular {
 }
 
 /// A linear solver bound to one pattern.
+// Both variants are built once per simulator and never moved in a hot path.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum LinearSolver<T: Scalar> {
     /// Dense LU with partial pivoting.

@@ -70,8 +70,8 @@ pub trait FetDevice: Clone + std::fmt::Debug {
     /// Offsets (from the first state) of the charges used for truncation error control.
     const LTE_CHARGES: &'static [usize];
     fn mos_type(&self) -> f64;
-    /// Gate-source voltage (n-frame) of the first DC iteration: the threshold.
-    fn vgs_init(&self) -> f64;
+    /// n-frame (vgs, vds, vbs) of the first DC iteration (SPICE's MODEINITJCT guess).
+    fn init_bias(&self) -> (f64, f64, f64);
     fn vt(&self) -> f64;
     fn vcrit_bs(&self) -> f64;
     fn vcrit_bd(&self) -> f64;
@@ -114,7 +114,7 @@ impl<F: FetDevice> FetInst<F> {
         let (mut vgs, mut vds, mut vbs) = self.voltages(x);
         match ctx.init {
             Init::Jct if ctx.mode == Mode::Dc => {
-                (vgs, vds, vbs) = if self.off { (0.0, 0.0, 0.0) } else { (self.dev.vgs_init(), 0.0, -1.0) };
+                (vgs, vds, vbs) = if self.off { (0.0, 0.0, 0.0) } else { self.dev.init_bias() };
             }
             Init::Fix if self.off && ctx.mode == Mode::Dc => (vgs, vds, vbs) = (0.0, 0.0, 0.0),
             Init::Direct => {}

@@ -3,6 +3,7 @@
 //! Devices of one kind live together in a `Vec` and are loaded in a tight loop; each holds
 //! its unknown indices, its matrix slots and its state offsets, fixed at compile time.
 
+pub mod bsim3;
 pub mod diode;
 pub mod fet;
 pub mod linear;

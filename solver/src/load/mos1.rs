@@ -48,8 +48,8 @@ impl FetDevice for Mos1 {
     fn mos_type(&self) -> f64 {
         Mos1::mos_type(self)
     }
-    fn vgs_init(&self) -> f64 {
-        self.mos_type() * self.vto_t()
+    fn init_bias(&self) -> (f64, f64, f64) {
+        (self.mos_type() * self.vto_t(), 0.0, -1.0)
     }
     fn vt(&self) -> f64 {
         Mos1::vt(self)

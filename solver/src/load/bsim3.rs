@@ -1,0 +1,123 @@
+//! BSIM-lite (BSIM3v3.3 core) in the solver: charge-based (CAPMOD 3) intrinsic charges with
+//! the constant overlaps and the junctions folded into four nodal charges, integrated as
+//! three states (the source's follows from conservation), with the full 4x4 capacitance
+//! matrix as Jacobian. Device equations in `insitu_devices::bsim3`; DC stamps in `fet.rs`.
+
+use super::fet::{FetDc, FetDevice, FetSlots, Last, B, D, G, S};
+use super::Ctx;
+use crate::states::States;
+use insitu_devices::bsim3::Bsim3;
+
+/// State offsets of the integrated nodal charges (each followed by its current).
+const QD: usize = 0;
+const QG: usize = 2;
+const QB: usize = 4;
+
+/// Nodal charges (d, g, s, b) and `dq_i/dv_j` in the circuit frame at a load, overlaps and
+/// junctions included.
+fn nodal(dev: &Bsim3, l: &Last) -> ([f64; 4], [[f64; 4]; 4]) {
+    let ty = dev.mos_type();
+    let (vgs, vds, vbs) = (l.vgs, l.vds, l.vbs);
+    let k = dev.charges(vgs, vds, vbs);
+    let mut q = [k.qd, k.qg, k.qs, k.qb];
+    let mut c = k.c;
+    let mut two = |a: usize, b: usize, qab: f64, cab: f64| {
+        q[a] += qab;
+        q[b] -= qab;
+        c[a][a] += cab;
+        c[b][b] += cab;
+        c[a][b] -= cab;
+        c[b][a] -= cab;
+    };
+    let (ogs, ogd, ogb) = dev.overlap_caps();
+    two(G, S, ogs * vgs, ogs);
+    two(G, D, ogd * (vgs - vds), ogd);
+    two(G, B, ogb * (vgs - vbs), ogb);
+    let (qbd, cbd) = dev.junction_bd(vbs - vds);
+    let (qbs, cbs) = dev.junction_bs(vbs);
+    two(B, D, qbd, cbd);
+    two(B, S, qbs, cbs);
+    (q.map(|v| ty * v), c)
+}
+
+impl FetDevice for Bsim3 {
+    const STATES: usize = 6;
+    const LTE_CHARGES: &'static [usize] = &[QD, QG, QB];
+
+    fn mos_type(&self) -> f64 {
+        Bsim3::mos_type(self)
+    }
+    /// BSIM3's MODEINITJCT guess: vgs = VTH0 + 0.1, vds = 0.1, vbs = 0.
+    fn init_bias(&self) -> (f64, f64, f64) {
+        (self.vth0_n() + 0.1, 0.1, 0.0)
+    }
+    fn vt(&self) -> f64 {
+        Bsim3::vt(self)
+    }
+    fn vcrit_bs(&self) -> f64 {
+        Bsim3::vcrit_bs(self)
+    }
+    fn vcrit_bd(&self) -> f64 {
+        Bsim3::vcrit_bd(self)
+    }
+    fn drain_conductance(&self) -> f64 {
+        Bsim3::drain_conductance(self)
+    }
+    fn source_conductance(&self) -> f64 {
+        Bsim3::source_conductance(self)
+    }
+    fn dc(&self, vgs: f64, vds: f64, vbs: f64) -> FetDc {
+        let d = Bsim3::dc(self, vgs, vds, vbs);
+        FetDc {
+            mode: d.mode,
+            cdrain: d.cdrain,
+            gm: d.gm,
+            gds: d.gds,
+            gmbs: d.gmbs,
+            cbd: d.cbd,
+            gbd: d.gbd,
+            cbs: d.cbs,
+            gbs: d.gbs,
+            von: d.von,
+            vdsat: d.vdsat,
+        }
+    }
+
+    fn load_charges(&self, f: &FetSlots, m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &Ctx, last: &Last) {
+        let ty = self.mos_type();
+        let (q, c) = nodal(self, last);
+        let k = f.state;
+        let ag0 = ctx.integ.ag0();
+        // Circuit-frame voltages relative to the source (each row of c sums to zero).
+        let v = [ty * last.vds, ty * last.vgs, 0.0, ty * last.vbs];
+        let mut i_sum = 0.0;
+        let mut lin_sum = 0.0;
+        for (row, off) in [(D, QD), (G, QG), (B, QB)] {
+            st.set(k + off, q[row]);
+            let i = ctx.integ.integrate(st, k + off);
+            let mut lin = 0.0;
+            for col in 0..4 {
+                m[f.sl[row][col]] += ag0 * c[row][col];
+                m[f.sl[S][col]] -= ag0 * c[row][col];
+                lin += ag0 * c[row][col] * v[col];
+            }
+            rhs[f.t[row]] -= i - lin;
+            i_sum += i;
+            lin_sum += lin;
+        }
+        // The source carries the rest: i_s = -(i_d + i_g + i_b).
+        rhs[f.t[S]] += i_sum - lin_sum;
+    }
+
+    fn init_state(&self, f: &FetSlots, st: &mut States, last: &Last) {
+        let (q, _) = nodal(self, last);
+        for (row, off) in [(D, QD), (G, QG), (B, QB)] {
+            st.set(f.state + off, q[row]);
+            st.set(f.state + off + 1, 0.0);
+        }
+    }
+
+    fn cap_matrix(&self, last: &Last) -> [[f64; 4]; 4] {
+        nodal(self, last).1
+    }
+}

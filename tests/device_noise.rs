@@ -1,0 +1,75 @@
+//! Shared noise formulas (`insitu::devices::noise`) against ngspice `.noise`.
+//!
+//! Each device sits at a forced bias; its noise current flows through a 0 V source sensed
+//! by a noiseless 1-ohm CCVS, so `onoise_spectrum^2` is the device's current PSD: resistor
+//! thermal noise 4kT/R, diode shot 2qI plus flicker, MOS level-1 channel thermal and
+//! flicker noise as `mos1noi.c` computes them.
+
+mod common;
+
+use common::{scratch_dir, sp, Worst};
+use insitu::devices::noise::{diode_flicker_psd, mos1_flicker_psd, mos1_thermal_psd, shot_psd, thermal_psd};
+use insitu::devices::{Diode, DiodeModel, Mos1, Mos1Model, MosGeom};
+use insitu::ngspice::Ngspice;
+
+const TOL: f64 = 1e-9;
+
+fn run(ng: &Ngspice, name: &str, body: &str, temp: f64) -> (Vec<f64>, Vec<f64>) {
+    let dir = scratch_dir(name);
+    let deck = format!(
+        "{name}\n.temp {temp}\nVX x 0 dc 0 ac 1\nVM dd a 0\nH1 out 0 VM 1\n{body}.noise v(out) VX dec 5 1 1e9\n.end\n"
+    );
+    let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+    let plot = run.plot("Noise Spectral").expect("noise plot");
+    (plot.vector("frequency").unwrap().to_vec(), plot.vector("onoise_spectrum").unwrap().to_vec())
+}
+
+#[test]
+fn noise_formulas_match_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let mut worst = Worst::default();
+    for temp in [-40.0, 27.0, 125.0] {
+        let tk = temp + 273.15;
+        // Resistor.
+        let (f, v) = run(&ng, "res-noise", "VD dd 0 0.5\nR1 a 0 2.2k\n", temp);
+        for (fi, vi) in f.iter().zip(&v) {
+            worst.check("resistor", thermal_psd(1.0 / 2.2e3, tk), vi * vi, 1e-40, TOL, &format!("T={temp} f={fi:e}"));
+        }
+        // Diode: shot + flicker.
+        let dp = [("is", 1e-14), ("n", 1.05), ("kf", 1e-16), ("af", 1.1)];
+        let line: Vec<String> = dp.iter().map(|(n, x)| format!("{n}={}", sp(*x))).collect();
+        let body = format!("VD dd 0 0.62\nD1 a 0 dm\n.model dm d ({})\n", line.join(" "));
+        let (f, v) = run(&ng, "dio-noise", &body, temp);
+        let params: Vec<(String, f64)> = dp.iter().map(|(n, x)| (n.to_string(), *x)).collect();
+        let d = Diode::new(&DiodeModel::new("dm", &params).unwrap(), 1.0, temp, 27.0, 1e-12).unwrap();
+        let (id, _) = d.dc(0.62);
+        for (fi, vi) in f.iter().zip(&v) {
+            let want = shot_psd(id) + diode_flicker_psd(1e-16, 1.1, id, 1.0, *fi);
+            worst.check("diode", want, vi * vi, 1e-40, TOL, &format!("T={temp} f={fi:e} id={id:e}"));
+        }
+        // MOS level 1: channel thermal + flicker (forced VGS via the gate source).
+        let mp =
+            [("vto", 0.5), ("kp", 1e-4), ("tox", 5e-9), ("lambda", 0.05), ("ld", 2e-8), ("kf", 1e-25), ("af", 1.3)];
+        let line: Vec<String> = mp.iter().map(|(n, x)| format!("{n}={}", sp(*x))).collect();
+        let g = MosGeom { w: 4e-6, l: 0.5e-6, m: 2.0, ..MosGeom::default() };
+        let body = format!(
+            "VD dd 0 1.2\nVG g 0 1.1\nM1 a g 0 0 nm w={} l={} m=2\n.model nm nmos (level=1 {})\n",
+            sp(g.w),
+            sp(g.l),
+            line.join(" ")
+        );
+        let (f, v) = run(&ng, "mos1-noise", &body, temp);
+        let params: Vec<(String, f64)> = mp.iter().map(|(n, x)| (n.to_string(), *x)).collect();
+        let m = Mos1::new(&Mos1Model::new("nm", false, &params).unwrap(), &g, temp, 27.0, 1e-12).unwrap();
+        let r = m.dc(1.1, 1.2, 0.0);
+        let cox_per_area = m.cox_total() / (m.leff() * g.m * g.w);
+        for (fi, vi) in f.iter().zip(&v) {
+            let want = mos1_thermal_psd(r.gm, tk)
+                + mos1_flicker_psd(1e-25, 1.3, r.id(), *fi, g.w, g.m, m.leff(), cox_per_area);
+            worst.check("mos1", want, vi * vi, 1e-40, TOL, &format!("T={temp} f={fi:e}"));
+        }
+    }
+    worst.report("noise formulas vs ngspice");
+}
