@@ -55,7 +55,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Parse { deck } => match insitu_netlist::load_file(&deck) {
             Ok(c) => {
-                print!("{c}");
+                emit(&c.to_string());
                 ExitCode::SUCCESS
             }
             Err(e) => fail(EXIT_INPUT, &e),
@@ -63,6 +63,12 @@ fn main() -> ExitCode {
         Command::Sim { deck, raw, ascii, json } => sim(&deck, raw, ascii, json),
         Command::Check { deck, work_dir, options } => check(&deck, work_dir, &options),
     }
+}
+
+/// Writes to standard output; a closed pipe (`insitu parse deck | head`) is not an error.
+fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn fail(code: u8, e: &dyn std::fmt::Display) -> ExitCode {
@@ -89,19 +95,21 @@ fn sim(deck: &Path, raw_out: Option<PathBuf>, ascii: bool, json: Option<PathBuf>
         Err(e) => return fail(EXIT_SIM, &e),
     };
     let elapsed = start.elapsed();
+    let mut report = String::new();
     for d in &datasets {
         match &d.scale {
             None => {
-                println!("{}:", d.name);
+                report.push_str(&format!("{}:\n", d.name));
                 for v in &d.vectors {
                     if let Data::Real(x) = &v.data {
-                        println!("  {:<24} {:>15.6e}", v.name, x[0]);
+                        report.push_str(&format!("  {:<24} {:>15.6e}\n", v.name, x[0]));
                     }
                 }
             }
-            Some(s) => println!("{}: {} points of {}", d.name, s.data.len(), s.name),
+            Some(s) => report.push_str(&format!("{}: {} points of {}\n", d.name, s.data.len(), s.name)),
         }
     }
+    emit(&report);
     eprintln!("simulated in {:.3} ms", elapsed.as_secs_f64() * 1e3);
     if let Some(path) = raw_out {
         let plots = to_plots(&title, &datasets);
@@ -131,7 +139,7 @@ fn check(deck: &Path, work_dir: Option<PathBuf>, options: &str) -> ExitCode {
     let result = check_file_with(deck, &ng, &dir, &Tolerances::default(), options);
     match result {
         Ok(report) => {
-            println!("{report}");
+            emit(&format!("{report}\n"));
             if report.pass() {
                 ExitCode::SUCCESS
             } else {

@@ -62,6 +62,7 @@ impl Simulator {
         self.w.rhs.iter_mut().for_each(|v| *v = 0.0);
         self.inst.load(&self.w.x, &mut acw.g, &mut self.w.rhs, &mut self.w.st, &mut ctx);
         self.inst.ac_caps(&mut acw.c);
+        acw.lu.reset_plan();
         acw.b.iter_mut().for_each(|v| *v = Complex64::new(0.0, 0.0));
         self.inst.ac_rhs(&mut acw.b);
         Ok(())

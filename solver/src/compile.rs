@@ -71,13 +71,15 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
                         }
                         CompiledModel::Bsim3(Box::new(Bsim3Model::new(&m.name, pmos, &m.params).map_err(dev_err)?))
                     }
-                    level => return Err(SimError::Unsupported {
-                        element: e.name.clone(),
-                        message: format!(
+                    level => {
+                        return Err(SimError::Unsupported {
+                            element: e.name.clone(),
+                            message: format!(
                             "MOS model '{}' has level {level}, which is not supported (supported: 1, 8/49 BSIM-lite)",
                             m.name
                         ),
-                    }),
+                        })
+                    }
                 }
             }
             (ModelKind::Diode, false) => CompiledModel::Diode(DiodeModel::new(&m.name, &m.params).map_err(dev_err)?),

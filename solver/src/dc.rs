@@ -94,6 +94,7 @@ impl Simulator {
                 SweepVar::Temp => self.temp_c,
             })
             .collect();
+        self.w.lu.reset_plan();
         let mut rec = Recorder::new(self);
         let mut scale = Vec::with_capacity(inner.len() * outer.len());
         let mut result = Ok(());

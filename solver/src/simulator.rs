@@ -311,6 +311,7 @@ impl Simulator {
     /// circuit; otherwise every `.op` starts from zero, as SPICE does.
     pub fn op(&mut self) -> Result<(), SimError> {
         self.iterations = 0;
+        self.w.lu.reset_plan();
         if self.warm_start && self.have_converged {
             let w = &mut self.w;
             w.x0.copy_from_slice(&w.x);

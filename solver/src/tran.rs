@@ -114,6 +114,7 @@ impl Simulator {
 
         // Initial point.
         self.iterations = 0;
+        self.w.lu.reset_plan();
         if spec.uic {
             self.w.x.iter_mut().for_each(|v| *v = 0.0);
             for &(k, v) in &self.ics {

@@ -17,6 +17,8 @@ const PIVOT_THRESHOLD: f64 = 1e-3;
 /// `k` and the columns right of `k` with a non-zero in row `k` (positions after pivoting).
 #[derive(Debug, Clone, Default)]
 struct Plan {
+    /// Every structurally non-zero position of L and U (row-major index).
+    positions: Vec<usize>,
     rows_ptr: Vec<usize>,
     rows: Vec<usize>,
     cols_ptr: Vec<usize>,
@@ -64,6 +66,7 @@ impl<T: Scalar> DenseLu<T> {
             perm: (0..n).collect(),
             pos: (0..n).collect(),
             plan: Plan {
+                positions: Vec::with_capacity(n * n),
                 rows_ptr: Vec::with_capacity(n + 1),
                 rows: Vec::with_capacity(n * n),
                 cols_ptr: Vec::with_capacity(n + 1),
@@ -78,17 +81,31 @@ impl<T: Scalar> DenseLu<T> {
     }
 
     fn scatter(&mut self, values: &[T]) {
-        let n = self.n;
         self.a.iter_mut().for_each(|v| *v = T::ZERO);
+        self.gather(values);
+    }
+
+    fn gather(&mut self, values: &[T]) {
+        let n = self.n;
         for (k, &(r, c)) in self.slot_rc.iter().enumerate() {
             self.a[self.pos[r] * n + c] += values[k];
         }
     }
 
+    /// Forgets the recorded plan: the next factorization pivots afresh. Analyses call this
+    /// at their start so a result never depends on the matrices factored before it.
+    pub fn reset_plan(&mut self) {
+        self.planned = false;
+    }
+
     /// Factors the matrix given by pattern values.
     pub fn factor(&mut self, values: &[T]) -> Result<(), Singular> {
         if self.planned {
-            self.scatter(values);
+            // Outside the plan's structure the matrix holds zeros from the last pivoting.
+            for &p in &self.plan.positions {
+                self.a[p] = T::ZERO;
+            }
+            self.gather(values);
             if self.replay() {
                 self.replays += 1;
                 return Ok(());
@@ -116,8 +133,9 @@ impl<T: Scalar> DenseLu<T> {
                 }
             }
             let cols = &plan.cols[plan.cols_ptr[k]..plan.cols_ptr[k + 1]];
+            let inv = T::ONE / d;
             for &i in rows {
-                let f = a[i * n + k] / d;
+                let f = a[i * n + k] * inv;
                 a[i * n + k] = f;
                 for &j in cols {
                     let u = a[k * n + j];
@@ -159,9 +177,9 @@ impl<T: Scalar> DenseLu<T> {
                 }
                 self.perm.swap(k, piv);
             }
-            let d = a[k * n + k];
+            let inv = T::ONE / a[k * n + k];
             for i in k + 1..n {
-                let f = a[i * n + k] / d;
+                let f = a[i * n + k] * inv;
                 if f.mag() == 0.0 {
                     continue;
                 }
@@ -193,6 +211,7 @@ impl<T: Scalar> DenseLu<T> {
             s[k * n + k] = true;
         }
         let plan = &mut self.plan;
+        plan.positions.clear();
         plan.rows_ptr.clear();
         plan.rows.clear();
         plan.cols_ptr.clear();
@@ -213,26 +232,29 @@ impl<T: Scalar> DenseLu<T> {
             plan.rows_ptr.push(plan.rows.len());
             plan.cols_ptr.push(plan.cols.len());
         }
+        plan.positions.extend((0..n * n).filter(|&p| s[p]));
     }
 
-    /// Solves with the last factorization; `rhs[..n]` is b on entry, x on return.
+    /// Solves with the last factorization; `rhs[..n]` is b on entry, x on return. The
+    /// triangular solves walk the plan's structure (L by columns, U by rows).
     pub fn solve(&mut self, rhs: &mut [T]) {
         let n = self.n;
-        let a = &self.a;
-        let y = &mut self.work;
+        let (a, plan, y) = (&self.a, &self.plan, &mut self.work);
         for i in 0..n {
-            let mut s = rhs[self.perm[i]];
-            for j in 0..i {
-                s -= a[i * n + j] * y[j];
-            }
-            y[i] = s;
+            y[i] = rhs[self.perm[i]];
         }
-        for i in (0..n).rev() {
-            let mut s = y[i];
-            for j in i + 1..n {
-                s -= a[i * n + j] * y[j];
+        for k in 0..n {
+            let yk = y[k];
+            for &i in &plan.rows[plan.rows_ptr[k]..plan.rows_ptr[k + 1]] {
+                y[i] -= a[i * n + k] * yk;
             }
-            y[i] = s / a[i * n + i];
+        }
+        for k in (0..n).rev() {
+            let mut s = y[k];
+            for &j in &plan.cols[plan.cols_ptr[k]..plan.cols_ptr[k + 1]] {
+                s -= a[k * n + j] * y[j];
+            }
+            y[k] = s / a[k * n + k];
         }
         rhs[..n].copy_from_slice(&y[..n]);
     }

@@ -54,6 +54,14 @@ impl<T: Scalar> LinearSolver<T> {
         LinearSolver::Dense(DenseLu::new(pattern))
     }
 
+    /// Makes the next factorization independent of the previous ones (see
+    /// [`DenseLu::reset_plan`]); the sparse backend pivots afresh every time anyway.
+    pub fn reset_plan(&mut self) {
+        if let LinearSolver::Dense(d) = self {
+            d.reset_plan();
+        }
+    }
+
     /// Factors the matrix whose pattern values are `values` (trash slot included at the end).
     pub fn factor(&mut self, values: &[T]) -> Result<(), Singular> {
         match self {
