@@ -4,7 +4,8 @@
 //! rel = 1e-6 and abs = 1 uV (voltages) or 1 pA (currents); AC, 0.01 dB in magnitude and
 //! 0.1 degree in phase; transient, the integrated error of Xyce's test suite,
 //! sqrt(integral(((ref - x) / (reltol |ref| + abstol))^2 dt) / T) < 1 with reltol 1e-2 and
-//! abstol 1e-6, the insitu waveform interpolated linearly onto ngspice's time points.
+//! abstol 1e-6, the insitu waveform interpolated linearly onto ngspice's time points; noise
+//! spectra, 1 % relative.
 
 use crate::ngspice::{Ngspice, NgspiceError};
 use crate::raw::Plot;
@@ -22,6 +23,8 @@ pub struct Tolerances {
     pub ac_deg: f64,
     pub tran_reltol: f64,
     pub tran_abstol: f64,
+    /// Noise spectra: relative error.
+    pub noise_rel: f64,
 }
 
 impl Default for Tolerances {
@@ -34,6 +37,7 @@ impl Default for Tolerances {
             ac_deg: 0.1,
             tran_reltol: 1e-2,
             tran_abstol: 1e-6,
+            noise_rel: 1e-2,
         }
     }
 }
@@ -240,6 +244,18 @@ fn compare_vector(d: &Dataset, v: &insitu_solver::Vector, p: &Plot, tol: &Tolera
             }
             let score = (worst_db / tol.ac_db).max(worst_deg / tol.ac_deg);
             Some(row(score, format!("{worst_db:.2e} dB, {worst_deg:.2e} deg")))
+        }
+        (Data::Real(x), "noise") => {
+            let reference = p.vector(&v.name)?;
+            if reference.len() != x.len() {
+                return Some(row(f64::INFINITY, format!("{} points vs ngspice {}", x.len(), reference.len())));
+            }
+            let worst = x
+                .iter()
+                .zip(reference)
+                .map(|(a, b)| (a - b).abs() / b.abs().max(f64::MIN_POSITIVE))
+                .fold(0.0f64, |m, e| if e.is_nan() { f64::INFINITY } else { m.max(e) });
+            Some(row(worst / tol.noise_rel, format!("relative {worst:.2e}")))
         }
         (Data::Real(x), "transient") => {
             let reference = p.vector(&v.name)?;

@@ -240,3 +240,19 @@ fn device_operating_points_match_ngspice() {
     }
     println!("worst relative difference of device operating points: {worst:.2e}");
 }
+
+#[test]
+fn opamp_noise_matches_ngspice() {
+    let (Some(ng), Some(d)) = (Ngspice::for_tests(), opamp_dir()) else { return };
+    let deck = d.join("opamp_opac_cold.cir");
+    let text = std::fs::read_to_string(&deck).unwrap().replace(".end", ".noise v(out) vinp dec 10 1 1g\n.end");
+    let noisy = work_dir("opamp-noise").join("opamp_noise.cir");
+    std::fs::create_dir_all(noisy.parent().unwrap()).unwrap();
+    std::fs::write(&noisy, insitu::check::prepare_deck(&text, &d, "")).unwrap();
+    let report = check_file_with(&noisy, &ng, &work_dir("opamp-noise-ng"), &Tolerances::default(), TIGHT).unwrap();
+    println!("{report}");
+    let onoise = report.row("Noise", "onoise_spectrum").expect("output noise compared");
+    let inoise = report.row("Noise", "inoise_spectrum").expect("input noise compared");
+    assert!(onoise.pass() && inoise.pass(), "{report}");
+    assert!(report.pass(), "{report}");
+}

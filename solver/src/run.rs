@@ -24,7 +24,7 @@ impl Simulator {
             Analysis::Tran { tstep, tstop, tstart, tmax, uic } => {
                 self.tran(&TranSpec { tstep: *tstep, tstop: *tstop, tstart: *tstart, tmax: *tmax, uic: *uic })
             }
-            Analysis::Noise { .. } => Err(SimError::InvalidAnalysis(".noise is not supported yet".into())),
+            Analysis::Noise { out_p, out_n, input, grid } => self.noise(*out_p, *out_n, *input, grid),
         }
     }
 

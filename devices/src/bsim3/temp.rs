@@ -144,30 +144,6 @@ pub struct Bsim3 {
     pub(crate) ef: f64,
 }
 
-fn check_geom(name: &str, g: &MosGeom) -> Result<(), DeviceError> {
-    let fields = [
-        ("w", g.w),
-        ("l", g.l),
-        ("ad", g.ad),
-        ("as", g.as_),
-        ("pd", g.pd),
-        ("ps", g.ps),
-        ("nrd", g.nrd),
-        ("nrs", g.nrs),
-    ];
-    for (p, v) in fields {
-        if !v.is_finite() || v < 0.0 {
-            return Err(DeviceError::invalid(name, p, v, "must be a finite, non-negative number"));
-        }
-    }
-    for (p, v) in [("w", g.w), ("l", g.l), ("m", g.m)] {
-        if !v.is_finite() || v <= 0.0 {
-            return Err(DeviceError::invalid(name, p, v, "must be positive"));
-        }
-    }
-    Ok(())
-}
-
 /// `exp(-x/2) + 2 exp(-x)` as BSIM3 evaluates it, with its MIN_EXP floor.
 #[inline]
 pub(crate) fn theta_sce(arg: f64) -> f64 {
@@ -185,7 +161,7 @@ impl Bsim3 {
         let name = model.name.as_str();
         let p = &model.params;
         let typ = model.mos_type();
-        check_geom(name, geom)?;
+        geom.check(name)?;
         let temp = temp_c + KELVIN;
         let tnom = p.tnom.unwrap_or(tnom_c) + KELVIN;
         if !(temp > 0.0 && temp.is_finite()) {

@@ -29,6 +29,35 @@ pub struct MosGeom {
     pub m: f64,
 }
 
+impl MosGeom {
+    /// Rejects non-finite or negative sizes and non-positive W, L, M, naming the model.
+    pub(crate) fn check(&self, name: &str) -> Result<(), DeviceError> {
+        let g = self;
+        let fields = [
+            ("w", g.w),
+            ("l", g.l),
+            ("ad", g.ad),
+            ("as", g.as_),
+            ("pd", g.pd),
+            ("ps", g.ps),
+            ("nrd", g.nrd),
+            ("nrs", g.nrs),
+            ("m", g.m),
+        ];
+        for (p, v) in fields {
+            if !v.is_finite() || v < 0.0 {
+                return Err(DeviceError::invalid(name, p, v, "must be a finite, non-negative number"));
+            }
+        }
+        for (p, v) in [("w", g.w), ("l", g.l), ("m", g.m)] {
+            if v <= 0.0 {
+                return Err(DeviceError::invalid(name, p, v, "must be positive"));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for MosGeom {
     /// ngspice's defaults: W = L = 100 um, no diffusions, NRD = NRS = 1, M = 1.
     fn default() -> Self {
@@ -83,31 +112,6 @@ pub struct Mos1 {
     pub(crate) gs: f64,
 }
 
-fn check_geom(name: &str, g: &MosGeom) -> Result<(), DeviceError> {
-    let fields = [
-        ("w", g.w),
-        ("l", g.l),
-        ("ad", g.ad),
-        ("as", g.as_),
-        ("pd", g.pd),
-        ("ps", g.ps),
-        ("nrd", g.nrd),
-        ("nrs", g.nrs),
-        ("m", g.m),
-    ];
-    for (p, v) in fields {
-        if !v.is_finite() || v < 0.0 {
-            return Err(DeviceError::invalid(name, p, v, "must be a finite, non-negative number"));
-        }
-    }
-    for (p, v) in [("w", g.w), ("l", g.l), ("m", g.m)] {
-        if v <= 0.0 {
-            return Err(DeviceError::invalid(name, p, v, "must be positive"));
-        }
-    }
-    Ok(())
-}
-
 impl Mos1 {
     /// Sets up an instance of `model` with geometry `geom` at circuit temperature `temp_c`
     /// (degrees C), nominal temperature `tnom_c` (used unless the model gives TNOM) and
@@ -117,7 +121,7 @@ impl Mos1 {
         let name = model.name.as_str();
         let p = &model.params;
         let typ = model.mos_type();
-        check_geom(name, geom)?;
+        geom.check(name)?;
         let temp = temp_c + KELVIN;
         let tnom = p.tnom.unwrap_or(tnom_c) + KELVIN;
         if !(temp > 0.0 && temp.is_finite()) {

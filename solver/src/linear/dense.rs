@@ -260,6 +260,34 @@ impl<T: Scalar> DenseLu<T> {
     }
 }
 
+impl<T: Scalar> DenseLu<T> {
+    /// Solves `A^T z = e` with the last factorization (plain transpose, no conjugation: the
+    /// adjoint network of noise analysis); `rhs[..n]` is e on entry, z on return.
+    /// With `P A = L U`: `U^T w = e`, then `L^T v = w`, then `z = P^T v`.
+    pub fn solve_transpose(&mut self, rhs: &mut [T]) {
+        let n = self.n;
+        let (a, plan, w) = (&self.a, &self.plan, &mut self.work);
+        w[..n].copy_from_slice(&rhs[..n]);
+        for j in 0..n {
+            let wj = w[j] / a[j * n + j];
+            w[j] = wj;
+            for &k in &plan.cols[plan.cols_ptr[j]..plan.cols_ptr[j + 1]] {
+                w[k] -= a[j * n + k] * wj;
+            }
+        }
+        for k in (0..n).rev() {
+            let mut s = w[k];
+            for &i in &plan.rows[plan.rows_ptr[k]..plan.rows_ptr[k + 1]] {
+                s -= a[i * n + k] * w[i];
+            }
+            w[k] = s;
+        }
+        for (i, &r) in self.perm.iter().enumerate() {
+            rhs[r] = w[i];
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,9 +338,19 @@ mod tests {
                 }
             }
             lu.factor(&v).unwrap();
+            // The transposed system with the same solution: b_t = A^T x.
+            let mut bt = vec![0.0; n + 1];
+            for (col, bc) in bt.iter_mut().enumerate().take(n) {
+                for k in p.col_ptr[col]..p.col_ptr[col + 1] {
+                    *bc += v[k] * x[p.row_idx[k]];
+                }
+            }
             lu.solve(&mut b);
             let err = (0..n).map(|i| (b[i] - x[i]).abs()).fold(0.0, f64::max);
             assert!(err < 1e-9, "trial {trial}: error {err}");
+            lu.solve_transpose(&mut bt);
+            let err = (0..n).map(|i| (bt[i] - x[i]).abs()).fold(0.0, f64::max);
+            assert!(err < 1e-9, "trial {trial}: transposed error {err}");
         }
     }
 }

@@ -70,6 +70,14 @@ impl<T: Scalar> LinearSolver<T> {
         }
     }
 
+    /// Solves `A^T z = e` in place (plain transpose) with the last factorization.
+    pub fn solve_transpose(&mut self, rhs: &mut [T]) {
+        match self {
+            LinearSolver::Dense(d) => d.solve_transpose(rhs),
+            LinearSolver::Sparse(s) => s.solve_transpose(rhs),
+        }
+    }
+
     /// Solves in place: `rhs` holds b on entry and x on return (its first `n` entries).
     pub fn solve(&mut self, rhs: &mut [T]) {
         match self {

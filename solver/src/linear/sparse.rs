@@ -80,6 +80,17 @@ impl<T: Scalar> SparseLu<T> {
         }
     }
 
+    /// Solves `A^T z = e` in place (no conjugation).
+    pub fn solve_transpose(&mut self, rhs: &mut [T]) {
+        if !self.factored {
+            return;
+        }
+        let lu = LuRef::new_unchecked(&self.symbolic, &self.numeric);
+        let x = MatMut::from_column_major_slice_mut(&mut rhs[..self.n], self.n, 1);
+        let stack = MemStack::new(&mut self.mem);
+        lu.solve_transpose_in_place_with_conj(Conj::No, x, Par::Seq, stack);
+    }
+
     /// Solves in place with the last factorization.
     pub fn solve(&mut self, rhs: &mut [T]) {
         if !self.factored {
