@@ -131,8 +131,7 @@ pub fn check_file_with(
     let dir = deck.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let dir = std::fs::canonicalize(dir).map_err(NgspiceError::Io)?;
     let text = prepare_deck(&text, &dir, extra_options);
-    let parsed = insitu_netlist::parse_str(&text, deck, &insitu_netlist::FsLoader)?;
-    let circuit = insitu_netlist::elaborate(&parsed, &insitu_netlist::ElabOptions::default())?;
+    let circuit = insitu_pdk::load_deck_str(&text, deck)?;
     let mut sim = insitu_solver::Simulator::new(circuit)?;
     let ours = sim.run_all()?;
     let theirs = ng.run(&text, work_dir)?;
@@ -140,7 +139,8 @@ pub fn check_file_with(
 }
 
 /// Adds an `.options` card after the title line and makes relative `.include`/`.lib` paths
-/// absolute (against `dir`), so the deck runs from any directory.
+/// absolute (against `dir`), so the deck runs from any directory; built-in libraries
+/// (`insitu:generic180`) become the path of a file holding their text.
 pub fn prepare_deck(text: &str, dir: &Path, extra_options: &str) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     for (k, line) in text.lines().enumerate() {
@@ -164,7 +164,11 @@ pub fn prepare_deck(text: &str, dir: &Path, extra_options: &str) -> String {
                 let bare = file.trim_matches(|c| c == '"' || c == '\'');
                 let path = Path::new(bare);
                 let rest: Vec<&str> = words.collect();
-                if path.is_relative() && !bare.contains(':') {
+                let builtin = bare.strip_prefix(insitu_pdk::PREFIX).and_then(|n| insitu_pdk::library_file(n).ok());
+                if let Some(file) = builtin.filter(|_| !dir.join(path).exists()) {
+                    // A built-in library: ngspice reads the same text from a file.
+                    out.push_str(&format!("{card} \"{}\" {}", file.display(), rest.join(" ")));
+                } else if path.is_relative() {
                     out.push_str(&format!("{card} \"{}\" {}", dir.join(path).display(), rest.join(" ")));
                 } else {
                     out.push_str(line);

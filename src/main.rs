@@ -53,7 +53,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Parse { deck } => match insitu_netlist::load_file(&deck) {
+        Command::Parse { deck } => match insitu_pdk::load_deck(&deck) {
             Ok(c) => {
                 emit(&c.to_string());
                 ExitCode::SUCCESS
@@ -77,7 +77,7 @@ fn fail(code: u8, e: &dyn std::fmt::Display) -> ExitCode {
 }
 
 fn sim(deck: &Path, raw_out: Option<PathBuf>, ascii: bool, json: Option<PathBuf>) -> ExitCode {
-    let circuit = match insitu_netlist::load_file(deck) {
+    let circuit = match insitu_pdk::load_deck(deck) {
         Ok(c) => c,
         Err(e) => return fail(EXIT_INPUT, &e),
     };

@@ -7,8 +7,9 @@ use std::path::{Component, Path, PathBuf};
 /// Reads the text of a deck or of an included file.
 ///
 /// `.include` and `.lib` paths reach the loader already joined to the including file's
-/// directory (see [`resolve`]), except names of the form `scheme:name` (e.g.
-/// `insitu:generic180`), which are passed unchanged.
+/// directory (see [`resolve`]); a loader that serves built-in names (such as the PDK's
+/// `insitu:generic180`) recognizes them by the file name, so a real file of that name beside
+/// the deck is found first.
 pub trait Loader {
     /// The whole text of `path`.
     fn load(&self, path: &Path) -> io::Result<String>;
@@ -63,19 +64,8 @@ impl Loader for MemLoader {
     }
 }
 
-/// Whether `name` looks like `scheme:rest` (a loader-specific name, not a path).
-fn is_scheme_name(name: &str) -> bool {
-    match name.split_once(':') {
-        Some((scheme, _)) => scheme.len() >= 2 && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
-        None => false,
-    }
-}
-
 /// Resolves an include name relative to the including file (quotes already stripped).
 pub fn resolve(including: &Path, name: &str) -> PathBuf {
-    if is_scheme_name(name) {
-        return PathBuf::from(name);
-    }
     let p = Path::new(name);
     if p.is_absolute() {
         return normalize(p);
@@ -112,6 +102,7 @@ mod tests {
         assert_eq!(resolve(Path::new("a/b/top.cir"), "../m.inc"), PathBuf::from("a/m.inc"));
         assert_eq!(resolve(Path::new("top.cir"), "m.inc"), PathBuf::from("m.inc"));
         assert_eq!(resolve(Path::new("/x/top.cir"), "/abs/m.inc"), PathBuf::from("/abs/m.inc"));
-        assert_eq!(resolve(Path::new("/x/top.cir"), "insitu:generic180"), PathBuf::from("insitu:generic180"));
+        // Built-in names resolve like files, so a real file of that name beside the deck wins.
+        assert_eq!(resolve(Path::new("/x/top.cir"), "insitu:generic180"), PathBuf::from("/x/insitu:generic180"));
     }
 }

@@ -31,6 +31,32 @@ impl Simulator {
         Ok(())
     }
 
+    /// Replaces the parameters of the circuit's models that have the same name and type as the
+    /// given cards (for example a process corner's, from `insitu_pdk::corner_models`), and
+    /// recomputes the devices that use them. Nothing is re-parsed or re-compiled; a card that
+    /// would change a model's level is an error.
+    pub fn set_models(&mut self, cards: &[insitu_netlist::Model]) -> Result<(), SimError> {
+        let mut changed = Vec::new();
+        for card in cards {
+            let Some(m) = self.circuit.model(&card.name) else { continue };
+            let old = &self.circuit.models[m];
+            if old.kind != card.kind || old.level != card.level {
+                return Err(SimError::Param(format!(
+                    "model '{}': level {} cannot replace level {} without recompiling",
+                    card.name, card.level, old.level
+                )));
+            }
+            self.circuit.models[m].params.clone_from(&card.params);
+            self.circuit.models[m].version.clone_from(&card.version);
+            changed.push(m);
+        }
+        for m in changed {
+            self.refresh_model(m)?;
+        }
+        self.have_op = false;
+        Ok(())
+    }
+
     /// The present value of a `.param`.
     pub fn param(&self, name: &str) -> Option<f64> {
         self.circuit.param(name)
