@@ -12,20 +12,19 @@ const TIGHT: &str = "reltol=1e-6 vntol=1e-9 abstol=1e-15";
 /// Builds a testbench deck for a library and corner.
 type Testbench = fn(&str, &str) -> String;
 
+/// A MOSFET line `name d g s b model` of width `w` um and length `l`, with diffusion areas and
+/// perimeters given so BSIM's parameter checks stay quiet.
+fn mos_line(l: &str, [name, d, g, s, b, t]: [&str; 6], w: f64) -> String {
+    format!("{name} {d} {g} {s} {b} {t} W={w}u L={l} AD={a}p AS={a}p PD={p}u PS={p}u\n", a = w * 0.5, p = 2.0 * w + 1.0)
+}
+
 /// A two-stage Miller op-amp on a built-in library, open loop with DC feedback through
 /// 1 GH / 1 GF: operating point, AC and a small step.
 fn opamp(lib: &str, corner: &str) -> String {
     let vdd = supply(lib).unwrap();
     let vcm = vdd / 2.0;
     let l = if lib == "generic65" { "0.2u" } else { "0.5u" };
-    let mos = |name: &str, d: &str, g: &str, s: &str, b: &str, t: &str, w: f64| {
-        // Diffusion areas and perimeters given, so BSIM's parameter checks stay quiet.
-        format!(
-            "{name} {d} {g} {s} {b} {t} W={w}u L={l} AD={a}p AS={a}p PD={p}u PS={p}u\n",
-            a = w * 0.5,
-            p = 2.0 * w + 1.0
-        )
-    };
+    let mos = |name: &str, d: &str, g: &str, s: &str, b: &str, t: &str, w: f64| mos_line(l, [name, d, g, s, b, t], w);
     let mut s = format!("op-amp on {lib} {corner}\n.lib 'insitu:{lib}' {corner}\nVDD vdd 0 {vdd}\nIB vdd nb 20u\n");
     s += &mos("M8", "nb", "nb", "0", "0", "nch", 4.0);
     s += &mos("M5", "tail", "nb", "0", "0", "nch", 8.0);
@@ -51,13 +50,7 @@ fn folded_cascode(lib: &str, corner: &str) -> String {
     let vdd = supply(lib).unwrap();
     let (vcm, vbpc, vbnc) = if vdd > 1.5 { (1.0, 0.95, 0.85) } else { (0.7, 0.45, 0.62) };
     let l = if lib == "generic65" { "0.2u" } else { "0.5u" };
-    let mos = |name: &str, d: &str, g: &str, s: &str, b: &str, t: &str, w: f64| {
-        format!(
-            "{name} {d} {g} {s} {b} {t} W={w}u L={l} AD={a}p AS={a}p PD={p}u PS={p}u\n",
-            a = w * 0.5,
-            p = 2.0 * w + 1.0
-        )
-    };
+    let mos = |name: &str, d: &str, g: &str, s: &str, b: &str, t: &str, w: f64| mos_line(l, [name, d, g, s, b, t], w);
     let mut s = format!("folded cascode on {lib} {corner}\n.lib 'insitu:{lib}' {corner}\nVDD vdd 0 {vdd}\n");
     s += &format!("IBN vdd nb 20u\nIBP pb 0 40u\nVBPC bpc 0 {vbpc}\nVBNC bnc 0 {vbnc}\n");
     s += &mos("MBN", "nb", "nb", "0", "0", "nch", 4.0);
