@@ -39,3 +39,28 @@ pub fn pbfact(t: f64) -> f64 {
     let arg = -egap(t) / (BOLTZ * t * 2.0) + 1.1150877 / (BOLTZ * (REFTEMP + REFTEMP));
     -2.0 * vt(t) * (1.5 * (t / REFTEMP).ln() + CHARGE * arg)
 }
+
+/// Checks the simulation conditions every device needs and converts them to kelvin:
+/// circuit temperature `temp_c`, nominal temperature (the card's `tnom_card`, else the
+/// circuit's `tnom_c`), and a finite, non-negative `gmin`. Errors name the model.
+pub(crate) fn conditions(
+    name: &str,
+    temp_c: f64,
+    tnom_card: Option<f64>,
+    tnom_c: f64,
+    gmin: f64,
+) -> Result<(f64, f64), crate::DeviceError> {
+    use crate::DeviceError;
+    if !gmin.is_finite() || gmin < 0.0 {
+        return Err(DeviceError::invalid(name, "gmin", gmin, "must be finite and non-negative"));
+    }
+    let temp = temp_c + KELVIN;
+    let tnom = tnom_card.unwrap_or(tnom_c) + KELVIN;
+    if !(temp > 0.0 && temp.is_finite()) {
+        return Err(DeviceError::invalid(name, "temp", temp_c, "temperature below absolute zero"));
+    }
+    if !(tnom > 0.0 && tnom.is_finite()) {
+        return Err(DeviceError::invalid(name, "tnom", tnom - KELVIN, "temperature below absolute zero"));
+    }
+    Ok((temp, tnom))
+}

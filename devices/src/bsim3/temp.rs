@@ -2,7 +2,7 @@
 //! (`b3set.c` defaults, `b3temp.c`), all computed once per instance.
 
 use super::Bsim3Model;
-use crate::consts::{vt, KELVIN, REFTEMP, ROOT2};
+use crate::consts::{vt, REFTEMP, ROOT2};
 use crate::{DeviceError, MosGeom};
 
 /// Oxide permittivity of BSIM3 (F/m).
@@ -162,17 +162,7 @@ impl Bsim3 {
         let p = &model.params;
         let typ = model.mos_type();
         geom.check(name)?;
-        let temp = temp_c + KELVIN;
-        let tnom = p.tnom.unwrap_or(tnom_c) + KELVIN;
-        if !(temp > 0.0 && temp.is_finite()) {
-            return Err(DeviceError::invalid(name, "temp", temp_c, "temperature below absolute zero"));
-        }
-        if !(tnom > 0.0 && tnom.is_finite()) {
-            return Err(DeviceError::invalid(name, "tnom", tnom - KELVIN, "temperature below absolute zero"));
-        }
-        if !gmin.is_finite() || gmin < 0.0 {
-            return Err(DeviceError::invalid(name, "gmin", gmin, "must be finite and non-negative"));
-        }
+        let (temp, tnom) = crate::consts::conditions(name, temp_c, p.tnom, tnom_c, gmin)?;
         let d = |v: Option<f64>, def: f64| v.unwrap_or(def);
 
         // --- model defaults (b3set.c)

@@ -1,7 +1,7 @@
 //! Diode instance set-up and temperature adjustment (`diotemp.c`, `diosetup.c`).
 
 use super::DiodeModel;
-use crate::consts::{pbfact, vt, EPSMIN, KELVIN, REFTEMP, ROOT2};
+use crate::consts::{pbfact, vt, EPSMIN, REFTEMP, ROOT2};
 use crate::DeviceError;
 
 /// ngspice's limit on the temperature-adjusted grading coefficient (`DIOgradingCoeffMax`).
@@ -55,17 +55,7 @@ impl Diode {
         if !(m.is_finite() && m > 0.0) {
             return Err(DeviceError::invalid(name, "m", m, "must be positive"));
         }
-        if !gmin.is_finite() || gmin < 0.0 {
-            return Err(DeviceError::invalid(name, "gmin", gmin, "must be finite and non-negative"));
-        }
-        let temp = temp_c + KELVIN;
-        let tnom = p.tnom.unwrap_or(tnom_c) + KELVIN;
-        if !(temp > 0.0 && temp.is_finite()) {
-            return Err(DeviceError::invalid(name, "temp", temp_c, "temperature below absolute zero"));
-        }
-        if !(tnom > 0.0 && tnom.is_finite()) {
-            return Err(DeviceError::invalid(name, "tnom", tnom - KELVIN, "temperature below absolute zero"));
-        }
+        let (temp, tnom) = crate::consts::conditions(name, temp_c, p.tnom, tnom_c, gmin)?;
         let area = area * m;
         let n = p.n.unwrap_or(1.0);
         let is = p.is.unwrap_or(1e-14).max(EPSMIN);

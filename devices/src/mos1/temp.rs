@@ -2,7 +2,7 @@
 //! geometry terms ngspice recomputes in `mos1load.c`).
 
 use super::Mos1Model;
-use crate::consts::{egap, pbfact, vt, CHARGE, EPS0_MOS, KELVIN, REFTEMP, ROOT2};
+use crate::consts::{egap, pbfact, vt, CHARGE, EPS0_MOS, REFTEMP, ROOT2};
 use crate::DeviceError;
 
 /// Instance geometry. Lengths in metres, areas in square metres; `nrd`/`nrs` are squares
@@ -122,17 +122,7 @@ impl Mos1 {
         let p = &model.params;
         let typ = model.mos_type();
         geom.check(name)?;
-        let temp = temp_c + KELVIN;
-        let tnom = p.tnom.unwrap_or(tnom_c) + KELVIN;
-        if !(temp > 0.0 && temp.is_finite()) {
-            return Err(DeviceError::invalid(name, "temp", temp_c, "temperature below absolute zero"));
-        }
-        if !(tnom > 0.0 && tnom.is_finite()) {
-            return Err(DeviceError::invalid(name, "tnom", tnom - KELVIN, "temperature below absolute zero"));
-        }
-        if !gmin.is_finite() || gmin < 0.0 {
-            return Err(DeviceError::invalid(name, "gmin", gmin, "must be finite and non-negative"));
-        }
+        let (temp, tnom) = crate::consts::conditions(name, temp_c, p.tnom, tnom_c, gmin)?;
 
         // --- model preprocessing at TNOM
         let fact1 = tnom / REFTEMP;
