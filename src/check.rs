@@ -344,8 +344,7 @@ pub fn integrated_error(t: &[f64], y: &[f64], t_ref: &[f64], y_ref: &[f64], relt
 /// The reference point with the largest normalized error: (time, reference, ours).
 fn worst_point(t: &[f64], y: &[f64], t_ref: &[f64], y_ref: &[f64], reltol: f64, abstol: f64) -> (f64, f64, f64) {
     let mut worst = (0.0, f64::NAN, f64::NAN, -1.0);
-    for (k, (&tr, &yr)) in t_ref.iter().zip(y_ref).enumerate() {
-        let _ = k;
+    for (&tr, &yr) in t_ref.iter().zip(y_ref) {
         let yo = interpolate(t, y, tr);
         let e = ((yr - yo) / (reltol * yr.abs() + abstol)).abs();
         if e > worst.3 {

@@ -143,25 +143,7 @@ pub fn inverse_lower_from_chol(l: &[f64], n: usize) -> Vec<f64> {
 
 /// `(L L^T)^{-1}`, full symmetric, row-major.
 pub fn inverse_from_chol(l: &[f64], n: usize) -> Vec<f64> {
-    // M = L^{-1}, lower triangular, row by row.
-    let mut m = vec![0.0; n * n];
-    for i in 0..n {
-        m[i * n + i] = 1.0;
-        for k in 0..i {
-            let lik = l[i * n + k];
-            if lik != 0.0 {
-                let (head, tail) = m.split_at_mut(i * n);
-                let rk = &head[k * n..k * n + k + 1];
-                for (mi, mk) in tail[..k + 1].iter_mut().zip(rk) {
-                    *mi -= lik * mk;
-                }
-            }
-        }
-        let d = 1.0 / l[i * n + i];
-        for v in &mut m[i * n..i * n + i + 1] {
-            *v *= d;
-        }
-    }
+    let m = lower_inverse(l, n);
     // K^{-1} = M^T M = sum_k row_k^T row_k.
     let mut inv = vec![0.0; n * n];
     for k in 0..n {
