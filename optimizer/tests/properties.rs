@@ -41,7 +41,7 @@ fn inside(rec: &RunRecord, p: &dyn Problem) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
 
     #[test]
     fn proposals_inside_bounds_and_budget_respected(
@@ -167,12 +167,18 @@ proptest! {
             prop_assert!((mu - y).abs() < 1e-4 * scale, "mu {} y {}", mu, y);
             prop_assert!(var < 1e-4 * scale * scale, "var {}", var);
         }
-        // A fitted GP also interpolates (its learned noise is small on noiseless data).
+        // Fitting never ends worse than its start. On sparse data the likelihood may really prefer
+        // a noisy explanation (seed 868, d 3, n 11: ln sn2 = -1.25 beats every noiseless fit), so
+        // interpolation is asserted only when the learned noise is small.
         let cfg = GpConfig { kernel: spec, n_random_starts: 1, max_iter: 30, ..Default::default() };
+        let start = Gp::with_hyperparameters(&xs, &ys, &lower, &upper, spec, &cfg.default_theta(d), false).unwrap();
         let gp = Gp::fit(&xs, &ys, &lower, &upper, &cfg, None, seed).unwrap();
-        for (x, y) in xs.iter().zip(&ys) {
-            let (mu, _) = gp.predict(x);
-            prop_assert!((mu - y).abs() < 0.05 * scale, "fitted mu {} y {}", mu, y);
+        prop_assert!(gp.neg_log_likelihood() <= start.neg_log_likelihood() + 1e-9);
+        if *gp.theta().last().unwrap() < (1e-4f64).ln() {
+            for (x, y) in xs.iter().zip(&ys) {
+                let (mu, _) = gp.predict(x);
+                prop_assert!((mu - y).abs() < 0.05 * scale, "fitted mu {} y {}", mu, y);
+            }
         }
     }
 
