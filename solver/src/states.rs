@@ -24,10 +24,24 @@ impl States {
         self.levels[lvl][k]
     }
 
+    /// Every value at time level `lvl`.
+    #[inline]
+    pub fn level(&self, lvl: usize) -> &[f64] {
+        &self.levels[lvl]
+    }
+
     /// Sets the value at level 0.
     #[inline]
     pub fn set(&mut self, k: usize, v: f64) {
         self.levels[0][k] = v;
+    }
+
+    /// The `N` entries from `k` of every level, level 0 writable: one bounds check for a
+    /// device's whole state.
+    #[inline]
+    pub fn window<const N: usize>(&mut self, k: usize) -> Window<'_, N> {
+        let [l0, l1, l2, _] = &mut self.levels;
+        Window { now: (&mut l0[k..k + N]).try_into().expect("N entries"), old: [head(l1, k), head(l2, k)] }
     }
 
     /// Accepts the current point: every level moves back one (no allocation).
@@ -60,6 +74,29 @@ impl States {
     /// Whether there are no state entries.
     pub fn is_empty(&self) -> bool {
         self.levels[0].is_empty()
+    }
+}
+
+/// The `N` entries of `l` from `k`.
+#[inline]
+fn head<const N: usize>(l: &[f64], k: usize) -> &[f64; N] {
+    l[k..k + N].try_into().expect("N entries")
+}
+
+/// A device's state entries (see [`States::window`]): level 0 to set, levels 1 and 2 to read.
+#[derive(Debug)]
+pub struct Window<'a, const N: usize> {
+    pub now: &'a mut [f64; N],
+    pub old: [&'a [f64; N]; 2],
+}
+
+impl<const N: usize> Window<'_, N> {
+    /// Integrates the charge at offset `k` (level 0 already set); stores and returns its current.
+    #[inline]
+    pub fn integrate(&mut self, integ: &Integrator, k: usize) -> f64 {
+        let i = integ.current(self.now[k], self.old[0][k], self.old[1][k], self.old[0][k + 1]);
+        self.now[k + 1] = i;
+        i
     }
 }
 
@@ -96,15 +133,19 @@ impl Integrator {
     /// Integrates the charge in slot `k` (level 0 already set); stores and returns its current.
     #[inline]
     pub fn integrate(&self, st: &mut States, k: usize) -> f64 {
-        let q0 = st.get(0, k);
-        let q1 = st.get(1, k);
-        let i = match (self.method, self.order) {
-            (_, 1) => self.ag[0] * (q0 - q1),
-            (Method::Trapezoidal, _) => self.ag[0] * (q0 - q1) - st.get(1, k + 1),
-            (Method::Gear, _) => self.ag[0] * q0 + self.ag[1] * q1 + self.ag[2] * st.get(2, k),
-        };
+        let i = self.current(st.get(0, k), st.get(1, k), st.get(2, k), st.get(1, k + 1));
         st.set(k + 1, i);
         i
+    }
+
+    /// The current of a charge `q0` with values `q1`, `q2` and current `i1` at the older levels.
+    #[inline]
+    pub fn current(&self, q0: f64, q1: f64, q2: f64, i1: f64) -> f64 {
+        match (self.method, self.order) {
+            (_, 1) => self.ag[0] * (q0 - q1),
+            (Method::Trapezoidal, _) => self.ag[0] * (q0 - q1) - i1,
+            (Method::Gear, _) => self.ag[0] * q0 + self.ag[1] * q1 + self.ag[2] * q2,
+        }
     }
 }
 

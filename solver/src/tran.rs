@@ -27,6 +27,44 @@ fn lte_constant(method: Method, order: usize) -> f64 {
     }
 }
 
+/// Divided differences over the last time points (newest first) with the reciprocals of
+/// their spans computed once per step, as ngspice's `CKTterr` forms them.
+struct DividedDifference {
+    /// 1 / h0: also scales the charge tolerance.
+    inv_h: f64,
+    /// 1 / h1, 1 / h2.
+    inv_h12: [f64; 2],
+    /// 1 / (h0 + h1), 1 / (h1 + h2).
+    inv_span2: [f64; 2],
+    /// 1 / (h0 + h1 + h2).
+    inv_span3: f64,
+}
+
+impl DividedDifference {
+    fn new(hs: &[f64; 3]) -> Self {
+        DividedDifference {
+            inv_h: 1.0 / hs[0],
+            inv_h12: [1.0 / hs[1], 1.0 / hs[2]],
+            inv_span2: [1.0 / (hs[0] + hs[1]), 1.0 / (hs[1] + hs[2])],
+            inv_span3: 1.0 / (hs[0] + hs[1] + hs[2]),
+        }
+    }
+
+    /// Second divided difference over three points.
+    #[inline]
+    fn second(&self, q0: f64, q1: f64, q2: f64) -> f64 {
+        ((q0 - q1) * self.inv_h - (q1 - q2) * self.inv_h12[0]) * self.inv_span2[0]
+    }
+
+    /// Third divided difference over four points.
+    #[inline]
+    fn third(&self, q0: f64, q1: f64, q2: f64, q3: f64) -> f64 {
+        let d1 = [(q0 - q1) * self.inv_h, (q1 - q2) * self.inv_h12[0], (q2 - q3) * self.inv_h12[1]];
+        let d2 = [(d1[0] - d1[1]) * self.inv_span2[0], (d1[1] - d1[2]) * self.inv_span2[1]];
+        (d2[0] - d2[1]) * self.inv_span3
+    }
+}
+
 impl Simulator {
     /// Rebuilds source waveforms for this transient's step and stop time; returns the
     /// sorted breakpoints in `[0, tstop]`.
@@ -66,34 +104,28 @@ impl Simulator {
     fn lte_step(&self, method: Method, order: usize, hs: &[f64; 3]) -> f64 {
         let o = &self.circuit.options;
         let st = &self.w.st;
-        let c = lte_constant(method, order);
-        let mut step = f64::INFINITY;
+        let (l0, l1, l2, l3) = (st.level(0), st.level(1), st.level(2), st.level(3));
+        let dd = DividedDifference::new(hs);
+        // Current error = C (p+1)! |divided difference|.
+        let c = lte_constant(method, order) * if order == 1 { 2.0 } else { 6.0 };
+        let (abstol, reltol, chgtol) = (o.abstol, o.reltol, o.chgtol);
+        let mut del = f64::INFINITY;
         for &k in &self.charge_slots {
-            let (i0, i1) = (st.get(0, k + 1), st.get(1, k + 1));
-            let (q0, q1) = (st.get(0, k), st.get(1, k));
-            let volttol = o.abstol + o.reltol * i0.abs().max(i1.abs());
-            let chargetol = o.reltol * q0.abs().max(q1.abs()).max(o.chgtol) / hs[0];
+            let (i0, i1) = (l0[k + 1], l1[k + 1]);
+            let (q0, q1, q2) = (l0[k], l1[k], l2[k]);
+            let volttol = abstol + reltol * i0.abs().max(i1.abs());
+            let chargetol = reltol * q0.abs().max(q1.abs()).max(chgtol) * dd.inv_h;
             let tol = volttol.max(chargetol);
-            // Divided differences of order `order + 1` over the last order + 2 points.
-            let mut d = [0.0f64; 4];
-            for (lvl, v) in d.iter_mut().enumerate().take(order + 2) {
-                *v = st.get(lvl, k);
-            }
-            for l in 1..=order + 1 {
-                for i in 0..=(order + 1 - l) {
-                    let span: f64 = hs[i..i + l].iter().sum();
-                    d[i] = (d[i] - d[i + 1]) / span;
-                }
-            }
-            // q^(p+1) = (p+1)! * divided difference.
-            let fact = if order == 1 { 2.0 } else { 6.0 };
-            let deriv = (fact * d[0]).abs();
-            let denom = (c * deriv).max(o.abstol);
-            let del = o.trtol * tol / denom;
-            let h = if order == 1 { del } else { del.powf(1.0 / order as f64) };
-            step = step.min(h);
+            let d = if order == 1 { dd.second(q0, q1, q2) } else { dd.third(q0, q1, q2, l3[k]) };
+            let denom = (c * d.abs()).max(abstol);
+            del = del.min(o.trtol * tol / denom);
         }
-        step
+        // The step is del^(1/order); the root is monotonic, so it is taken once on the minimum.
+        if order == 1 {
+            del
+        } else {
+            del.sqrt()
+        }
     }
 
     /// Runs a transient analysis.

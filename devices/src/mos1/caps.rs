@@ -66,6 +66,10 @@ impl Mos1 {
         if cz == 0.0 && czsw == 0.0 {
             return (0.0, 0.0);
         }
+        if v == 0.0 && 0.0 < self.tdep_cap {
+            // Zero bias (a junction tied to its body): arg = 1 and both sargs are exactly 1.
+            return (0.0, cz + czsw);
+        }
         if v < self.tdep_cap {
             let arg = 1.0 - v / self.tbulk_pot;
             let sarg = self.sarg(arg, self.mj);

@@ -47,6 +47,10 @@ impl Mos1 {
     #[inline]
     fn diode(&self, v: f64, isat: f64) -> (f64, f64) {
         let vt = self.vt;
+        if v == 0.0 {
+            // A junction tied to its body: exp(0) = 1 exactly, as the general branch computes.
+            return (0.0, isat / vt + self.gmin);
+        }
         if v <= -3.0 * vt {
             let g = self.gmin;
             (g * v - isat, g)

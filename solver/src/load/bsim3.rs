@@ -3,9 +3,8 @@
 //! three states (the source's follows from conservation), with the full 4x4 capacitance
 //! matrix as Jacobian. Device equations in `insitu_devices::bsim3`; DC stamps in `fet.rs`.
 
-use super::fet::{FetDc, FetDevice, FetSlots, Last, B, D, G, S};
-use super::Ctx;
-use crate::states::States;
+use super::fet::{FetDc, FetDevice, FetSlots, Last, Stamp, B, D, G, S};
+use crate::states::{Integrator, States};
 use insitu_devices::bsim3::Bsim3;
 
 /// State offsets of the integrated nodal charges (each followed by its current).
@@ -83,30 +82,29 @@ impl FetDevice for Bsim3 {
         }
     }
 
-    fn load_charges(&self, f: &FetSlots, m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &Ctx, last: &Last) {
+    fn load_charges(&self, k: usize, st: &mut States, integ: &Integrator, last: &Last, stamp: &mut Stamp) {
         let ty = self.mos_type();
         let (q, c) = nodal(self, last);
-        let k = f.state;
-        let ag0 = ctx.integ.ag0();
+        let ag0 = integ.ag0();
         // Circuit-frame voltages relative to the source (each row of c sums to zero).
         let v = [ty * last.vds, ty * last.vgs, 0.0, ty * last.vbs];
         let mut i_sum = 0.0;
         let mut lin_sum = 0.0;
         for (row, off) in [(D, QD), (G, QG), (B, QB)] {
             st.set(k + off, q[row]);
-            let i = ctx.integ.integrate(st, k + off);
+            let i = integ.integrate(st, k + off);
             let mut lin = 0.0;
             for col in 0..4 {
-                m[f.sl[row][col]] += ag0 * c[row][col];
-                m[f.sl[S][col]] -= ag0 * c[row][col];
+                stamp.j[row][col] += ag0 * c[row][col];
+                stamp.j[S][col] -= ag0 * c[row][col];
                 lin += ag0 * c[row][col] * v[col];
             }
-            rhs[f.t[row]] -= i - lin;
+            stamp.rhs[row] -= i - lin;
             i_sum += i;
             lin_sum += lin;
         }
         // The source carries the rest: i_s = -(i_d + i_g + i_b).
-        rhs[f.t[S]] += i_sum - lin_sum;
+        stamp.rhs[S] += i_sum - lin_sum;
     }
 
     fn init_state(&self, f: &FetSlots, st: &mut States, last: &Last) {

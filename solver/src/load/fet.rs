@@ -6,7 +6,7 @@
 
 use super::{stamp_g, Ctx, Init, Mode};
 use crate::pattern::Slot;
-use crate::states::States;
+use crate::states::{Integrator, States};
 use insitu_devices::limit::{fetlim, limvds, pnjlim};
 
 /// Terminal order of the local 4x4 stamp.
@@ -55,11 +55,45 @@ pub struct FetSlots {
     pub state: usize,
 }
 
-impl FetSlots {
-    /// The four slots of a two-terminal element between local terminals `a` and `b`.
+/// A FET's stamp gathered locally before it goes into the matrix (one pass per load):
+/// entries of the 4x4 block and right-hand-side terms of the local terminals.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stamp {
+    pub j: [[f64; 4]; 4],
+    pub rhs: [f64; 4],
+}
+
+impl Stamp {
+    /// A two-terminal branch between local terminals `a` and `b`: conductance `g` and
+    /// companion current `ieq` from `a` to `b`.
     #[inline]
-    pub fn pair(&self, a: usize, b: usize) -> [Slot; 4] {
-        [self.sl[a][a], self.sl[a][b], self.sl[b][a], self.sl[b][b]]
+    pub fn branch(&mut self, a: usize, b: usize, g: f64, ieq: f64) {
+        self.j[a][a] += g;
+        self.j[a][b] -= g;
+        self.j[b][a] -= g;
+        self.j[b][b] += g;
+        self.rhs[a] -= ieq;
+        self.rhs[b] += ieq;
+    }
+
+    /// Adds the stamp into the matrix values and the right-hand side. Entries bound for the
+    /// trash slot (ground rows and columns) are skipped: they are never read, and adding them
+    /// one after another into one location would serialize the loads of every grounded FET.
+    #[inline]
+    fn scatter(&self, f: &FetSlots, m: &mut [f64], rhs: &mut [f64]) {
+        let trash = m.len() - 1;
+        for (r, (row, slots)) in self.j.iter().zip(&f.sl).enumerate() {
+            // Every unknown has its diagonal in the pattern: a trash diagonal means ground.
+            if slots[r] == trash {
+                continue;
+            }
+            for (&v, &s) in row.iter().zip(slots) {
+                if s != trash {
+                    m[s] += v;
+                }
+            }
+            rhs[f.t[r]] += self.rhs[r];
+        }
     }
 }
 
@@ -79,9 +113,9 @@ pub trait FetDevice: Clone + std::fmt::Debug {
     fn source_conductance(&self) -> f64;
     /// DC currents and conductances at n-frame voltages.
     fn dc(&self, vgs: f64, vds: f64, vbs: f64) -> FetDc;
-    /// Loads the device's charges for a transient point at the (limited) n-frame voltages.
-    #[allow(clippy::too_many_arguments)]
-    fn load_charges(&self, f: &FetSlots, m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &Ctx, last: &Last);
+    /// Loads the device's charges from state entry `k` for a transient point at the
+    /// (limited) n-frame voltages of `last`, adding their companion models to `stamp`.
+    fn load_charges(&self, k: usize, st: &mut States, integ: &Integrator, last: &Last, stamp: &mut Stamp);
     /// Sets the charges that start a transient from the operating point of `last`.
     fn init_state(&self, f: &FetSlots, st: &mut States, last: &Last);
     /// Small-signal capacitance matrix `dq_i/dv_j` (circuit frame, terminals d g s b),
@@ -135,10 +169,11 @@ impl<F: FetDevice> FetInst<F> {
         if gsr > 0.0 {
             stamp_g(m, &self.f.s_rs, gsr);
         }
-        self.stamp_dc(m, rhs);
+        let mut stamp = self.dc_stamp();
         if ctx.mode == Mode::Tran {
-            self.dev.load_charges(&self.f, m, rhs, st, ctx, &self.last);
+            self.dev.load_charges(self.f.state, st, &ctx.integ, &self.last, &mut stamp);
         }
+        stamp.scatter(&self.f, m, rhs);
     }
 
     /// SPICE's FET limiting (fetlim on vgs or vgd, limvds, pnjlim on the forward junction);
@@ -172,7 +207,8 @@ impl<F: FetDevice> FetInst<F> {
 
     /// Channel and junctions: terminal currents and Jacobian in the circuit frame, stamped
     /// as `J` and `I - J v` at the last load's voltages.
-    fn stamp_dc(&self, m: &mut [f64], rhs: &mut [f64]) {
+    #[inline]
+    fn dc_stamp(&self) -> Stamp {
         let ty = self.dev.mos_type();
         let Last { vgs, vds, vbs, dc } = self.last;
         let FetDc { mode, cdrain, gm, gds, gmbs, cbd, gbd, cbs, gbs, .. } = dc;
@@ -202,14 +238,12 @@ impl<F: FetDevice> FetInst<F> {
         i[B] = ty * (cbd + cbs);
         // Circuit-frame voltages relative to the source (rows of j sum to zero).
         let v = [ty * vds, ty * vgs, 0.0, ty * vbs];
-        for r in 0..4 {
-            let mut lin = 0.0;
-            for c in 0..4 {
-                m[self.f.sl[r][c]] += j[r][c];
-                lin += j[r][c] * v[c];
-            }
-            rhs[self.f.t[r]] -= i[r] - lin;
+        let mut rhs = [0.0f64; 4];
+        for ((r, row), cur) in rhs.iter_mut().zip(&j).zip(i) {
+            let lin: f64 = row.iter().zip(&v).fold(0.0, |acc, (a, b)| acc + a * b);
+            *r = lin - cur;
         }
+        Stamp { j, rhs }
     }
 
     /// Sets the charges of a transient's first point from the last load.

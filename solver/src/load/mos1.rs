@@ -2,9 +2,8 @@
 //! since Meyer capacitances are not derivatives of a charge) and junction charges.
 //! The device equations are in `insitu_devices::mos1`; limiting and DC stamps in `fet.rs`.
 
-use super::fet::{FetDc, FetDevice, FetSlots, Last, B, D, G, S};
-use super::{stamp_charge, Ctx};
-use crate::states::States;
+use super::fet::{FetDc, FetDevice, FetSlots, Last, Stamp, B, D, G, S};
+use crate::states::{Integrator, States};
 use insitu_devices::mos1::Mos1;
 
 /// Offsets in the state of the five charges (each with its current), the three Meyer half
@@ -85,31 +84,39 @@ impl FetDevice for Mos1 {
 
     /// Gate (Meyer, `q += C_avg dV`) and junction charges; charges and voltages in the state
     /// are in the circuit frame.
-    fn load_charges(&self, f: &FetSlots, m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &Ctx, last: &Last) {
+    fn load_charges(&self, k: usize, st: &mut States, integ: &Integrator, last: &Last, stamp: &mut Stamp) {
         let ty = self.mos_type();
-        let k = f.state;
         let Last { vgs, vds, vbs, dc } = *last;
         let (hgs, hgd, hgb) = half_caps(self, vgs, vgs - vds, &dc);
         let (ogs, ogd, ogb) = self.overlap_caps();
         let (qbd, cbd) = self.junction_bd(vbs - vds);
         let (qbs, cbs) = self.junction_bs(vbs);
         let (vgs, vgd, vgb, vbd, vbs) = (ty * vgs, ty * (vgs - vds), ty * (vgs - vbs), ty * (vbs - vds), ty * vbs);
+        let mut w = st.window::<{ Self::STATES }>(k);
         for (off, v) in [(HCGS, hgs), (HCGD, hgd), (HCGB, hgb), (VGS, vgs), (VGD, vgd), (VGB, vgb)] {
-            st.set(k + off, v);
+            w.now[off] = v;
         }
-        let cgs = hgs + st.get(1, k + HCGS) + ogs;
-        let cgd = hgd + st.get(1, k + HCGD) + ogd;
-        let cgb = hgb + st.get(1, k + HCGB) + ogb;
-        let qgs = st.get(1, k + QGS) + cgs * (vgs - st.get(1, k + VGS));
-        let qgd = st.get(1, k + QGD) + cgd * (vgd - st.get(1, k + VGD));
-        let qgb = st.get(1, k + QGB) + cgb * (vgb - st.get(1, k + VGB));
-        let t = &f.t;
-        let integ = &ctx.integ;
-        stamp_charge(m, rhs, st, integ, k + QGS, &f.pair(G, S), t[G], t[S], qgs, cgs, vgs);
-        stamp_charge(m, rhs, st, integ, k + QGD, &f.pair(G, D), t[G], t[D], qgd, cgd, vgd);
-        stamp_charge(m, rhs, st, integ, k + QGB, &f.pair(G, B), t[G], t[B], qgb, cgb, vgb);
-        stamp_charge(m, rhs, st, integ, k + QBD, &f.pair(B, D), t[B], t[D], ty * qbd, cbd, vbd);
-        stamp_charge(m, rhs, st, integ, k + QBS, &f.pair(B, S), t[B], t[S], ty * qbs, cbs, vbs);
+        let old = w.old[0];
+        let cgs = hgs + old[HCGS] + ogs;
+        let cgd = hgd + old[HCGD] + ogd;
+        let cgb = hgb + old[HCGB] + ogb;
+        let qgs = old[QGS] + cgs * (vgs - old[VGS]);
+        let qgd = old[QGD] + cgd * (vgd - old[VGD]);
+        let qgb = old[QGB] + cgb * (vgb - old[VGB]);
+        let ag0 = integ.ag0();
+        let charges = [
+            (QGS, G, S, qgs, cgs, vgs),
+            (QGD, G, D, qgd, cgd, vgd),
+            (QGB, G, B, qgb, cgb, vgb),
+            (QBD, B, D, ty * qbd, cbd, vbd),
+            (QBS, B, S, ty * qbs, cbs, vbs),
+        ];
+        for (off, a, b, q, c, v) in charges {
+            w.now[off] = q;
+            let i = w.integrate(integ, off);
+            let g = ag0 * c;
+            stamp.branch(a, b, g, i - g * v);
+        }
     }
 
     /// Charges at the operating point that starts a transient (Meyer: q = C v), circuit frame.
