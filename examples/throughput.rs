@@ -91,9 +91,7 @@ fn main() {
         op(s, k);
         s.ac_prepare().unwrap();
         let mut acc = 0.0;
-        for &f in &freqs {
-            acc += s.ac_point(f).unwrap()[0].norm();
-        }
+        s.ac_sweep(&freqs, |_, x| acc += x[0].norm()).unwrap();
         acc
     };
     // Cold: every operating point starts from zero, as SPICE's does.

@@ -44,3 +44,24 @@ fn negative_resistor_loop_reports_no_convergence_or_singularity_not_nan() {
         ),
     }
 }
+
+#[test]
+fn finite_time_blow_up_stops_with_time_step_too_small_at_the_right_time() {
+    // A diode's current mirrored into its own node with gain 2 charges C1 by Id(v):
+    // C dv/dt = Is exp(v/Vt), whose solution from v0 diverges at t* = C Vt exp(-v0/Vt) / Is.
+    // No step is small enough there; the transient must say so, near t*. (ngspice 39 stops
+    // with "Timestep too small; time = 2.17516e-07" on this deck.)
+    let deck = "blow-up\nD1 x d dmod\nVsense d 0 0\nF1 0 x Vsense 2\nC1 x 0 1n\n.model dmod d is=1e-14\n\
+                .ic v(x)=0.6\n.end\n";
+    let mut s = sim(deck);
+    let spec = TranSpec { tstep: 1e-9, tstop: 1e-6, tstart: 0.0, tmax: None, uic: true };
+    let vt: f64 = 1.380649e-23 * 300.15 / 1.602176634e-19;
+    let t_star = 1e-9 * vt * (-0.6 / vt).exp() / 1e-14;
+    match s.tran(&spec) {
+        Err(e @ SimError::TimestepTooSmall { time, .. }) => {
+            assert!(e.to_string().starts_with("time step too small at t="), "{e}");
+            assert!((time - t_star).abs() < 0.02 * t_star, "stopped at {time:e}, blow-up at {t_star:e}");
+        }
+        other => panic!("expected time step too small, got {other:?}"),
+    }
+}

@@ -11,7 +11,7 @@ use super::{Scalar, Singular};
 use crate::pattern::Pattern;
 
 /// Relative pivot threshold of the replayed plan.
-const PIVOT_THRESHOLD: f64 = 1e-3;
+pub(super) const PIVOT_THRESHOLD: f64 = 1e-3;
 
 /// The recorded elimination: for each step `k`, the rows below with a non-zero in column
 /// `k` and the columns right of `k` with a non-zero in row `k` (positions after pivoting).
@@ -257,6 +257,40 @@ impl<T: Scalar> DenseLu<T> {
             y[k] = s / a[k * n + k];
         }
         rhs[..n].copy_from_slice(&y[..n]);
+    }
+}
+
+/// The recorded elimination of a [`DenseLu`], for kernels that replay it elsewhere.
+pub(crate) struct PlanView<'a> {
+    pub n: usize,
+    /// Row and column (original order) of each pattern slot.
+    pub slot_rc: &'a [(usize, usize)],
+    /// Position after pivoting of each original row.
+    pub pos: &'a [usize],
+    /// Original row at each position.
+    pub perm: &'a [usize],
+    pub rows_ptr: &'a [usize],
+    pub rows: &'a [usize],
+    pub cols_ptr: &'a [usize],
+    pub cols: &'a [usize],
+    /// Every structurally non-zero position of L and U (row-major index).
+    pub positions: &'a [usize],
+}
+
+impl<T: Scalar> DenseLu<T> {
+    /// The recorded plan, when the last factorization left one.
+    pub(crate) fn plan_view(&self) -> Option<PlanView<'_>> {
+        self.planned.then_some(PlanView {
+            n: self.n,
+            slot_rc: &self.slot_rc,
+            pos: &self.pos,
+            perm: &self.perm,
+            rows_ptr: &self.plan.rows_ptr,
+            rows: &self.plan.rows,
+            cols_ptr: &self.plan.cols_ptr,
+            cols: &self.plan.cols,
+            positions: &self.plan.positions,
+        })
     }
 }
 

@@ -4,10 +4,12 @@
 //! slots of that array, then the backend factors and solves in place without allocating.
 
 mod dense;
+mod lanes;
 mod scalar;
 mod sparse;
 
 pub use dense::DenseLu;
+pub use lanes::{AcLanes, LANES};
 pub use scalar::Scalar;
 pub use sparse::SparseLu;
 

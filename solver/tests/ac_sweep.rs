@@ -1,0 +1,57 @@
+//! The lockstep AC sweep equals the one-frequency-at-a-time path bit for bit, also when the
+//! pivot plan stops fitting in the middle of a sweep and must be re-pivoted.
+
+mod common;
+use common::{sim, OPAMP};
+use insitu_solver::Simulator;
+use num_complex::Complex64;
+
+fn sweep_both(s: &mut Simulator, freqs: &[f64]) -> (Vec<Vec<Complex64>>, Vec<Vec<Complex64>>, (usize, usize)) {
+    s.op().unwrap();
+    s.ac_prepare().unwrap();
+    let single: Vec<Vec<Complex64>> = freqs.iter().map(|&f| s.ac_point(f).unwrap().to_vec()).collect();
+    let stats = s.ac_lu_stats();
+    s.ac_prepare().unwrap();
+    let mut lanes = vec![Vec::new(); freqs.len()];
+    s.ac_sweep(freqs, |i, x| lanes[i] = x.to_vec()).unwrap();
+    (single, lanes, stats)
+}
+
+fn decade(n_per: usize, f1: f64, f2: f64) -> Vec<f64> {
+    let n = (n_per as f64 * (f2 / f1).log10()).round() as usize;
+    (0..=n).map(|k| f1 * 10f64.powf(k as f64 / n_per as f64)).collect()
+}
+
+#[test]
+fn opamp_sweep_equals_single_points() {
+    let mut s = sim(OPAMP);
+    // Every length, so groups of every size are covered, including a short last group.
+    for len in [1, 2, 7, 8, 9, 181] {
+        let freqs = decade(20, 1.0, 1e9)[..len].to_vec();
+        let (single, lanes, _) = sweep_both(&mut s, &freqs);
+        assert_eq!(single, lanes, "{len} frequencies");
+    }
+}
+
+#[test]
+fn sweep_repivots_when_the_plan_stops_fitting() {
+    // At low frequency the inductor's branch column is pivoted on a node row (|1| >> |jwL|);
+    // at high frequency jwL is 1e3 times larger, the recorded pivot fails its threshold and
+    // the LU must pivot again inside the sweep.
+    let deck = "repivot\nV1 in 0 DC 0 AC 1\nR1 in a 1k\nL1 a b 1m\nR2 b 0 1k\nC1 b 0 1n\nC2 a 0 1u\n.end\n";
+    let mut s = sim(deck);
+    let freqs = decade(10, 1.0, 1e10);
+    let (single, lanes, (_, pivotings)) = sweep_both(&mut s, &freqs);
+    assert!(pivotings >= 2, "the sweep should re-pivot (pivotings {pivotings})");
+    assert_eq!(single, lanes);
+    // And the answer is right: the divider R1 | (jwL + R2 || 1/jwC1), with C2 at node a.
+    for (f, x) in freqs.iter().zip(&single) {
+        let w = 2.0 * std::f64::consts::PI * f;
+        let j = Complex64::new(0.0, 1.0);
+        let zb = 1.0 / (1.0 / 1e3 + j * w * 1e-9);
+        let za = 1.0 / (1.0 / (j * w * 1e-3 + zb) + j * w * 1e-6);
+        let va = za / (1e3 + za);
+        let a = s.unknowns().iter().position(|u| u.name == "a").unwrap();
+        assert!((x[a] - va).norm() <= 1e-9 * va.norm().max(1e-12), "f {f}: {} vs {va}", x[a]);
+    }
+}
