@@ -6,7 +6,11 @@ use common::{sim, OPAMP};
 use insitu_solver::Simulator;
 use num_complex::Complex64;
 
-fn sweep_both(s: &mut Simulator, freqs: &[f64]) -> (Vec<Vec<Complex64>>, Vec<Vec<Complex64>>, (usize, usize)) {
+/// Solutions per frequency.
+type Solutions = Vec<Vec<Complex64>>;
+
+/// One sweep point by point, then in lockstep; also the point path's LU statistics.
+fn sweep_both(s: &mut Simulator, freqs: &[f64]) -> (Solutions, Solutions, (usize, usize)) {
     s.op().unwrap();
     s.ac_prepare().unwrap();
     let single: Vec<Vec<Complex64>> = freqs.iter().map(|&f| s.ac_point(f).unwrap().to_vec()).collect();

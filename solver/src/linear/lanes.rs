@@ -180,7 +180,8 @@ impl AcLanes {
             for &ri in rows {
                 let (ar, ai) = (re[ri as usize], im[ri as usize]);
                 for l in 0..LANES {
-                    ok &= !((ar[l].abs() + ai[l].abs()) * PIVOT_THRESHOLD > dm[l]);
+                    let too_small = (ar[l].abs() + ai[l].abs()) * PIVOT_THRESHOLD > dm[l];
+                    ok &= !too_small;
                 }
             }
             if !ok {
