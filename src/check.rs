@@ -249,7 +249,7 @@ fn compare_vector(d: &Dataset, v: &insitu_solver::Vector, p: &Plot, tol: &Tolera
             let score = (worst_db / tol.ac_db).max(worst_deg / tol.ac_deg);
             Some(row(score, format!("{worst_db:.2e} dB, {worst_deg:.2e} deg")))
         }
-        (Data::Real(x), "noise") => {
+        (Data::Real(x), "noise" | "integrated") => {
             let reference = p.vector(&v.name)?;
             if reference.len() != x.len() {
                 return Some(row(f64::INFINITY, format!("{} points vs ngspice {}", x.len(), reference.len())));

@@ -1,7 +1,7 @@
 //! Writing results: datasets to ngspice rawfiles and JSON.
 
 use crate::raw::{Plot, Variable};
-use insitu_solver::{Data, Dataset};
+use insitu_solver::{Data, Dataset, Quantity};
 use num_complex::Complex64;
 
 /// Converts solver datasets to rawfile plots (scale first, names as ngspice writes them).
@@ -16,7 +16,14 @@ pub fn to_plot(title: &str, d: &Dataset) -> Plot {
     let mut plot =
         Plot { title: title.to_string(), date: String::new(), name: d.name.clone(), complex, ..Default::default() };
     for v in vectors {
-        plot.variables.push(Variable { name: v.name.clone(), kind: v.quantity.raw_type().to_string() });
+        // As ngspice: a plain voltage or current vector name (`onoise_total`) is written as
+        // `v(onoise_total)` or `i(...)`.
+        let name = match v.quantity {
+            Quantity::Voltage if !v.name.contains('(') => format!("v({})", v.name),
+            Quantity::Current if !v.name.contains('(') => format!("i({})", v.name),
+            _ => v.name.clone(),
+        };
+        plot.variables.push(Variable { name, kind: v.quantity.raw_type().to_string() });
         match &v.data {
             Data::Real(x) => {
                 plot.real.push(x.clone());

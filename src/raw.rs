@@ -62,6 +62,10 @@ impl Plot {
     pub fn index(&self, name: &str) -> Option<usize> {
         let find = |n: &str| self.variables.iter().position(|v| v.name.eq_ignore_ascii_case(n));
         find(name).or_else(|| {
+            if !name.contains('(') && !name.starts_with('@') {
+                // ngspice writes plain voltage vectors (`onoise_total`) as `v(onoise_total)`.
+                return find(&format!("v({name})"));
+            }
             if name.starts_with('@') {
                 find(&format!("i({name})")).or_else(|| find(&format!("v({name})")))
             } else {

@@ -254,5 +254,9 @@ fn opamp_noise_matches_ngspice() {
     let onoise = report.row("Noise", "onoise_spectrum").expect("output noise compared");
     let inoise = report.row("Noise", "inoise_spectrum").expect("input noise compared");
     assert!(onoise.pass() && inoise.pass(), "{report}");
+    // ngspice's "Integrated Noise" plot: RMS noise over the band, per-source power-law integrals.
+    let onoise = report.row("Integrated", "onoise_total").expect("integrated output noise compared");
+    let inoise = report.row("Integrated", "inoise_total").expect("integrated input noise compared");
+    assert!(onoise.pass() && inoise.pass(), "{report}");
     assert!(report.pass(), "{report}");
 }

@@ -106,8 +106,23 @@ impl Simulator {
     }
 
     /// Runs a noise analysis: output noise at `v(out_p, out_n)` and noise referred to the input
-    /// source `input` (node ids and an element id of the circuit).
+    /// source `input` (node ids and an element id of the circuit). Returns the spectral
+    /// densities; [`Simulator::noise_with_totals`] also integrates them.
     pub fn noise(&mut self, out_p: usize, out_n: usize, input: usize, grid: &FreqGrid) -> Result<Dataset, SimError> {
+        self.noise_with_totals(out_p, out_n, input, grid).map(|(spectrum, _)| spectrum)
+    }
+
+    /// [`Simulator::noise`], plus ngspice's "Integrated Noise" plot: `onoise_total` (V) and
+    /// `inoise_total` (V or A), the RMS noise over the swept band. As ngspice does, each
+    /// source's density is integrated on its own, as a power law of frequency between two
+    /// grid points, and the integrals are summed.
+    pub fn noise_with_totals(
+        &mut self,
+        out_p: usize,
+        out_n: usize,
+        input: usize,
+        grid: &FreqGrid,
+    ) -> Result<(Dataset, Dataset), SimError> {
         self.ac_prepare()?;
         let n = self.n;
         let u = |node: usize| if node == 0 { n } else { node - 1 };
@@ -131,10 +146,13 @@ impl Simulator {
         let mut onoise = Vec::with_capacity(freqs.len());
         let mut inoise = Vec::with_capacity(freqs.len());
         let mut parts = vec![Vec::with_capacity(freqs.len()); devices.len()];
+        // Per source: the output density at the previous grid point.
+        let mut last_out = vec![0.0; sources.len()];
+        let (mut total_out, mut total_in) = (0.0f64, 0.0f64);
         let mut x = vec![Complex64::new(0.0, 0.0); n + 1];
         let mut z = vec![Complex64::new(0.0, 0.0); n + 1];
         let acw = self.ac.as_mut().expect("prepared above");
-        for &f in &freqs {
+        for (fi, &f) in freqs.iter().enumerate() {
             let w = 2.0 * PI * f;
             for ((y, &g), &c) in acw.y.iter_mut().zip(&acw.g).zip(&acw.c) {
                 *y = Complex64::new(g, w * c);
@@ -155,11 +173,18 @@ impl Simulator {
             z[n] = Complex64::new(0.0, 0.0);
             let mut total = 0.0;
             let mut per = vec![0.0; devices.len()];
-            for s in &sources {
+            let gain2 = gain.norm_sqr();
+            for (j, s) in sources.iter().enumerate() {
                 let c = s.psd(f) * (z[s.a] - z[s.b]).norm_sqr();
                 total += c;
                 let k = devices.binary_search(&s.device).unwrap_or(0);
                 per[k] += c;
+                if fi > 0 {
+                    total_out += power_law_integral(last_out[j], c, freqs[fi - 1], f);
+                    // As ngspice: both ends are referred to the input by this point's gain.
+                    total_in += power_law_integral(last_out[j] / gain2, c / gain2, freqs[fi - 1], f);
+                }
+                last_out[j] = c;
             }
             if !total.is_finite() || !gain.norm_sqr().is_finite() {
                 return Err(SimError::NonFinite { analysis: "noise analysis".into(), unknown: format!("f={f:e}") });
@@ -180,6 +205,69 @@ impl Simulator {
             vectors.push(Vector { name, quantity: Quantity::Noise, data: Data::Real(p) });
         }
         let scale = Vector { name: "frequency".into(), quantity: Quantity::Frequency, data: Data::Real(freqs) };
-        Ok(Dataset { name: "Noise Spectral Density Curves".into(), scale: Some(scale), vectors })
+        let spectrum = Dataset { name: "Noise Spectral Density Curves".into(), scale: Some(scale), vectors };
+        let input_quantity = match self.elem_map.get(input).copied().flatten() {
+            Some(DevRef::ISource(_)) => Quantity::Current,
+            _ => Quantity::Voltage,
+        };
+        let totals = Dataset {
+            name: "Integrated Noise".into(),
+            scale: None,
+            vectors: vec![
+                Vector {
+                    name: "onoise_total".into(),
+                    quantity: Quantity::Voltage,
+                    data: Data::Real(vec![total_out.sqrt()]),
+                },
+                Vector {
+                    name: "inoise_total".into(),
+                    quantity: input_quantity,
+                    data: Data::Real(vec![total_in.sqrt()]),
+                },
+            ],
+        };
+        Ok((spectrum, totals))
+    }
+}
+
+/// The integral over `[f0, f1]` of a density that is `s0` at `f0`, `s1` at `f1` and a power
+/// law of frequency in between (a straight line on log-log axes), as ngspice integrates
+/// (densities below 1e-38 count as 1e-38 in the logarithms).
+fn power_law_integral(s0: f64, s1: f64, f0: f64, f1: f64) -> f64 {
+    const MIN_DENSITY: f64 = 1e-38;
+    let (l0, l1) = (f0.ln(), f1.ln());
+    let (d0, d1) = (s0.max(MIN_DENSITY).ln(), s1.max(MIN_DENSITY).ln());
+    let k = (d1 - d0) / (l1 - l0);
+    if k.abs() < 1e-20 {
+        return s1 * (f1 - f0);
+    }
+    // s(f) = a f^k; the integral is a (f1^(k+1) - f0^(k+1)) / (k + 1), or a ln(f1/f0) at k = -1,
+    // written with expm1 so that k near -1 (flicker noise) does not cancel.
+    let a = (d1 - k * l1).exp();
+    let k1 = k + 1.0;
+    if k1.abs() < 1e-20 {
+        a * (l1 - l0)
+    } else {
+        a * (k1 * l0).exp() * (k1 * (l1 - l0)).exp_m1() / k1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::power_law_integral;
+
+    #[test]
+    fn power_law_integral_is_exact_for_power_laws() {
+        // Closed forms: integral of f^k from 10 to 1000.
+        for k in [-2.0, -1.0, -0.5, 0.0, 1.0, 2.5] {
+            let s = |f: f64| 3e-18 * f64::powf(f, k);
+            let exact = if k == -1.0 {
+                3e-18 * (1000.0f64 / 10.0).ln()
+            } else {
+                3e-18 * (1000f64.powf(k + 1.0) - 10f64.powf(k + 1.0)) / (k + 1.0)
+            };
+            let got = power_law_integral(s(10.0), s(1000.0), 10.0, 1000.0);
+            assert!((got / exact - 1.0).abs() < 1e-9, "k {k}: {got} vs {exact}");
+        }
     }
 }

@@ -15,7 +15,7 @@ impl Simulator {
         Ok(rec.finish("Operating Point", None))
     }
 
-    /// Runs one analysis card.
+    /// Runs one analysis card (of a `.noise`, the spectra; see [`Simulator::run_all`]).
     pub fn run_analysis(&mut self, a: &Analysis) -> Result<Dataset, SimError> {
         match a {
             Analysis::Op => self.op_dataset(),
@@ -28,9 +28,21 @@ impl Simulator {
         }
     }
 
-    /// Runs every analysis of the circuit in deck order.
+    /// Runs every analysis of the circuit in deck order, one dataset each, as ngspice's plots:
+    /// a `.noise` gives two, its spectra and then its "Integrated Noise".
     pub fn run_all(&mut self) -> Result<Vec<Dataset>, SimError> {
         let analyses = self.circuit.analyses.clone();
-        analyses.iter().map(|a| self.run_analysis(a)).collect()
+        let mut out = Vec::with_capacity(analyses.len() + 1);
+        for a in &analyses {
+            match a {
+                Analysis::Noise { out_p, out_n, input, grid } => {
+                    let (spectrum, totals) = self.noise_with_totals(*out_p, *out_n, *input, grid)?;
+                    out.push(spectrum);
+                    out.push(totals);
+                }
+                _ => out.push(self.run_analysis(a)?),
+            }
+        }
+        Ok(out)
     }
 }
