@@ -80,7 +80,11 @@ impl Simulator {
     }
 
     /// Compiles `circuit` at `temp_c` degrees Celsius.
-    pub fn with_temperature(circuit: Circuit, temp_c: f64) -> Result<Simulator, SimError> {
+    pub fn with_temperature(mut circuit: Circuit, temp_c: f64) -> Result<Simulator, SimError> {
+        // Temperature-dependent element values (resistor TCs, `temper` in expressions) too.
+        if circuit.param("temper").is_some_and(|t| t != temp_c) {
+            circuit.set_param("temper", temp_c).map_err(|e| SimError::Param(e.to_string()))?;
+        }
         let c = compile(&circuit, temp_c)?;
         let n = c.unknowns.len();
         let u = |node: usize| if node == 0 { n } else { node - 1 };

@@ -65,6 +65,11 @@ impl Simulator {
     /// Sets the temperature (degrees Celsius) and recomputes every temperature-dependent
     /// device quantity.
     pub fn set_temperature(&mut self, temp_c: f64) -> Result<(), SimError> {
+        // Elements whose values follow the temperature: resistors with TC1/TC2/TCE, and any
+        // expression that reads `temper`.
+        if self.circuit.param("temper").is_some_and(|t| t != temp_c) {
+            self.set_param("temper", temp_c)?;
+        }
         self.temp_c = temp_c;
         for e in 0..self.circuit.elements.len() {
             if matches!(self.circuit.elements[e].kind, ElementKind::Mosfet { .. } | ElementKind::Diode { .. }) {
