@@ -133,9 +133,9 @@ impl Simulator {
     fn ac_lanes(&mut self, freqs: &[f64]) -> bool {
         let Some(acw) = self.ac.as_mut() else { return false };
         let (LinearSolver::Dense(lu), Some(lanes)) = (&acw.lu, acw.lanes.as_mut()) else { return false };
-        let Some(plan) = lu.plan_view() else { return false };
+        let Some(plan) = lu.compact_plan() else { return false };
         if !lanes.is_built_for(lu.pivotings) {
-            lanes.rebuild(&plan, lu.pivotings);
+            lanes.rebuild(plan, lu.pivotings);
         }
         // Short groups repeat their last frequency.
         let w: [f64; LANES] = std::array::from_fn(|l| 2.0 * PI * freqs[l.min(freqs.len() - 1)]);

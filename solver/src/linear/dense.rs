@@ -1,29 +1,20 @@
 //! Dense LU for small MNA systems (an op-amp has about a dozen unknowns).
 //!
-//! The first factorization uses partial pivoting and records a plan: the pivot order and the
-//! structure of L and U (pattern plus fill). Later factorizations of matrices with the same
-//! pattern replay the plan, touching only structurally non-zero entries, as SPICE's sparse
-//! solver reuses its pivot order. Each replayed pivot must pass a threshold test (at least
-//! 1e-3 of the largest entry below it in its column, Sparse 1.3's default); when one fails,
-//! the matrix is factored again with partial pivoting and the plan is rebuilt.
+//! The first factorization chooses its pivots as SPICE's sparse solver (Sparse 1.3) does: among
+//! the entries that pass a threshold test (at least 1e-3 of the largest entry of their column),
+//! the one of least Markowitz count (fill it can cause), diagonal entries first. It records a
+//! plan: row and column orders and the structure of L and U (pattern plus fill), compiled to
+//! compact indices ([`CompactPlan`]). Later factorizations of matrices with the same pattern
+//! replay the plan on the compact entries only. Each replayed pivot must pass the same
+//! threshold test; when one fails, the matrix is factored again with fresh pivoting and the
+//! plan is rebuilt.
 
+use super::plan::CompactPlan;
 use super::{Scalar, Singular};
 use crate::pattern::Pattern;
 
-/// Relative pivot threshold of the replayed plan.
+/// Relative pivot threshold of the pivot choice and of a replayed plan (Sparse 1.3's default).
 pub(super) const PIVOT_THRESHOLD: f64 = 1e-3;
-
-/// The recorded elimination: for each step `k`, the rows below with a non-zero in column
-/// `k` and the columns right of `k` with a non-zero in row `k` (positions after pivoting).
-#[derive(Debug, Clone, Default)]
-struct Plan {
-    /// Every structurally non-zero position of L and U (row-major index).
-    positions: Vec<usize>,
-    rows_ptr: Vec<usize>,
-    rows: Vec<usize>,
-    cols_ptr: Vec<usize>,
-    cols: Vec<usize>,
-}
 
 /// Dense LU factorization of an `n x n` matrix gathered from pattern values.
 #[derive(Debug, Clone)]
@@ -31,20 +22,31 @@ pub struct DenseLu<T: Scalar> {
     n: usize,
     /// Row and column of each pattern slot.
     slot_rc: Vec<(usize, usize)>,
-    /// Row-major matrix, overwritten by its LU factors.
+    /// Row-major matrix for pivoting (factored in place).
     a: Vec<T>,
     /// Row permutation: `perm[k]` is the original row at position k.
     perm: Vec<usize>,
     /// Inverse permutation: position of original row `r`.
     pos: Vec<usize>,
-    /// The recorded plan (valid when `planned`); its vectors keep their capacity.
-    plan: Plan,
+    /// Column permutation: `cperm[k]` is the original column (unknown) at position k.
+    cperm: Vec<usize>,
+    /// Inverse column permutation.
+    cpos: Vec<usize>,
+    /// The recorded plan (valid when `planned`) and the factors in its compact entries.
+    plan: CompactPlan,
+    lu: Vec<T>,
+    /// Reciprocals of the pivots (the solves multiply by them).
+    inv_diag: Vec<T>,
     planned: bool,
     /// Factorizations that replayed the plan, and that pivoted afresh (diagnostics).
     pub replays: usize,
     pub pivotings: usize,
-    /// Structure scratch for building the plan.
+    /// Structure scratch for pivoting and building the plan.
     structure: Vec<bool>,
+    /// Markowitz counts scratch: structural non-zeros per active row and column.
+    row_count: Vec<usize>,
+    col_count: Vec<usize>,
+    col_max: Vec<f64>,
     work: Vec<T>,
 }
 
@@ -65,30 +67,19 @@ impl<T: Scalar> DenseLu<T> {
             a: vec![T::ZERO; n * n],
             perm: (0..n).collect(),
             pos: (0..n).collect(),
-            plan: Plan {
-                positions: Vec::with_capacity(n * n),
-                rows_ptr: Vec::with_capacity(n + 1),
-                rows: Vec::with_capacity(n * n),
-                cols_ptr: Vec::with_capacity(n + 1),
-                cols: Vec::with_capacity(n * n),
-            },
+            cperm: (0..n).collect(),
+            cpos: (0..n).collect(),
+            plan: CompactPlan::new(n, p.nnz()),
+            lu: vec![T::ZERO; n * n],
+            inv_diag: vec![T::ZERO; n],
             planned: false,
             replays: 0,
             pivotings: 0,
             structure: vec![false; n * n],
+            row_count: vec![0; n],
+            col_count: vec![0; n],
+            col_max: vec![0.0; n],
             work: vec![T::ZERO; n],
-        }
-    }
-
-    fn scatter(&mut self, values: &[T]) {
-        self.a.iter_mut().for_each(|v| *v = T::ZERO);
-        self.gather(values);
-    }
-
-    fn gather(&mut self, values: &[T]) {
-        let n = self.n;
-        for (k, &(r, c)) in self.slot_rc.iter().enumerate() {
-            self.a[self.pos[r] * n + c] += values[k];
         }
     }
 
@@ -98,226 +89,238 @@ impl<T: Scalar> DenseLu<T> {
         self.planned = false;
     }
 
+    /// The compiled plan of the last factorization, when it left one.
+    pub(crate) fn compact_plan(&self) -> Option<&CompactPlan> {
+        self.planned.then_some(&self.plan)
+    }
+
     /// Factors the matrix given by pattern values.
     pub fn factor(&mut self, values: &[T]) -> Result<(), Singular> {
-        if self.planned {
-            // Outside the plan's structure the matrix holds zeros from the last pivoting.
-            for &p in &self.plan.positions {
-                self.a[p] = T::ZERO;
-            }
-            self.gather(values);
-            if self.replay() {
-                self.replays += 1;
-                return Ok(());
-            }
+        if self.planned && self.replay(values) {
+            self.replays += 1;
+            return Ok(());
         }
         self.pivotings += 1;
         self.factor_pivoting(values)
     }
 
-    /// Replays the recorded plan; false when a pivot fails the threshold test.
-    fn replay(&mut self) -> bool {
-        let n = self.n;
-        let plan = &self.plan;
-        let a = &mut self.a;
-        for k in 0..n {
-            let d = a[k * n + k];
-            let rows = &plan.rows[plan.rows_ptr[k]..plan.rows_ptr[k + 1]];
+    /// Replays the recorded plan on the compact entries; false when a pivot fails the
+    /// threshold test.
+    fn replay(&mut self, values: &[T]) -> bool {
+        let (plan, lu, inv_diag) = (&self.plan, &mut self.lu, &mut self.inv_diag);
+        for &f in &plan.fill_c {
+            lu[f as usize] = T::ZERO;
+        }
+        for (&c, &v) in plan.slot_c.iter().zip(values) {
+            lu[c as usize] = v;
+        }
+        let mut u0 = 0;
+        for k in 0..self.n {
+            let d = lu[plan.diag_c[k] as usize];
             let dm = d.mag();
             if !(dm.is_finite() && dm > 0.0) {
                 return false;
             }
-            for &i in rows {
-                if a[i * n + k].mag() * PIVOT_THRESHOLD > dm {
-                    return false;
-                }
+            let (rows, _) = plan.rows(k);
+            if rows.iter().any(|&c| lu[c as usize].mag() * PIVOT_THRESHOLD > dm) {
+                return false;
             }
-            let cols = &plan.cols[plan.cols_ptr[k]..plan.cols_ptr[k + 1]];
+            let (cols, _) = plan.cols(k);
+            let nc = cols.len();
             let inv = T::ONE / d;
-            for &i in rows {
-                let f = a[i * n + k] * inv;
-                a[i * n + k] = f;
-                for &j in cols {
-                    let u = a[k * n + j];
-                    a[i * n + j] -= f * u;
+            inv_diag[k] = inv;
+            for (q, &rc) in rows.iter().enumerate() {
+                let f = lu[rc as usize] * inv;
+                lu[rc as usize] = f;
+                for (&t, &cj) in plan.upd[u0 + q * nc..u0 + (q + 1) * nc].iter().zip(cols) {
+                    let u = lu[cj as usize];
+                    lu[t as usize] -= f * u;
                 }
             }
+            u0 += rows.len() * nc;
         }
         true
     }
 
-    /// Full factorization with partial pivoting; records the plan from its pivot order.
+    /// Full factorization with fresh pivoting (threshold Markowitz, diagonal first); records
+    /// and compiles the plan of its pivot order.
     fn factor_pivoting(&mut self, values: &[T]) -> Result<(), Singular> {
         let n = self.n;
-        for (i, p) in self.perm.iter_mut().enumerate() {
-            *p = i;
-        }
-        for (i, p) in self.pos.iter_mut().enumerate() {
-            *p = i;
+        for k in 0..n {
+            (self.perm[k], self.pos[k], self.cperm[k], self.cpos[k]) = (k, k, k, k);
         }
         self.planned = false;
-        self.scatter(values);
-        let a = &mut self.a;
+        self.a.iter_mut().for_each(|v| *v = T::ZERO);
+        for (&(r, c), &v) in self.slot_rc.iter().zip(values) {
+            self.a[r * n + c] += v;
+        }
+        // Structure of the active submatrix, fill included, for the Markowitz counts.
+        let st = &mut self.structure;
+        st.iter_mut().for_each(|v| *v = false);
+        for &(r, c) in &self.slot_rc {
+            st[r * n + c] = true;
+        }
         for k in 0..n {
-            let mut piv = k;
-            let mut best = a[k * n + k].mag();
-            for i in k + 1..n {
-                let m = a[i * n + k].mag();
-                if m > best {
-                    best = m;
-                    piv = i;
-                }
-            }
-            if best.is_nan() || best <= 0.0 || !best.is_finite() {
-                return Err(Singular { unknown: k });
-            }
-            if piv != k {
-                for j in 0..n {
-                    a.swap(k * n + j, piv * n + j);
-                }
-                self.perm.swap(k, piv);
-            }
+            let (pi, pj) = self.choose_pivot(k).map_err(|unknown| Singular { unknown })?;
+            self.swap_rows(k, pi);
+            self.swap_cols(k, pj);
+            let (a, st) = (&mut self.a, &mut self.structure);
+            st[k * n + k] = true;
             let inv = T::ONE / a[k * n + k];
             for i in k + 1..n {
-                let f = a[i * n + k] * inv;
-                if f.mag() == 0.0 {
+                if !st[i * n + k] {
                     continue;
                 }
+                let f = a[i * n + k] * inv;
                 a[i * n + k] = f;
                 for j in k + 1..n {
-                    let u = a[k * n + j];
-                    a[i * n + j] -= f * u;
+                    if st[k * n + j] {
+                        st[i * n + j] = true;
+                        let u = a[k * n + j];
+                        a[i * n + j] -= f * u;
+                    }
                 }
             }
         }
-        for (k, &r) in self.perm.iter().enumerate() {
-            self.pos[r] = k;
+        for k in 0..n {
+            self.pos[self.perm[k]] = k;
+            self.cpos[self.cperm[k]] = k;
         }
-        self.build_plan();
+        // The structure now holds L and U (with fill) in pivot order: compile it.
+        let (pos, cpos) = (&self.pos, &self.cpos);
+        let slots = self.slot_rc.iter().map(|&(r, c)| pos[r] * n + cpos[c]);
+        self.plan.rebuild(&self.structure, slots, &self.perm, &self.cperm);
+        for (v, &p) in self.lu.iter_mut().zip(&self.plan.dense) {
+            *v = self.a[p as usize];
+        }
+        for (inv, &d) in self.inv_diag.iter_mut().zip(&self.plan.diag_c) {
+            *inv = T::ONE / self.lu[d as usize];
+        }
         self.planned = true;
         Ok(())
     }
 
-    /// Symbolic elimination of the pattern under the present pivot order (no allocation:
-    /// the plan's vectors were sized for the dense worst case).
-    fn build_plan(&mut self) {
+    /// The pivot of step `k` (positions in the active submatrix): an entry at least
+    /// [`PIVOT_THRESHOLD`] of its column's largest, of least Markowitz count
+    /// `(r - 1)(c - 1)`. Original diagonal entries are searched first, as Sparse 1.3 does;
+    /// ties go to the largest relative to its column, then to the first. Fails with the
+    /// unknown of a column that has no usable entry.
+    fn choose_pivot(&mut self, k: usize) -> Result<(usize, usize), usize> {
         let n = self.n;
-        let s = &mut self.structure;
-        s.iter_mut().for_each(|v| *v = false);
-        for &(r, c) in &self.slot_rc {
-            s[self.pos[r] * n + c] = true;
-        }
-        for k in 0..n {
-            s[k * n + k] = true;
-        }
-        let plan = &mut self.plan;
-        plan.positions.clear();
-        plan.rows_ptr.clear();
-        plan.rows.clear();
-        plan.cols_ptr.clear();
-        plan.cols.clear();
-        plan.rows_ptr.push(0);
-        plan.cols_ptr.push(0);
-        for k in 0..n {
-            let c0 = plan.cols.len();
-            plan.cols.extend((k + 1..n).filter(|&j| s[k * n + j]));
-            for i in k + 1..n {
-                if s[i * n + k] {
-                    plan.rows.push(i);
-                    for &j in &plan.cols[c0..] {
-                        s[i * n + j] = true;
-                    }
+        // Structural non-zeros of each active row and column, and each column's largest.
+        let (rows, cols, colmax) = (&mut self.row_count, &mut self.col_count, &mut self.col_max);
+        rows[k..].iter_mut().chain(cols[k..].iter_mut()).for_each(|c| *c = 0);
+        colmax[k..].iter_mut().for_each(|m| *m = 0.0);
+        for (i, r) in rows.iter_mut().enumerate().skip(k) {
+            let (srow, arow) = (&self.structure[i * n + k..(i + 1) * n], &self.a[i * n + k..(i + 1) * n]);
+            for (((&nz, v), c), m) in srow.iter().zip(arow).zip(&mut cols[k..]).zip(&mut colmax[k..]) {
+                if nz {
+                    *r += 1;
+                    *c += 1;
+                    *m = m.max(v.mag());
                 }
             }
-            plan.rows_ptr.push(plan.rows.len());
-            plan.cols_ptr.push(plan.cols.len());
         }
-        plan.positions.extend((0..n * n).filter(|&p| s[p]));
+        if let Some(j) = (k..n).find(|&j| self.col_max[j] == 0.0) {
+            return Err(self.cperm[j]);
+        }
+        let (a, rows, cols, colmax) = (&self.a, &self.row_count, &self.col_count, &self.col_max);
+        // (markowitz, -ratio, i, j): smaller is better.
+        let candidate = |i: usize, j: usize| {
+            let m = a[i * n + j].mag();
+            let usable = m > 0.0 && m >= PIVOT_THRESHOLD * colmax[j] && colmax[j].is_finite();
+            usable.then(|| (rows[i].saturating_sub(1) * cols[j].saturating_sub(1), -(m / colmax[j]), i, j))
+        };
+        let pick = |best: Option<(usize, f64, usize, usize)>, c: (usize, f64, usize, usize)| match best {
+            Some(b) if c.0.cmp(&b.0).then(c.1.total_cmp(&b.1)).is_ge() => Some(b),
+            _ => Some(c),
+        };
+        let diagonal = (k..n).map(|j| (self.pos[self.cperm[j]], j)).filter(|&(i, _)| i >= k);
+        let mut best = diagonal.filter_map(|(i, j)| candidate(i, j)).fold(None, pick);
+        if best.is_none() {
+            best =
+                (k..n).flat_map(|j| (k..n).map(move |i| (i, j))).filter_map(|(i, j)| candidate(i, j)).fold(None, pick);
+        }
+        best.map(|b| (b.2, b.3)).ok_or(self.cperm[k])
     }
 
-    /// Solves with the last factorization; `rhs[..n]` is b on entry, x on return. The
-    /// triangular solves walk the plan's structure (L by columns, U by rows).
+    fn swap_rows(&mut self, k: usize, i: usize) {
+        if i != k {
+            let n = self.n;
+            for j in 0..n {
+                self.a.swap(k * n + j, i * n + j);
+                self.structure.swap(k * n + j, i * n + j);
+            }
+            self.perm.swap(k, i);
+            (self.pos[self.perm[k]], self.pos[self.perm[i]]) = (k, i);
+        }
+    }
+
+    fn swap_cols(&mut self, k: usize, j: usize) {
+        if j != k {
+            let n = self.n;
+            for i in 0..n {
+                self.a.swap(i * n + k, i * n + j);
+                self.structure.swap(i * n + k, i * n + j);
+            }
+            self.cperm.swap(k, j);
+        }
+    }
+
+    /// Solves with the last factorization; `rhs[..n]` is b on entry, x on return.
     pub fn solve(&mut self, rhs: &mut [T]) {
         let n = self.n;
-        let (a, plan, y) = (&self.a, &self.plan, &mut self.work);
-        for i in 0..n {
-            y[i] = rhs[self.perm[i]];
+        let (lu, plan, inv_diag, y) = (&self.lu, &self.plan, &self.inv_diag, &mut self.work);
+        for (yi, &r) in y.iter_mut().zip(&plan.perm) {
+            *yi = rhs[r as usize];
         }
         for k in 0..n {
             let yk = y[k];
-            for &i in &plan.rows[plan.rows_ptr[k]..plan.rows_ptr[k + 1]] {
-                y[i] -= a[i * n + k] * yk;
+            let (rows, ri) = plan.rows(k);
+            for (&c, &i) in rows.iter().zip(ri) {
+                y[i as usize] -= lu[c as usize] * yk;
             }
         }
         for k in (0..n).rev() {
             let mut s = y[k];
-            for &j in &plan.cols[plan.cols_ptr[k]..plan.cols_ptr[k + 1]] {
-                s -= a[k * n + j] * y[j];
+            let (cols, cj) = plan.cols(k);
+            for (&c, &j) in cols.iter().zip(cj) {
+                s -= lu[c as usize] * y[j as usize];
             }
-            y[k] = s / a[k * n + k];
+            y[k] = s * inv_diag[k];
         }
-        rhs[..n].copy_from_slice(&y[..n]);
+        for (&yk, &c) in y.iter().zip(&plan.cperm) {
+            rhs[c as usize] = yk;
+        }
     }
-}
 
-/// The recorded elimination of a [`DenseLu`], for kernels that replay it elsewhere.
-pub(crate) struct PlanView<'a> {
-    pub n: usize,
-    /// Row and column (original order) of each pattern slot.
-    pub slot_rc: &'a [(usize, usize)],
-    /// Position after pivoting of each original row.
-    pub pos: &'a [usize],
-    /// Original row at each position.
-    pub perm: &'a [usize],
-    pub rows_ptr: &'a [usize],
-    pub rows: &'a [usize],
-    pub cols_ptr: &'a [usize],
-    pub cols: &'a [usize],
-    /// Every structurally non-zero position of L and U (row-major index).
-    pub positions: &'a [usize],
-}
-
-impl<T: Scalar> DenseLu<T> {
-    /// The recorded plan, when the last factorization left one.
-    pub(crate) fn plan_view(&self) -> Option<PlanView<'_>> {
-        self.planned.then_some(PlanView {
-            n: self.n,
-            slot_rc: &self.slot_rc,
-            pos: &self.pos,
-            perm: &self.perm,
-            rows_ptr: &self.plan.rows_ptr,
-            rows: &self.plan.rows,
-            cols_ptr: &self.plan.cols_ptr,
-            cols: &self.plan.cols,
-            positions: &self.plan.positions,
-        })
-    }
-}
-
-impl<T: Scalar> DenseLu<T> {
     /// Solves `A^T z = e` with the last factorization (plain transpose, no conjugation: the
     /// adjoint network of noise analysis); `rhs[..n]` is e on entry, z on return.
-    /// With `P A = L U`: `U^T w = e`, then `L^T v = w`, then `z = P^T v`.
+    /// With `P A Q = L U`: `U^T w = Q^T e`, then `L^T v = w`, then `z = P^T v`.
     pub fn solve_transpose(&mut self, rhs: &mut [T]) {
         let n = self.n;
-        let (a, plan, w) = (&self.a, &self.plan, &mut self.work);
-        w[..n].copy_from_slice(&rhs[..n]);
+        let (lu, plan, inv_diag, w) = (&self.lu, &self.plan, &self.inv_diag, &mut self.work);
+        for (wk, &c) in w.iter_mut().zip(&plan.cperm) {
+            *wk = rhs[c as usize];
+        }
         for j in 0..n {
-            let wj = w[j] / a[j * n + j];
+            let wj = w[j] * inv_diag[j];
             w[j] = wj;
-            for &k in &plan.cols[plan.cols_ptr[j]..plan.cols_ptr[j + 1]] {
-                w[k] -= a[j * n + k] * wj;
+            let (cols, ck) = plan.cols(j);
+            for (&c, &k) in cols.iter().zip(ck) {
+                w[k as usize] -= lu[c as usize] * wj;
             }
         }
         for k in (0..n).rev() {
             let mut s = w[k];
-            for &i in &plan.rows[plan.rows_ptr[k]..plan.rows_ptr[k + 1]] {
-                s -= a[i * n + k] * w[i];
+            let (rows, ri) = plan.rows(k);
+            for (&c, &i) in rows.iter().zip(ri) {
+                s -= lu[c as usize] * w[i as usize];
             }
             w[k] = s;
         }
-        for (i, &r) in self.perm.iter().enumerate() {
-            rhs[r] = w[i];
+        for (&wi, &r) in w.iter().zip(&plan.perm) {
+            rhs[r as usize] = wi;
         }
     }
 }

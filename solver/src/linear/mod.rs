@@ -5,11 +5,13 @@
 
 mod dense;
 mod lanes;
+mod plan;
 mod scalar;
 mod sparse;
 
 pub use dense::DenseLu;
 pub use lanes::{AcLanes, LANES};
+pub use plan::CompactPlan;
 pub use scalar::Scalar;
 pub use sparse::SparseLu;
 
