@@ -161,15 +161,28 @@ fn main() {
     let mut base = sim.clone();
     base.set_warm_start(false);
     let sim = base;
-    let seq_start = Instant::now();
+    // The same parallel code in a one-thread pool and in the default pool (all cores);
+    // medians of 5 batches each. Results must equal a plain sequential loop's.
     let mut s1 = sim.clone();
     let seq: Vec<f64> = (0..n_batch).map(|k| op_ac(&mut s1, k)).collect();
-    let t_seq = seq_start.elapsed().as_secs_f64();
-    let par_start = Instant::now();
-    let par: Vec<f64> = (0..n_batch).into_par_iter().map_init(|| sim.clone(), |s, k| op_ac(s, k)).collect();
-    let t_par = par_start.elapsed().as_secs_f64();
-    let same = seq.iter().zip(&par).all(|(a, b)| a == b);
-    assert!(same, "parallel results differ from sequential ones");
+    let batch = || -> Vec<f64> { (0..n_batch).into_par_iter().map_init(|| sim.clone(), |s, k| op_ac(s, k)).collect() };
+    let time_batch = |pool: &rayon::ThreadPool| {
+        median(
+            (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    let par = pool.install(batch);
+                    let dt = t.elapsed().as_secs_f64();
+                    assert!(seq.iter().zip(&par).all(|(a, b)| a == b), "parallel results differ from sequential ones");
+                    dt
+                })
+                .collect(),
+        )
+    };
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a one-thread pool");
+    let all = rayon::ThreadPoolBuilder::new().build().expect("the default pool");
+    let t_seq = time_batch(&one);
+    let t_par = time_batch(&all);
     let threads = rayon::current_num_threads();
 
     let rows = [

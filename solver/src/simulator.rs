@@ -315,7 +315,8 @@ impl Simulator {
     /// circuit; otherwise every `.op` starts from zero, as SPICE does.
     pub fn op(&mut self) -> Result<(), SimError> {
         self.iterations = 0;
-        self.w.lu.reset_plan();
+        // A warm start depends on the previous solution anyway; it also keeps the previous
+        // pivot plan (a cold start pivots afresh, so that it depends on nothing before it).
         if self.warm_start && self.have_converged {
             let w = &mut self.w;
             w.x0.copy_from_slice(&w.x);
@@ -328,6 +329,7 @@ impl Simulator {
             }
         }
         self.have_op = false;
+        self.w.lu.reset_plan();
         self.w.x.iter_mut().for_each(|v| *v = 0.0);
         self.solve_dc(Pins::OP).map_err(|f| self.error(f))?;
         self.converged_here();
