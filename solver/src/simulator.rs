@@ -325,6 +325,7 @@ impl Simulator {
             let itl1 = self.options().itl1;
             if self.newton(&mut ctx, itl1, 0.0, Pins::OP).is_ok() {
                 self.converged_here();
+                self.have_op = true;
                 return Ok(());
             }
         }

@@ -69,3 +69,19 @@ fn rayon_batch_is_bit_identical_to_sequential() {
         assert!(seq == par, "results differ with {threads} threads");
     }
 }
+
+#[test]
+fn warm_started_op_is_not_solved_again_by_ac() {
+    // A warm-started operating point counts as held: `ac_prepare` linearizes at it instead of
+    // running the op a second time (which would change the iteration count and the solution).
+    let mut s = sim(OPAMP);
+    s.set_warm_start(true);
+    s.op().unwrap();
+    s.set_mos_size("m6", 110e-6, 1e-6).unwrap();
+    s.op().unwrap();
+    let (iterations, x) = (s.iterations, s.solution().to_vec());
+    assert!(iterations >= 2);
+    s.ac_prepare().unwrap();
+    assert_eq!(s.iterations, iterations);
+    assert_eq!(s.solution(), &x[..]);
+}
