@@ -19,6 +19,15 @@ type Lane = [f64; LANES];
 
 const ZERO: Lane = [0.0; LANES];
 
+/// `t -= a b` lane by lane on split complex values, in num-complex's operation order.
+#[inline(always)]
+fn sub_mul(tr: &mut Lane, ti: &mut Lane, (ar, ai): (&Lane, &Lane), (br, bi): (&Lane, &Lane)) {
+    for l in 0..LANES {
+        tr[l] -= ar[l] * br[l] - ai[l] * bi[l];
+        ti[l] -= ar[l] * bi[l] + ai[l] * br[l];
+    }
+}
+
 /// A copy of a [`DenseLu`](super::DenseLu)'s compiled plan, and the lane storage.
 #[derive(Debug, Clone)]
 pub struct AcLanes {
@@ -132,15 +141,11 @@ impl AcLanes {
                 im[ri] = fi;
                 for (&t, &cj) in plan.upd[u0 + q * nc..u0 + (q + 1) * nc].iter().zip(cols) {
                     let (ur, ui) = (re[cj as usize], im[cj as usize]);
-                    let (t, tr, ti) = (t as usize, &mut [0.0; LANES], &mut [0.0; LANES]);
-                    *tr = re[t];
-                    *ti = im[t];
-                    for l in 0..LANES {
-                        tr[l] -= fr[l] * ur[l] - fi[l] * ui[l];
-                        ti[l] -= fr[l] * ui[l] + fi[l] * ur[l];
-                    }
-                    re[t] = *tr;
-                    im[t] = *ti;
+                    let t = t as usize;
+                    let (mut tr, mut ti) = (re[t], im[t]);
+                    sub_mul(&mut tr, &mut ti, (&fr, &fi), (&ur, &ui));
+                    re[t] = tr;
+                    im[t] = ti;
                 }
             }
             u0 += rows.len() * nc;
@@ -179,28 +184,18 @@ impl AcLanes {
             let (ykr, yki) = (yr[k], yi[k]);
             let (rows, ri) = plan.rows(k);
             for (&c, &i) in rows.iter().zip(ri) {
-                let (lr, li) = (re[c as usize], im[c as usize]);
-                let (i, tr, ti) = (i as usize, &mut [0.0; LANES], &mut [0.0; LANES]);
-                *tr = yr[i];
-                *ti = yi[i];
-                for l in 0..LANES {
-                    tr[l] -= lr[l] * ykr[l] - li[l] * yki[l];
-                    ti[l] -= lr[l] * yki[l] + li[l] * ykr[l];
-                }
-                yr[i] = *tr;
-                yi[i] = *ti;
+                let i = i as usize;
+                let (mut tr, mut ti) = (yr[i], yi[i]);
+                sub_mul(&mut tr, &mut ti, (&re[c as usize], &im[c as usize]), (&ykr, &yki));
+                yr[i] = tr;
+                yi[i] = ti;
             }
         }
         for k in (0..n).rev() {
             let (mut sr, mut si) = (yr[k], yi[k]);
             let (cols, cj) = plan.cols(k);
             for (&c, &j) in cols.iter().zip(cj) {
-                let (ur, ui) = (re[c as usize], im[c as usize]);
-                let (jr, ji) = (yr[j as usize], yi[j as usize]);
-                for l in 0..LANES {
-                    sr[l] -= ur[l] * jr[l] - ui[l] * ji[l];
-                    si[l] -= ur[l] * ji[l] + ui[l] * jr[l];
-                }
+                sub_mul(&mut sr, &mut si, (&re[c as usize], &im[c as usize]), (&yr[j as usize], &yi[j as usize]));
             }
             // s * (1 / d), as the one-frequency solve multiplies.
             let (ir, ii) = (self.inv_re[k], self.inv_im[k]);
