@@ -289,12 +289,16 @@ fn compare_vector(d: &Dataset, v: &insitu_solver::Vector, p: &Plot, tol: &Tolera
                 return Some(row(f64::INFINITY, format!("{} points vs ngspice {}", x.len(), reference.len())));
             }
             let abs = if v.quantity == Quantity::Current { tol.op_abs_i } else { tol.op_abs_v };
-            let mut worst = (0.0f64, 0.0f64, 0.0f64);
+            // The worst point (the first one when all agree exactly, so its values show).
+            let mut worst = (f64::NEG_INFINITY, 0.0f64, 0.0f64);
             for (a, b) in x.iter().zip(reference) {
                 let s = (a - b).abs() / (tol.op_rel * b.abs() + abs);
                 if s > worst.0 || !s.is_finite() {
                     worst = (s, *a, *b);
                 }
+            }
+            if worst.0 == f64::NEG_INFINITY {
+                worst.0 = 0.0;
             }
             Some(row(worst.0, format!("{:.9e} vs {:.9e}", worst.1, worst.2)))
         }

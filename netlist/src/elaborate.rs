@@ -1300,7 +1300,13 @@ impl<'d> Elab<'d> {
             vals.clear();
             vals.extend(inputs.iter().map(|(k, r)| (*k, r.eval(&self.p.values))));
             let model = if passive.is_empty() { None } else { passive.get(&id).copied().flatten() };
-            let ctx = Ctx { temp: self.ckt.temp, tnom: self.ckt.options.tnom, scale, models: &self.ckt.models };
+            let ctx = Ctx {
+                temp: self.ckt.temp,
+                tnom: self.ckt.options.tnom,
+                scale,
+                mos_defaults: option_mos_defaults(&self.ckt.options),
+                models: &self.ckt.models,
+            };
             let res = compute(&mut self.ckt.elements[id].kind, &vals, model, &ctx);
             let uses_temp = match res {
                 Ok(u) => u,
@@ -1355,18 +1361,45 @@ pub(crate) struct Ctx<'a> {
     pub tnom: f64,
     /// `.options scale` (geometry unit of MOSFET W, L, AD, AS, PD, PS).
     pub scale: f64,
+    /// MOSFET geometry where the instance gives none: ngspice's defaults, or
+    /// `.options defw/defl/defad/defas` (metres, not scaled).
+    pub mos_defaults: MosGeometry,
     pub models: &'a [Model],
+}
+
+/// A number in `.options` (kept in `Options::other`; the last one given wins).
+fn option_number(o: &Options, name: &str) -> Option<f64> {
+    o.other
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| crate::number::parse_number(v))
+        .filter(|v| v.is_finite())
+}
+
+/// MOSFET geometry defaults from `.options defw, defl, defad, defas`, as ngspice 39 applies
+/// them: DEFAS sets the default *drain* area like DEFAD (the first of the two given wins) and
+/// the default source area stays 0 (measured against ngspice: `.options defas=30p` gives the
+/// same answers as `AD=30p` on every instance).
+fn option_mos_defaults(o: &Options) -> MosGeometry {
+    let d = MosGeometry::default();
+    let area = o
+        .other
+        .iter()
+        .find(|(k, _)| k == "defad" || k == "defas")
+        .and_then(|(_, v)| crate::number::parse_number(v))
+        .filter(|v| v.is_finite());
+    MosGeometry {
+        w: option_number(o, "defw").unwrap_or(d.w),
+        l: option_number(o, "defl").unwrap_or(d.l),
+        ad: area.unwrap_or(d.ad),
+        ..d
+    }
 }
 
 /// `.options scale=...` (kept in `Options::other`), 1 when absent.
 fn option_scale(o: &Options) -> f64 {
-    o.other
-        .iter()
-        .rev()
-        .find(|(k, _)| k == "scale")
-        .and_then(|(_, v)| crate::number::parse_number(v))
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .unwrap_or(1.0)
+    option_number(o, "scale").filter(|s| *s > 0.0).unwrap_or(1.0)
 }
 
 fn get(vals: &[(Key, f64)], key: Key) -> Option<f64> {
@@ -1477,7 +1510,7 @@ pub(crate) fn compute(
             }
         }
         ElementKind::Mosfet { geom, .. } => {
-            let d = MosGeometry::default();
+            let d = &ctx.mos_defaults;
             let (s1, s2) = (ctx.scale, ctx.scale * ctx.scale);
             geom.w = get(vals, Key::W).map_or(d.w, |v| v * s1);
             geom.l = get(vals, Key::L).map_or(d.l, |v| v * s1);
@@ -1588,7 +1621,13 @@ impl Circuit {
                 }
             }
         }
-        let ctx = Ctx { temp: self.temp, tnom: self.options.tnom, scale: option_scale(&self.options), models: &models };
+        let ctx = Ctx {
+            temp: self.temp,
+            tnom: self.options.tnom,
+            scale: option_scale(&self.options),
+            mos_defaults: option_mos_defaults(&self.options),
+            models: &models,
+        };
         let mut updates = Vec::new();
         let mut vals = Vec::new();
         for t in targets {
