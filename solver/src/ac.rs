@@ -1,7 +1,7 @@
 //! Small-signal AC analysis: linearize at the operating point, one complex solve per frequency.
 
 use crate::error::SimError;
-use crate::linear::{AcLanes, LinearSolver, LANES};
+use crate::linear::{AcLanes, LinearSolver, Pivoting, LANES};
 use crate::load::{Init, Mode};
 use crate::results::{Data, Dataset, Quantity, Recorder, Vector};
 use crate::simulator::Simulator;
@@ -70,7 +70,7 @@ impl Simulator {
         self.w.rhs.iter_mut().for_each(|v| *v = 0.0);
         self.inst.load(&self.w.x, &mut acw.g, &mut self.w.rhs, &mut self.w.st, &mut ctx);
         self.inst.ac_caps(&mut acw.c);
-        acw.lu.reset_plan();
+        acw.lu.reset_plan_with(Pivoting::Markowitz);
         acw.b.iter_mut().for_each(|v| *v = Complex64::new(0.0, 0.0));
         self.inst.ac_rhs(&mut acw.b);
         Ok(())

@@ -2,6 +2,7 @@
 
 use crate::error::SimError;
 use crate::instances::DevRef;
+use crate::linear::Pivoting;
 use crate::load::{Init, Mode};
 use crate::results::{Data, Dataset, Quantity, Recorder, Vector};
 use crate::simulator::{Fail, Pins, Simulator};
@@ -94,7 +95,7 @@ impl Simulator {
                 SweepVar::Temp => self.temp_c,
             })
             .collect();
-        self.w.lu.reset_plan();
+        self.w.lu.reset_plan_with(Pivoting::Partial);
         let mut rec = Recorder::new(self);
         let mut scale = Vec::with_capacity(inner.len() * outer.len());
         let mut result = Ok(());

@@ -3,7 +3,7 @@
 use crate::compile::{compile, CompiledModel, Unknown, UnknownKind};
 use crate::error::SimError;
 use crate::instances::{DevRef, Instances};
-use crate::linear::{LinearSolver, Singular};
+use crate::linear::{LinearSolver, Pivoting, Singular};
 use crate::load::{Ctx, Init, Mode};
 use crate::pattern::{diagonal_slots, Pattern, Slot};
 use crate::states::{Integrator, States};
@@ -330,7 +330,7 @@ impl Simulator {
             }
         }
         self.have_op = false;
-        self.w.lu.reset_plan();
+        self.w.lu.reset_plan_with(Pivoting::Partial);
         self.w.x.iter_mut().for_each(|v| *v = 0.0);
         self.solve_dc(Pins::OP).map_err(|f| self.error(f))?;
         self.converged_here();

@@ -2,6 +2,7 @@
 //! breakpoints, local truncation error control on device charges, source breakpoints.
 
 use crate::error::SimError;
+use crate::linear::Pivoting;
 use crate::load::{Init, Mode};
 use crate::results::{Data, Dataset, Quantity, Recorder, Vector};
 use crate::simulator::{Fail, Pins, Simulator};
@@ -146,7 +147,7 @@ impl Simulator {
 
         // Initial point.
         self.iterations = 0;
-        self.w.lu.reset_plan();
+        self.w.lu.reset_plan_with(Pivoting::Markowitz);
         if spec.uic {
             self.w.x.iter_mut().for_each(|v| *v = 0.0);
             for &(k, v) in &self.ics {

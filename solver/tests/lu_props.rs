@@ -1,9 +1,9 @@
-//! Property tests of the dense LU (threshold Markowitz pivoting, compiled plan, replays) on
+//! Property tests of the dense LU (Markowitz or partial pivoting, compiled plan, replays) on
 //! random sparse systems, against the equations they solve: `A x = b` and `A^T z = e` hold to
 //! a small backward error, after the first factorization and after replays with new values,
 //! and a matrix with an empty column is an error, never a panic or a NaN.
 
-use insitu_solver::linear::DenseLu;
+use insitu_solver::linear::{DenseLu, Pivoting};
 use insitu_solver::pattern::{Pattern, PatternBuilder};
 use proptest::prelude::*;
 
@@ -60,9 +60,11 @@ proptest! {
     #[test]
     fn solves_satisfy_their_equations_after_pivoting_and_replays(
         n in 1usize..18, density in 0.0f64..0.5, seed in any::<u64>(), replays in 1usize..4,
+        markowitz in any::<bool>(),
     ) {
         let (p, entries, mut values) = random_system(n, density, seed);
         let mut lu = DenseLu::<f64>::new(&p);
+        lu.reset_plan_with(if markowitz { Pivoting::Markowitz } else { Pivoting::Partial });
         for round in 0..=replays {
             if round > 0 {
                 // New values on the same pattern: a replay, or a re-pivoting when they need it.
@@ -94,7 +96,9 @@ proptest! {
     }
 
     #[test]
-    fn an_empty_column_is_an_error(n in 2usize..12, density in 0.0f64..0.6, seed in any::<u64>(), col in 0usize..12) {
+    fn an_empty_column_is_an_error(
+        n in 2usize..12, density in 0.0f64..0.6, seed in any::<u64>(), col in 0usize..12, markowitz in any::<bool>(),
+    ) {
         let (p, entries, mut values) = random_system(n, density, seed);
         let col = col % n;
         for &(_, j, k) in &entries {
@@ -103,6 +107,7 @@ proptest! {
             }
         }
         let mut lu = DenseLu::<f64>::new(&p);
+        lu.reset_plan_with(if markowitz { Pivoting::Markowitz } else { Pivoting::Partial });
         prop_assert!(lu.factor(&values).is_err());
     }
 }

@@ -23,6 +23,18 @@ pub(super) const PIVOT_THRESHOLD: f64 = 1e-3;
 /// 1e-10; 0.1 stays below 1e-10 in 20,000 cases.
 const CHOICE_THRESHOLD: f64 = 0.1;
 
+/// How a fresh factorization chooses its pivots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pivoting {
+    /// Threshold Markowitz, diagonal first: least fill, so the cheapest replays, but a
+    /// costlier choice. For analyses that replay a plan many times (transient, AC, noise).
+    #[default]
+    Markowitz,
+    /// Partial pivoting in natural column order: the cheapest choice. For operating points
+    /// and DC sweeps, which factor a few times per plan.
+    Partial,
+}
+
 /// Dense LU factorization of an `n x n` matrix gathered from pattern values.
 #[derive(Debug, Clone)]
 pub struct DenseLu<T: Scalar> {
@@ -45,6 +57,8 @@ pub struct DenseLu<T: Scalar> {
     /// Reciprocals of the pivots (the solves multiply by them).
     inv_diag: Vec<T>,
     planned: bool,
+    /// The strategy of the next fresh pivoting.
+    pivoting: Pivoting,
     /// Factorizations that replayed the plan, and that pivoted afresh (diagnostics).
     pub replays: usize,
     pub pivotings: usize,
@@ -80,6 +94,7 @@ impl<T: Scalar> DenseLu<T> {
             lu: vec![T::ZERO; n * n],
             inv_diag: vec![T::ZERO; n],
             planned: false,
+            pivoting: Pivoting::default(),
             replays: 0,
             pivotings: 0,
             structure: vec![false; n * n],
@@ -94,6 +109,12 @@ impl<T: Scalar> DenseLu<T> {
     /// at their start so a result never depends on the matrices factored before it.
     pub fn reset_plan(&mut self) {
         self.planned = false;
+    }
+
+    /// [`DenseLu::reset_plan`], choosing how the fresh pivoting will choose.
+    pub fn reset_plan_with(&mut self, pivoting: Pivoting) {
+        self.planned = false;
+        self.pivoting = pivoting;
     }
 
     /// The compiled plan of the last factorization, when it left one.
@@ -168,7 +189,11 @@ impl<T: Scalar> DenseLu<T> {
             st[r * n + c] = true;
         }
         for k in 0..n {
-            let (pi, pj) = self.choose_pivot(k).map_err(|unknown| Singular { unknown })?;
+            let pivot = match self.pivoting {
+                Pivoting::Markowitz => self.choose_pivot(k),
+                Pivoting::Partial => self.choose_partial(k),
+            };
+            let (pi, pj) = pivot.map_err(|unknown| Singular { unknown })?;
             self.swap_rows(k, pi);
             self.swap_cols(k, pj);
             let (a, st) = (&mut self.a, &mut self.structure);
@@ -249,6 +274,23 @@ impl<T: Scalar> DenseLu<T> {
                 (k..n).flat_map(|j| (k..n).map(move |i| (i, j))).filter_map(|(i, j)| candidate(i, j)).fold(None, pick);
         }
         best.map(|b| (b.2, b.3)).ok_or(self.cperm[k])
+    }
+
+    /// The pivot of step `k` by partial pivoting: the largest entry of column `k`.
+    fn choose_partial(&self, k: usize) -> Result<(usize, usize), usize> {
+        let n = self.n;
+        let (mut best, mut row) = (0.0f64, k);
+        for i in k..n {
+            let m = self.a[i * n + k].mag();
+            if m > best {
+                (best, row) = (m, i);
+            }
+        }
+        if best.is_finite() && best > 0.0 {
+            Ok((row, k))
+        } else {
+            Err(self.cperm[k])
+        }
     }
 
     fn swap_rows(&mut self, k: usize, i: usize) {

@@ -9,7 +9,7 @@ mod plan;
 mod scalar;
 mod sparse;
 
-pub use dense::DenseLu;
+pub use dense::{DenseLu, Pivoting};
 pub use lanes::{AcLanes, LANES};
 pub use plan::CompactPlan;
 pub use scalar::Scalar;
@@ -63,6 +63,13 @@ impl<T: Scalar> LinearSolver<T> {
     pub fn reset_plan(&mut self) {
         if let LinearSolver::Dense(d) = self {
             d.reset_plan();
+        }
+    }
+
+    /// [`LinearSolver::reset_plan`] with the dense backend's pivoting strategy.
+    pub fn reset_plan_with(&mut self, pivoting: Pivoting) {
+        if let LinearSolver::Dense(d) = self {
+            d.reset_plan_with(pivoting);
         }
     }
 
