@@ -58,8 +58,10 @@ pub struct Element {
 /// Element kinds with their resolved values (SI units).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ElementKind {
-    /// `R`: resistance between `p` and `n` (ohms; never 0 after elaboration: an error names it).
-    Resistor { p: NodeId, n: NodeId, r: f64 },
+    /// `R`: resistance between `p` and `n` (ohms; never 0 after elaboration: an error names it),
+    /// and the AC resistance `ac=` that AC and noise analyses use for the network instead (as
+    /// ngspice does; the resistor's thermal noise still follows `r`).
+    Resistor { p: NodeId, n: NodeId, r: f64, r_ac: Option<f64> },
     /// `C`: capacitance (farads) with an optional initial condition.
     Capacitor { p: NodeId, n: NodeId, c: f64, ic: Option<f64> },
     /// `L`: inductance (henries) with an optional initial current.

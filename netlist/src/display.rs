@@ -65,7 +65,12 @@ impl fmt::Display for Circuit {
         for e in &self.elements {
             write!(f, "  {:<12}", e.name)?;
             match &e.kind {
-                ElementKind::Resistor { p, n, r } => write!(f, " resistor {} {} r={}", node(*p), node(*n), eng(*r))?,
+                ElementKind::Resistor { p, n, r, r_ac } => {
+                    write!(f, " resistor {} {} r={}", node(*p), node(*n), eng(*r))?;
+                    if let Some(ac) = r_ac {
+                        write!(f, " ac={}", eng(*ac))?;
+                    }
+                }
                 ElementKind::Capacitor { p, n, c, ic } => {
                     write!(f, " capacitor {} {} c={}", node(*p), node(*n), eng(*c))?;
                     if let Some(ic) = ic {

@@ -792,13 +792,7 @@ impl<'d> Elab<'d> {
                         (b'r' | b'c', "l") => Key::L,
                         (b'r' | b'c', "w") => Key::W,
                         (b'c' | b'l', "ic") => Key::Ic,
-                        (b'r', "ac") => {
-                            self.warn(
-                                a.name.span,
-                                format!("{name}: ac= resistance ignored (the DC value is used in AC analysis)"),
-                            );
-                            continue;
-                        }
+                        (b'r', "ac") => Key::AcValue,
                         _ => {
                             self.warn(a.name.span, format!("{name}: parameter '{}' ignored", a.name.node));
                             continue;
@@ -826,7 +820,8 @@ impl<'d> Elab<'d> {
                 }
                 match letter {
                     b'r' => {
-                        let id = self.push_element(name, ElementKind::Resistor { p, n, r: 0.0 }, span, inputs)?;
+                        let id =
+                            self.push_element(name, ElementKind::Resistor { p, n, r: 0.0, r_ac: None }, span, inputs)?;
                         if model.is_some() {
                             self.passive_models.push((id, model));
                         }
@@ -1430,8 +1425,8 @@ pub(crate) fn compute(
     };
     let mut uses_temp = false;
     match kind {
-        ElementKind::Resistor { r, .. } => {
-            let mut value = match get(vals, Key::Value) {
+        ElementKind::Resistor { r, r_ac, .. } => {
+            let nominal = match get(vals, Key::Value) {
                 Some(v) => v,
                 None => {
                     let rsh = mparam(&["rsh"]);
@@ -1453,19 +1448,27 @@ pub(crate) fn compute(
             let tc1 = get(vals, Key::Tc1).or(mparam(&["tc1"])).unwrap_or(0.0);
             let tc2 = get(vals, Key::Tc2).or(mparam(&["tc2"])).unwrap_or(0.0);
             let dt = ctx.temp - ctx.tnom;
+            // Temperature, `scale` and `m`: the AC resistance scales like the DC one.
+            let mut factor = 1.0;
             if let Some(tce) = mparam(&["tce"]) {
-                value *= 1.01f64.powf(tce * dt);
+                factor *= 1.01f64.powf(tce * dt);
                 uses_temp = true;
             } else if tc1 != 0.0 || tc2 != 0.0 {
-                value *= 1.0 + tc1 * dt + tc2 * dt * dt;
+                factor *= 1.0 + tc1 * dt + tc2 * dt * dt;
                 uses_temp = true;
             }
-            value *= get(vals, Key::Scale).unwrap_or(1.0);
-            value /= m;
+            factor *= get(vals, Key::Scale).unwrap_or(1.0) / m;
+            let value = nominal * factor;
             if value == 0.0 || !value.is_finite() {
                 return Err((Some("r"), format!("resistance must be non-zero and finite, got {value}")));
             }
             *r = value;
+            *r_ac = match get(vals, Key::AcValue).map(|v| v * factor) {
+                Some(v) if v == 0.0 || !v.is_finite() => {
+                    return Err((Some("ac"), format!("AC resistance must be non-zero and finite, got {v}")))
+                }
+                v => v,
+            };
         }
         ElementKind::Capacitor { c, ic, .. } => {
             let mut value = match get(vals, Key::Value) {
@@ -1549,6 +1552,7 @@ fn key_name(k: Key) -> &'static str {
         Key::Scale => "scale",
         Key::Tc1 => "tc1",
         Key::Tc2 => "tc2",
+        Key::AcValue => "ac",
         Key::L => "l",
         Key::W => "w",
         Key::Ic => "ic",

@@ -94,6 +94,8 @@ pub enum Key {
     Scale,
     Tc1,
     Tc2,
+    /// A resistor's AC resistance (`ac=`).
+    AcValue,
     L,
     W,
     Ic,

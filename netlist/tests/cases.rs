@@ -258,7 +258,7 @@ fn ngspice_scoping_regressions_give_their_gold_voltages() {
             let ElementKind::CurrentSource { p: node, n: GROUND, source } = &e.kind else { continue };
             let mut g = 0.0;
             for r in &c.elements {
-                if let ElementKind::Resistor { p, n, r } = r.kind {
+                if let ElementKind::Resistor { p, n, r, .. } = r.kind {
                     if (p == *node && n == GROUND) || (n == *node && p == GROUND) {
                         g += 1.0 / r;
                     }

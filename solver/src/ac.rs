@@ -70,6 +70,10 @@ impl Simulator {
         self.w.rhs.iter_mut().for_each(|v| *v = 0.0);
         self.inst.load(&self.w.x, &mut acw.g, &mut self.w.rhs, &mut self.w.st, &mut ctx);
         self.inst.ac_caps(&mut acw.c);
+        // Resistors with an AC resistance (`ac=`): the network uses it instead of the DC one.
+        for r in self.inst.res.iter().filter(|r| r.g_ac != r.g) {
+            crate::load::stamp_g(&mut acw.g, &r.s, r.g_ac - r.g);
+        }
         acw.lu.reset_plan_with(Pivoting::Markowitz);
         acw.b.iter_mut().for_each(|v| *v = Complex64::new(0.0, 0.0));
         self.inst.ac_rhs(&mut acw.b);

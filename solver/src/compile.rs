@@ -219,9 +219,10 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
         let name = &e.name;
         let src_err = |m: String| SimError::Device { element: name.clone(), message: m };
         let r = match &e.kind {
-            ElementKind::Resistor { p, n: m, r } => {
+            ElementKind::Resistor { p, n: m, r, r_ac } => {
                 let (a, b) = (u(*p), u(*m));
-                inst.res.push(Resistor { elem: ei, a, b, g: 1.0 / r, s: pb.pair(a, b) });
+                let g_ac = 1.0 / r_ac.unwrap_or(*r);
+                inst.res.push(Resistor { elem: ei, a, b, g: 1.0 / r, g_ac, s: pb.pair(a, b) });
                 DevRef::Resistor(inst.res.len() - 1)
             }
             ElementKind::Capacitor { p, n: m, c: cap, ic } => {

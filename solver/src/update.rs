@@ -150,7 +150,10 @@ impl Simulator {
             return Ok(());
         };
         match (&elem.kind, r) {
-            (ElementKind::Resistor { r, .. }, DevRef::Resistor(k)) => self.inst.res[k].g = 1.0 / r,
+            (ElementKind::Resistor { r, r_ac, .. }, DevRef::Resistor(k)) => {
+                self.inst.res[k].g = 1.0 / r;
+                self.inst.res[k].g_ac = 1.0 / r_ac.unwrap_or(*r);
+            }
             (ElementKind::Capacitor { c, ic, .. }, DevRef::Capacitor(k)) => {
                 self.inst.caps[k].c = *c;
                 self.inst.caps[k].ic = *ic;

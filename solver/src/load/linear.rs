@@ -13,6 +13,8 @@ pub struct Resistor {
     pub a: usize,
     pub b: usize,
     pub g: f64,
+    /// Conductance in AC and noise analyses (`ac=`; else `g`).
+    pub g_ac: f64,
     pub s: [Slot; 4],
 }
 
