@@ -1,14 +1,13 @@
 //! Dense LU for small MNA systems (an op-amp has about a dozen unknowns).
 //!
-//! The first factorization chooses its pivots much as SPICE's sparse solver (Sparse 1.3) does:
-//! among the entries that pass a threshold test (at least 0.1 of the largest entry of their
-//! column; Sparse's 1e-3 let random systems lose accuracy), the one of least Markowitz count
-//! (fill it can cause), diagonal entries first. It records a
-//! plan: row and column orders and the structure of L and U (pattern plus fill), compiled to
-//! compact indices ([`CompactPlan`]). Later factorizations of matrices with the same pattern
-//! replay the plan on the compact entries only. Each replayed pivot must stay at least 1e-3
-//! of its column (Sparse's threshold); when one fails, the matrix is factored again with fresh pivoting and the
-//! plan is rebuilt.
+//! The first factorization of an analysis chooses pivots ([`Pivoting`]): by partial pivoting,
+//! or much as SPICE's sparse solver (Sparse 1.3) does, the entry of least Markowitz count (the
+//! fill it can cause) among those at least 0.1 of their column's largest, diagonal entries
+//! first. It records a plan: row and column orders and the structure of L and U (pattern plus
+//! fill), compiled to compact indices ([`CompactPlan`]). Later factorizations of matrices with
+//! the same pattern replay the plan on the compact entries only. Each replayed pivot must stay
+//! at least 1e-3 of its column (Sparse's threshold); when one does not, the matrix is factored
+//! again with fresh pivoting and the plan is rebuilt.
 
 use super::plan::CompactPlan;
 use super::{Scalar, Singular};
