@@ -7,11 +7,11 @@ use crate::DeviceError;
 /// Waveform kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
-    /// PULSE(V1 V2 TD TR TF PW PER [NP]).
+    /// `PULSE(V1 V2 TD TR TF PW PER [NP])`.
     Pulse,
-    /// SIN(VO VA [FREQ [TD [THETA [PHASE]]]]).
+    /// `SIN(VO VA [FREQ [TD [THETA [PHASE]]]])`.
     Sin,
-    /// EXP(V1 V2 [TD1 [TAU1 [TD2 [TAU2]]]]).
+    /// `EXP(V1 V2 [TD1 [TAU1 [TD2 [TAU2]]]])`.
     Exp,
     /// PWL(T1 V1 T2 V2 ...).
     Pwl,

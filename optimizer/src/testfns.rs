@@ -45,7 +45,7 @@ fn tf1_f(x: &[f64]) -> Outcome {
     }
 }
 
-/// Test function 1: min cos(2x1)cos(x2) + sin(x1) s.t. cos(x1+x2) - 0.5 <= 0 on [0,6]^2
+/// Test function 1: min cos(2x1)cos(x2) + sin(x1) s.t. cos(x1+x2) - 0.5 <= 0 on `[0,6]^2`
 /// (optimum -2 at (3 pi/2, 0)); budget 50, 10 initial.
 pub fn tf1() -> TestProblem {
     TestProblem {
@@ -73,7 +73,7 @@ fn tf2_f(x: &[f64]) -> Outcome {
     }
 }
 
-/// Sasena's test function 2: max (x1-1)^2 + (x2-0.5)^2 subject to three constraints on [0,1]^2
+/// Sasena's test function 2: max (x1-1)^2 + (x2-0.5)^2 subject to three constraints on `[0,1]^2`
 /// (optimum 0.74831 at (0.20169, 0.83318)); budget 160, 30 initial.
 pub fn tf2() -> TestProblem {
     TestProblem {
@@ -102,7 +102,7 @@ fn branin_f(x: &[f64]) -> Outcome {
 }
 
 /// Sasena's "newBranin": max (x1-10)^2 + (x2-15)^2 s.t. branin(x) - 5 <= 0 on
-/// [-5,10] x [0,15]; budget 200, 30 initial.
+/// `[-5,10] x [0,15]`; budget 200, 30 initial.
 pub fn branin_constrained() -> TestProblem {
     TestProblem {
         name: "Branin",
@@ -130,7 +130,7 @@ fn synth_f(x: &[f64]) -> Outcome {
     }
 }
 
-/// Synthetic 11-D problem with 4 constraints on [0,1]^11, used for timing:
+/// Synthetic 11-D problem with 4 constraints on `[0,1]^11`, used for timing:
 /// `f = sum_i (x_i - 0.3 - 0.04 i)^2 + 0.1 sin(7 x_i + i)`, constraints
 /// `sum x - 6.5`, `0.8 - x0 - x1`, `|x - 0.5|^2 - 1.2`, `x2 x3 - 0.3 + 0.2 sin(5 x4)`.
 pub fn synthetic_11d() -> TestProblem {

@@ -2,9 +2,9 @@
 //! reverse region, optional breakdown (BV/IBV/NBV), series resistance, depletion charge
 //! with the FC linearisation, transit-time diffusion charge, temperature per `diotemp.c`.
 //!
-//! - [`model`]: the model card.
-//! - [`temp`]: instance set-up and temperature adjustment ([`Diode::new`]).
-//! - [`load`]: current, conductance, charge and capacitance at a bias.
+//! - `model`: the model card.
+//! - `temp`: instance set-up and temperature adjustment ([`Diode::new`]).
+//! - `load`: current, conductance, charge and capacitance at a bias.
 
 mod load;
 mod model;

@@ -1,10 +1,10 @@
 //! MOSFET level 1 (Shichman-Hodges) exactly as ngspice 39 computes it.
 //!
-//! - [`model`]: the model card ([`Mos1Model`]) and its parameters.
-//! - [`temp`]: instance set-up ([`Mos1::new`]): geometry, model preprocessing
+//! - `model`: the model card ([`Mos1Model`]) and its parameters.
+//! - `temp`: instance set-up ([`Mos1::new`]): geometry, model preprocessing
 //!   (TOX/UO/NSUB-derived values) and temperature adjustment, all done once.
-//! - [`dc`]: drain current, its derivatives and the bulk junction diodes ([`Mos1::dc`]).
-//! - [`caps`]: Meyer gate capacitances, overlap capacitances and junction depletion
+//! - `dc`: drain current, its derivatives and the bulk junction diodes ([`Mos1::dc`]).
+//! - `caps`: Meyer gate capacitances, overlap capacitances and junction depletion
 //!   charges and capacitances.
 //!
 //! Voltages passed to the bias functions are in the "n frame": terminal voltages multiplied

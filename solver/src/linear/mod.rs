@@ -1,6 +1,6 @@
 //! Linear solvers behind one interface: dense LU for small systems, sparse LU for large ones.
 //!
-//! Both work on the values array of one [`Pattern`](crate::pattern::Pattern): devices add into
+//! Both work on the values array of one [`Pattern`]: devices add into
 //! slots of that array, then the backend factors and solves in place without allocating.
 
 mod dense;
