@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{scratch_dir, sp, Worst};
+use common::{device_vector, mos_params, scratch_dir, sp, ForcedBias, Worst};
 use insitu::devices::{Bsim3, Bsim3Model, MosGeom};
 use insitu::ngspice::Ngspice;
 
@@ -158,10 +158,6 @@ fn geom(l: f64) -> MosGeom {
     MosGeom { w, l, ad: w * ext, as_: w * ext, pd: 2.0 * (w + ext), ps: 2.0 * (w + ext), ..MosGeom::default() }
 }
 
-fn inst_params(g: &MosGeom) -> String {
-    format!("w={} l={} ad={} as={} pd={} ps={}", sp(g.w), sp(g.l), sp(g.ad), sp(g.as_), sp(g.pd), sp(g.ps))
-}
-
 fn ours(c: &Card, g: &MosGeom, temp: f64) -> Bsim3 {
     let params: Vec<(String, f64)> = c.params.iter().map(|(n, v)| (n.to_string(), *v)).collect();
     let m = Bsim3Model::new(c.name, c.pmos, &params).expect("model");
@@ -181,29 +177,17 @@ fn bsim3_dc_matches_ngspice() {
     let mut worst = Worst::default();
     let mut regions = std::collections::BTreeMap::new();
     for &temp in &TEMPS {
-        let mut deck =
-            format!("bsim3 dc cross-check\n.temp {temp}\nVG g 0 0\nVD d 0 0\nEGP gp 0 g 0 -1\nEDP dp 0 d 0 -1\n");
-        let mut saves = vec!["v(g)".to_string(), "v(d)".to_string()];
+        let mut tb = ForcedBias::new("bsim3 dc cross-check", temp);
         for (ci, c) in cards.iter().enumerate() {
-            deck += &model_line(c);
+            tb.text(&model_line(c));
             for (li, &l) in LS.iter().enumerate() {
                 for (bi, vb) in VBS.iter().enumerate() {
-                    let inst = format!("m{ci}l{li}b{bi}");
-                    let (d, g, b, vbv) = if c.pmos {
-                        ("dp", "gp", format!("pb{ci}{li}{bi}"), -vb)
-                    } else {
-                        ("d", "g", format!("nb{ci}{li}{bi}"), *vb)
-                    };
-                    deck +=
-                        &format!("V{b} {b} 0 {}\n{inst} {d} {g} 0 {b} {} {}\n", sp(vbv), c.name, inst_params(&geom(l)));
-                    for q in ["id", "gm", "gds", "gmbs", "vth", "vdsat"] {
-                        saves.push(format!("@{inst}[{q}]"));
-                    }
+                    let q = ["id", "gm", "gds", "gmbs", "vth", "vdsat"];
+                    tb.swept(&format!("m{ci}l{li}b{bi}"), c.name, c.pmos, *vb, &mos_params(&geom(l)), &q);
                 }
             }
         }
-        deck += &format!(".save {}\n", saves.join(" "));
-        deck += ".dc VG 0 1.8 0.05 VD -1.8 1.8 0.1\n.end\n";
+        let deck = tb.finish(".dc VG 0 1.8 0.05 VD -1.8 1.8 0.1");
         let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
         let plot = run.plot("DC transfer").expect("dc plot");
         let vg = plot.vector("v(g)").expect("v(g)");
@@ -214,9 +198,7 @@ fn bsim3_dc_matches_ngspice() {
                 let dev = ours(c, &geom(l), temp);
                 for (bi, vb) in VBS.iter().enumerate() {
                     let inst = format!("m{ci}l{li}b{bi}");
-                    let get = |q: &str| {
-                        plot.vector(&format!("@{inst}[{q}]")).unwrap_or_else(|| panic!("missing @{inst}[{q}]"))
-                    };
+                    let get = |q: &str| device_vector(plot, &inst, q);
                     let (id, gm, gds, gmb, vth, vdsat) =
                         (get("id"), get("gm"), get("gds"), get("gmbs"), get("vth"), get("vdsat"));
                     for k in 0..vg.len() {
@@ -290,31 +272,17 @@ fn bsim3_caps_match_ngspice() {
     let cards = cards();
     let mut worst = Worst::default();
     for &temp in &TEMPS {
-        let mut deck = format!("bsim3 op capacitance cross-check\n.temp {temp}\n");
-        let mut saves = Vec::new();
+        let mut tb = ForcedBias::new("bsim3 op capacitance cross-check", temp);
         for (ci, c) in cards.iter().enumerate() {
-            deck += &model_line(c);
-            let typ = if c.pmos { -1.0 } else { 1.0 };
+            tb.text(&model_line(c));
             for (li, &l) in [LMIN, 10.0 * LMIN].iter().enumerate() {
-                for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
-                    let inst = format!("m{ci}l{li}p{pi}");
-                    let (g, d, b) =
-                        (format!("g{ci}_{li}_{pi}"), format!("d{ci}_{li}_{pi}"), format!("b{ci}_{li}_{pi}"));
-                    deck += &format!(
-                        "V{g} {g} 0 {}\nV{d} {d} 0 {}\nV{b} {b} 0 {}\n{inst} {d} {g} 0 {b} {} {}\n",
-                        sp(typ * vgs),
-                        sp(typ * vds),
-                        sp(typ * vbs),
-                        c.name,
-                        inst_params(&geom(l))
-                    );
-                    for q in ["cgg", "cgs", "cgd", "cdg", "cdd", "cds", "cbg", "cbd", "cbs", "capbd", "capbs", "id"] {
-                        saves.push(format!("@{inst}[{q}]"));
-                    }
+                for (pi, &bias) in OP_POINTS.iter().enumerate() {
+                    let q = ["cgg", "cgs", "cgd", "cdg", "cdd", "cds", "cbg", "cbd", "cbs", "capbd", "capbs", "id"];
+                    tb.biased(&format!("m{ci}l{li}p{pi}"), c.name, c.pmos, bias, &mos_params(&geom(l)), &q);
                 }
             }
         }
-        deck += &format!(".save {}\n.op\n.end\n", saves.join(" "));
+        let deck = tb.finish(".op");
         let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
         let plot = run.plot("Operating Point").expect("op plot");
         for (ci, c) in cards.iter().enumerate() {
@@ -322,9 +290,7 @@ fn bsim3_caps_match_ngspice() {
                 let dev = ours(c, &geom(l), temp);
                 for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
                     let inst = format!("m{ci}l{li}p{pi}");
-                    let get = |q: &str| {
-                        plot.vector(&format!("@{inst}[{q}]")).unwrap_or_else(|| panic!("missing @{inst}[{q}]"))[0]
-                    };
+                    let get = |q: &str| device_vector(plot, &inst, q)[0];
                     let k = dev.intrinsic_caps(vgs, vds, vbs);
                     let ctx = format!("{} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name);
                     let floor = 1e-6 * k.cggb.abs().max(1e-18);
@@ -365,7 +331,7 @@ fn bsim3_weak_inversion_gm_over_id() {
             let (d, g) = if c.pmos { ("dp", "gp") } else { ("d", "g") };
             let geo =
                 MosGeom { w, l, ad: w * 0.5e-6, as_: w * 0.5e-6, pd: 2.0 * w + 1e-6, ps: 2.0 * w + 1e-6, ..geom(l) };
-            deck += &format!("{inst} {d} {g} 0 0 {} {}\n", c.name, inst_params(&geo));
+            deck += &format!("{inst} {d} {g} 0 0 {} {}\n", c.name, mos_params(&geo));
             saves.push(format!("@{inst}[id]"));
             saves.push(format!("@{inst}[gm]"));
         }
@@ -509,32 +475,18 @@ fn bsim3_non_neutral_terms_match_ngspice() {
     let cards = [Card { name: "rich", pmos: false, params: rich }, Card { name: "mini", pmos: true, params: minimal }];
     let mut worst = Worst::default();
     for &temp in &TEMPS {
-        let mut deck = format!(
-            "bsim3 non-neutral cross-check\n.temp {temp}\nVG g 0 0\nVD d 0 0\nEGP gp 0 g 0 -1\nEDP dp 0 d 0 -1\n"
-        );
-        let mut saves = vec!["v(g)".to_string(), "v(d)".to_string()];
+        let mut tb = ForcedBias::new("bsim3 non-neutral cross-check", temp);
         for (ci, c) in cards.iter().enumerate() {
-            deck += &model_line(c);
+            tb.text(&model_line(c));
             for (li, &l) in [0.25e-6, 2e-6].iter().enumerate() {
                 for (bi, vb) in [0.0, -0.8, 0.3].iter().enumerate() {
-                    let inst = format!("m{ci}l{li}b{bi}");
-                    let (d, g, b, vbv) = if c.pmos {
-                        ("dp", "gp", format!("pb{ci}{li}{bi}"), -vb)
-                    } else {
-                        ("d", "g", format!("nb{ci}{li}{bi}"), *vb)
-                    };
-                    deck +=
-                        &format!("V{b} {b} 0 {}\n{inst} {d} {g} 0 {b} {} {}\n", sp(vbv), c.name, inst_params(&geom(l)));
-                    for q in
-                        ["id", "gm", "gds", "gmbs", "vth", "ibd", "ibs", "gbd", "gbs", "cgg", "cdd", "cgs", "capbd"]
-                    {
-                        saves.push(format!("@{inst}[{q}]"));
-                    }
+                    let q =
+                        ["id", "gm", "gds", "gmbs", "vth", "ibd", "ibs", "gbd", "gbs", "cgg", "cdd", "cgs", "capbd"];
+                    tb.swept(&format!("m{ci}l{li}b{bi}"), c.name, c.pmos, *vb, &mos_params(&geom(l)), &q);
                 }
             }
         }
-        deck += &format!(".save {}\n", saves.join(" "));
-        deck += ".dc VG 0 1.8 0.1 VD -1.8 1.8 0.2\n.end\n";
+        let deck = tb.finish(".dc VG 0 1.8 0.1 VD -1.8 1.8 0.2");
         let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
         let plot = run.plot("DC transfer").expect("dc plot");
         let vg = plot.vector("v(g)").expect("v(g)");
@@ -544,9 +496,7 @@ fn bsim3_non_neutral_terms_match_ngspice() {
                 let dev = ours(c, &geom(l), temp);
                 for (bi, vb) in [0.0, -0.8, 0.3].iter().enumerate() {
                     let inst = format!("m{ci}l{li}b{bi}");
-                    let get = |q: &str| {
-                        plot.vector(&format!("@{inst}[{q}]")).unwrap_or_else(|| panic!("missing @{inst}[{q}]"))
-                    };
+                    let get = |q: &str| device_vector(plot, &inst, q);
                     let (id, gm, gds, gmb, vth) = (get("id"), get("gm"), get("gds"), get("gmbs"), get("vth"));
                     let (ibd, ibs, gbd, gbs) = (get("ibd"), get("ibs"), get("gbd"), get("gbs"));
                     let (cgg, cdd, cgs, capbd) = (get("cgg"), get("cdd"), get("cgs"), get("capbd"));
@@ -603,7 +553,7 @@ fn bsim3_noise_matches_ngspice() {
             sp(vds),
             model_line(&card),
             card.name,
-            inst_params(&g)
+            mos_params(&g)
         );
         let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
         let plot = run.plot("Noise Spectral").expect("noise plot");

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{scratch_dir, sp, Worst};
+use common::{device_vector, mos_params, scratch_dir, sp, ForcedBias, Worst};
 use insitu::devices::{Mos1, Mos1Model, MosGeom};
 use insitu::ngspice::Ngspice;
 
@@ -102,20 +102,6 @@ fn model_line(c: &Card) -> String {
     format!(".model {} {kind} (level=1 {})\n", c.name, p.join(" "))
 }
 
-fn inst_params(c: &Card) -> String {
-    let g = &c.geom;
-    format!(
-        "w={} l={} ad={} as={} pd={} ps={} m={}",
-        sp(g.w),
-        sp(g.l),
-        sp(g.ad),
-        sp(g.as_),
-        sp(g.pd),
-        sp(g.ps),
-        sp(g.m)
-    )
-}
-
 fn ours(c: &Card, temp: f64) -> Mos1 {
     let params: Vec<(String, f64)> = c.params.iter().map(|(n, v)| (n.to_string(), *v)).collect();
     let m = Mos1Model::new(c.name, c.pmos, &params).expect("model");
@@ -134,28 +120,15 @@ fn mos1_dc_matches_ngspice() {
     let mut worst = Worst::default();
     let mut regions = std::collections::BTreeMap::new();
     for &temp in &TEMPS {
-        // NMOS nodes g, d; PMOS nodes mirror them (gp = -g, dp = -d) so the n-frame grid is
-        // the same for both polarities. Source at ground.
-        let mut deck =
-            format!("mos1 dc cross-check\n.temp {temp}\nVG g 0 0\nVD d 0 0\nEGP gp 0 g 0 -1\nEDP dp 0 d 0 -1\n");
-        let mut saves = vec!["v(g)".to_string(), "v(d)".to_string()];
+        let mut tb = ForcedBias::new("mos1 dc cross-check", temp);
         for (ci, c) in cards.iter().enumerate() {
-            deck += &model_line(c);
+            tb.text(&model_line(c));
             for (bi, vb) in VBS.iter().enumerate() {
-                let inst = format!("m{ci}b{bi}");
-                let (d, g, b, vbv) = if c.pmos {
-                    ("dp", "gp", format!("pb{ci}{bi}"), -vb)
-                } else {
-                    ("d", "g", format!("nb{ci}{bi}"), *vb)
-                };
-                deck += &format!("V{b} {b} 0 {}\n{inst} {d} {g} 0 {b} {} {}\n", sp(vbv), c.name, inst_params(c));
-                for q in ["id", "gm", "gds", "gmb", "vdsat", "von"] {
-                    saves.push(format!("@{inst}[{q}]"));
-                }
+                let q = ["id", "gm", "gds", "gmb", "vdsat", "von"];
+                tb.swept(&format!("m{ci}b{bi}"), c.name, c.pmos, *vb, &mos_params(&c.geom), &q);
             }
         }
-        deck += &format!(".save {}\n", saves.join(" "));
-        deck += ".dc VG 0 2 0.125 VD -0.625 1.875 0.125\n.end\n";
+        let deck = tb.finish(".dc VG 0 2 0.125 VD -0.625 1.875 0.125");
         let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
         let plot = run.plot("DC transfer").expect("dc plot");
         let vg = plot.vector("v(g)").expect("v(g)");
@@ -166,8 +139,7 @@ fn mos1_dc_matches_ngspice() {
             let typ = dev.mos_type();
             for (bi, vb) in VBS.iter().enumerate() {
                 let inst = format!("m{ci}b{bi}");
-                let get =
-                    |q: &str| plot.vector(&format!("@{inst}[{q}]")).unwrap_or_else(|| panic!("missing @{inst}[{q}]"));
+                let get = |q: &str| device_vector(plot, &inst, q);
                 let (id, gm, gds, gmb, vdsat, von) =
                     (get("id"), get("gm"), get("gds"), get("gmb"), get("vdsat"), get("von"));
                 for k in 0..vg.len() {
@@ -233,28 +205,15 @@ fn mos1_caps_match_ngspice() {
     let mut worst = Worst::default();
     let mut regions = std::collections::BTreeMap::new();
     for &temp in &TEMPS {
-        let mut deck = format!("mos1 op capacitance cross-check\n.temp {temp}\n");
-        let mut saves = Vec::new();
+        let mut tb = ForcedBias::new("mos1 op capacitance cross-check", temp);
         for (ci, c) in cards.iter().enumerate() {
-            deck += &model_line(c);
-            let typ = if c.pmos { -1.0 } else { 1.0 };
-            for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
-                let inst = format!("m{ci}p{pi}");
-                let (g, d, b) = (format!("g{ci}_{pi}"), format!("d{ci}_{pi}"), format!("b{ci}_{pi}"));
-                deck += &format!(
-                    "V{g} {g} 0 {}\nV{d} {d} 0 {}\nV{b} {b} 0 {}\n{inst} {d} {g} 0 {b} {} {}\n",
-                    sp(typ * vgs),
-                    sp(typ * vds),
-                    sp(typ * vbs),
-                    c.name,
-                    inst_params(c)
-                );
-                for q in ["cgs", "cgd", "cgb", "cbd", "cbs", "id"] {
-                    saves.push(format!("@{inst}[{q}]"));
-                }
+            tb.text(&model_line(c));
+            for (pi, &bias) in OP_POINTS.iter().enumerate() {
+                let q = ["cgs", "cgd", "cgb", "cbd", "cbs", "id"];
+                tb.biased(&format!("m{ci}p{pi}"), c.name, c.pmos, bias, &mos_params(&c.geom), &q);
             }
         }
-        deck += &format!(".save {}\n.op\n.end\n", saves.join(" "));
+        let deck = tb.finish(".op");
         let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
         let plot = run.plot("Operating Point").expect("op plot");
         for (ci, c) in cards.iter().enumerate() {
@@ -262,9 +221,7 @@ fn mos1_caps_match_ngspice() {
             let (cgso, cgdo, cgbo) = dev.overlap_caps();
             for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
                 let inst = format!("m{ci}p{pi}");
-                let get = |q: &str| {
-                    plot.vector(&format!("@{inst}[{q}]")).unwrap_or_else(|| panic!("missing @{inst}[{q}]"))[0]
-                };
+                let get = |q: &str| device_vector(plot, &inst, q)[0];
                 let r = dev.dc(vgs, vds, vbs);
                 let vgd = vgs - vds;
                 let (cgs, cgd, cgb) = if r.mode > 0.0 {

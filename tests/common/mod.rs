@@ -59,3 +59,82 @@ impl Worst {
         }
     }
 }
+
+/// Instance parameters of a MOSFET line (`w= l= ad= as= pd= ps= m=`), exact to the last bit.
+pub fn mos_params(g: &insitu::devices::MosGeom) -> String {
+    format!(
+        "w={} l={} ad={} as={} pd={} ps={} m={}",
+        sp(g.w),
+        sp(g.l),
+        sp(g.ad),
+        sp(g.as_),
+        sp(g.pd),
+        sp(g.ps),
+        sp(g.m)
+    )
+}
+
+/// A testbench of MOSFETs at forced terminal voltages, for device cross-checks: `.save`s the
+/// requested `@inst[quantity]` vectors. Voltages are given in the n-frame; PMOS instances get
+/// them mirrored, so one grid serves both polarities. Sources at ground.
+pub struct ForcedBias {
+    deck: String,
+    saves: Vec<String>,
+}
+
+impl ForcedBias {
+    /// A deck at `temp` whose gate and drain, for [`ForcedBias::swept`] instances, are the
+    /// nodes `g` and `d` driven by `VG` and `VD` (and `gp`, `dp` mirrored for PMOS).
+    pub fn new(title: &str, temp: f64) -> Self {
+        let deck = format!("{title}\n.temp {temp}\nVG g 0 0\nVD d 0 0\nEGP gp 0 g 0 -1\nEDP dp 0 d 0 -1\n");
+        ForcedBias { deck, saves: vec!["v(g)".into(), "v(d)".into()] }
+    }
+
+    /// Adds model cards (or any deck text).
+    pub fn text(&mut self, text: &str) {
+        self.deck += text;
+    }
+
+    /// An instance on the swept gate and drain, with its own body bias `vbs` (n-frame).
+    pub fn swept(&mut self, inst: &str, model: &str, pmos: bool, vbs: f64, params: &str, quantities: &[&str]) {
+        let b = format!("b_{inst}");
+        let (d, g, vb) = if pmos { ("dp", "gp", -vbs) } else { ("d", "g", vbs) };
+        self.deck += &format!("V{b} {b} 0 {}\n{inst} {d} {g} 0 {b} {model} {params}\n", sp(vb));
+        self.save(inst, quantities);
+    }
+
+    /// An instance with its own sources at the n-frame bias `(vgs, vds, vbs)`.
+    pub fn biased(
+        &mut self,
+        inst: &str,
+        model: &str,
+        pmos: bool,
+        bias: (f64, f64, f64),
+        params: &str,
+        quantities: &[&str],
+    ) {
+        let typ = if pmos { -1.0 } else { 1.0 };
+        let (g, d, b) = (format!("g_{inst}"), format!("d_{inst}"), format!("b_{inst}"));
+        self.deck += &format!(
+            "V{g} {g} 0 {}\nV{d} {d} 0 {}\nV{b} {b} 0 {}\n{inst} {d} {g} 0 {b} {model} {params}\n",
+            sp(typ * bias.0),
+            sp(typ * bias.1),
+            sp(typ * bias.2)
+        );
+        self.save(inst, quantities);
+    }
+
+    fn save(&mut self, inst: &str, quantities: &[&str]) {
+        self.saves.extend(quantities.iter().map(|q| format!("@{inst}[{q}]")));
+    }
+
+    /// The deck with its `.save` card and the analysis card(s).
+    pub fn finish(self, analysis: &str) -> String {
+        format!("{}.save {}\n{analysis}\n.end\n", self.deck, self.saves.join(" "))
+    }
+}
+
+/// The vector `@inst[quantity]` of an ngspice plot (panics naming it when missing).
+pub fn device_vector<'a>(plot: &'a insitu::raw::Plot, inst: &str, quantity: &str) -> &'a [f64] {
+    plot.vector(&format!("@{inst}[{quantity}]")).unwrap_or_else(|| panic!("missing @{inst}[{quantity}]"))
+}
