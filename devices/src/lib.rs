@@ -11,12 +11,14 @@
 //! - [`bsim3`]: BSIM-lite, the BSIM3v3.3 core subset (ngspice level 8/49), CAPMOD 3 charges.
 //! - [`noise`]: shared noise densities (thermal, shot, diode and level-1 flicker).
 //! - [`diode`]: junction diode (ngspice level 1).
+//! - [`FetDc`]: the DC result every MOSFET model gives the solver.
 //! - [`waveform`]: independent-source waveforms (PULSE, SIN, EXP, PWL).
 
 pub mod bsim3;
 pub mod consts;
 pub mod diode;
 mod error;
+mod fet;
 pub mod limit;
 pub mod mos1;
 pub mod noise;
@@ -26,5 +28,6 @@ pub mod waveform;
 pub use bsim3::{Bsim3, Bsim3Caps, Bsim3Charges, Bsim3Dc, Bsim3Model};
 pub use diode::{Diode, DiodeModel};
 pub use error::DeviceError;
+pub use fet::FetDc;
 pub use mos1::{Mos1, Mos1Dc, Mos1Model, MosGeom};
 pub use waveform::{Shape, Waveform};

@@ -49,6 +49,23 @@ pub struct Bsim3Dc {
 }
 
 impl Bsim3Dc {
+    /// The quantities the solver's shared FET load uses.
+    pub fn fet(&self) -> crate::FetDc {
+        crate::FetDc {
+            mode: self.mode,
+            cdrain: self.cdrain,
+            gm: self.gm,
+            gds: self.gds,
+            gmbs: self.gmbs,
+            cbd: self.cbd,
+            gbd: self.gbd,
+            cbs: self.cbs,
+            gbs: self.gbs,
+            von: self.von,
+            vdsat: self.vdsat,
+        }
+    }
+
     /// Channel current into the physical drain in the n-frame: `mode * cdrain` (multiply
     /// by `mos_type()` for the terminal value; junction currents not included). Note that
     /// ngspice's BSIM3 `@m[id]` is `cdrain`, without the `mode` sign.

@@ -3,45 +3,9 @@
 use super::Mos1;
 use crate::consts::MAX_EXP_ARG;
 
-/// DC operating quantities at one bias, exactly as `mos1load.c` computes them.
-///
-/// `cdrain`, `gm`, `gds`, `gmbs` are in the mode frame: in reverse mode (`mode = -1`) they
-/// are the channel current from the physical source to the physical drain, and derivatives
-/// with respect to Vgd, -Vds, Vbd. `von` and `vdsat` are in the n-frame (multiply by
-/// `mos_type()` for ngspice's `@m[von]`, `@m[vdsat]`). Junction currents include GMIN.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Mos1Dc {
-    /// +1 normal (Vds >= 0), -1 inverse.
-    pub mode: f64,
-    /// Channel current (mode frame).
-    pub cdrain: f64,
-    /// Transconductance.
-    pub gm: f64,
-    /// Output conductance.
-    pub gds: f64,
-    /// Body transconductance.
-    pub gmbs: f64,
-    /// Bulk-drain junction current (n-frame, bulk to drain), GMIN included.
-    pub cbd: f64,
-    /// Bulk-drain junction conductance, GMIN included.
-    pub gbd: f64,
-    /// Bulk-source junction current, GMIN included.
-    pub cbs: f64,
-    /// Bulk-source junction conductance, GMIN included.
-    pub gbs: f64,
-    /// Threshold voltage at this bias (n-frame).
-    pub von: f64,
-    /// Saturation voltage (n-frame).
-    pub vdsat: f64,
-}
-
-impl Mos1Dc {
-    /// ngspice's `@m[id]` in the n-frame: `mode * cdrain - cbd` (multiply by `mos_type()`
-    /// for the terminal current into the drain).
-    pub fn id(&self) -> f64 {
-        self.mode * self.cdrain - self.cbd
-    }
-}
+/// DC operating quantities of level 1 at one bias, exactly as `mos1load.c` computes them
+/// (the shared [`FetDc`](crate::FetDc)).
+pub type Mos1Dc = crate::FetDc;
 
 impl Mos1 {
     #[inline]

@@ -66,20 +66,7 @@ impl FetDevice for Bsim3 {
         Bsim3::source_conductance(self)
     }
     fn dc(&self, vgs: f64, vds: f64, vbs: f64) -> FetDc {
-        let d = Bsim3::dc(self, vgs, vds, vbs);
-        FetDc {
-            mode: d.mode,
-            cdrain: d.cdrain,
-            gm: d.gm,
-            gds: d.gds,
-            gmbs: d.gmbs,
-            cbd: d.cbd,
-            gbd: d.gbd,
-            cbs: d.cbs,
-            gbs: d.gbs,
-            von: d.von,
-            vdsat: d.vdsat,
-        }
+        Bsim3::dc(self, vgs, vds, vbs).fet()
     }
 
     fn load_charges(&self, k: usize, st: &mut States, integ: &Integrator, last: &Last, stamp: &mut Stamp) {

@@ -15,22 +15,8 @@ pub const G: usize = 1;
 pub const S: usize = 2;
 pub const B: usize = 3;
 
-/// DC results of a FET evaluation in the n-frame (as SPICE's MOS loads compute them):
-/// channel current and derivatives in the mode frame, junction currents with GMIN.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct FetDc {
-    pub mode: f64,
-    pub cdrain: f64,
-    pub gm: f64,
-    pub gds: f64,
-    pub gmbs: f64,
-    pub cbd: f64,
-    pub gbd: f64,
-    pub cbs: f64,
-    pub gbs: f64,
-    pub von: f64,
-    pub vdsat: f64,
-}
+/// DC results of a FET evaluation (from the devices crate, shared by every model).
+pub use insitu_devices::FetDc;
 
 /// Voltages (n-frame) and results of the last load, for limiting and the convergence test.
 #[derive(Debug, Clone, Copy, Default)]

@@ -66,20 +66,7 @@ impl FetDevice for Mos1 {
         Mos1::source_conductance(self)
     }
     fn dc(&self, vgs: f64, vds: f64, vbs: f64) -> FetDc {
-        let d = Mos1::dc(self, vgs, vds, vbs);
-        FetDc {
-            mode: d.mode,
-            cdrain: d.cdrain,
-            gm: d.gm,
-            gds: d.gds,
-            gmbs: d.gmbs,
-            cbd: d.cbd,
-            gbd: d.gbd,
-            cbs: d.cbs,
-            gbs: d.gbs,
-            von: d.von,
-            vdsat: d.vdsat,
-        }
+        Mos1::dc(self, vgs, vds, vbs)
     }
 
     /// Gate (Meyer, `q += C_avg dV`) and junction charges; charges and voltages in the state
