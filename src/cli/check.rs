@@ -1,0 +1,28 @@
+//! `insitu check`: run a deck in insitu and in ngspice and compare.
+
+use super::{emit, fail, EXIT_INPUT, EXIT_SIM};
+use insitu::check::{check_file_with, CheckError, Tolerances};
+use insitu::ngspice::Ngspice;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Runs `insitu check`.
+pub fn check(deck: &Path, work_dir: Option<PathBuf>, options: &str) -> ExitCode {
+    let Some(ng) = Ngspice::find() else {
+        return fail(EXIT_INPUT, &"ngspice not found on PATH (install it: apt-get install -y ngspice)");
+    };
+    let dir = work_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("insitu-check-{}", std::process::id())));
+    let result = check_file_with(deck, &ng, &dir, &Tolerances::default(), options);
+    match result {
+        Ok(report) => {
+            emit(&format!("{report}\n"));
+            if report.pass() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e @ CheckError::Netlist(_)) => fail(EXIT_INPUT, &e),
+        Err(e) => fail(EXIT_SIM, &e),
+    }
+}
