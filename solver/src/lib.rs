@@ -12,6 +12,7 @@ pub mod error;
 mod instances;
 pub mod linear;
 mod load;
+pub mod measure;
 mod noise;
 pub mod pattern;
 pub mod results;
