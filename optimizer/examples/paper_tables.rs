@@ -1,6 +1,6 @@
 //! Reproduces the TRACE paper's test-function tables.
 //!
-//! `cargo run --release -p insitu-optimizer --example paper_tables [-- --seeds N] [--only TF1,TF2,Branin] [--no-timing]`
+//! `cargo run --release -p insitu-optimizer --example paper_tables [-- --seeds N] [--only TF1,TF2,Branin] [--algs TRACE,MACE,..] [--no-timing]`
 //!
 //! Every algorithm (random, PSO, PIPF, EIPF, MACE, TRACE) runs on TF1, Sasena TF2 and the
 //! constrained Branin with the paper's budgets and initial sizes, for N seeds (default 10).
@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 const ALGS: [&str; 6] = ["Random", "PSO", "PIPF", "EIPF", "MACE", "TRACE"];
+/// Extra rows on request (`--algs`): TRACE with its hyperparameters refitted at every step.
+const EXTRA: [&str; 1] = ["TRACE-ref"];
 
 fn run(alg: &str, p: &TestProblem, seed: u64) -> RunRecord {
     let cfg = BoConfig::new(p.n_init, p.budget, seed);
@@ -27,6 +29,7 @@ fn run(alg: &str, p: &TestProblem, seed: u64) -> RunRecord {
         "EIPF" => eipf(p, &cfg),
         "MACE" => mace(p, &cfg),
         "TRACE" => Trace::new(cfg).run(p),
+        "TRACE-ref" => Trace::new(cfg.with_hyper_refit_period(1)).run(p),
         _ => unreachable!(),
     }
 }
@@ -66,6 +69,7 @@ fn main() {
     let mut seeds = 10u64;
     let mut only: Option<Vec<String>> = None;
     let mut timing = true;
+    let mut algs: Vec<&str> = ALGS.to_vec();
     let mut i = 1;
     while i < args.len() {
         match args[i].as_str() {
@@ -75,6 +79,17 @@ fn main() {
             }
             "--only" => {
                 only = args.get(i + 1).map(|s| s.split(',').map(|t| t.to_string()).collect());
+                i += 1;
+            }
+            "--algs" => {
+                let want: Vec<String> =
+                    args.get(i + 1).expect("--algs A,B").split(',').map(|t| t.to_lowercase()).collect();
+                algs = ALGS
+                    .iter()
+                    .chain(&EXTRA)
+                    .copied()
+                    .filter(|a| want.iter().any(|w| *w == a.to_lowercase()))
+                    .collect();
                 i += 1;
             }
             "--no-timing" => timing = false,
@@ -90,7 +105,7 @@ fn main() {
     result.insert("seeds".to_string(), serde_json::json!(seeds));
     for p in &problems {
         let t0 = Instant::now();
-        let jobs: Vec<(&str, u64)> = ALGS.iter().flat_map(|a| (0..seeds).map(move |s| (*a, s))).collect();
+        let jobs: Vec<(&str, u64)> = algs.iter().flat_map(|a| (0..seeds).map(move |s| (*a, s))).collect();
         let recs: Vec<(&str, RunRecord)> = jobs.par_iter().map(|(a, s)| (*a, run(a, p, *s))).collect();
         let wall = t0.elapsed().as_secs_f64();
         let sense = if p.report_sign < 0.0 { "maximize" } else { "minimize" };
@@ -101,7 +116,7 @@ fn main() {
         );
         println!("| algorithm | best | worst | mean | std | CV % | feasible runs |");
         println!("|---|---|---|---|---|---|---|");
-        for a in ALGS {
+        for &a in &algs {
             let rs: Vec<RunRecord> = recs.iter().filter(|(n, _)| *n == a).map(|(_, r)| r.clone()).collect();
             let s = stats(p, &rs);
             let fmt = |v: f64| if v.is_nan() { "n/a".to_string() } else { format!("{v:.4}") };
