@@ -10,6 +10,7 @@
 //! evaluations is measured on `testfns::synthetic_11d`.
 
 use insitu_optimizer::baselines::{eipf, mace, pipf, pso, random_search, PsoConfig};
+use insitu_optimizer::de::{differential_evolution, DeConfig};
 use insitu_optimizer::testfns::{branin_constrained, synthetic_11d, tf1, tf2, TestProblem};
 use insitu_optimizer::{BoConfig, RunRecord, Trace};
 use rayon::prelude::*;
@@ -17,8 +18,9 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 const ALGS: [&str; 6] = ["Random", "PSO", "PIPF", "EIPF", "MACE", "TRACE"];
-/// Extra rows on request (`--algs`): TRACE with its hyperparameters refitted at every step.
-const EXTRA: [&str; 1] = ["TRACE-ref"];
+/// Extra rows on request (`--algs`): TRACE with its hyperparameters refitted at every step,
+/// and differential evolution (`de`, defaults) at the same budgets.
+const EXTRA: [&str; 2] = ["TRACE-ref", "DE"];
 
 fn run(alg: &str, p: &TestProblem, seed: u64) -> RunRecord {
     let cfg = BoConfig::new(p.n_init, p.budget, seed);
@@ -29,7 +31,8 @@ fn run(alg: &str, p: &TestProblem, seed: u64) -> RunRecord {
         "EIPF" => eipf(p, &cfg),
         "MACE" => mace(p, &cfg),
         "TRACE" => Trace::new(cfg).run(p),
-        "TRACE-ref" => Trace::new(cfg.with_hyper_refit_period(1)).run(p),
+        "TRACE-ref" => Trace::new(cfg.with_reference_fits()).run(p),
+        "DE" => differential_evolution(p, &DeConfig { budget: p.budget, seed, ..Default::default() }),
         _ => unreachable!(),
     }
 }

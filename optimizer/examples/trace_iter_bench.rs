@@ -7,8 +7,11 @@
 //! steady state of a run (warm-started or incrementally updated fits, with the periodic full
 //! refits) and give the reported numbers: median and mean over all seeds and iterations, with the
 //! split between GP fits and the acquisition search (MOPSO + pick). The same program runs the
-//! default configuration and the reference one (hyperparameters refitted at every iteration,
-//! `hyper_refit_period = 1`), interleaved seed by seed so both see the same machine load.
+//! default configuration and the reference one (`BoConfig::with_reference_fits`: hyperparameters
+//! refitted at every iteration with every random start run in full, the fitting schedule before
+//! the incremental updates; its proposals are bitwise those of that version), interleaved seed by
+//! seed so both see the same machine load. The machine is shared: the CPU seconds per iteration
+//! (all threads) are the steadier measure of the work done.
 
 use insitu_optimizer::testfns::synthetic_11d;
 use insitu_optimizer::{BoConfig, RunRecord, Trace};
@@ -95,7 +98,7 @@ fn main() {
         ("default", Box::new(move |s| BoConfig::new(150, 150 + steps, s))),
         (
             "reference (refit every iteration)",
-            Box::new(move |s| BoConfig::new(150, 150 + steps, s).with_hyper_refit_period(1)),
+            Box::new(move |s| BoConfig::new(150, 150 + steps, s).with_reference_fits()),
         ),
     ];
     if let Some(o) = &only {
@@ -111,6 +114,15 @@ fn main() {
             let c0 = cpu_seconds();
             let rec = Trace::new(cfg(seed)).run(&p);
             times[k].cpu.push((cpu_seconds() - c0) / steps as f64);
+            if std::env::var_os("TRACE_BENCH_STEPS").is_some() {
+                let per: Vec<String> = rec
+                    .steps
+                    .iter()
+                    .skip(1)
+                    .map(|s| format!("{}:{:.3}+{:.3}", s.step, s.fit_seconds, s.proposal_seconds))
+                    .collect();
+                eprintln!("seed {seed} config {k}: {}", per.join(" "));
+            }
             record(&mut times[k], &rec);
         }
     }

@@ -148,6 +148,14 @@ impl BoConfig {
         self.batch_size = q.max(1);
         self
     }
+    /// The reference fitting schedule (the crate's behaviour before incremental updates):
+    /// hyperparameters refitted at every step and every random start run to `gp.max_iter`
+    /// (`hyper_refit_period = 1`, `gp.probe_iter = 0`). Same proposals as that version, slower.
+    pub fn with_reference_fits(mut self) -> Self {
+        self.hyper_refit_period = 1;
+        self.gp.probe_iter = 0;
+        self
+    }
     /// Sets [`BoConfig::hyper_refit_period`] (1 = refit the hyperparameters at every step).
     pub fn with_hyper_refit_period(mut self, k: usize) -> Self {
         self.hyper_refit_period = k.max(1);

@@ -6,6 +6,7 @@
 //! [`record::RunRecord`] they all return.
 
 pub mod acquisition;
+pub mod bagnet;
 pub mod baselines;
 pub mod bo;
 pub mod de;

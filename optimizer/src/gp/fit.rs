@@ -31,6 +31,15 @@ pub struct GpConfig {
     pub kernel: KernelSpec,
     /// Random (uniform in the start box) starts besides the warm start / default start.
     pub n_random_starts: usize,
+    /// A random start first runs this many L-BFGS iterations (a probe) and continues to
+    /// `max_iter` only when its negative log likelihood is then within `probe_margin_per_point
+    /// * n` of the best fit so far: when the warm start is good, hopeless restarts stop early.
+    /// 0 = every start runs to `max_iter`.
+    #[serde(default = "default_probe_iter")]
+    pub probe_iter: usize,
+    /// See `probe_iter` (nats per training point).
+    #[serde(default = "default_probe_margin")]
+    pub probe_margin_per_point: f64,
     /// L-BFGS iterations per start.
     pub max_iter: usize,
     /// Bounds of ln(lengthscale) on unit-box inputs.
@@ -47,11 +56,21 @@ pub struct GpConfig {
     pub include_noise_in_variance: bool,
 }
 
+fn default_probe_iter() -> usize {
+    10
+}
+
+fn default_probe_margin() -> f64 {
+    0.02
+}
+
 impl Default for GpConfig {
     fn default() -> Self {
         Self {
             kernel: KernelSpec::default(),
             n_random_starts: 1,
+            probe_iter: default_probe_iter(),
+            probe_margin_per_point: default_probe_margin(),
             max_iter: 50,
             log_lengthscale_bounds: ((0.01f64).ln(), (30.0f64).ln()),
             log_signal_bounds: ((0.01f64).ln(), (100.0f64).ln()),
@@ -477,11 +496,23 @@ impl Gp {
             ..Default::default()
         };
         let mut best: Option<(f64, Vec<f64>)> = None;
-        for s in &starts {
-            let obj = |t: &[f64], g: &mut [f64]| -> f64 {
-                neg_log_marginal_likelihood(&spec, &x, n, d, &y, t, Some(g)).unwrap_or(f64::INFINITY)
+        let obj = |t: &[f64], g: &mut [f64]| -> f64 {
+            neg_log_marginal_likelihood(&spec, &x, n, d, &y, t, Some(g)).unwrap_or(f64::INFINITY)
+        };
+        for (k, s) in starts.iter().enumerate() {
+            let probe = k > 0 && cfg.probe_iter > 0 && cfg.probe_iter < cfg.max_iter;
+            let r = match (&best, probe) {
+                (Some((fb, _)), true) => {
+                    let popts = LbfgsOptions { max_iter: cfg.probe_iter, max_evals: 3 * cfg.probe_iter, ..opts };
+                    let r = minimize_box(obj, s, &lo, &hi, &popts);
+                    if !(r.f <= fb + cfg.probe_margin_per_point * n as f64) {
+                        continue;
+                    }
+                    let rest = cfg.max_iter - cfg.probe_iter;
+                    minimize_box(obj, &r.x, &lo, &hi, &LbfgsOptions { max_iter: rest, max_evals: 3 * rest, ..opts })
+                }
+                _ => minimize_box(obj, s, &lo, &hi, &opts),
             };
-            let r = minimize_box(obj, s, &lo, &hi, &opts);
             if r.f.is_finite() && best.as_ref().is_none_or(|b| r.f < b.0) {
                 best = Some((r.f, r.x));
             }
