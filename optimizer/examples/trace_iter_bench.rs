@@ -17,6 +17,9 @@ use insitu_optimizer::testfns::synthetic_11d;
 use insitu_optimizer::{BoConfig, RunRecord, Trace};
 use std::time::Instant;
 
+/// A configuration per seed.
+type MakeConfig = Box<dyn Fn(u64) -> BoConfig>;
+
 struct Times {
     total: Vec<f64>,
     fit: Vec<f64>,
@@ -94,7 +97,7 @@ fn main() {
         i += 1;
     }
     let p = synthetic_11d();
-    let mut configs: Vec<(&str, Box<dyn Fn(u64) -> BoConfig>)> = vec![
+    let mut configs: Vec<(&str, MakeConfig)> = vec![
         ("default", Box::new(move |s| BoConfig::new(150, 150 + steps, s))),
         (
             "reference (refit every iteration)",

@@ -178,7 +178,7 @@ impl De {
             return Err(DeError::Bounds(format!("{} lower and {} upper bounds", lower.len(), upper.len())));
         }
         if let Some(i) =
-            (0..lower.len()).find(|&i| !(lower[i] < upper[i]) || !lower[i].is_finite() || !upper[i].is_finite())
+            (0..lower.len()).find(|&i| lower[i] >= upper[i] || !lower[i].is_finite() || !upper[i].is_finite())
         {
             return Err(DeError::Bounds(format!("variable {i}: empty or infinite range [{}, {}]", lower[i], upper[i])));
         }

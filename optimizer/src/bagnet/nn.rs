@@ -408,8 +408,8 @@ impl Discriminator {
         let (b1, b2, eps): (f64, f64, f64) = (0.9, 0.999, 1e-8);
         let c1 = 1.0 - b1.powi(self.t as i32);
         let c2 = 1.0 - b2.powi(self.t as i32);
-        for i in 0..n {
-            let gi = grad[i] * scale;
+        for (i, gr) in grad.iter().enumerate() {
+            let gi = gr * scale;
             self.m[i] = b1 * self.m[i] + (1.0 - b1) * gi;
             self.v[i] = b2 * self.v[i] + (1.0 - b2) * gi * gi;
             self.theta[i] -= cfg.learning_rate * (self.m[i] / c1) / ((self.v[i] / c2).sqrt() + eps);

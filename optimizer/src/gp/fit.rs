@@ -505,7 +505,8 @@ impl Gp {
                 (Some((fb, _)), true) => {
                     let popts = LbfgsOptions { max_iter: cfg.probe_iter, max_evals: 3 * cfg.probe_iter, ..opts };
                     let r = minimize_box(obj, s, &lo, &hi, &popts);
-                    if !(r.f <= fb + cfg.probe_margin_per_point * n as f64) {
+                    // A non-finite probe (NaN included) is dropped too.
+                    if r.f.is_nan() || r.f > fb + cfg.probe_margin_per_point * n as f64 {
                         continue;
                     }
                     let rest = cfg.max_iter - cfg.probe_iter;
