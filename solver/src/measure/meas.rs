@@ -4,7 +4,9 @@
 //! - **Values.** Scale and values are the analysis' sample points; between points everything is
 //!   linear in the scale (also in AC, where the scale is frequency, not its logarithm). In AC a
 //!   plain `v(out)` is its **real part**; `vm vdb vp vr vi` give magnitude, 20·log10|·|, phase in
-//!   degrees in (-180, 180] (not unwrapped), real and imaginary part.
+//!   **radians** in (-π, π] (not unwrapped; ngspice 39 — later sources convert to degrees), real
+//!   and imaginary part. `v(a,b)` works here, but ngspice 39's `.meas` rejects it ("no such
+//!   vector").
 //! - **Conditions** (WHEN, TRIG, TARG): points with scale < TD are skipped (transient; in AC
 //!   negative frequencies). The first two points kept set the side of the level ("below" when
 //!   `value < level`); if the level is crossed upwards between them, that counts as crossing 1,
@@ -16,7 +18,8 @@
 //!   two linear interpolants meet).
 //! - **AT** (FIND ... AT): the first segment with `x[i-1] <= at <= x[i]` (in a `.dc` also a
 //!   decreasing one), linearly interpolated.
-//! - **MIN, MAX, AVG, PP** over FROM/TO: sample points only. Transient/AC: points with
+//! - **MIN, MAX, AVG, PP** over FROM/TO: sample points only (ngspice 39 computes these, and
+//!   INTEG/RMS, in a `.dc` only over a voltage-source sweep: it looks for a `v-sweep` scale). Transient/AC: points with
 //!   `x < FROM` are skipped, the first point with `x > TO` ends the window (TO=0, the default,
 //!   means no end). DC: points outside `[FROM, TO]` (swapped if reversed; defaults ±1e99). MIN and
 //!   MAX keep the last point of an equal extreme. AVG is the trapezoidal integral over the kept
@@ -29,7 +32,9 @@
 //!   as the slope of the linear interpolant on the segment AT would use (the first segment that
 //!   contains the point).
 //! - **PARAM**: an expression ([`Expr`](super::Expr)) over earlier measures and `.param` values.
-//! - A measure that cannot be computed (no crossing, empty window) fails by name.
+//! - A measure that cannot be computed (no crossing, empty window) fails by name. (ngspice 39
+//!   prints 0 for MIN/MAX/AVG over an empty window; insitu reports it as not found.)
+//! - Spellings: insitu also accepts `INTEGRAL` and `DERIVATIVE`, which ngspice 39 rejects.
 
 use super::expr::Expr;
 use super::vectors::{find_vector, find_wrapped, Kind, Results, Scale};
@@ -144,11 +149,12 @@ pub(crate) fn when(
                 }
             }
             if cross == counts.cross || rise == counts.rise || fall == counts.fall {
-                return Some(interp(prev, prev2, prev_x));
+                // 0/0 (both signals equal at both points) is ngspice's "out of interval".
+                return Some(interp(prev, prev2, prev_x)).filter(|r| !r.is_nan());
             }
             if pending {
                 if any {
-                    return Some(interp(prev, prev2, prev_x));
+                    return Some(interp(prev, prev2, prev_x)).filter(|r| !r.is_nan());
                 } else if last {
                     result = Some(interp(prev, prev2, prev_x));
                 }
@@ -401,7 +407,7 @@ fn signal<'a>(kind: Kind, ds: &'a Dataset, r: &Results, s: &Signal) -> Result<Si
                         Part::Im => z.im,
                         Part::Mag => z.norm(),
                         Part::Db => 20.0 * z.norm().log10(),
-                        Part::Phase => z.im.atan2(z.re).to_degrees(),
+                        Part::Phase => z.im.atan2(z.re),
                     }
                 })
                 .collect();
