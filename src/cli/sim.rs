@@ -5,7 +5,8 @@
 use super::{emit, fail, EXIT_INPUT, EXIT_SIM};
 use insitu::output::to_plots;
 use insitu::raw;
-use insitu_solver::measure::{run_measures, MeasureError, Results};
+use insitu_netlist::measure::{MeasKind, Measure};
+use insitu_solver::measure::{describe_failure, run_measures, MeasureError, Results};
 use insitu_solver::{Data, Simulator};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -48,10 +49,13 @@ pub fn sim(deck: &Path, raw_out: Option<PathBuf>, ascii: bool, json: Option<Path
     let measured = run_measures(&measures, &Results::new(&datasets, Some(&sim)));
     if !measured.is_empty() {
         report.push_str("Measurements:\n");
-        for (name, r) in &measured {
+        for ((name, r), m) in measured.iter().zip(measure_order(&measures)) {
             match r {
                 Ok(v) => report.push_str(&format!("  {name:<22}= {v:.9e}\n")),
-                Err(e) => report.push_str(&format!("  {name:<22}= failed ({e})\n")),
+                Err(e) => {
+                    report.push_str(&format!("  {name:<22}= failed ({e})\n"));
+                    eprintln!("warning: {}", describe_failure(m, e));
+                }
             }
         }
     }
@@ -94,4 +98,10 @@ fn measurements_json(measured: &[(String, Result<f64, MeasureError>)]) -> serde_
         })
         .collect();
     serde_json::json!({ "name": "Measurements", "measures": items })
+}
+
+/// The measures in the order `run_measures` reports them (param measures last).
+fn measure_order(ms: &[Measure]) -> Vec<&Measure> {
+    let param = |m: &&Measure| matches!(m.kind, MeasKind::Param(_));
+    ms.iter().filter(|m| !param(m)).chain(ms.iter().filter(param)).collect()
 }

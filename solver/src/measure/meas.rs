@@ -449,7 +449,14 @@ fn not_found(what: &str) -> MeasureError {
 pub fn measure(m: &Measure, r: &Results) -> Result<f64, MeasureError> {
     let kind = kind_of(m.analysis);
     if let MeasKind::Param(s) = &m.kind {
-        let e = Expr::parse(&s.text).map_err(|e| MeasureError::Invalid { what: format!("{}: {e}", s.loc) })?;
+        let e = Expr::parse(&s.text).map_err(|e| {
+            // The expression's column within the card (past an opening quote).
+            let mut loc = s.loc.clone();
+            let quoted =
+                loc.source_line.as_bytes().get(loc.col as usize - 1).is_some_and(|c| *c == b'\'' || *c == b'"');
+            loc.col += e.col as u32 - 1 + u32::from(quoted);
+            MeasureError::Invalid { what: format!("{loc}: {}", e.expected) }
+        })?;
         return e.eval(r);
     }
     let ds = r.dataset(kind)?;
@@ -523,4 +530,46 @@ pub fn run_measures(cards: &[Measure], r: &Results) -> Vec<(String, Result<f64, 
         out.push((m.name.clone(), res));
     }
     out
+}
+
+/// A failed measure as one line for people: the location of the signal that names an unknown
+/// vector (else of the card), the measure's name and why, e.g.
+/// `amp.cir:12:24: measure 'ugf' failed: unknown vector 'v(outt)'`.
+pub fn describe_failure(m: &Measure, e: &MeasureError) -> String {
+    let loc = match (e, &m.kind) {
+        (MeasureError::UnknownVector { name }, _) => signals_of(m).into_iter().find(|s| s.text.contains(name.as_str())),
+        (MeasureError::Invalid { .. }, MeasKind::Param(s)) => Some(s),
+        _ => None,
+    }
+    .map_or(&m.loc, |s| &s.loc);
+    format!("{loc}: measure '{}' failed: {e}", m.name)
+}
+
+fn signals_of(m: &Measure) -> Vec<&Signal> {
+    fn cond(c: &Condition) -> Vec<&Signal> {
+        let mut v = vec![&c.signal];
+        if let Level::Signal(s) = &c.level {
+            v.push(s);
+        }
+        v
+    }
+    match &m.kind {
+        MeasKind::TrigTarg { trig, targ } => [trig, targ]
+            .into_iter()
+            .flat_map(|p| match p {
+                Point::When(c) => cond(c),
+                Point::At(_) => vec![],
+            })
+            .collect(),
+        MeasKind::FindAt { signal, .. } | MeasKind::DerivAt { signal, .. } | MeasKind::Stat { signal, .. } => {
+            vec![signal]
+        }
+        MeasKind::FindWhen { signal, when } | MeasKind::DerivWhen { signal, when } => {
+            let mut v = vec![signal];
+            v.extend(cond(when));
+            v
+        }
+        MeasKind::When(c) => cond(c),
+        MeasKind::Param(s) => vec![s],
+    }
 }
