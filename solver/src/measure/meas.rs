@@ -573,3 +573,90 @@ fn signals_of(m: &Measure) -> Vec<&Signal> {
         MeasKind::Param(s) => vec![s],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(n: usize, h: f64) -> Vec<f64> {
+        (0..=n).map(|k| k as f64 * h).collect()
+    }
+
+    #[test]
+    fn integ_is_simpson_on_equal_steps_exact_for_cubics() {
+        let x = grid(30, 0.1);
+        let y: Vec<f64> = x.iter().map(|x| x * x * x).collect();
+        let (v, from, to) = rms_integ(Scale::Real(&x), &y, 0.0, 0.0, false).unwrap();
+        assert!((v - 81.0 / 4.0).abs() < 1e-12, "{v}");
+        assert_eq!((from, to), (0.0, x[30]));
+        // The trapezoid on the same points would be off by h²/12·(y'(3) - y'(0)) = 0.0225.
+        let trap: f64 = (1..x.len()).map(|i| 0.5 * (y[i] + y[i - 1]) * (x[i] - x[i - 1])).sum();
+        assert!((trap - v - 0.0225).abs() < 1e-9);
+    }
+
+    #[test]
+    fn integ_and_rms_window_ends_are_interpolated() {
+        // Unequal steps: the trapezoid, exact for a line; window [0.5, 5] cut inside segments.
+        let x = [0.0, 1.0, 3.0, 6.0];
+        let y = [0.0, 2.0, 6.0, 12.0]; // y = 2x
+        let (v, from, to) = rms_integ(Scale::Real(&x), &y, 0.5, 5.0, false).unwrap();
+        assert!((v - (25.0 - 0.25)).abs() < 1e-12, "{v}");
+        assert_eq!((from, to), (0.5, 5.0));
+        // rms of a sine over whole periods: 1/sqrt(2) up to the error of the mixed rules (the
+        // steps k·1e-3 differ by more than 100 ulps, so Simpson and the trapezoid alternate).
+        let x = grid(2000, 1e-3);
+        let y: Vec<f64> = x.iter().map(|t| (2.0 * std::f64::consts::PI * 5.0 * t).sin()).collect();
+        let (r, _, _) = rms_integ(Scale::Real(&x), &y, 0.0, 0.0, true).unwrap();
+        assert!((r - 0.5f64.sqrt()).abs() < 1e-7, "{r}");
+    }
+
+    #[test]
+    fn deriv_is_the_slope_of_the_segment_at_uses() {
+        let x = [0.0, 1.0, 2.0, 3.0];
+        let y = [0.0, 1.0, 4.0, 9.0];
+        assert_eq!(deriv(Kind::Tran, Scale::Real(&x), &y, 1.5), Some(3.0));
+        // At a sample point, the first segment that contains it (the one on its left).
+        assert_eq!(deriv(Kind::Tran, Scale::Real(&x), &y, 1.0), Some(1.0));
+        assert_eq!(deriv(Kind::Tran, Scale::Real(&x), &y, 3.5), None);
+        assert_eq!(at(Kind::Tran, Scale::Real(&x), &y, 2.5), Some(6.5));
+    }
+
+    #[test]
+    fn stats_use_sample_points_and_ngspice_windows() {
+        let x = grid(10, 1.0);
+        let y: Vec<f64> = x.iter().map(|x| (x - 4.0).powi(2)).collect();
+        let s = Scale::Real(&x);
+        assert_eq!(min_max_avg(Kind::Tran, s, &y, 0.0, 0.0, Stat::Min), Some((0.0, 4.0)));
+        // TO=0 is "no end" outside a .dc; FROM/TO pick sample points only.
+        assert_eq!(min_max_avg(Kind::Tran, s, &y, 5.5, 0.0, Stat::Max), Some((36.0, 10.0)));
+        assert_eq!(min_max_avg(Kind::Tran, s, &y, 5.5, 8.5, Stat::Min), Some((4.0, 6.0)));
+        assert_eq!(min_max_avg(Kind::Tran, s, &y, 20.0, 30.0, Stat::Max), None);
+        // A .dc window is [FROM, TO] in either order.
+        let (f, t) = window(Kind::Dc, Some(8.0), Some(2.0));
+        assert_eq!(min_max_avg(Kind::Dc, s, &y, f, t, Stat::Max), Some((16.0, 8.0)));
+        // AVG: trapezoid over the kept points / their span; for a line exactly its mean.
+        let lin: Vec<f64> = x.iter().map(|x| 3.0 * x + 1.0).collect();
+        let (a, _) = min_max_avg(Kind::Tran, s, &lin, 2.0, 6.0, Stat::Avg).unwrap();
+        assert!((a - 13.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn when_interpolates_and_counts_edges() {
+        let x = grid(40, 0.25);
+        let y: Vec<f64> = x.iter().map(|t| (std::f64::consts::PI * t / 2.0).sin()).collect(); // period 4
+        let s = Scale::Real(&x);
+        let w = |e: Edge, td: f64| when(Kind::Tran, s, &y, None, 0.5, td, Counts::of(e));
+        let exact_rise = |k: f64| 4.0 * k + (0.5f64).asin() * 2.0 / std::f64::consts::PI;
+        let r2 = w(Edge::Rise(Some(2)), 0.0).unwrap();
+        // (linear interpolation on steps of 1/16 period: within 1e-2)
+        assert!((r2 - exact_rise(1.0)).abs() < 1e-2, "{r2}");
+        let f1 = w(Edge::Fall(Some(1)), 0.0).unwrap();
+        assert!((f1 - (2.0 - (exact_rise(0.0)))).abs() < 1e-2, "{f1}");
+        let last = w(Edge::Rise(None), 0.0).unwrap();
+        assert!((last - exact_rise(2.0)).abs() < 1e-2, "{last}");
+        assert!(w(Edge::Rise(Some(9)), 0.0).is_none());
+        // TD skips earlier points.
+        let td = w(Edge::Any, 5.0).unwrap();
+        assert!(td > 5.0 && (td - 5.666).abs() < 1e-2, "{td}");
+    }
+}
