@@ -373,47 +373,6 @@ fn worst_point(t: &[f64], y: &[f64], t_ref: &[f64], y_ref: &[f64], reltol: f64, 
     (worst.0, worst.1, worst.2)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn integrated_error_is_zero_for_identical_and_scales_with_offset() {
-        let t: Vec<f64> = (0..101).map(|k| k as f64 * 1e-3).collect();
-        let y: Vec<f64> = t.iter().map(|t| (t * 50.0).sin()).collect();
-        assert!(integrated_error(&t, &y, &t, &y, 1e-2, 1e-6) < 1e-12);
-        // A constant offset of 1e-6 with |ref| ~ 0..1: error bounded by offset/abstol.
-        let shifted: Vec<f64> = y.iter().map(|v| v + 1e-6).collect();
-        let e = integrated_error(&t, &shifted, &t, &y, 1e-2, 1e-6);
-        assert!(e > 0.0 && e < 1.0, "{e}");
-    }
-
-    #[test]
-    fn prepare_deck_adds_options_absolutizes_includes_and_drops_interp() {
-        let deck =
-            "title\n.include sub/core.inc\n.lib 'models.lib' tt\n.options acct interp\n.options interp\n.op\n.end\n";
-        let out = prepare_deck(deck, Path::new("/abs/dir"), "reltol=1e-6");
-        let lines: Vec<&str> = out.lines().collect();
-        assert_eq!(lines[0], "title");
-        assert_eq!(lines[1], ".options reltol=1e-6");
-        assert_eq!(lines[2], ".include \"/abs/dir/sub/core.inc\" ");
-        assert!(lines[3].starts_with(".lib \"/abs/dir/models.lib\" tt"));
-        assert_eq!(lines[4], ".options acct");
-        assert!(lines[5].starts_with('*'));
-        assert_eq!(lines[6], ".op");
-    }
-
-    #[test]
-    fn interpolation_is_linear_and_clamped() {
-        let t = [0.0, 1.0, 2.0];
-        let y = [0.0, 10.0, 0.0];
-        assert_eq!(interpolate(&t, &y, 0.5), 5.0);
-        assert_eq!(interpolate(&t, &y, 1.5), 5.0);
-        assert_eq!(interpolate(&t, &y, -1.0), 0.0);
-        assert_eq!(interpolate(&t, &y, 3.0), 0.0);
-    }
-}
-
 /// The analysis card word of a `.meas` analysis.
 fn analysis_card(a: MeasAnalysis) -> &'static str {
     match a {
@@ -608,4 +567,45 @@ pub fn compare_measures(
         });
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integrated_error_is_zero_for_identical_and_scales_with_offset() {
+        let t: Vec<f64> = (0..101).map(|k| k as f64 * 1e-3).collect();
+        let y: Vec<f64> = t.iter().map(|t| (t * 50.0).sin()).collect();
+        assert!(integrated_error(&t, &y, &t, &y, 1e-2, 1e-6) < 1e-12);
+        // A constant offset of 1e-6 with |ref| ~ 0..1: error bounded by offset/abstol.
+        let shifted: Vec<f64> = y.iter().map(|v| v + 1e-6).collect();
+        let e = integrated_error(&t, &shifted, &t, &y, 1e-2, 1e-6);
+        assert!(e > 0.0 && e < 1.0, "{e}");
+    }
+
+    #[test]
+    fn prepare_deck_adds_options_absolutizes_includes_and_drops_interp() {
+        let deck =
+            "title\n.include sub/core.inc\n.lib 'models.lib' tt\n.options acct interp\n.options interp\n.op\n.end\n";
+        let out = prepare_deck(deck, Path::new("/abs/dir"), "reltol=1e-6");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "title");
+        assert_eq!(lines[1], ".options reltol=1e-6");
+        assert_eq!(lines[2], ".include \"/abs/dir/sub/core.inc\" ");
+        assert!(lines[3].starts_with(".lib \"/abs/dir/models.lib\" tt"));
+        assert_eq!(lines[4], ".options acct");
+        assert!(lines[5].starts_with('*'));
+        assert_eq!(lines[6], ".op");
+    }
+
+    #[test]
+    fn interpolation_is_linear_and_clamped() {
+        let t = [0.0, 1.0, 2.0];
+        let y = [0.0, 10.0, 0.0];
+        assert_eq!(interpolate(&t, &y, 0.5), 5.0);
+        assert_eq!(interpolate(&t, &y, 1.5), 5.0);
+        assert_eq!(interpolate(&t, &y, -1.0), 0.0);
+        assert_eq!(interpolate(&t, &y, 3.0), 0.0);
+    }
 }
