@@ -100,6 +100,15 @@ fn opamp_specs_match_known_answers_and_ngspice() {
     assert!((a0 - 69.62).abs() < 0.01, "A0 {a0}");
     assert!((ugf / 17.10e6 - 1.0).abs() < 2e-3, "UGF {ugf}");
     assert!((pm - 61.1).abs() < 0.1, "PM {pm}");
+    // Supply and devices at the operating point: I(VDD) = 263.7 uA (known answer), so
+    // P = 1.8 V · 263.7 uA; area = sum of W·L = (4+8+10+10+10+10+100+40) um².
+    let p = eval("power(vdd)", &sim, &data);
+    assert!((p / (1.8 * 263.7e-6) - 1.0).abs() < 5e-4, "power {p}");
+    assert!((eval("-1.8 * IDC(\"/VDD/PLUS\")", &sim, &data) - p).abs() < 1e-15);
+    assert!((eval("area()", &sim, &data) / 192e-12 - 1.0).abs() < 1e-12);
+    let m1 = sim.mos_op("m1").unwrap();
+    assert_eq!(eval("@m1[gm] / @m1[id]", &sim, &data), m1.gm / m1.id);
+    assert_eq!(eval("@m6[cgg]", &sim, &data), m6_cgg(&sim));
     let Some(ng) = Ngspice::for_tests() else { return };
     let circuit = insitu_pdk::load_deck_str(&text, &dir.join("opamp_ac.cir")).unwrap();
     let theirs =
@@ -142,4 +151,30 @@ fn opamp_buffer_step_matches_known_answers_and_ngspice() {
     println!("ngspice .meas: rise {:.4} ns, overshoot {:.3} %", get("rise") * 1e9, get("overshoot"));
     assert!((rise / get("rise") - 1.0).abs() < 2e-3);
     assert!((os - get("overshoot")).abs() < 0.02);
+}
+
+fn m6_cgg(sim: &Simulator) -> f64 {
+    let m = sim.mos_op("m6").unwrap();
+    m.cgs + m.cgd + m.cgb
+}
+
+/// The bandgap's temperature coefficient by the box method, from the named spec and from the
+/// `.meas` cards of the same deck (MAX, MIN, FIND AT=27), and its curvature: the spec's value
+/// must equal (max - min) / (v27 · 165 °C) · 1e6.
+#[test]
+fn bandgap_tc_by_box_method() {
+    let deck = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/decks/measure/bandgap_dc.cir");
+    let (sim, data, _) = load(&deck);
+    let tc = eval("tc_ppm(v(ref))", &sim, &data);
+    let ms = insitu_netlist::load_file(&deck).unwrap().measures;
+    let r = insitu_solver::measure::run_measures(&ms, &Results::new(&data, Some(&sim)));
+    let get = |n: &str| r.iter().find(|(m, _)| m == n).unwrap().1.clone().unwrap();
+    let box_tc = (get("vref_max") - get("vref_min")) / (get("vref_27") * 165.0) * 1e6;
+    println!("bandgap: TC {tc:.3} ppm/C, v(ref) at 27 C {:.6} V", get("vref_27"));
+    assert!((tc / box_tc - 1.0).abs() < 1e-12);
+    // A first-order bandgap: tens of ppm/C, not thousands (a bare diode is about -2 mV/C).
+    assert!(tc > 1.0 && tc < 300.0, "{tc}");
+    // Line regulation of the resistor divider in dc_sweep.cir: v(b) = V1/3 exactly.
+    let (sim, data, _) = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/decks/measure/dc_sweep.cir"));
+    assert!((eval("line_regulation(v(b))", &sim, &data) - 1.0 / 3.0).abs() < 1e-12);
 }

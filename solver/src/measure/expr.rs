@@ -27,6 +27,9 @@
 //! A complex AC waveform where a real one is needed is its magnitude; `phase` is in degrees,
 //! unwrapped from the lowest frequency.
 //!
+//! A scalar vector (`v(out)`, `IDC("/V0/PLUS")`) reads the op dataset, or without one the
+//! simulator's last solution (after `.ac`, its operating point).
+//!
 //! **Device quantities**: `@m1[gm]` and `id gds gmb vth vdsat vgs vds vbs cgs cgd cgb cbd cbs cgg`
 //! from [`Simulator::mos_op`](crate::Simulator::mos_op); `area()` (sum of W·L·M), `power(vdd)`.
 //!
@@ -836,13 +839,34 @@ fn op_value(v: &VecRef, r: &Results) -> Result<f64, MeasureError> {
             }
         }
     }
-    let ds = r.dataset(Kind::Op)?;
+    let ds = match r.dataset(Kind::Op) {
+        Ok(ds) => ds,
+        // Without an op dataset (an .ac runs its own operating point), the simulator's last
+        // solution.
+        Err(e) => return r.simulator().map_or(Err(e), |sim| sim_value(sim, v)),
+    };
     let y = vector(ds, v)?;
     Ok(match y {
         Wv::Const(c) => c.re,
         Wv::Real(y) => y.as_slice().first().copied().unwrap_or(f64::NAN),
         Wv::Cplx(y) => y.as_slice().first().map_or(f64::NAN, |z| z.re),
     })
+}
+
+/// An operating-point quantity from the simulator's last solution.
+fn sim_value(sim: &crate::Simulator, v: &VecRef) -> Result<f64, MeasureError> {
+    let node = |n: &Option<String>| match n {
+        None => Ok(0.0),
+        Some(n) => sim.voltage(n).map_err(|_| MeasureError::UnknownVector { name: format!("v({n})") }),
+    };
+    match v {
+        VecRef::V(p, n) => Ok(node(p)? - node(n)?),
+        VecRef::I(n, neg) => sim
+            .current(n)
+            .map(|i| if *neg { -i } else { i })
+            .map_err(|_| MeasureError::UnknownVector { name: format!("i({n})") }),
+        VecRef::Named(n) => Err(MeasureError::UnknownVector { name: n.clone() }),
+    }
 }
 
 fn first_real(d: &Data) -> Option<f64> {

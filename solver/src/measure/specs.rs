@@ -193,8 +193,9 @@ pub fn overshoot(y: &[f64]) -> Result<f64, MeasureError> {
     Ok(peak.max(0.0) / step.abs() * 100.0)
 }
 
-/// Power (W) delivered by voltage source `name` at the operating point:
-/// `-(v(p) - v(n))·i(name)` (ngspice's `i(vdd)` is negative when the source supplies power).
+/// Power (W) delivered by voltage source `name` at the operating point (the op dataset, else
+/// the simulator's last solution): `-(v(p) - v(n))·i(name)` (ngspice's `i(vdd)` is negative
+/// when the source supplies power).
 pub fn power(r: &Results, name: &str) -> Result<f64, MeasureError> {
     let sim = r.simulator().ok_or(MeasureError::NoSimulator)?;
     let ckt = sim.circuit();
@@ -203,7 +204,13 @@ pub fn power(r: &Results, name: &str) -> Result<f64, MeasureError> {
     let ElementKind::VoltageSource { p, n, .. } = ckt.elements[id].kind else {
         return Err(unknown());
     };
-    let ds = r.dataset(Kind::Op)?;
+    let Ok(ds) = r.dataset(Kind::Op) else {
+        // No op dataset: the simulator's last solution (after an .ac, its operating point).
+        let v = |node: usize| if node == 0 { Ok(0.0) } else { sim.voltage(&ckt.nodes[node]) };
+        let bad = |_| MeasureError::UnknownDevice { name: name.to_string() };
+        let u = v(p).map_err(bad)? - v(n).map_err(bad)?;
+        return Ok(-u * sim.current(name).map_err(bad)?);
+    };
     let get = |prefix: &str, node: &str| -> Result<f64, MeasureError> {
         if prefix == "v" && node == "0" {
             return Ok(0.0);
