@@ -537,7 +537,11 @@ pub fn run_measures(cards: &[Measure], r: &Results) -> Vec<(String, Result<f64, 
 /// `amp.cir:12:24: measure 'ugf' failed: unknown vector 'v(outt)'`.
 pub fn describe_failure(m: &Measure, e: &MeasureError) -> String {
     let loc = match (e, &m.kind) {
-        (MeasureError::UnknownVector { name }, _) => signals_of(m).into_iter().find(|s| s.text.contains(name.as_str())),
+        (MeasureError::UnknownVector { name }, _) => {
+            // `v(outt)` is written `vdb(outt)` too: look for its argument.
+            let arg = name.find('(').map_or(name.as_str(), |i| &name[i..]);
+            signals_of(m).into_iter().find(|s| s.text.contains(arg))
+        }
         (MeasureError::Invalid { .. }, MeasKind::Param(s)) => Some(s),
         _ => None,
     }
