@@ -22,7 +22,8 @@
 //! **Waveform functions** (window `from`, `to` optional; ngspice's `.meas` semantics, see
 //! [`meas`](super::meas)): `value(w, x)` (alias `at`), `cross(w, level [, n [, rising|falling|either]])`
 //! (n = -1: last), `deriv(w, x)`, `min max average(avg, mean) rms integral(integ) pp (w [, from, to])`,
-//! `slew_rate(w [, lo%, hi%])`, `settling_time(w, band [, final])`, `overshoot(w)`, and the named
+//! `slew_rate(w [, lo%, hi%])` (first step), `slew_rate_rise` / `slew_rate_fall` (edges of a
+//! pulse), `settling_time(w, band [, final])`, `overshoot(w)`, and the named
 //! specs `dc_gain_db ugf phase_margin gain_margin f3db (w)` (see [`specs`](super::specs)).
 //! A complex AC waveform where a real one is needed is its magnitude; `phase` is in degrees,
 //! unwrapped from the lowest frequency.
@@ -309,6 +310,7 @@ enum WFn {
     Deriv,
     Stat(Stat),
     SlewRate,
+    SlewEdge(bool),
     Settling,
     Overshoot,
     DcGainDb,
@@ -500,6 +502,8 @@ impl Ctx<'_> {
             "ymin" => (WFn::Stat(Stat::Min), None, 0, 2),
             "ymax" => (WFn::Stat(Stat::Max), None, 0, 2),
             "slew_rate" | "slewrate" => (WFn::SlewRate, Some(Kind::Tran), 0, 2),
+            "slew_rate_rise" => (WFn::SlewEdge(true), Some(Kind::Tran), 0, 2),
+            "slew_rate_fall" => (WFn::SlewEdge(false), Some(Kind::Tran), 0, 2),
             "settling_time" | "settlingtime" => (WFn::Settling, Some(Kind::Tran), 1, 2),
             "overshoot" => (WFn::Overshoot, Some(Kind::Tran), 0, 0),
             "dc_gain_db" => (WFn::DcGainDb, Some(Kind::Ac), 0, 0),
@@ -1146,6 +1150,7 @@ fn eval_wave_fn(f: WFn, w: &W, kind: Option<Kind>, args: &[S], r: &Results) -> R
             }
         }
         WFn::SlewRate => specs::slew_rate(x, y, arg(0)?.unwrap_or(10.0), arg(1)?.unwrap_or(90.0)),
+        WFn::SlewEdge(rising) => specs::slew_rate_edge(x, y, arg(0)?.unwrap_or(10.0), arg(1)?.unwrap_or(90.0), rising),
         WFn::Settling => specs::settling_time(x, y, arg(0)?.unwrap_or(0.01), arg(1)?),
         WFn::Overshoot => specs::overshoot(y),
         WFn::TcPpm => specs::tc_ppm(x, y),
