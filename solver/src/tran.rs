@@ -117,6 +117,11 @@ impl Simulator {
             .collect()
     }
 
+    /// The present DC values of the independent sources (V then I, as saved).
+    fn source_dc_values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.inst.vsrc.iter().map(|v| v.value.dc).chain(self.inst.isrc.iter().map(|i| i.value.dc))
+    }
+
     /// Restores the DC values saved by [`Simulator::sources_at_time_zero`].
     fn restore_source_dc(&mut self, saved: &[f64]) {
         let values =
@@ -195,10 +200,16 @@ impl Simulator {
             // The transient's own operating point sees every source at its time-zero value
             // (PULSE's v1, SIN's offset, PWL's first value...), not its DC value.
             let saved = self.sources_at_time_zero();
-            self.w.x.iter_mut().for_each(|v| *v = 0.0);
-            let op = self.solve_dc(Pins::TRAN_OP);
+            // When those equal the dc values and no `.ic` pins a node, the operating point
+            // of a preceding `.op` (still in `x`, its devices loaded there) is this one.
+            let same = self.have_op && self.ics.is_empty() && self.source_dc_values().eq(saved.iter().copied());
+            if !same {
+                self.w.x.iter_mut().for_each(|v| *v = 0.0);
+                let op = self.solve_dc(Pins::TRAN_OP);
+                self.restore_source_dc(&saved);
+                op.map_err(|f| self.error(f))?;
+            }
             self.restore_source_dc(&saved);
-            op.map_err(|f| self.error(f))?;
         }
         self.have_op = false;
         self.inst.init_states(&self.w.x, &mut self.w.st, spec.uic);
