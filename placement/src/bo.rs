@@ -4,8 +4,10 @@
 //! - Objective: HPWL of the LP placement ([`crate::lp`]); only pairs that fit the outline are
 //!   evaluated. The initial design is `n_init` random pairs, each repaired to fit
 //!   ([`crate::repair`]).
-//! - Surrogate: [`PositionGp`] on `ln HPWL`, refitted by marginal likelihood every round, on at
-//!   most `max_train` points (the best half and the most recent ones) to bound the O(m^3) cost.
+//! - Surrogate: [`PositionGp`] on `ln HPWL`, on at
+//!   most `max_train` points (the best half and the most recent ones) to bound the O(m^3) cost;
+//!   the hyperparameters are refitted every 5 rounds (10 random starts the first time, a warm
+//!   start and 2 random ones after), the posterior every round.
 //! - Batch: greedy DPP with acquisition weights: point 1 maximizes expected improvement (EI);
 //!   point `b` maximizes `w(EI(x)) sqrt(var(x | data, points 1..b-1))` with the bounded weight
 //!   `w(a) = 0.01 + (1 - 1/(1 + a))`. Each maximization is a steepest-ascent local search over
@@ -26,6 +28,9 @@ use insitu_optimizer::rng::stream;
 use rand::Rng;
 use rayon::prelude::*;
 use std::collections::HashSet;
+
+/// Rounds between two marginal-likelihood fits (the posterior is updated every round).
+const REFIT: u64 = 5;
 
 /// Settings of [`optimize`].
 #[derive(Clone, Copy, Debug)]
@@ -214,8 +219,14 @@ pub fn optimize(design: &Design, cfg: &BoConfig, seed: u64, progress: Progress) 
         let idx = train_subset(&y, cfg.max_train);
         let xs: Vec<Features> = idx.iter().map(|&i| features(&sps[i])).collect();
         let ys: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
-        let restarts = if round == 0 { cfg.fit_restarts } else { 2 };
-        let gp = PositionGp::fit(xs, &ys, &wn, &hn, warm, restarts, &mut stream(seed, 0x6F, round));
+        // Hyperparameters: a full fit first, a warm refit every `REFIT` rounds, else kept.
+        let gp = match warm {
+            Some(theta) if round % REFIT != 0 => PositionGp::with_theta_raw(xs, &ys, &wn, &hn, theta),
+            _ => {
+                let restarts = if round == 0 { cfg.fit_restarts } else { 2 };
+                PositionGp::fit(xs, &ys, &wn, &hn, warm, restarts, &mut stream(seed, 0x6F, round))
+            }
+        };
         warm = Some(gp.theta);
         let best = gp.standardize(y.iter().cloned().fold(f64::INFINITY, f64::min));
 

@@ -139,6 +139,16 @@ impl PositionGp {
         Self::with_theta(x, &ys, wn, hn, best.0, y_mean, y_std)
     }
 
+    /// The GP with given hyperparameters on raw targets `y` (standardized inside).
+    pub fn with_theta_raw(x: Vec<Features>, y: &[f64], wn: &[f64], hn: &[f64], theta: [f64; 4]) -> Self {
+        let m = y.len();
+        let y_mean = y.iter().sum::<f64>() / m as f64;
+        let var = y.iter().map(|v| (v - y_mean).powi(2)).sum::<f64>() / m as f64;
+        let y_std = if var > 0.0 { var.sqrt() } else { 1.0 };
+        let ys: Vec<f64> = y.iter().map(|v| (v - y_mean) / y_std).collect();
+        Self::with_theta(x, &ys, wn, hn, theta, y_mean, y_std)
+    }
+
     fn with_theta(
         x: Vec<Features>,
         ys: &[f64],

@@ -30,6 +30,7 @@ pub mod bookshelf;
 pub mod design;
 pub mod draw;
 pub mod error;
+pub mod flow;
 pub mod gp;
 pub mod hpwl;
 pub mod lp;

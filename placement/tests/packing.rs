@@ -127,3 +127,25 @@ fn lp_placement_is_legal_and_better() {
         }
     }
 }
+
+/// The min-cost-flow dual and the simplex reach the same LP optimum on MCNC pairs that fit.
+#[test]
+fn flow_and_simplex_agree() {
+    use insitu_placement::lp::{place_packed_with, LpSolver};
+    if !common::have_data() {
+        return;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for b in ["apte", "hp", "ami33"] {
+        let d = load(b).unwrap();
+        for _ in 0..2 {
+            let sp = insitu_placement::repair::random_feasible(&d, &mut rng, 10).expect("repairable");
+            let p = pack(&d, &sp);
+            let flow = place_packed_with(&d, &sp, &p, LpSolver::Flow);
+            let simplex = place_packed_with(&d, &sp, &p, LpSolver::Simplex);
+            assert!((flow.hpwl - simplex.hpwl).abs() <= 1e-6 * simplex.hpwl, "{b}: flow {} simplex {}", flow.hpwl, simplex.hpwl);
+            assert!(flow.hpwl < hpwl(&d, &p.x, &p.y), "{b}: the LP improves on the packing");
+            assert_eq!(overlaps(&d, &flow.x, &flow.y, 1e-6), None);
+        }
+    }
+}
