@@ -41,6 +41,8 @@ enum Command {
         #[arg(long, default_value = "")]
         options: String,
     },
+    /// Place the blocks of an MCNC benchmark (name, .yal or .blocks) by BO or SA.
+    Place(cli::place::PlaceArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,5 +57,6 @@ fn main() -> ExitCode {
         },
         Command::Sim { deck, raw, ascii, json } => cli::sim::sim(&deck, raw, ascii, json),
         Command::Check { deck, work_dir, options } => cli::check::check(&deck, work_dir, &options),
+        Command::Place(args) => cli::place::place(&args),
     }
 }
