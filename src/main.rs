@@ -41,6 +41,8 @@ enum Command {
         #[arg(long, default_value = "")]
         options: String,
     },
+    /// Size a circuit: the problem file's specs, corners and phases, optimized over the deck.
+    Optimize(cli::optimize::OptimizeArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,5 +57,6 @@ fn main() -> ExitCode {
         },
         Command::Sim { deck, raw, ascii, json } => cli::sim::sim(&deck, raw, ascii, json),
         Command::Check { deck, work_dir, options } => cli::check::check(&deck, work_dir, &options),
+        Command::Optimize(a) => cli::optimize::optimize(&a),
     }
 }
