@@ -78,6 +78,8 @@ pub enum CardKind {
     /// `.print` / `.plot` vectors (the analysis type word dropped).
     Print(Vec<String>),
     Analysis(AnalysisCard),
+    /// `.meas` / `.measure`.
+    Measure(crate::measure::Measure),
     /// A dot card this front end does not interpret (name, lower case); a warning was issued.
     Unknown(String),
 }
@@ -611,6 +613,14 @@ impl<'l> DeckParser<'l> {
             ".tran" => CardKind::Analysis(self.tran(line)?),
             ".noise" => CardKind::Analysis(self.noise(line)?),
             ".title" => return Ok(None),
+            ".meas" | ".measure" => {
+                let sources = &self.sources;
+                let loc_at = |off: usize| location(sources, self.span(line, off));
+                match crate::measure::parse_measure(&line.text, &loc_at) {
+                    Ok(m) => CardKind::Measure(m),
+                    Err((off, msg)) => return Err(self.err(line, off, msg)),
+                }
+            }
             _ => {
                 self.warn(line, 0, format!("unknown card '{kw}' ignored"));
                 CardKind::Unknown(kw.to_string())

@@ -170,6 +170,7 @@ impl<'d> Elab<'d> {
             nodesets: Vec::new(),
             ics: Vec::new(),
             saves: Vec::new(),
+            measures: Vec::new(),
             warnings: deck.warnings.clone(),
             params: ParamBindings::default(),
         };
@@ -302,6 +303,7 @@ impl<'d> Elab<'d> {
                     self.globals.insert(n.node.clone());
                 }),
                 CardKind::Save(v) | CardKind::Print(v) => self.ckt.saves.extend(v.iter().cloned()),
+                CardKind::Measure(m) => self.ckt.measures.push(m.clone()),
                 _ => {}
             }
         }

@@ -19,8 +19,9 @@
 //! ngspice is the reference. The first line is the title; `*` starts a comment line, `;` and
 //! ` $ ` start inline comments; `+` continues the previous card (also inside `.model`);
 //! keywords and names are case-insensitive (names are lower-cased; file names are not);
-//! `.end` ends the deck; `.control ... .endc` is skipped with a warning; unknown dot cards
-//! (`.meas`, `.width`, ...) are kept as [`deck::CardKind::Unknown`] with a warning.
+//! `.end` ends the deck; `.control ... .endc` is skipped with a warning; `.meas`/`.measure` cards are parsed
+//! into [`measure::Measure`] and carried into the top-level circuit; unknown dot cards
+//! (`.width`, ...) are kept as [`deck::CardKind::Unknown`] with a warning.
 //!
 //! Numbers take the suffixes `f p n u m k meg g t mil` and ignore trailing unit letters
 //! (`10pF`, `1kOhm`, and, as in ngspice, `1F` is one femto). **`4k7` is rejected** with a
@@ -49,6 +50,7 @@ pub mod error;
 pub mod expr;
 pub mod lines;
 pub mod loader;
+pub mod measure;
 pub mod number;
 pub mod params;
 

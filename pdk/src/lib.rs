@@ -24,6 +24,8 @@
 //! assert_eq!(CORNERS.len(), 5);
 //! ```
 
+pub mod gmid;
+
 use insitu_netlist::{elaborate, parse_file, parse_str, Circuit, ElabOptions, FsLoader, Loader, Model};
 use std::path::{Path, PathBuf};
 

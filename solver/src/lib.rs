@@ -12,6 +12,7 @@ pub mod error;
 mod instances;
 pub mod linear;
 mod load;
+pub mod measure;
 mod noise;
 pub mod pattern;
 pub mod results;
@@ -25,6 +26,9 @@ pub use compile::{Unknown, UnknownKind};
 pub use dc::sweep_values;
 pub use devop::MosOp;
 pub use error::SimError;
+/// The model-agnostic MOSFET interface (DC and capacitance matrix at forced n-frame voltages),
+/// for tools that evaluate devices without a circuit, such as gm/Id table generation.
+pub use load::fet::{FetDevice, Last};
 pub use results::{Data, Dataset, Quantity, Vector};
 pub use simulator::Simulator;
 pub use tran::TranSpec;

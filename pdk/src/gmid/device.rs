@@ -1,0 +1,184 @@
+//! One transistor at forced terminal voltages, for every MOSFET model the simulator has: the
+//! model card is compiled by the solver's own path ([`insitu_solver::compile::compile_models`])
+//! and evaluated through the solver's model-agnostic [`FetDevice`] interface (DC and the
+//! capacitance matrix with overlaps and junctions), with no matrix solve.
+
+use super::{DeviceType, GmidError};
+use insitu_devices::noise::{mos1_flicker_psd, mos1_thermal_psd};
+use insitu_devices::{Bsim3, FetDc, Mos1, MosGeom};
+use insitu_netlist::{Circuit, ElementKind, Model};
+use insitu_solver::compile::{compile_models, mos_geom, CompiledModel};
+use insitu_solver::{FetDevice, Last};
+
+/// Terminal order of the capacitance matrix.
+const D: usize = 0;
+const G: usize = 1;
+const S: usize = 2;
+const B: usize = 3;
+
+/// Everything a table stores at one bias, in the kit's conventions: n-frame (magnitudes for
+/// PMOS), currents and conductances positive in normal operation, capacitances positive.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct OpPoint {
+    /// Drain current as ngspice's `@m[id]` (level 1 includes the bulk-drain junction).
+    pub id: f64,
+    pub vt: f64,
+    pub gm: f64,
+    pub gmb: f64,
+    pub gds: f64,
+    pub vdsat: f64,
+    /// Totals, overlaps and junctions included.
+    pub cgg: f64,
+    pub cgs: f64,
+    pub cgd: f64,
+    pub cgb: f64,
+    pub cdd: f64,
+    pub css: f64,
+    /// Gate-source, gate-drain, gate-bulk overlap capacitances.
+    pub cgsol: f64,
+    pub cgdol: f64,
+    pub cgbol: f64,
+    /// Drain-bulk and source-bulk junction capacitances.
+    pub cjd: f64,
+    pub cjs: f64,
+    /// Drain current noise densities at 1 Hz, A^2/Hz: thermal and flicker.
+    pub sth: f64,
+    pub sfl: f64,
+}
+
+/// A compiled model instance.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one per table length: size does not matter
+enum Inst {
+    Mos1 { dev: Mos1, kf: f64, af: f64, cox: f64, w: f64, m: f64 },
+    Bsim3(Bsim3),
+}
+
+/// A model card compiled for one instance geometry and temperature.
+#[derive(Debug, Clone)]
+pub struct Device {
+    inst: Inst,
+}
+
+/// The compiled model of the first MOSFET in `circuit` and the circuit's TNOM and GMIN.
+pub(crate) struct Card {
+    model: CompiledModel,
+    card: Model,
+    pub(crate) geom: MosGeom,
+    tnom: f64,
+    gmin: f64,
+}
+
+impl Card {
+    /// Compiles the model of the MOSFET element `m_ref` of an elaborated testbench.
+    pub(crate) fn from_circuit(c: &Circuit, dev: DeviceType) -> Result<Card, GmidError> {
+        let (idx, geom) = c
+            .elements
+            .iter()
+            .find_map(|e| match &e.kind {
+                ElementKind::Mosfet { model, geom, .. } => Some((*model, mos_geom(geom))),
+                _ => None,
+            })
+            .ok_or_else(|| GmidError::Model("the testbench has no MOSFET".into()))?;
+        let card = c.models[idx].clone();
+        let is_pmos = card.kind == insitu_netlist::ModelKind::Pmos;
+        if is_pmos != (dev == DeviceType::Pmos) {
+            return Err(GmidError::Model(format!("model '{}' is not {}", card.name, dev.name())));
+        }
+        let models = compile_models(c).map_err(|e| GmidError::Model(e.to_string()))?;
+        Ok(Card { model: models[idx].clone(), card, geom, tnom: c.options.tnom, gmin: c.options.gmin })
+    }
+
+    /// The model card.
+    pub(crate) fn model(&self) -> &Model {
+        &self.card
+    }
+
+    /// An instance of length `l` at `temp_c`.
+    pub(crate) fn device(&self, l: f64, temp_c: f64) -> Result<Device, GmidError> {
+        let geom = MosGeom { l, ..self.geom };
+        let err = |e: insitu_devices::DeviceError| GmidError::Model(e.to_string());
+        let inst = match &self.model {
+            CompiledModel::Mos1(mm) => {
+                let p = |k: &str| self.card.param(k);
+                Inst::Mos1 {
+                    dev: Mos1::new(mm, &geom, temp_c, self.tnom, self.gmin).map_err(err)?,
+                    kf: p("kf").unwrap_or(0.0),
+                    af: p("af").unwrap_or(1.0),
+                    cox: p("tox").filter(|t| *t > 0.0).map_or(0.0, |t| 3.9 * 8.854214871e-12 / t),
+                    w: geom.w,
+                    m: geom.m,
+                }
+            }
+            CompiledModel::Bsim3(bm) => Inst::Bsim3(Bsim3::new(bm, &geom, temp_c, self.tnom, self.gmin).map_err(err)?),
+            _ => return Err(GmidError::Model(format!("model '{}' is not a MOSFET model", self.card.name))),
+        };
+        Ok(Device { inst })
+    }
+}
+
+impl Device {
+    /// Evaluates at n-frame `vgs`, `vds`, `vbs` (for PMOS: the magnitudes of the circuit's
+    /// voltages, `vbs = -vsb`).
+    pub fn eval(&self, vgs: f64, vds: f64, vbs: f64) -> OpPoint {
+        match &self.inst {
+            Inst::Mos1 { dev, kf, af, cox, w, m } => {
+                let (dc, cm) = fet(dev, vgs, vds, vbs);
+                let id = dc.id();
+                let sth = mos1_thermal_psd(dc.gm, dev.temp_k());
+                let sfl = mos1_flicker_psd(*kf, *af, id, 1.0, *w, *m, dev.leff(), *cox);
+                let ol = dev.overlap_caps();
+                let jn = (dev.junction_bd(vbs - vds).1, dev.junction_bs(vbs).1);
+                point(&dc, id, &cm, ol, jn, sth, sfl)
+            }
+            Inst::Bsim3(dev) => {
+                let (dc, cm) = fet(dev, vgs, vds, vbs);
+                // ngspice's BSIM3 `@m[id]` is the channel current alone.
+                let id = dc.mode * dc.cdrain;
+                let (sth, sfl) = dev.noise_psd(&dev.dc(vgs, vds, vbs), 1.0);
+                let ol = dev.overlap_caps();
+                let jn = (dev.junction_bd(vbs - vds).1, dev.junction_bs(vbs).1);
+                point(&dc, id, &cm, ol, jn, sth, sfl)
+            }
+        }
+    }
+
+    /// The gate-source, gate-drain, gate-bulk overlap capacitances.
+    pub fn overlap_caps(&self) -> (f64, f64, f64) {
+        match &self.inst {
+            Inst::Mos1 { dev, .. } => dev.overlap_caps(),
+            Inst::Bsim3(dev) => dev.overlap_caps(),
+        }
+    }
+}
+
+/// DC and capacitance matrix through the solver's model-agnostic interface.
+fn fet<F: FetDevice>(dev: &F, vgs: f64, vds: f64, vbs: f64) -> (FetDc, [[f64; 4]; 4]) {
+    let dc = dev.dc(vgs, vds, vbs);
+    let cm = dev.cap_matrix(&Last { vgs, vds, vbs, dc });
+    (dc, cm)
+}
+
+fn point(dc: &FetDc, id: f64, cm: &[[f64; 4]; 4], ol: (f64, f64, f64), jn: (f64, f64), sth: f64, sfl: f64) -> OpPoint {
+    OpPoint {
+        id,
+        vt: dc.von,
+        gm: dc.gm,
+        gmb: dc.gmbs,
+        gds: dc.gds,
+        vdsat: dc.vdsat,
+        cgg: cm[G][G],
+        cgs: -cm[G][S],
+        cgd: -cm[G][D],
+        cgb: -cm[G][B],
+        cdd: cm[D][D],
+        css: cm[S][S],
+        cgsol: ol.0,
+        cgdol: ol.1,
+        cgbol: ol.2,
+        cjd: jn.0,
+        cjs: jn.1,
+        sth,
+        sfl,
+    }
+}

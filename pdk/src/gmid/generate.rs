@@ -1,0 +1,190 @@
+//! Table generation: the device model evaluated at every grid point at forced terminal
+//! voltages, in parallel over L with rayon, no matrix solve.
+
+use super::device::Card;
+use super::{DeviceType, GmidError, Grid, Meta, ModelSource, Quantity, Table};
+use insitu_netlist::{parse_str, ElabOptions, Model, ModelKind};
+use rayon::prelude::*;
+use std::path::Path;
+
+/// Diffusion length used for the reference device's drain and source areas and perimeters:
+/// AD = AS = W * LDIFF, PD = PS = 2 (W + LDIFF).
+pub const LDIFF: f64 = 0.5e-6;
+
+/// The `.lib`/`.include` line of a source, and the library and section names for metadata.
+fn source_text(src: &ModelSource) -> (String, String, String) {
+    match src {
+        ModelSource::Pdk { library, corner } => {
+            (format!(".lib '{}{library}' {corner}\n", crate::PREFIX), library.clone(), corner.clone())
+        }
+        ModelSource::File { path, section } => {
+            let p = path.display().to_string();
+            match section {
+                Some(s) => (format!(".lib '{p}' {s}\n"), p, s.clone()),
+                None => (format!(".include '{p}'\n"), p, String::new()),
+            }
+        }
+        ModelSource::Text(text) => (format!("{text}\n"), "(text)".into(), String::new()),
+    }
+}
+
+/// A model card as SPICE text.
+pub fn card_text(m: &Model) -> String {
+    let kind = if m.kind == ModelKind::Pmos { "pmos" } else { "nmos" };
+    let mut s = format!(".model {} {kind} level={}", m.name, m.level);
+    if let Some(v) = &m.version {
+        s += &format!(" version={v}");
+    }
+    for (k, v) in &m.params {
+        s += &format!(" {k}={v:e}");
+    }
+    s
+}
+
+/// Elaborates `deck` with the built-in libraries available.
+fn elaborate(deck: &str) -> Result<insitu_netlist::Circuit, GmidError> {
+    let loader = crate::PdkLoader { inner: insitu_netlist::FsLoader };
+    let d = parse_str(deck, Path::new("gmid.cir"), &loader).map_err(|e| GmidError::Model(e.to_string()))?;
+    insitu_netlist::elaborate(&d, &ElabOptions::default()).map_err(|e| GmidError::Model(e.to_string()))
+}
+
+/// Compiles the model of `dev` from `src` (`model`: a card name, else the first card of the
+/// device type) for the reference width `w`.
+pub(crate) fn compile(
+    src: &ModelSource,
+    model: Option<&str>,
+    dev: DeviceType,
+    w: f64,
+) -> Result<(Card, Meta), GmidError> {
+    let (inc, library, corner) = source_text(src);
+    let models = elaborate(&format!("gmid models\n{inc}.end\n"))?.models;
+    let want = if dev == DeviceType::Pmos { ModelKind::Pmos } else { ModelKind::Nmos };
+    let card = match model {
+        Some(name) => models
+            .iter()
+            .find(|m| m.name.eq_ignore_ascii_case(name))
+            .ok_or_else(|| GmidError::Model(format!("no model card '{name}' in {library} {corner}")))?,
+        None => models
+            .iter()
+            .find(|m| m.kind == want)
+            .ok_or_else(|| GmidError::Model(format!("no {} model card in {library} {corner}", dev.name())))?,
+    };
+    if !(w.is_finite() && w > 0.0) {
+        return Err(GmidError::Grid(format!("W: {w} is not a positive width")));
+    }
+    let (ad, pd) = (w * LDIFF, 2.0 * (w + LDIFF));
+    let deck =
+        format!("gmid\n{inc}M1 d g s b {} W={w:e} L=1u AD={ad:e} AS={ad:e} PD={pd:e} PS={pd:e}\n.end\n", card.name);
+    let c = Card::from_circuit(&elaborate(&deck)?, dev)?;
+    let meta = Meta {
+        library,
+        corner,
+        model: card.name.clone(),
+        card: card_text(c.model()),
+        device: dev,
+        temp: 27.0,
+        w,
+        nf: 1,
+        ad,
+        pd,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    Ok((c, meta))
+}
+
+impl Table {
+    /// Generates the table of device `dev` from model source `src` at `temp` degrees
+    /// Celsius over `grid`, at reference width `w` (metres).
+    ///
+    /// ```
+    /// use insitu_pdk::gmid::{DeviceType, Grid, ModelSource, Quantity, Table};
+    /// let grid = Grid::new(vec![0.18e-6, 1e-6], vec![0.0, 0.9, 1.8], vec![0.9], vec![0.0]).unwrap();
+    /// let src = ModelSource::pdk("generic180", "tt");
+    /// let t = Table::generate(&src, DeviceType::Nmos, 27.0, &grid, 5e-6).unwrap();
+    /// assert!(t.at(Quantity::Id, grid.index(0, 2, 0, 0)) > 1e-4);
+    /// ```
+    pub fn generate(src: &ModelSource, dev: DeviceType, temp: f64, grid: &Grid, w: f64) -> Result<Table, GmidError> {
+        Table::generate_with(src, None, dev, temp, grid, w, &|_| {})
+    }
+
+    /// [`Table::generate`] with a model card name and a progress callback, called with the
+    /// number of lengths done so far.
+    pub fn generate_with(
+        src: &ModelSource,
+        model: Option<&str>,
+        dev: DeviceType,
+        temp: f64,
+        grid: &Grid,
+        w: f64,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Table, GmidError> {
+        grid.check()?;
+        if !temp.is_finite() {
+            return Err(GmidError::Grid(format!("temperature {temp} is not a finite number")));
+        }
+        let (card, mut meta) = compile(src, model, dev, w)?;
+        meta.temp = temp;
+        let per_l = grid.vgs.len() * grid.vds.len() * grid.vsb.len();
+        let nq = Quantity::ALL.len();
+        let mut data = vec![0.0; grid.l.len() * nq * per_l];
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        data.par_chunks_mut(nq * per_l).zip(grid.l.par_iter()).try_for_each(|(block, &l)| {
+            let d = card.device(l, temp)?;
+            let mut k = 0;
+            for &vgs in &grid.vgs {
+                for &vds in &grid.vds {
+                    for &vsb in &grid.vsb {
+                        let p = d.eval(vgs, vds, -vsb);
+                        let vals = [
+                            p.id, p.vt, p.gm, p.gmb, p.gds, p.vdsat, p.cgg, p.cgs, p.cgd, p.cgb, p.cdd, p.css, p.cgsol,
+                            p.cgdol, p.cgbol, p.cjd, p.cjs, p.sth, p.sfl,
+                        ];
+                        for (q, v) in vals.into_iter().enumerate() {
+                            block[q * per_l + k] = v;
+                        }
+                        k += 1;
+                    }
+                }
+            }
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            Ok::<(), GmidError>(())
+        })?;
+        Ok(Table { meta, grid: grid.clone(), data })
+    }
+}
+
+impl Table {
+    /// The device of this table's card at length `l`, rebuilt from the stored metadata.
+    pub fn device(&self, l: f64) -> Result<super::device::Device, GmidError> {
+        let src = ModelSource::Text(self.meta.card.clone());
+        let (card, _) = compile(&src, Some(&self.meta.model), self.meta.device, self.meta.w)?;
+        card.device(l, self.meta.temp)
+    }
+
+    /// Recomputes one point from the stored card by direct device evaluation (any point,
+    /// on or off the grid).
+    pub fn recompute(&self, at: super::At) -> Result<super::device::OpPoint, GmidError> {
+        Ok(self.device(at.l)?.eval(at.vgs, at.vds, -at.vsb))
+    }
+
+    /// Recomputes one point through the full simulator: the stored card in a testbench of
+    /// ideal sources, solved by `.op`. Returns the simulator's operating point of the device
+    /// (circuit-frame voltages, n-frame currents as ngspice's `@m[...]`).
+    pub fn simulate(&self, at: super::At) -> Result<insitu_solver::MosOp, GmidError> {
+        let s = if self.meta.device == DeviceType::Pmos { -1.0 } else { 1.0 };
+        let (w, ad, pd) = (self.meta.w, self.meta.ad, self.meta.pd);
+        let deck = format!(
+            "gmid point\n{}\nVG g 0 {:e}\nVD d 0 {:e}\nVB b 0 {:e}\nM1 d g 0 b {} W={w:e} L={:e} AD={ad:e} AS={ad:e} PD={pd:e} PS={pd:e}\n.op\n.end\n",
+            self.meta.card,
+            s * at.vgs,
+            s * at.vds,
+            -s * at.vsb,
+            self.meta.model,
+            at.l
+        );
+        let sim_err = |e: insitu_solver::SimError| GmidError::Model(e.to_string());
+        let mut sim = insitu_solver::Simulator::with_temperature(elaborate(&deck)?, self.meta.temp).map_err(sim_err)?;
+        sim.op().map_err(sim_err)?;
+        sim.mos_op("m1").map_err(sim_err)
+    }
+}
