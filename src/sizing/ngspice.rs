@@ -127,23 +127,8 @@ impl NgspiceEvaluator {
                 return (fail(msg.lines().take(3).collect::<Vec<_>>().join(" ")), s);
             }
         };
-        let mut r = Results { params: tb.param_values(&s), ..Results::default() };
-        for p in &run.plots {
-            let d = to_dataset(p);
-            let name = p.name.to_ascii_lowercase();
-            if name.starts_with("operating point") {
-                r.op = Some(d);
-            } else if name.starts_with("ac") {
-                r.ac = Some(d);
-            } else if name.starts_with("transient") {
-                r.tran = Some(d);
-            } else if name.starts_with("dc") {
-                r.dc = Some(d);
-            } else if name.starts_with("noise") && r.noise.is_none() {
-                r.noise = Some(d);
-            }
-        }
-        let (values, error) = tb.measure(&r);
+        let r = Results { datasets: run.plots.iter().map(to_dataset).collect(), values: tb.param_values(&s) };
+        let (values, error) = tb.measure(&r, None);
         (CornerResult { corner: corner.label(), values, error, seconds: t.elapsed().as_secs_f64() }, s)
     }
 }

@@ -453,11 +453,13 @@ impl ProblemFile {
                     return err(format!("{f}.analysis"), format!("unknown analysis '{a}' (op, dc, ac, tran, noise)"));
                 }
             }
-            super::measure::Measurement::compile(name, m).map_err(|e| ProblemError {
-                file: file.to_string(),
-                field: format!("{f}.{}", if m.expr.is_some() { "expr" } else { "meas" }),
-                message: e,
-            })?;
+            if m.expr.is_some() {
+                super::measure::Measurement::compile(name, m, None).map_err(|e| ProblemError {
+                    file: file.to_string(),
+                    field: format!("{f}.expr"),
+                    message: e,
+                })?;
+            }
         }
         if o.corners.is_empty() {
             return err("corners".into(), "no phases (expected phase1, phase2, ...)".into());

@@ -6,7 +6,7 @@
 //! again. Every `.op` starts cold, so a result depends only on the candidate and the corner,
 //! not on which pooled simulator ran it (same seed, same result under rayon).
 
-use super::measure::{Measurement, Needs, Results};
+use super::measure::{self, Measurement, Needs, Results};
 use super::problem::{CornerDef, IdSpec, Optimization, ParamKind, ProblemError, ProblemFile};
 use super::widths::{self, DeviceType};
 use insitu_netlist::expr::{eval_simple, parse_expr, Expr};
@@ -72,7 +72,8 @@ pub struct Testbench {
     /// Deck analyses to run, in deck order.
     analyses: Vec<Analysis>,
     /// `.param` names the measurement expressions read.
-    vars: Vec<String>,
+    /// The deck's `.meas` cards.
+    deck_measures: Vec<insitu_netlist::measure::Measure>,
     id_exprs: Vec<Option<Expr>>,
 }
 
@@ -143,13 +144,6 @@ impl Testbench {
         let mut id_exprs = Vec::new();
         for (i, p) in problem.parameters.iter().enumerate() {
             let f = format!("parameters[{i}] ({})", p.name);
-            if p.kind == ParamKind::Gmid && !widths::GMID_AVAILABLE {
-                return Err(field_err(
-                    file,
-                    format!("{f}.type"),
-                    "gmid: gm/Id tables are not in this build yet; size W directly",
-                ));
-            }
             if matches!(p.kind, ParamKind::Comp | ParamKind::Param) {
                 let name = p.param.as_deref().unwrap_or(&p.name).to_ascii_lowercase();
                 if circuit.param(&name).is_none() {
@@ -172,18 +166,20 @@ impl Testbench {
         let mut measurements = Vec::new();
         let mut needs = Needs::default();
         for (name, def) in problem.measurements.iter() {
-            let m = Measurement::compile(name, def).map_err(|e| field_err(file, format!("measurements.{name}"), e))?;
-            needs = needs.or(m.needs());
+            let which = if def.expr.is_some() { "expr" } else { "meas" };
+            let m = Measurement::compile(name, def, Some(&circuit.measures))
+                .map_err(|e| field_err(file, format!("measurements.{name}.{which}"), e))?;
+            needs = measure::union(needs, m.needs());
             measurements.push(m);
         }
         let mut analyses = Vec::new();
         for a in &circuit.analyses {
             let want = match a {
                 Analysis::Op => false,
-                Analysis::Dc { .. } => needs.dc,
-                Analysis::Ac { .. } => needs.ac,
-                Analysis::Tran { .. } => needs.tran,
-                Analysis::Noise { .. } => needs.noise,
+                Analysis::Dc { .. } => needs.dc || needs.any_sweep,
+                Analysis::Ac { .. } => needs.ac || needs.any_sweep,
+                Analysis::Tran { .. } => needs.tran || needs.any_sweep,
+                Analysis::Noise { .. } => needs.noise || needs.any_sweep,
             };
             if want && !analyses.iter().any(|b| std::mem::discriminant(b) == std::mem::discriminant(a)) {
                 analyses.push(a.clone());
@@ -212,21 +208,7 @@ impl Testbench {
                 ));
             }
         }
-        let mut vars = Vec::new();
-        for m in &measurements {
-            for v in m.vars() {
-                if circuit.param(&v).is_none() && !problem.parameters.iter().any(|p| p.name.eq_ignore_ascii_case(&v)) {
-                    return Err(field_err(
-                        file,
-                        format!("measurements.{}", m.name),
-                        format!("unknown parameter '{v}'"),
-                    ));
-                }
-                if !vars.contains(&v) {
-                    vars.push(v);
-                }
-            }
-        }
+        let deck_measures = circuit.measures.clone();
         let lib = problem.testbench.pdk.clone();
         let mut corner_cards = Vec::new();
         for (phase, cs) in problem.corners.iter() {
@@ -259,7 +241,7 @@ impl Testbench {
             measurements,
             needs,
             analyses,
-            vars,
+            deck_measures,
             id_exprs,
         };
         // The init point must map to sizes (catches bad id expressions early).
@@ -394,23 +376,24 @@ impl Testbench {
             Err(e) => return (fail(e, t), sizing),
         };
         let out = self.simulate(&mut sim, &sizing);
+        let measured = out.map(|res| self.measure(&res, Some(&sim)));
         self.give_back(corner, sim);
-        let res = match out {
+        let (values, error) = match measured {
             Ok(r) => r,
             Err(e) => return (fail(e, t), sizing),
         };
-        let (values, error) = self.measure(&res);
         (CornerResult { corner: corner.label(), values, error, seconds: t.elapsed().as_secs_f64() }, sizing)
     }
 
     /// Evaluates every measurement on one corner's results: values in problem order and the
     /// first failure reason.
-    pub fn measure(&self, res: &Results) -> (Vec<Option<f64>>, Option<String>) {
+    /// `sim` is the simulator that produced them, when in process (device quantities, area).
+    pub fn measure(&self, res: &Results, sim: Option<&Simulator>) -> (Vec<Option<f64>>, Option<String>) {
         let mut error = None;
         let values = self
             .measurements
             .iter()
-            .map(|m| match m.eval(res) {
+            .map(|m| match m.eval(res, sim, &self.deck_measures) {
                 Ok(v) => Some(v),
                 Err(e) => {
                     error.get_or_insert_with(|| format!("{}: {e}", m.name));
@@ -421,27 +404,22 @@ impl Testbench {
         (values, error)
     }
 
-    /// The `.param` values the measurements read, for a sizing (sized values first, then the
-    /// deck's).
+    /// The named values expressions may read: the deck's top-level `.param`s as sized, then
+    /// the sizing parameters by their problem-file names.
     pub fn param_values(&self, s: &Sizing) -> Vec<(String, f64)> {
-        self.vars
-            .iter()
-            .map(|v| {
-                let val = self
-                    .problem
-                    .parameters
-                    .iter()
-                    .find(|p| p.name.eq_ignore_ascii_case(v))
-                    .and_then(|p| {
-                        let k = p.param.as_deref().unwrap_or(&p.name).to_ascii_lowercase();
-                        s.params.iter().find(|(n, _)| *n == k).map(|x| x.1)
-                    })
-                    .or_else(|| s.params.iter().find(|(n, _)| n == v).map(|x| x.1))
-                    .or_else(|| self.base.param(v))
-                    .unwrap_or(f64::NAN);
-                (v.clone(), val)
-            })
-            .collect()
+        let mut out: Vec<(String, f64)> = self
+            .base
+            .circuit()
+            .params
+            .globals()
+            .map(|(k, v)| (k.to_string(), s.params.iter().find(|(n, _)| n == k).map_or(v, |x| x.1)))
+            .collect();
+        out.extend(s.params.iter().cloned());
+        for (g, w, l) in &s.devices {
+            out.push((format!("w_{g}"), *w));
+            out.push((format!("l_{g}"), *l));
+        }
+        out
     }
 
     fn simulate(&self, sim: &mut Simulator, s: &Sizing) -> Result<Results, String> {
@@ -455,19 +433,12 @@ impl Testbench {
         }
         let mut r = Results::default();
         if self.needs.op {
-            r.op = Some(sim.op_dataset().map_err(|e| format!("op: {e}"))?);
+            r.datasets.push(sim.op_dataset().map_err(|e| format!("op: {e}"))?);
         }
         for a in &self.analyses {
-            let d = sim.run_analysis(a).map_err(|e| e.to_string())?;
-            match a {
-                Analysis::Dc { .. } => r.dc = Some(d),
-                Analysis::Ac { .. } => r.ac = Some(d),
-                Analysis::Tran { .. } => r.tran = Some(d),
-                Analysis::Noise { .. } => r.noise = Some(d),
-                Analysis::Op => {}
-            }
+            r.datasets.push(sim.run_analysis(a).map_err(|e| e.to_string())?);
         }
-        r.params = self.param_values(s);
+        r.values = self.param_values(s);
         Ok(r)
     }
 
@@ -494,6 +465,6 @@ impl Testbench {
         let r = self.simulate(&mut sim, &s);
         self.give_back(corner, sim);
         let r = r?;
-        Ok([r.op, r.dc, r.ac, r.tran, r.noise].into_iter().flatten().collect())
+        Ok(r.datasets)
     }
 }
