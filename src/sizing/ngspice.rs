@@ -22,7 +22,7 @@ use std::time::Instant;
 
 /// Runs every candidate through ngspice.
 pub struct NgspiceEvaluator {
-    ng: Ngspice,
+    ng: Option<Ngspice>,
     text: String,
     lib_path: PathBuf,
     dir: PathBuf,
@@ -33,6 +33,14 @@ impl NgspiceEvaluator {
     /// Finds ngspice and reads the testbench's deck.
     pub fn new(tb: &Testbench) -> Result<Self, String> {
         let ng = Ngspice::find().ok_or("ngspice not found on PATH")?;
+        let mut e = Self::rewriter(tb)?;
+        e.ng = Some(ng);
+        Ok(e)
+    }
+
+    /// The deck rewriter alone (no ngspice needed; [`NgspiceEvaluator::run_corner`] then fails).
+    pub fn rewriter(tb: &Testbench) -> Result<Self, String> {
+        let ng = None;
         let text = std::fs::read_to_string(&tb.deck_path).map_err(|e| format!("{}: {e}", tb.deck_path.display()))?;
         let lib_path = insitu_pdk::library_file(&tb.problem.testbench.pdk).map_err(|e| e.to_string())?;
         for (g, devs) in tb.problem.devices.iter() {
@@ -118,7 +126,10 @@ impl NgspiceEvaluator {
         };
         let k = self.counter.fetch_add(1, Ordering::Relaxed);
         let dir = self.dir.join(format!("run{k}"));
-        let run = self.ng.run(&self.deck(tb, &s, corner), &dir);
+        let Some(ng) = &self.ng else {
+            return (fail("ngspice not available".into()), s);
+        };
+        let run = ng.run(&self.deck(tb, &s, corner), &dir);
         let _ = std::fs::remove_dir_all(&dir);
         let run = match run {
             Ok(r) => r,
