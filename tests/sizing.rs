@@ -118,7 +118,8 @@ fn load_err(p: &Path) -> String {
 fn bad_problem_files_fail_naming_the_field() {
     let dir = cs_dir("bad");
     let o = |v: &mut serde_json::Value| v["optimization"].clone();
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
+    type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "unknown device",
             Box::new(|v| v["optimization"]["devices"]["amp"] = serde_json::json!(["m9"])),
