@@ -17,3 +17,4 @@ pub mod libngspice;
 pub mod ngspice;
 pub mod output;
 pub mod raw;
+pub mod sizing;

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod place;
+pub mod optimize;
 pub mod sim;
 
 use std::process::ExitCode;

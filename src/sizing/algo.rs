@@ -1,0 +1,213 @@
+//! The one place that chooses an optimizer: each algorithm is a match arm of [`Algorithm::step`],
+//! which proposes the next candidates, evaluates them through the problem and appends them to
+//! the run record.
+//!
+//! * TRACE, EIPF, PIPF, MACE continue the record with `run_bo` (one new point per step; the GP
+//!   hyperparameters of the previous step warm-start the next, as in an uninterrupted run).
+//! * Random and LHS take the next point of a design drawn once from the seed.
+//! * PSO (a population method without a resume entry point) is re-run from its seed over a
+//!   memo of the evaluations already made, so only the new generation is simulated.
+//!
+//! Every algorithm starts from the same initial design: the problem's init point and a centered
+//! maximin Latin hypercube (BO methods) or the method's own first population.
+
+use insitu_optimizer::baselines::{pso, PsoConfig};
+use insitu_optimizer::bo::run_bo;
+use insitu_optimizer::problem::{evaluate_batch, from_unit, Evaluation, Problem};
+use insitu_optimizer::record::{RunRecord, INITIAL};
+use insitu_optimizer::rng::stream;
+use insitu_optimizer::{doe, BoConfig, BoMethod};
+use std::collections::HashMap;
+
+/// An optimizer the sizing loop can drive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    Trace,
+    Random,
+    Lhs,
+    Pso,
+    Eipf,
+    Pipf,
+    Mace,
+}
+
+impl Algorithm {
+    /// Accepted names.
+    pub const NAMES: [&'static str; 7] = ["trace", "random", "lhs", "pso", "eipf", "pipf", "mace"];
+
+    /// The algorithm called `name` (case-insensitive).
+    pub fn from_name(name: &str) -> Option<Algorithm> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "trace" => Algorithm::Trace,
+            "random" => Algorithm::Random,
+            "lhs" => Algorithm::Lhs,
+            "pso" => Algorithm::Pso,
+            "eipf" => Algorithm::Eipf,
+            "pipf" => Algorithm::Pipf,
+            "mace" => Algorithm::Mace,
+            _ => return None,
+        })
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Trace => "trace",
+            Algorithm::Random => "random",
+            Algorithm::Lhs => "lhs",
+            Algorithm::Pso => "pso",
+            Algorithm::Eipf => "eipf",
+            Algorithm::Pipf => "pipf",
+            Algorithm::Mace => "mace",
+        }
+    }
+
+    fn bo(self) -> Option<BoMethod> {
+        match self {
+            Algorithm::Trace => Some(BoMethod::Trace),
+            Algorithm::Eipf => Some(BoMethod::Eipf),
+            Algorithm::Pipf => Some(BoMethod::Pipf),
+            Algorithm::Mace => Some(BoMethod::Mace),
+            _ => None,
+        }
+    }
+
+    /// A record to start from.
+    pub fn new_record<P: Problem + ?Sized>(self, problem: &P, seed: u64) -> RunRecord {
+        RunRecord::new(self.name(), seed, problem.lower(), problem.upper(), problem.n_constraints())
+    }
+
+    /// Proposes, evaluates and appends the next candidates (the initial design when the record
+    /// is empty). `init` is the problem's init point, `n_init` the initial design's size and
+    /// `budget` the total number of evaluations of the run; `phase_start` is the number of
+    /// evaluations made before the current phase began (a population method restarts its
+    /// swarm in each phase). Returns how many were added.
+    pub fn step<P: Problem + ?Sized>(
+        self,
+        problem: &P,
+        rec: &mut RunRecord,
+        init: &[f64],
+        n_init: usize,
+        budget: usize,
+        phase_start: usize,
+    ) -> usize {
+        let before = rec.evaluations.len();
+        if before >= budget {
+            return 0;
+        }
+        let d = problem.dim();
+        let seed = rec.seed;
+        match self {
+            Algorithm::Trace | Algorithm::Eipf | Algorithm::Pipf | Algorithm::Mace => {
+                let method = self.bo().expect("a BO method");
+                if rec.evaluations.is_empty() {
+                    let n0 = n_init.clamp(1, budget);
+                    let mut rng = stream(seed, 101, 0);
+                    let mut xs = vec![init.to_vec()];
+                    xs.extend(
+                        doe::lhs_centered_maximin(n0 - 1, d, 20, &mut rng)
+                            .iter()
+                            .map(|u| from_unit(u, problem.lower(), problem.upper())),
+                    );
+                    xs.truncate(n0);
+                    for (x, (e, t)) in xs.clone().into_iter().zip(evaluate_batch(problem, &xs)) {
+                        rec.push(x, e, 0, INITIAL, t);
+                    }
+                    rec.push_step(0, 0.0, 0.0, Vec::new());
+                } else {
+                    let cfg = BoConfig { n_init, budget: before + 1, seed, ..BoConfig::default() };
+                    *rec =
+                        run_bo(problem, method, &cfg, Some(std::mem::replace(rec, RunRecord::new("", 0, &[], &[], 0))));
+                }
+            }
+            Algorithm::Random | Algorithm::Lhs => {
+                let take = if before == 0 { n_init.clamp(1, budget) } else { 1 };
+                let us = if self == Algorithm::Random {
+                    doe::uniform(before + take, d, &mut stream(seed, 11, 0))
+                } else {
+                    doe::lhs_centered_maximin(budget, d, 20, &mut stream(seed, 12, 0))
+                };
+                let xs: Vec<Vec<f64>> =
+                    us[before..before + take].iter().map(|u| from_unit(u, problem.lower(), problem.upper())).collect();
+                let step = rec.steps.last().map_or(0, |s| s.step + 1);
+                let name = if before == 0 { INITIAL } else { self.name() };
+                for (x, (e, t)) in xs.clone().into_iter().zip(evaluate_batch(problem, &xs)) {
+                    rec.push(x, e, step, name, t);
+                }
+                rec.push_step(step, 0.0, 0.0, Vec::new());
+            }
+            Algorithm::Pso => {
+                // The swarm of this phase: a record of the phase's own proposals.
+                let start = phase_start.min(before);
+                let swarm = n_init.clamp(4, 20);
+                let pseed = seed ^ insitu_optimizer::rng::mix(start as u64);
+                let mut sub = RunRecord::new("pso", pseed, problem.lower(), problem.upper(), problem.n_constraints());
+                sub.evaluations = rec.evaluations[start..].to_vec();
+                for (i, e) in sub.evaluations.iter_mut().enumerate() {
+                    e.index = i;
+                }
+                let cfg = PsoConfig {
+                    budget: (sub.evaluations.len() + swarm).min(budget - start),
+                    swarm_size: swarm,
+                    seed: pseed,
+                    ..PsoConfig::default()
+                };
+                let memo = Memo::new(problem, &sub);
+                let out = pso(&memo, &cfg);
+                let gen = rec.steps.last().map_or(0, |s| s.step + 1);
+                for e in out.evaluations.into_iter().skip(before - start) {
+                    let name = if before == 0 { INITIAL } else { "pso" };
+                    let ev = match (e.failure, e.objective, e.constraints) {
+                        (None, Some(o), Some(c)) => Ok(insitu_optimizer::Outcome { objective: o, constraints: c }),
+                        (f, _, _) => Err(f.unwrap_or_else(|| "failed".into())),
+                    };
+                    rec.push(e.x, ev, gen, name, e.seconds);
+                }
+                rec.push_step(gen, 0.0, 0.0, Vec::new());
+            }
+        }
+        rec.evaluations.len() - before
+    }
+}
+
+/// A problem whose already-evaluated points answer from the record.
+struct Memo<'a, P: ?Sized> {
+    inner: &'a P,
+    known: HashMap<Vec<u64>, Evaluation>,
+}
+
+impl<'a, P: Problem + ?Sized> Memo<'a, P> {
+    fn new(inner: &'a P, rec: &RunRecord) -> Self {
+        let known = rec
+            .evaluations
+            .iter()
+            .map(|e| {
+                let v = match (&e.failure, e.objective, &e.constraints) {
+                    (None, Some(o), Some(c)) => Ok(insitu_optimizer::Outcome { objective: o, constraints: c.clone() }),
+                    (f, _, _) => Err(f.clone().unwrap_or_else(|| "failed".into())),
+                };
+                (e.x.iter().map(|v| v.to_bits()).collect(), v)
+            })
+            .collect();
+        Memo { inner, known }
+    }
+}
+
+impl<P: Problem + ?Sized> Problem for Memo<'_, P> {
+    fn lower(&self) -> &[f64] {
+        self.inner.lower()
+    }
+    fn upper(&self) -> &[f64] {
+        self.inner.upper()
+    }
+    fn n_constraints(&self) -> usize {
+        self.inner.n_constraints()
+    }
+    fn evaluate(&self, x: &[f64]) -> Evaluation {
+        let k: Vec<u64> = x.iter().map(|v| v.to_bits()).collect();
+        match self.known.get(&k) {
+            Some(e) => e.clone(),
+            None => self.inner.evaluate(x),
+        }
+    }
+}
