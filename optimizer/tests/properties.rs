@@ -313,3 +313,18 @@ fn authors_formulas_isotropic_and_matern_switches_run() {
     // Batches of two: steps after the initial design add two points each.
     assert!(rec.steps.windows(2).skip(1).all(|w| w[1].evaluations - w[0].evaluations == 2));
 }
+
+#[test]
+fn configs_saved_before_the_new_fields_still_load() {
+    // JSON written by the previous version has no hyper_refit_period / probe fields: they take
+    // their defaults, so saved sizing histories keep loading.
+    let mut v = serde_json::to_value(BoConfig::default()).unwrap();
+    v.as_object_mut().unwrap().remove("hyper_refit_period");
+    v["gp"].as_object_mut().unwrap().remove("probe_iter");
+    v["gp"].as_object_mut().unwrap().remove("probe_margin_per_point");
+    let c: BoConfig = serde_json::from_value(v).unwrap();
+    assert_eq!(c.hyper_refit_period, BoConfig::default().hyper_refit_period);
+    assert_eq!(c.gp.probe_iter, GpConfig::default().probe_iter);
+    let r = BoConfig::default().with_reference_fits();
+    assert_eq!((r.hyper_refit_period, r.gp.probe_iter), (1, 0));
+}

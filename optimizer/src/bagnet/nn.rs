@@ -84,14 +84,32 @@ pub struct Discriminator {
 }
 
 /// Offsets of the parameter blocks.
+#[derive(Clone, Copy)]
 struct Layout {
     w1: usize,
     b1: usize,
     w2: usize,
     b2: usize,
-    /// Per head: (u1, c1, u2, c2).
-    heads: Vec<(usize, usize, usize, usize)>,
+    h: usize,
+    n_specs: usize,
     len: usize,
+}
+
+impl Layout {
+    /// Offsets `(u1, c1, u2, c2)` of head `s`.
+    fn head(&self, s: usize) -> (usize, usize, usize, usize) {
+        let h = self.h;
+        let per = (h / 2) * (2 * h) + h / 2 + h + 1;
+        let u1 = self.b2 + h + s * per;
+        let c1 = u1 + (h / 2) * (2 * h);
+        let u2 = c1 + h / 2;
+        let c2 = u2 + h;
+        (u1, c1, u2, c2)
+    }
+
+    fn heads(&self) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
+        (0..self.n_specs).map(|s| self.head(s))
+    }
 }
 
 fn layout(d: usize, h: usize, n_specs: usize) -> Layout {
@@ -99,17 +117,9 @@ fn layout(d: usize, h: usize, n_specs: usize) -> Layout {
     let b1 = w1 + h * d;
     let w2 = b1 + h;
     let b2 = w2 + h * h;
-    let mut at = b2 + h;
-    let mut heads = Vec::with_capacity(n_specs);
-    for _ in 0..n_specs {
-        let u1 = at;
-        let c1 = u1 + (h / 2) * (2 * h);
-        let u2 = c1 + h / 2;
-        let c2 = u2 + h;
-        at = c2 + 1;
-        heads.push((u1, c1, u2, c2));
-    }
-    Layout { w1, b1, w2, b2, heads, len: at }
+    let mut lay = Layout { w1, b1, w2, b2, h, n_specs, len: 0 };
+    lay.len = if n_specs == 0 { b2 + h } else { lay.head(n_specs - 1).3 + 1 };
+    lay
 }
 
 /// `sum_i w[i] x[i]` in a fixed order.
@@ -135,14 +145,24 @@ fn sym_forward(u: &[f64], c: &[f64], half: usize, z: &[f64], out: &mut [f64]) {
 #[inline]
 fn pair_sum(r: &[f64], z: &[f64], reversed: bool) -> f64 {
     let n = z.len();
-    let w = |i: usize| if reversed { r[n - 1 - i] } else { r[i] };
-    let mut s = 0.0;
-    for i in 0..n / 2 {
-        let j = n - 1 - i;
-        s += w(i) * z[i] + w(j) * z[j];
+    let (r, z) = (&r[..n], &z[..n]);
+    let half = n / 2;
+    // Pair i: terms of inputs i and j = n-1-i, added in that order (the weight of input i is
+    // r[i], or r[j] when the row is reversed). Pair i goes to accumulator i % 4; the four are
+    // combined in a fixed order. Reversal maps pair i to itself, so the sums stay exact mirrors.
+    let mut acc = [0.0f64; 4];
+    if reversed {
+        for (i, (zi, zj)) in z[..half].iter().zip(z[n - half..].iter().rev()).enumerate() {
+            acc[i % 4] += r[n - 1 - i] * zi + r[i] * zj;
+        }
+    } else {
+        for (i, (zi, zj)) in z[..half].iter().zip(z[n - half..].iter().rev()).enumerate() {
+            acc[i % 4] += r[i] * zi + r[n - 1 - i] * zj;
+        }
     }
+    let mut s = (acc[0] + acc[2]) + (acc[1] + acc[3]);
     if n % 2 == 1 {
-        s += w(n / 2) * z[n / 2];
+        s += r[half] * z[half];
     }
     s
 }
@@ -180,7 +200,7 @@ impl Discriminator {
         };
         normal(d, &mut theta[lay.w1..lay.b1]);
         normal(h, &mut theta[lay.w2..lay.b2]);
-        for &(u1, c1, u2, c2) in &lay.heads {
+        for (u1, c1, u2, c2) in lay.heads() {
             normal(2 * h, &mut theta[u1..c1]);
             normal(h, &mut theta[u2..c2]);
         }
@@ -260,7 +280,7 @@ impl Discriminator {
         let mut hid = Vec::with_capacity(self.n_specs);
         let mut pre = Vec::with_capacity(self.n_specs);
         let mut margin = Vec::with_capacity(self.n_specs);
-        for (s, &(u1, c1, u2, c2)) in lay.heads.iter().enumerate() {
+        for (s, (u1, c1, u2, c2)) in lay.heads().enumerate() {
             let mut p = vec![0.0; h];
             sym_forward(&theta[u1..c1], &theta[c1..u2], h / 2, &z, &mut p);
             let hd: Vec<f64> = p.iter().zip(&masks.heads[s]).map(|(v, m)| v.max(0.0) * m).collect();
@@ -312,7 +332,7 @@ impl Discriminator {
             return loss;
         };
         let mut dz = vec![0.0; 2 * h];
-        for (s, &(u1, c1, u2, c2)) in lay.heads.iter().enumerate() {
+        for (s, (u1, c1, u2, c2)) in lay.heads().enumerate() {
             // margin = l1 - l0; l0 = u2 . hid + c2, l1 = reverse(u2) . hid + c2.
             let dm = dmargin[s];
             let u2w = &theta[u2..c2];
@@ -332,9 +352,16 @@ impl Discriminator {
             for k in 0..h / 2 {
                 let (top, bot) = (dpre[k], dpre[h - 1 - k]);
                 g[c1 + k] += top + bot;
-                for i in 0..n {
-                    g[u1 + k * n + i] += top * tr.z[i] + bot * tr.z[n - 1 - i];
-                    dz[i] += top * u1w[k * n + i] + bot * u1w[k * n + n - 1 - i];
+                if top == 0.0 && bot == 0.0 {
+                    continue; // adds exact zeros only
+                }
+                let gk = &mut g[u1 + k * n..u1 + (k + 1) * n];
+                let wk = &u1w[k * n..(k + 1) * n];
+                for (i, (gi, zi)) in gk.iter_mut().zip(&tr.z).enumerate() {
+                    *gi += top * zi + bot * tr.z[n - 1 - i];
+                }
+                for (i, di) in dz.iter_mut().enumerate() {
+                    *di += top * wk[i] + bot * wk[n - 1 - i];
                 }
             }
         }
