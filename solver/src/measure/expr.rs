@@ -24,7 +24,10 @@
 //! (n = -1: last), `deriv(w, x)`, `min max average(avg, mean) rms integral(integ) pp (w [, from, to])`,
 //! `slew_rate(w [, lo%, hi%])` (first step), `slew_rate_rise` / `slew_rate_fall` (edges of a
 //! pulse), `settling_time(w, band [, final])`, `overshoot(w)`, and the named
-//! specs `dc_gain_db ugf phase_margin gain_margin f3db (w)` (see [`specs`](super::specs)).
+//! specs `dc_gain_db ugf phase_margin gain_margin f3db (w)`, `tc_ppm(w)`, `line_regulation(w)`,
+//! `output_swing(w [, fraction])` (DC), `input_noise_at(f)`, `integrated_noise()` (see
+//! [`specs`](super::specs)). CMRR, PSRR and offset are differences of these, e.g.
+//! `dc_gain_db(v(out_dm)) - dc_gain_db(v(out_cm))`, `v(out) - v(inp)`.
 //! A complex AC waveform where a real one is needed is its magnitude; `phase` is in degrees,
 //! unwrapped from the lowest frequency.
 //!
@@ -311,6 +314,7 @@ enum WFn {
     Stat(Stat),
     SlewRate,
     SlewEdge(bool),
+    OutputSwing,
     Settling,
     Overshoot,
     DcGainDb,
@@ -512,6 +516,7 @@ impl Ctx<'_> {
             "gain_margin" | "gainmargin" => (WFn::GainMargin, Some(Kind::Ac), 0, 0),
             "f3db" | "bandwidth" => (WFn::F3db, Some(Kind::Ac), 0, 0),
             "tc_ppm" => (WFn::TcPpm, Some(Kind::Dc), 0, 0),
+            "output_swing" => (WFn::OutputSwing, Some(Kind::Dc), 0, 1),
             "line_regulation" => (WFn::LineReg, Some(Kind::Dc), 0, 0),
             "input_noise_at" => (WFn::InputNoiseAt, Some(Kind::Noise), 1, 1),
             _ => return None,
@@ -1154,6 +1159,7 @@ fn eval_wave_fn(f: WFn, w: &W, kind: Option<Kind>, args: &[S], r: &Results) -> R
         WFn::Settling => specs::settling_time(x, y, arg(0)?.unwrap_or(0.01), arg(1)?),
         WFn::Overshoot => specs::overshoot(y),
         WFn::TcPpm => specs::tc_ppm(x, y),
+        WFn::OutputSwing => specs::output_swing(x, y, arg(0)?.unwrap_or(0.5)),
         WFn::LineReg => specs::line_regulation(x, y),
         WFn::InputNoiseAt => {
             let at = arg(0)?.unwrap_or(0.0);
