@@ -57,7 +57,8 @@ fn meas_semantics_match_ngspice_on_its_own_waveforms() {
         let work = work_dir(&format!("sem-{name}"));
         let run = ng.run(&text, &work).unwrap();
         let datasets: Vec<_> = run.plots.iter().map(from_plot).collect();
-        let ours = run_measures(&circuit.measures, &Results::new(&datasets, None));
+        let params: Vec<(String, f64)> = circuit.params.globals().map(|(n, v)| (n.to_string(), v)).collect();
+        let ours = run_measures(&circuit.measures, &Results::new(&datasets, None).with_values(&params));
         let theirs = ngspice_measures(&ng, &text, &circuit.measures, &work).unwrap();
         for row in compare_measures(&circuit.measures, &ours, &theirs, &datasets, &tol) {
             println!("{name:<18} {:<12} {:>10.2e}  {}", row.vector, row.score, row.detail);

@@ -88,10 +88,11 @@ impl<'a> Results<'a> {
         self.dataset(kind).is_ok()
     }
 
-    /// A named value (a measure result or a `.param`), case-insensitive.
+    /// A named value: a measure result or value given to this view (case-insensitive), else a
+    /// global `.param` of the simulator's circuit (lower-case name).
     pub fn value(&self, name: &str) -> Option<f64> {
         let find = |s: &[(String, f64)]| s.iter().rev().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
-        find(self.more).or_else(|| find(self.values))
+        find(self.more).or_else(|| find(self.values)).or_else(|| self.sim.and_then(|s| s.circuit().params.value(name)))
     }
 
     /// The integrated-noise dataset (`onoise_total`, `inoise_total`), when a `.noise` ran.
