@@ -864,16 +864,16 @@ fn op_value(v: &VecRef, r: &Results) -> Result<f64, MeasureError> {
 
 /// An operating-point quantity from the simulator's last solution.
 fn sim_value(sim: &crate::Simulator, v: &VecRef) -> Result<f64, MeasureError> {
+    use super::vectors::sim_unknown;
     let node = |n: &Option<String>| match n {
         None => Ok(0.0),
-        Some(n) => sim.voltage(n).map_err(|_| MeasureError::UnknownVector { name: format!("v({n})") }),
+        Some(n) => sim_unknown(sim, n, false).ok_or_else(|| MeasureError::UnknownVector { name: format!("v({n})") }),
     };
     match v {
         VecRef::V(p, n) => Ok(node(p)? - node(n)?),
-        VecRef::I(n, neg) => sim
-            .current(n)
+        VecRef::I(n, neg) => sim_unknown(sim, n, true)
             .map(|i| if *neg { -i } else { i })
-            .map_err(|_| MeasureError::UnknownVector { name: format!("i({n})") }),
+            .ok_or_else(|| MeasureError::UnknownVector { name: format!("i({n})") }),
         VecRef::Named(n) => Err(MeasureError::UnknownVector { name: n.clone() }),
     }
 }

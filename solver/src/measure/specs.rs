@@ -232,10 +232,11 @@ pub fn power(r: &Results, name: &str) -> Result<f64, MeasureError> {
     };
     let Ok(ds) = r.dataset(Kind::Op) else {
         // No op dataset: the simulator's last solution (after an .ac, its operating point).
-        let v = |node: usize| if node == 0 { Ok(0.0) } else { sim.voltage(&ckt.nodes[node]) };
-        let bad = |_| MeasureError::UnknownDevice { name: name.to_string() };
-        let u = v(p).map_err(bad)? - v(n).map_err(bad)?;
-        return Ok(-u * sim.current(name).map_err(bad)?);
+        use super::vectors::sim_unknown;
+        let bad = || MeasureError::UnknownDevice { name: name.to_string() };
+        let v = |node: usize| if node == 0 { Some(0.0) } else { sim_unknown(sim, &ckt.nodes[node], false) };
+        let u = v(p).ok_or_else(bad)? - v(n).ok_or_else(bad)?;
+        return Ok(-u * sim_unknown(sim, name, true).ok_or_else(bad)?);
     };
     let get = |prefix: &str, node: &str| -> Result<f64, MeasureError> {
         if prefix == "v" && node == "0" {

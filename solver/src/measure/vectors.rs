@@ -247,3 +247,23 @@ pub fn unwrapped_phase_deg(h: &[Complex64], out: &mut Vec<f64>) {
         prev = v;
     }
 }
+
+/// A node voltage (`branch = false`, ground is 0) or a branch current (`name#branch`) from the
+/// simulator's last solution, found without allocating.
+pub fn sim_unknown(sim: &Simulator, name: &str, branch: bool) -> Option<f64> {
+    if !branch && (name == "0" || name.eq_ignore_ascii_case("gnd")) {
+        return Some(0.0);
+    }
+    let x = sim.solution();
+    sim.unknowns()
+        .iter()
+        .position(|u| {
+            let n = u.name.as_str();
+            if branch {
+                n.len() == name.len() + 7 && n[..name.len()].eq_ignore_ascii_case(name) && n.ends_with("#branch")
+            } else {
+                u.kind == crate::UnknownKind::Voltage && n.eq_ignore_ascii_case(name)
+            }
+        })
+        .and_then(|k| x.get(k).copied())
+}
