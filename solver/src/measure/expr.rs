@@ -1069,8 +1069,9 @@ fn cmath(m: Math, z: Complex64) -> f64 {
         Math::Imag => z.im,
         Math::Phase => z.im.atan2(z.re).to_degrees(),
         Math::Abs | Math::Mag => z.norm(),
-        Math::Db20 => 20.0 * z.norm().log10(),
-        Math::Db10 => 10.0 * z.norm().log10(),
+        // 10·log10|z|² instead of 20·log10 hypot(re, im): no hypot, equal to rounding.
+        Math::Db20 => 10.0 * z.norm_sqr().log10(),
+        Math::Db10 => 5.0 * z.norm_sqr().log10(),
         _ => math(m, z.norm()),
     }
 }
@@ -1097,8 +1098,33 @@ fn eval_wave_fn(f: WFn, w: &W, kind: Option<Kind>, args: &[S], r: &Results) -> R
     let ds = r.dataset(kind)?;
     let x = Scale::of(ds)?;
     let arg = |k: usize| -> Result<Option<f64>, MeasureError> { args.get(k).map(|a| eval_s(a, r)).transpose() };
-    let v = eval_w(w, ds, r)?;
     let nf = |what: &str| MeasureError::NotFound { what: what.to_string() };
+    if f == WFn::Value {
+        // A plain vector or a pointwise map of one (`db20(vf(out))`): only the two points
+        // around `x` are evaluated.
+        let (inner, map) = match w {
+            W::Vec(v) => (Some(v), None),
+            W::Math(m, b) if *m != Math::Phase => match b.as_ref() {
+                W::Vec(v) => (Some(v), Some(*m)),
+                _ => (None, None),
+            },
+            _ => (None, None),
+        };
+        if let Some(v) = inner {
+            let data = vector(ds, v)?;
+            let at = arg(0)?.unwrap_or(0.0);
+            let i = meas::segment(kind, x, at).ok_or_else(|| nf("the point in the sweep"))?;
+            let y = |k: usize| match (&data, map) {
+                (Wv::Cplx(_), None) => data.c(k).norm(),
+                (Wv::Cplx(_), Some(m)) => cmath(m, data.c(k)),
+                (_, None) => data.c(k).re,
+                (_, Some(m)) => math(m, data.c(k).re),
+            };
+            let (x0, x1, y0, y1) = (x.at(i - 1), x.at(i), y(i - 1), y(i));
+            return Ok(y0 + (at - x0) * (y1 - y0) / (x1 - x0));
+        }
+    }
+    let v = eval_w(w, ds, r)?;
     // Complex-input specs.
     if matches!(f, WFn::DcGainDb | WFn::Ugf | WFn::PhaseMargin | WFn::GainMargin | WFn::F3db) {
         let h: Samples<Complex64, CplxBuf> = match v {

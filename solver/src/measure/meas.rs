@@ -183,7 +183,7 @@ pub(crate) fn deriv(kind: Kind, x: Scale, y: &[f64], at: f64) -> Option<f64> {
 }
 
 /// The index `i` of the first segment `[i-1, i]` that contains `at`.
-fn segment(kind: Kind, x: Scale, at: f64) -> Option<usize> {
+pub(crate) fn segment(kind: Kind, x: Scale, at: f64) -> Option<usize> {
     (1..x.len()).find(|&i| {
         let (p, s) = (x.at(i - 1), x.at(i));
         (p <= at && s >= at) || (kind == Kind::Dc && p >= at && s <= at)
