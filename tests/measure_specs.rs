@@ -58,6 +58,12 @@ fn two_pole_amplifier_matches_closed_form() {
     // The Ocean spellings read the same numbers.
     let ocean = eval("cross(dB20(VF(\"/OUT\")) 0 1 \"falling\")", &sim, &data);
     assert!((ocean / ugf - 1.0).abs() < 1e-12, "{ocean} vs {ugf}");
+    // The |h|² scan of cross(db20(...)) finds what the generic path (dB at every point) finds.
+    for (level, n, edge) in [(-3.0, 1, "falling"), (20.0, 1, "either"), (60.0, -1, "falling")] {
+        let fast = eval(&format!("cross(db20(v(out)), {level}, {n}, {edge})"), &sim, &data);
+        let slow = eval(&format!("cross(db20(v(out)) + 0, {level}, {n}, {edge})"), &sim, &data);
+        assert!((fast / slow - 1.0).abs() < 1e-12, "{level}: {fast} vs {slow}");
+    }
     // -3 dB: f1·sqrt(sqrt(2) - 1)-ish corrections are tiny here; check against the closed form.
     let (mut lo, mut hi) = (1.0f64, 1e6f64);
     for _ in 0..200 {

@@ -1093,6 +1093,16 @@ fn real_of<'a>(v: Wv<'a>, n: usize) -> Samples<'a, f64, RealBuf> {
     }
 }
 
+/// The edge of `cross(w, level, n, edge)`: the n-th (n < 0.5: the last) transition.
+fn cross_edge(edge: Edge, n: f64) -> Edge {
+    let count = if n < 0.5 { None } else { Some((n + 0.5).floor() as u32) };
+    match edge {
+        Edge::Rise(_) => Edge::Rise(count),
+        Edge::Fall(_) => Edge::Fall(count),
+        _ => Edge::Cross(count),
+    }
+}
+
 fn eval_wave_fn(f: WFn, w: &W, kind: Option<Kind>, args: &[S], r: &Results) -> Result<f64, MeasureError> {
     let kind = resolve_kind(kind, r)?;
     let ds = r.dataset(kind)?;
@@ -1122,6 +1132,28 @@ fn eval_wave_fn(f: WFn, w: &W, kind: Option<Kind>, args: &[S], r: &Results) -> R
             };
             let (x0, x1, y0, y1) = (x.at(i - 1), x.at(i), y(i - 1), y(i));
             return Ok(y0 + (at - x0) * (y1 - y0) / (x1 - x0));
+        }
+    }
+    if let (WFn::Cross(edge), W::Math(m @ (Math::Db20 | Math::Db10), b)) = (f, w) {
+        // dB of a complex vector: scan |h|² against the level's |h|², take logs only at the
+        // two points of the crossing (dB is strictly increasing in |h|², so the same crossing).
+        let data = match b.as_ref() {
+            W::Vec(v) => Some(vector(ds, v)?),
+            _ => None,
+        };
+        if let Some(Wv::Cplx(h)) = data {
+            let h = h.as_slice();
+            let level = arg(0)?.unwrap_or(0.0);
+            let e = cross_edge(edge, arg(1)?.unwrap_or(1.0));
+            let scale = if *m == Math::Db20 { 10.0 } else { 5.0 };
+            let mut key = RealBuf::take();
+            key.vec().extend(h.iter().map(|z| z.norm_sqr()));
+            let i = meas::when_index(kind, x, &key, None, 10f64.powf(level / scale), 0.0, Counts::of(e))
+                .ok_or_else(|| nf("the crossing"))?;
+            let (d0, d1) = (scale * h[i - 1].norm_sqr().log10(), scale * h[i].norm_sqr().log10());
+            let (x0, x1) = (x.at(i - 1), x.at(i));
+            let r = x0 + (level - d0) * (x1 - x0) / (d1 - d0);
+            return if r.is_nan() { Err(nf("the crossing")) } else { Ok(r) };
         }
     }
     let v = eval_w(w, ds, r)?;
@@ -1154,15 +1186,8 @@ fn eval_wave_fn(f: WFn, w: &W, kind: Option<Kind>, args: &[S], r: &Results) -> R
         }
         WFn::Deriv => meas::deriv(kind, x, y, arg(0)?.unwrap_or(0.0)).ok_or_else(|| nf("the point in the sweep")),
         WFn::Cross(edge) => {
-            let level = arg(0)?.unwrap_or(0.0);
-            let n = arg(1)?.unwrap_or(1.0);
-            let count = if n < 0.5 { None } else { Some((n + 0.5).floor() as u32) };
-            let e = match edge {
-                Edge::Rise(_) => Edge::Rise(count),
-                Edge::Fall(_) => Edge::Fall(count),
-                _ => Edge::Cross(count),
-            };
-            meas::when(kind, x, y, None, level, 0.0, Counts::of(e)).ok_or_else(|| nf("the crossing"))
+            let e = cross_edge(edge, arg(1)?.unwrap_or(1.0));
+            meas::when(kind, x, y, None, arg(0)?.unwrap_or(0.0), 0.0, Counts::of(e)).ok_or_else(|| nf("the crossing"))
         }
         WFn::Stat(stat) => {
             let (from, to) = (arg(0)?, arg(1)?);
