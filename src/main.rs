@@ -41,6 +41,11 @@ enum Command {
         #[arg(long, default_value = "")]
         options: String,
     },
+    /// gm/Id lookup tables: generate, look up, size.
+    Gmid {
+        #[command(subcommand)]
+        cmd: Box<cli::gmid::GmidCmd>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -55,5 +60,6 @@ fn main() -> ExitCode {
         },
         Command::Sim { deck, raw, ascii, json } => cli::sim::sim(&deck, raw, ascii, json),
         Command::Check { deck, work_dir, options } => cli::check::check(&deck, work_dir, &options),
+        Command::Gmid { cmd } => cli::gmid::run(*cmd),
     }
 }

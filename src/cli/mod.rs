@@ -1,6 +1,7 @@
 //! The subcommands of the `insitu` binary, one file per command, and what they share.
 
 pub mod check;
+pub mod gmid;
 pub mod sim;
 
 use std::process::ExitCode;
