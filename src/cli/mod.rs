@@ -3,6 +3,7 @@
 pub mod check;
 pub mod place;
 pub mod optimize;
+pub mod gmid;
 pub mod sim;
 
 use std::process::ExitCode;
