@@ -89,12 +89,8 @@ fn timed(tb: &Testbench, algo: Algorithm, seed: u64, seconds: f64, max_evals: us
             break;
         }
         let t = t0.elapsed().as_secs_f64();
-        let best = rec
-            .evaluations
-            .iter()
-            .filter(|e| e.feasible())
-            .filter_map(|e| e.objective)
-            .fold(f64::INFINITY, f64::min);
+        let best =
+            rec.evaluations.iter().filter(|e| e.feasible()).filter_map(|e| e.objective).fold(f64::INFINITY, f64::min);
         if best.is_finite() && first.is_none() {
             first = Some(t);
         }
@@ -127,8 +123,19 @@ fn main() {
     let seeds = arg("--seeds", 10.0) as u64;
     let seconds = arg("--seconds", 30.0);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let load = || std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ");
-    println!("sizing_bench: {seeds} seeds, {seconds} s wall-clock window, {} rayon threads, load {}", rayon::current_num_threads(), load());
+    let load = || {
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!(
+        "sizing_bench: {seeds} seeds, {seconds} s wall-clock window, {} rayon threads, load {}",
+        rayon::current_num_threads(),
+        load()
+    );
     let miller = Testbench::from_file(&root.join("examples/two_stage_miller/problem.json")).expect("miller");
 
     // 1. The whole loop.
@@ -278,7 +285,8 @@ fn main() {
     println!("| algorithm | best | worst | mean | std | CV % | feasible runs | wall s per run |");
     println!("|---|---|---|---|---|---|---|---|");
     let mut trace_mean = f64::NAN;
-    for algo in [Algorithm::Random, Algorithm::Pso, Algorithm::Pipf, Algorithm::Eipf, Algorithm::Mace, Algorithm::Trace] {
+    for algo in [Algorithm::Random, Algorithm::Pso, Algorithm::Pipf, Algorithm::Eipf, Algorithm::Mace, Algorithm::Trace]
+    {
         let mut gains = Vec::new();
         let mut cv = Vec::new();
         let mut walls = Vec::new();
