@@ -76,7 +76,13 @@ fn run_loop(tb: &Testbench, ev: &dyn Evaluator, seed: u64) -> LoopRun {
 
 /// Runs `algo` on a phase view until `seconds` or `max_evals`; returns (time, best feasible
 /// cost so far) after each step, and the time of the first feasible evaluation.
-fn timed(tb: &Testbench, algo: Algorithm, seed: u64, seconds: f64, max_evals: usize) -> (Vec<(f64, f64)>, Option<f64>) {
+fn timed(
+    tb: &Testbench,
+    algo: Algorithm,
+    seed: u64,
+    seconds: f64,
+    max_evals: usize,
+) -> (Vec<(f64, f64)>, Option<f64>, usize) {
     let view = PhaseProblem::new(tb, &InProcess, 2);
     let mut rec = algo.new_record(&view, seed);
     let init = tb.init();
@@ -96,7 +102,7 @@ fn timed(tb: &Testbench, algo: Algorithm, seed: u64, seconds: f64, max_evals: us
         }
         trace.push((t, best));
     }
-    (trace, first)
+    (trace, first, rec.evaluations.len())
 }
 
 fn best_at(trace: &[(f64, f64)], t: f64) -> f64 {
@@ -246,15 +252,14 @@ fn main() {
         let mut evals = Vec::new();
         let mut feasible = 0;
         for seed in 1..=seeds {
-            let (trace, first) = timed(&miller, algo, seed, seconds, 2000);
+            let (trace, first, n_evals) = timed(&miller, algo, seed, seconds, 2000);
             if let Some(f) = first {
                 feasible += 1;
                 firsts.push(f);
             }
             at5.push(best_at(&trace, 5.0));
             atn.push(best_at(&trace, seconds));
-            evals.push(trace.len() as f64);
-            let _ = trace;
+            evals.push(n_evals as f64);
         }
         let f = |v: f64| if v.is_finite() { format!("{v:.4}") } else { "—".into() };
         let ttf = if firsts.len() * 2 > seeds as usize { median(firsts.clone()) } else { f64::INFINITY };
@@ -268,13 +273,22 @@ fn main() {
         );
         table.push((algo, ttf, median(atn)));
     }
+    // Fastest to feasibility; algorithms within 1 s of the fastest (the initial design's
+    // evaluation time, noise on a shared machine) are tied and the lowest cost at the end of the
+    // window decides.
+    let fastest = table.iter().map(|t| t.1).fold(f64::INFINITY, f64::min);
     let default = table
         .iter()
-        .min_by(|a, b| a.1.total_cmp(&b.1).then(a.2.total_cmp(&b.2)))
+        .filter(|t| t.1 <= fastest + 1.0)
+        .min_by(|a, b| a.2.total_cmp(&b.2))
         .map(|t| t.0)
         .unwrap_or(Algorithm::Trace);
+    println!(
+        "default rule: fastest median time to feasibility {fastest:.2} s; among algorithms within 1 s of it, the lowest \
+         median cost after {seconds} s: {}",
+        default.name()
+    );
     let default_ttf = table.iter().find(|t| t.0 == default).map_or(f64::NAN, |t| t.1);
-    println!("fastest to a design feasible at every phase-2 corner: {}", default.name());
 
     // 4. The TRACE paper's gain problem.
     let gain_tb = Testbench::from_file(&root.join("examples/trace_paper/gain.json")).expect("gain problem");
