@@ -123,9 +123,9 @@ impl Algorithm {
             Algorithm::Random | Algorithm::Lhs => {
                 let take = if before == 0 { n_init.clamp(1, budget) } else { 1 };
                 let us = if self == Algorithm::Random {
-                    doe::uniform(before + take, d, &mut stream(seed, 11, 0))
+                    std::sync::Arc::new(doe::uniform(before + take, d, &mut stream(seed, 11, 0)))
                 } else {
-                    doe::lhs_centered_maximin(budget, d, 20, &mut stream(seed, 12, 0))
+                    lhs_design(seed, budget, d)
                 };
                 let xs: Vec<Vec<f64>> =
                     us[before..before + take].iter().map(|u| from_unit(u, problem.lower(), problem.upper())).collect();
@@ -168,6 +168,21 @@ impl Algorithm {
         }
         rec.evaluations.len() - before
     }
+}
+
+/// The seeded Latin hypercube of a whole run (made once per (seed, size, dimension): the maximin
+/// search costs O(n^2 d) per try).
+fn lhs_design(seed: u64, n: usize, d: usize) -> std::sync::Arc<Vec<Vec<f64>>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Cache = Mutex<HashMap<(u64, usize, usize), Arc<Vec<Vec<f64>>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&(seed, n, d)) {
+        return v.clone();
+    }
+    let v = Arc::new(doe::lhs_centered_maximin(n, d, 20, &mut stream(seed, 12, 0)));
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert((seed, n, d), v.clone());
+    v
 }
 
 /// A problem whose already-evaluated points answer from the record.

@@ -35,5 +35,5 @@ pub use candidate::{Bound, Candidate};
 pub use history::{Entry, History};
 pub use problem::{Optimization, ProblemError, ProblemFile};
 pub use scoring::Score;
-pub use session::{Evaluator, InProcess, Session, Status};
+pub use session::{Evaluator, InProcess, PhaseProblem, Session, Status};
 pub use testbench::{CornerResult, Sizing, Testbench};

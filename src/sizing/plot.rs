@@ -118,6 +118,7 @@ where
         .map_err(e)?;
     ch.configure_mesh()
         .x_desc("iteration")
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .y_desc("cost (log; infeasible = 1000 + violation)")
         .label_style(("sans-serif", 13))
         .draw()
@@ -179,7 +180,12 @@ where
         .y_label_area_size(64)
         .build_cartesian_2d((fmin..fmax).log_scale(), mmin..mmax)
         .map_err(e)?;
-    cm.configure_mesh().y_desc("dB").label_style(("sans-serif", 13)).draw().map_err(e)?;
+    cm.configure_mesh()
+        .x_label_formatter(&|v| super::report::eng(*v))
+        .y_desc("dB")
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(e)?;
     for (k, (label, f, m, _)) in bode.iter().enumerate() {
         let col = colors[k % colors.len()];
         cm.draw_series(LineSeries::new(

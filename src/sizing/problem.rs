@@ -506,6 +506,14 @@ impl ProblemFile {
             return err("algorithm.initial_samples".into(), "must be at least 1".into());
         }
         if let Scoring::Bandgap { vbg, psrr, tc, .. } = &o.scoring {
+            if let Some((n, _)) = o.specs.iter().find(|(n, _)| *n != vbg && *n != psrr && *n != tc) {
+                return err(
+                    format!("specs.{n}"),
+                    "the bandgap scoring scores only its vbg, psrr and tc specs; report other quantities as \
+                     measurements without a spec"
+                        .into(),
+                );
+            }
             for (k, n) in [("vbg", vbg), ("psrr", psrr), ("tc", tc)] {
                 let Some(s) = o.specs.get(n) else {
                     return err(format!("scoring.{k}"), format!("no spec named '{n}'"));

@@ -51,8 +51,9 @@ impl Evaluator for InProcess {
     }
 }
 
-/// The optimizer's view of one phase; keeps every candidate's details.
-struct PhaseProblem<'a> {
+/// The optimizer's view of one phase (objective = weighted target cost, constraints = the
+/// normalized bound margins, worst corner); keeps every candidate's details.
+pub struct PhaseProblem<'a> {
     tb: &'a Testbench,
     ev: &'a dyn Evaluator,
     phase: usize,
@@ -60,6 +61,26 @@ struct PhaseProblem<'a> {
     upper: Vec<f64>,
     m: usize,
     log: Mutex<HashMap<Vec<u64>, Candidate>>,
+}
+
+impl<'a> PhaseProblem<'a> {
+    /// The view of `phase` through an evaluator.
+    pub fn new(tb: &'a Testbench, ev: &'a dyn Evaluator, phase: usize) -> Self {
+        PhaseProblem {
+            tb,
+            ev,
+            phase,
+            lower: tb.lower(),
+            upper: tb.upper(),
+            m: tb.bounds().len(),
+            log: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The evaluated candidate at `x`, if any.
+    pub fn candidate(&self, x: &[f64]) -> Option<Candidate> {
+        self.log.lock().ok()?.get(&key(x)).cloned()
+    }
 }
 
 fn key(x: &[f64]) -> Vec<u64> {
@@ -237,15 +258,7 @@ impl<'a> Session<'a> {
     }
 
     fn problem(&self, phase: usize) -> PhaseProblem<'a> {
-        PhaseProblem {
-            tb: self.tb,
-            ev: self.ev,
-            phase,
-            lower: self.tb.lower(),
-            upper: self.tb.upper(),
-            m: self.tb.bounds().len(),
-            log: Mutex::new(HashMap::new()),
-        }
+        PhaseProblem::new(self.tb, self.ev, phase)
     }
 
     fn strategy(&self, rec: &RunRecord, idx: usize, fit: f64, prop: f64) -> String {
