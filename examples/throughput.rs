@@ -57,6 +57,130 @@ fn deck(core: &str, w6: f64, analyses: &str) -> String {
     format!("two-stage op-amp\n{}\n{OPEN_LOOP}{analyses}\n.end\n", core_with(core, w6))
 }
 
+/// The generic180 op-amp (BSIM-lite, `examples/opamp_generic180.cir`) without its analysis
+/// cards, with `analyses` in their place; built-in libraries become files ngspice can read.
+fn generic180_deck(analyses: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/opamp_generic180.cir");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let body: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let w = l.trim_start().to_ascii_lowercase();
+            !(w.starts_with(".op")
+                || w.starts_with(".ac")
+                || w.starts_with(".noise")
+                || w.starts_with(".tran")
+                || w == ".end")
+        })
+        .collect();
+    let deck = format!("{}\n.options num_threads=1\n{analyses}\n.end\n", body.join("\n"));
+    insitu::check::prepare_deck(&deck, path.parent().unwrap(), "")
+}
+
+/// BSIM-lite timings: (insitu tran, libngspice tran, insitu op + ac, libngspice op + ac), medians.
+fn bsim_times() -> Option<(f64, f64, f64, f64)> {
+    let grid = FreqGrid { kind: GridKind::Dec, points: 20, fstart: 1.0, fstop: 1e9 };
+    let freqs = grid.frequencies();
+    let text = generic180_deck(".op");
+    let circuit = insitu_pdk::load_deck_str(&text, Path::new("generic180.cir")).unwrap();
+    let mut sim = Simulator::new(circuit).unwrap();
+    let tran = TranSpec { tstep: 0.5e-9, tstop: 400e-9, tstart: 0.0, tmax: None, uic: false };
+    let ours_tran = time_each(15, 2, |_| {
+        sim.tran(&tran).unwrap();
+    });
+    let points = sim.tran(&tran).unwrap().vectors[0].data.len();
+    let iters = sim.iterations;
+    let ours_op_ac = time_each(100, 5, |_| {
+        sim.op().unwrap();
+        sim.ac_prepare().unwrap();
+        let mut acc = 0.0;
+        sim.ac_sweep(&freqs, |_, x| acc += x[0].norm()).unwrap();
+    });
+    let mut ng = SharedNgspice::get()?.lock().ok()?;
+    ng.circuit(&generic180_deck(".tran 0.5n 400n")).ok()?;
+    let lib_tran = time_each(15, 2, |_| {
+        ng.command("run").unwrap();
+        ng.command("destroy all").unwrap();
+    });
+    ng.command("remcirc").ok()?;
+    ng.circuit(&generic180_deck(".op\n.ac dec 20 1 1G")).ok()?;
+    let lib_op_ac = time_each(40, 2, |_| {
+        ng.command("run").unwrap();
+        ng.command("destroy all").unwrap();
+    });
+    ng.command("remcirc").ok()?;
+    println!(
+        "generic180 op-amp (BSIM-lite): tran {:.2} ms ({points} points, {iters} Newton iterations) vs libngspice tran {:.2} ms; \
+         op + ac {:.3} ms vs libngspice {:.3} ms",
+        ours_tran * 1e3,
+        lib_tran * 1e3,
+        ours_op_ac * 1e3,
+        lib_op_ac * 1e3
+    );
+    Some((ours_tran, lib_tran, ours_op_ac, lib_op_ac))
+}
+
+/// Whole-process wall time of the issue's 5-stage level-1 ring (3 us at 10 ps, `uic`):
+/// `insitu sim` against `ngspice -b`, medians of 3 runs each.
+fn ring_process_times(ng: Option<&Ngspice>) -> Option<(f64, f64)> {
+    let insitu = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/insitu");
+    if !insitu.exists() {
+        println!("ring: {} is missing (cargo build --release first)", insitu.display());
+        return None;
+    }
+    let ng = ng?;
+    let dir = std::env::temp_dir().join(format!("insitu-ring-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let deck = dir.join("ring.cir");
+    std::fs::write(&deck, RING_DECK).ok()?;
+    let run = |cmd: &mut std::process::Command| {
+        let t = Instant::now();
+        let out = cmd.output().expect("run a simulator");
+        assert!(out.status.success() || cmd.get_program().to_string_lossy().contains("ngspice"), "{out:?}");
+        t.elapsed().as_secs_f64()
+    };
+    let ours = median(
+        (0..3)
+            .map(|_| run(std::process::Command::new(&insitu).arg("sim").arg(&deck).arg("-r").arg(dir.join("i.raw"))))
+            .collect(),
+    );
+    let theirs = median(
+        (0..3)
+            .map(|_| run(std::process::Command::new(&ng.path).arg("-b").arg("-r").arg(dir.join("n.raw")).arg(&deck)))
+            .collect(),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("5-stage ring, 3 us at 10 ps, whole process: insitu {ours:.3} s, ngspice {theirs:.3} s");
+    Some((ours, theirs))
+}
+
+/// The ring of issue 11 run for 3 us.
+const RING_DECK: &str = "5-stage ring oscillator, level 1, started by uic
+.model nch nmos level=1 vto=0.5 kp=180u gamma=0.5 phi=0.7 lambda=0.05 tox=7n cgso=0.25n cgdo=0.25n cgbo=0.1n
++ cj=0.9m mj=0.45 cjsw=0.25n mjsw=0.3 pb=0.85 is=1e-15 ld=20n
+.model pch pmos level=1 vto=-0.6 kp=60u gamma=0.5 phi=0.7 lambda=0.09 tox=7n cgso=0.28n cgdo=0.28n cgbo=0.1n
++ cj=1.1m mj=0.5 cjsw=0.3n mjsw=0.35 pb=0.9 is=1e-15 ld=25n
+vdd vdd 0 3.3
+.subckt inv a y vdd
+mp y a vdd vdd pch w=3u l=0.6u ad=3p as=3p pd=8u ps=8u
+mn y a 0 0 nch w=1u l=0.6u ad=1p as=1p pd=4u ps=4u
+.ends
+x1 n1 n2 vdd inv
+x2 n2 n3 vdd inv
+x3 n3 n4 vdd inv
+x4 n4 n5 vdd inv
+x5 n5 n1 vdd inv
+c1 n1 0 20f
+c2 n2 0 20f
+c3 n3 0 20f
+c4 n4 0 20f
+c5 n5 0 20f
+.ic v(n1)=0 v(n2)=3.3 v(n3)=0 v(n4)=3.3 v(n5)=0
+.options num_threads=1
+.tran 10p 3u uic
+.end
+";
+
 struct Row {
     what: &'static str,
     insitu: f64,
@@ -185,6 +309,9 @@ fn main() {
     let t_par = time_batch(&all);
     let threads = rayon::current_num_threads();
 
+    let bsim = bsim_times();
+    let ring = ring_process_times(ng.as_ref());
+
     let rows = [
         Row { what: "op, cold start", insitu: cold_op, sub: sub_op, lib: lib_op },
         Row { what: "op, warm start", insitu: ours_op, sub: sub_op, lib: lib_op },
@@ -216,8 +343,31 @@ fn main() {
         t_seq / t_par
     );
     let r = |x: Option<f64>, ours: f64| x.map_or("null".to_string(), |t| format!("{:.2}", t / ours));
+    let opt = |x: Option<f64>| x.map_or("null".to_string(), |v| format!("{v:.2}"));
+    let bsim_tran = bsim.map(|(a, b, _, _)| b / a);
+    let bsim_op_ac = bsim.map(|(_, _, c, d)| d / c);
+    if let Some((a, b, c, d)) = bsim {
+        println!(
+            "| generic180 op-amp (BSIM-lite): tran 400 ns | {:.2} ms | | | | {:.2} ms | {:.1}x |",
+            a * 1e3,
+            b * 1e3,
+            b / a
+        );
+        println!(
+            "| generic180 op-amp (BSIM-lite): op + ac | {:.3} ms | | | | {:.3} ms | {:.1}x |",
+            c * 1e3,
+            d * 1e3,
+            d / c
+        );
+    }
+    if let Some((a, b)) = ring {
+        println!("| 5-stage ring, 3 us at 10 ps, whole process | {a:.3} s | | {b:.3} s | {:.2}x | | |", b / a);
+    }
     println!(
-        "RESULT {{\"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}, \"op_cold_vs_libngspice\": {}, \"op_ac_cold_vs_libngspice\": {}, \"warm_start\": true}}",
+        "RESULT {{\"bsim_tran_vs_ngspice\": {}, \"bsim_op_ac_vs_libngspice\": {}, \"ring_process_vs_ngspice\": {}, \"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}, \"op_cold_vs_libngspice\": {}, \"op_ac_cold_vs_libngspice\": {}, \"warm_start\": true}}",
+        opt(bsim_tran),
+        opt(bsim_op_ac),
+        opt(ring.map(|(a, b)| b / a)),
         r(lib_op, ours_op),
         r(lib_op_ac, ours_op_ac),
         r(sub_op_ac, ours_op_ac),

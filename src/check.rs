@@ -5,10 +5,13 @@
 //! 0.1 degree in phase; transient, the integrated error of Xyce's test suite,
 //! sqrt(integral(((ref - x) / (reltol |ref| + abstol))^2 dt) / T) < 1 with reltol 1e-2 and
 //! abstol 1e-6, the insitu waveform interpolated linearly onto ngspice's time points; noise
-//! spectra, 1 % relative.
+//! spectra, 1 % relative; `.meas` results (ngspice runs once per analysis without a rawfile,
+//! see [`ngspice_measure_deck`]), |a - b| <= 1e-6 |b| + 1e-15.
 
 use crate::ngspice::{Ngspice, NgspiceError};
 use crate::raw::Plot;
+use insitu_netlist::measure::{MeasAnalysis, MeasKind, Measure};
+use insitu_solver::measure::{run_measures, MeasureError, Results};
 use insitu_solver::{Data, Dataset, Quantity};
 use std::fmt;
 use std::path::Path;
@@ -25,6 +28,9 @@ pub struct Tolerances {
     pub tran_abstol: f64,
     /// Noise spectra: relative error.
     pub noise_rel: f64,
+    /// `.meas` results: |a - b| <= meas_rel |b| + meas_abs.
+    pub meas_rel: f64,
+    pub meas_abs: f64,
 }
 
 impl Default for Tolerances {
@@ -38,6 +44,8 @@ impl Default for Tolerances {
             tran_reltol: 1e-2,
             tran_abstol: 1e-6,
             noise_rel: 1e-2,
+            meas_rel: 1e-6,
+            meas_abs: 1e-15,
         }
     }
 }
@@ -132,10 +140,17 @@ pub fn check_file_with(
     let dir = std::fs::canonicalize(dir).map_err(NgspiceError::Io)?;
     let text = prepare_deck(&text, &dir, extra_options);
     let circuit = insitu_pdk::load_deck_str(&text, deck)?;
+    let measures = circuit.measures.clone();
     let mut sim = insitu_solver::Simulator::new(circuit)?;
     let ours = sim.run_all()?;
     let theirs = ng.run(&text, work_dir)?;
-    Ok(compare(&ours, &theirs.plots, tol))
+    let mut report = compare(&ours, &theirs.plots, tol);
+    if !measures.is_empty() {
+        let mine = run_measures(&measures, &Results::new(&ours, Some(&sim)));
+        let ng_meas = ngspice_measures(ng, &text, &measures, work_dir)?;
+        report.rows.extend(compare_measures(&measures, &mine, &ng_meas, &ours, tol));
+    }
+    Ok(report)
 }
 
 /// Adds an `.options` card after the title line and makes relative `.include`/`.lib` paths
@@ -356,6 +371,202 @@ fn worst_point(t: &[f64], y: &[f64], t_ref: &[f64], y_ref: &[f64], reltol: f64, 
         }
     }
     (worst.0, worst.1, worst.2)
+}
+
+/// The analysis card word of a `.meas` analysis.
+fn analysis_card(a: MeasAnalysis) -> &'static str {
+    match a {
+        MeasAnalysis::Ac => ".ac",
+        MeasAnalysis::Dc => ".dc",
+        MeasAnalysis::Tran => ".tran",
+        MeasAnalysis::Op => ".op",
+        MeasAnalysis::Noise => ".noise",
+    }
+}
+
+/// The deck ngspice runs to print the `.meas` results of one analysis: its other analysis
+/// cards and other measures removed (ngspice 39 prints the measures of only one analysis
+/// per deck), `.save all` added (else `vdb()` in a measure is not found), and for every
+/// measure `NAME` a `.meas KIND NAME__insitu param='NAME'` (param results are printed with
+/// `NGSPICE_MEAS_PRECISION` digits, the others with 7).
+pub fn ngspice_measure_deck(text: &str, analysis: MeasAnalysis, names: &[String]) -> String {
+    let keep = analysis_card(analysis);
+    let mut out = String::with_capacity(text.len() + 64 * names.len());
+    let mut dropping = false;
+    for (k, line) in text.lines().enumerate() {
+        let t = line.trim_start().to_ascii_lowercase();
+        if k > 0 && t.starts_with('+') {
+            if !dropping {
+                out.push_str(line);
+                out.push('\n');
+            }
+            continue;
+        }
+        let word = t.split_whitespace().next().unwrap_or("");
+        dropping = k > 0
+            && match word {
+                ".op" | ".dc" | ".ac" | ".tran" | ".noise" | ".tf" | ".pz" | ".sens" | ".disto" => word != keep,
+                ".meas" | ".measure" => {
+                    t.split_whitespace().nth(1).is_none_or(|a| !a.eq_ignore_ascii_case(analysis.keyword()))
+                }
+                ".end" => {
+                    out.push_str(".save all\n");
+                    for n in names {
+                        out.push_str(&format!(".meas {} {n}__insitu param='{n}'\n", analysis.keyword()));
+                    }
+                    false
+                }
+                _ => false,
+            };
+        if !dropping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The `.meas` results in an ngspice batch log: `name = value` (the full-precision
+/// `NAME__insitu` copy preferred), `None` for a measure that failed or printed nothing.
+pub fn parse_ngspice_measures(log: &str, names: &[String]) -> Vec<(String, Option<f64>)> {
+    let mut found: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
+    for line in log.lines() {
+        let mut parts = line.splitn(2, '=');
+        let (Some(lhs), Some(rhs)) = (parts.next(), parts.next()) else { continue };
+        let name = lhs.trim().to_ascii_lowercase();
+        if name.contains(char::is_whitespace) || name.is_empty() {
+            continue;
+        }
+        if let Some(v) = rhs.split_whitespace().next().and_then(|w| w.parse::<f64>().ok()) {
+            found.insert(name, v);
+        }
+    }
+    names
+        .iter()
+        .map(|n| {
+            let v = found.get(&format!("{n}__insitu")).or_else(|| found.get(n)).copied();
+            (n.clone(), v)
+        })
+        .collect()
+}
+
+/// Runs ngspice on `text` (a prepared deck) once per analysis that has measures and returns
+/// its results in the order of `measures`; `op` measures (an insitu extension) are absent.
+pub fn ngspice_measures(
+    ng: &Ngspice,
+    text: &str,
+    measures: &[Measure],
+    work_dir: &Path,
+) -> Result<Vec<(String, Option<f64>)>, NgspiceError> {
+    let mut out = Vec::new();
+    for a in [MeasAnalysis::Ac, MeasAnalysis::Dc, MeasAnalysis::Tran, MeasAnalysis::Noise] {
+        let names: Vec<String> = measures.iter().filter(|m| m.analysis == a).map(|m| m.name.clone()).collect();
+        if names.is_empty() {
+            continue;
+        }
+        let deck = ngspice_measure_deck(text, a, &names);
+        let log = ng.run_for_log(&deck, &work_dir.join(format!("meas-{}", a.keyword())))?;
+        out.extend(parse_ngspice_measures(&log, &names));
+    }
+    Ok(out)
+}
+
+/// Why ngspice 39 cannot be compared on a measure it failed (and insitu computed), if that is
+/// a known limit of ngspice rather than a difference: DERIV (unsupported), the `INTEGRAL` and
+/// `DERIVATIVE` spellings, `v(a,b)` signals, window statistics over a `.dc` sweep that is not a
+/// voltage-source sweep, an empty window (ngspice prints 0), and param measures over those.
+fn ngspice_gap(m: &Measure, dc_scale: Option<&str>, gaps: &[String]) -> Option<&'static str> {
+    let card = m.loc.source_line.to_ascii_lowercase();
+    let word = |w: &str| card.split_whitespace().any(|x| x == w);
+    match &m.kind {
+        MeasKind::DerivAt { .. } | MeasKind::DerivWhen { .. } => Some("ngspice 39 has no DERIV"),
+        MeasKind::Stat { .. } if word("integral") => Some("ngspice 39 rejects the INTEGRAL spelling"),
+        _ if signals(m).iter().any(|s| s.contains(',')) => Some("ngspice 39's .meas rejects v(a,b)"),
+        MeasKind::Stat { .. } if m.analysis == MeasAnalysis::Dc && dc_scale != Some("v(v-sweep)") => {
+            Some("ngspice 39 computes .dc window statistics only over a voltage-source sweep")
+        }
+        MeasKind::Param(p) if gaps.iter().any(|g| p.text.contains(g.as_str())) => {
+            Some("reads a measure ngspice 39 cannot compute")
+        }
+        _ => None,
+    }
+}
+
+fn signals(m: &Measure) -> Vec<&str> {
+    use insitu_netlist::measure::{Level, Point};
+    fn cond(c: &insitu_netlist::measure::Condition) -> Vec<&str> {
+        let mut v = vec![c.signal.text.as_str()];
+        if let Level::Signal(s) = &c.level {
+            v.push(s.text.as_str());
+        }
+        v
+    }
+    match &m.kind {
+        MeasKind::TrigTarg { trig, targ } => [trig, targ]
+            .into_iter()
+            .flat_map(|p| match p {
+                Point::When(c) => cond(c),
+                Point::At(_) => vec![],
+            })
+            .collect(),
+        MeasKind::FindAt { signal, .. } | MeasKind::DerivAt { signal, .. } => vec![signal.text.as_str()],
+        MeasKind::FindWhen { signal, when } | MeasKind::DerivWhen { signal, when } => {
+            let mut v = cond(when);
+            v.push(signal.text.as_str());
+            v
+        }
+        MeasKind::When(c) => cond(c),
+        MeasKind::Stat { signal, .. } => vec![signal.text.as_str()],
+        MeasKind::Param(_) => vec![],
+    }
+}
+
+/// Compares insitu's measure results with ngspice's: a row per measure, scored
+/// `|a - b| / (meas_rel |b| + meas_abs)`; failing in both passes. Where ngspice 39 fails for a
+/// known limit of its own (see the list in `ngspice_gap`) or prints 0 for an empty window, the
+/// row says so and is not scored. `ours_data` are insitu's datasets (for the `.dc` scale).
+pub fn compare_measures(
+    measures: &[Measure],
+    ours: &[(String, Result<f64, MeasureError>)],
+    theirs: &[(String, Option<f64>)],
+    ours_data: &[Dataset],
+    tol: &Tolerances,
+) -> Vec<Row> {
+    let dc_scale =
+        ours_data.iter().find(|d| d.name.starts_with("DC")).and_then(|d| d.scale.as_ref()).map(|s| s.name.as_str());
+    let mut rows = Vec::new();
+    let mut gaps: Vec<String> = Vec::new();
+    let order = measures
+        .iter()
+        .filter(|m| !matches!(m.kind, MeasKind::Param(_)))
+        .chain(measures.iter().filter(|m| matches!(m.kind, MeasKind::Param(_))));
+    for m in order {
+        let Some((_, mine)) = ours.iter().find(|(n, _)| *n == m.name) else { continue };
+        let Some((_, theirs)) = theirs.iter().find(|(n, _)| *n == m.name) else { continue };
+        let analysis = format!("Measure ({})", m.analysis.keyword());
+        let row =
+            |score: f64, detail: String| Row { analysis: analysis.clone(), vector: m.name.clone(), score, detail };
+        let empty_window = matches!(mine, Err(MeasureError::NotFound { what }) if what.contains("window"));
+        rows.push(match (mine, theirs) {
+            (Ok(a), Some(b)) => {
+                let err = (a - b).abs();
+                row(err / (tol.meas_rel * b.abs() + tol.meas_abs), format!("{a:.12e} vs ngspice {b:.12e}"))
+            }
+            (Err(_), None) => row(0.0, "failed in both".into()),
+            (Err(e), Some(b)) if empty_window && *b == 0.0 => {
+                row(0.0, format!("not compared: ngspice 39 prints 0 for an empty window, insitu: {e}"))
+            }
+            (Ok(a), None) => match ngspice_gap(m, dc_scale, &gaps) {
+                Some(why) => {
+                    gaps.push(m.name.clone());
+                    row(0.0, format!("{a:.12e}; not compared: {why}"))
+                }
+                None => row(f64::INFINITY, format!("{a:.12e}, ngspice failed")),
+            },
+            (Err(e), Some(b)) => row(f64::INFINITY, format!("insitu failed ({e}), ngspice {b:.12e}")),
+        });
+    }
+    rows
 }
 
 #[cfg(test)]

@@ -41,6 +41,8 @@ enum Command {
         #[arg(long, default_value = "")]
         options: String,
     },
+    /// Place the blocks of an MCNC benchmark (name, .yal or .blocks) by BO or SA.
+    Place(cli::place::PlaceArgs),
     /// Size a circuit: the problem file's specs, corners and phases, optimized over the deck.
     Optimize(cli::optimize::OptimizeArgs),
 }
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         },
         Command::Sim { deck, raw, ascii, json } => cli::sim::sim(&deck, raw, ascii, json),
         Command::Check { deck, work_dir, options } => cli::check::check(&deck, work_dir, &options),
+        Command::Place(args) => cli::place::place(&args),
         Command::Optimize(a) => cli::optimize::optimize(&a),
     }
 }

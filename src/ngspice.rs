@@ -187,23 +187,24 @@ impl Ngspice {
         self.run_deck_file(&copy, &with, out_dir, &parent)
     }
 
-    fn run_deck_file(
-        &self,
-        deck_path: &Path,
-        deck_text: &str,
-        dir: &Path,
-        cwd: &Path,
-    ) -> Result<NgspiceRun, NgspiceError> {
-        let raw_path = dir.join(RAW_FILE);
-        let _ = std::fs::remove_file(&raw_path);
-        let deck_abs = std::fs::canonicalize(deck_path)?;
-        let raw_abs = std::fs::canonicalize(dir)?.join(RAW_FILE);
+    /// Runs `ngspice -b deck` without a rawfile, as `.meas` needs ("No .measure possible in
+    /// batch mode (-b) with -r rawfile set!"), with `NGSPICE_MEAS_PRECISION=15`, and returns
+    /// the log (failed measures print error lines, so the log is not judged here).
+    pub fn run_for_log(&self, deck_text: &str, dir: &Path) -> Result<String, NgspiceError> {
+        std::fs::create_dir_all(dir)?;
+        let deck = with_thread_option(deck_text);
+        let deck_path = dir.join(DECK_FILE);
+        std::fs::write(&deck_path, &deck)?;
+        let deck_abs = std::fs::canonicalize(&deck_path)?;
+        self.exec(&["-b".as_ref(), deck_abs.as_os_str()], dir)
+    }
+
+    /// Runs ngspice with `args` in `cwd`; returns stdout and stderr concatenated.
+    fn exec(&self, args: &[&std::ffi::OsStr], cwd: &Path) -> Result<String, NgspiceError> {
         let mut child = Command::new(&self.path)
-            .arg("-b")
-            .arg("-r")
-            .arg(&raw_abs)
-            .arg(&deck_abs)
+            .args(args)
             .current_dir(cwd)
+            .env("NGSPICE_MEAS_PRECISION", "15")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -243,6 +244,21 @@ impl Ngspice {
             std::thread::sleep(Duration::from_millis(2));
         }
         let log = format!("{}{}", t_out.join().unwrap_or_default(), t_err.join().unwrap_or_default());
+        Ok(log)
+    }
+
+    fn run_deck_file(
+        &self,
+        deck_path: &Path,
+        deck_text: &str,
+        dir: &Path,
+        cwd: &Path,
+    ) -> Result<NgspiceRun, NgspiceError> {
+        let raw_path = dir.join(RAW_FILE);
+        let _ = std::fs::remove_file(&raw_path);
+        let deck_abs = std::fs::canonicalize(deck_path)?;
+        let raw_abs = std::fs::canonicalize(dir)?.join(RAW_FILE);
+        let log = self.exec(&["-b".as_ref(), "-r".as_ref(), raw_abs.as_os_str(), deck_abs.as_os_str()], cwd)?;
         let errors = error_lines(&log);
         if !errors.is_empty() {
             return Err(NgspiceError::Reported { errors: errors.join("\n"), log });

@@ -39,3 +39,34 @@ pub fn to_plot(title: &str, d: &Dataset) -> Plot {
     }
     plot
 }
+
+/// Converts a rawfile plot (e.g. ngspice's) to a dataset with insitu's vector names
+/// (lower case; `out` -> `v(out)`, `v1#branch` -> `i(v1)`), so insitu's measures can run on
+/// another simulator's waveforms.
+pub fn from_plot(p: &Plot) -> Dataset {
+    let mut vectors: Vec<insitu_solver::Vector> = p
+        .variables
+        .iter()
+        .enumerate()
+        .map(|(k, v)| {
+            let lower = v.name.to_ascii_lowercase();
+            let (name, quantity) = match v.kind.as_str() {
+                "voltage" if !lower.contains('(') => (format!("v({lower})"), Quantity::Voltage),
+                "voltage" => (lower, Quantity::Voltage),
+                "current" if lower.ends_with("#branch") => {
+                    (format!("i({})", lower.trim_end_matches("#branch")), Quantity::Current)
+                }
+                "current" => (lower, Quantity::Current),
+                "time" => (lower, Quantity::Time),
+                "frequency" => (lower, Quantity::Frequency),
+                "temp-sweep" => (lower, Quantity::Temperature),
+                _ => (lower, Quantity::Other),
+            };
+            let data = if p.complex { Data::Complex(p.cplx[k].clone()) } else { Data::Real(p.real[k].clone()) };
+            insitu_solver::Vector { name, quantity, data }
+        })
+        .collect();
+    let is_op = p.name.to_ascii_lowercase().starts_with("operating");
+    let scale = if is_op || vectors.is_empty() { None } else { Some(vectors.remove(0)) };
+    Dataset { name: p.name.clone(), scale, vectors }
+}

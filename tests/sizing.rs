@@ -339,7 +339,7 @@ fn same_seed_same_run_for_every_algorithm_family() {
     // Random (a design drawn once from the seed), PSO (re-run over a memo of its evaluations)
     // and the BO family (the record continued step by step): twice the same run.
     let dir = cs_dir("det");
-    for algo in ["random", "pso", "trace", "mace"] {
+    for algo in ["random", "pso", "de", "trace", "mace", "pipf"] {
         let p = cs_problem(&dir, &format!("{algo}.json"), |v| {
             v["optimization"]["algorithm"]["name"] = algo.into();
             v["optimization"]["budget"]["max_iterations"] = 30.into();

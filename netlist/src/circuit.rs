@@ -40,7 +40,7 @@ pub struct Circuit {
     pub ics: Vec<(NodeId, f64)>,
     /// `.save` and `.print` vector names as written (lower case), for output selection.
     pub saves: Vec<String>,
-    /// Top-level `.meas` cards in deck order (inside a subcircuit they are ignored with a warning).
+    /// Top-level `.meas` cards in deck order (cards inside a subcircuit definition are ignored).
     pub measures: Vec<crate::measure::Measure>,
     /// Non-fatal messages from parsing and elaboration (e.g. skipped `.control` blocks).
     pub warnings: Vec<String>,

@@ -1,6 +1,6 @@
 //! Reproduces the TRACE paper's test-function tables.
 //!
-//! `cargo run --release -p insitu-optimizer --example paper_tables [-- --seeds N] [--only TF1,TF2,Branin] [--no-timing]`
+//! `cargo run --release -p insitu-optimizer --example paper_tables [-- --seeds N] [--only TF1,TF2,Branin] [--algs TRACE,MACE,..] [--no-timing]`
 //!
 //! Every algorithm (random, PSO, PIPF, EIPF, MACE, TRACE) runs on TF1, Sasena TF2 and the
 //! constrained Branin with the paper's budgets and initial sizes, for N seeds (default 10).
@@ -10,6 +10,7 @@
 //! evaluations is measured on `testfns::synthetic_11d`.
 
 use insitu_optimizer::baselines::{eipf, mace, pipf, pso, random_search, PsoConfig};
+use insitu_optimizer::de::{differential_evolution, DeConfig};
 use insitu_optimizer::testfns::{branin_constrained, synthetic_11d, tf1, tf2, TestProblem};
 use insitu_optimizer::{BoConfig, RunRecord, Trace};
 use rayon::prelude::*;
@@ -17,6 +18,9 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 const ALGS: [&str; 6] = ["Random", "PSO", "PIPF", "EIPF", "MACE", "TRACE"];
+/// Extra rows on request (`--algs`): TRACE with its hyperparameters refitted at every step,
+/// and differential evolution (`de`, defaults) at the same budgets.
+const EXTRA: [&str; 2] = ["TRACE-ref", "DE"];
 
 fn run(alg: &str, p: &TestProblem, seed: u64) -> RunRecord {
     let cfg = BoConfig::new(p.n_init, p.budget, seed);
@@ -27,6 +31,8 @@ fn run(alg: &str, p: &TestProblem, seed: u64) -> RunRecord {
         "EIPF" => eipf(p, &cfg),
         "MACE" => mace(p, &cfg),
         "TRACE" => Trace::new(cfg).run(p),
+        "TRACE-ref" => Trace::new(cfg.with_reference_fits()).run(p),
+        "DE" => differential_evolution(p, &DeConfig { budget: p.budget, seed, ..Default::default() }),
         _ => unreachable!(),
     }
 }
@@ -66,6 +72,7 @@ fn main() {
     let mut seeds = 10u64;
     let mut only: Option<Vec<String>> = None;
     let mut timing = true;
+    let mut algs: Vec<&str> = ALGS.to_vec();
     let mut i = 1;
     while i < args.len() {
         match args[i].as_str() {
@@ -75,6 +82,17 @@ fn main() {
             }
             "--only" => {
                 only = args.get(i + 1).map(|s| s.split(',').map(|t| t.to_string()).collect());
+                i += 1;
+            }
+            "--algs" => {
+                let want: Vec<String> =
+                    args.get(i + 1).expect("--algs A,B").split(',').map(|t| t.to_lowercase()).collect();
+                algs = ALGS
+                    .iter()
+                    .chain(&EXTRA)
+                    .copied()
+                    .filter(|a| want.iter().any(|w| *w == a.to_lowercase()))
+                    .collect();
                 i += 1;
             }
             "--no-timing" => timing = false,
@@ -90,7 +108,7 @@ fn main() {
     result.insert("seeds".to_string(), serde_json::json!(seeds));
     for p in &problems {
         let t0 = Instant::now();
-        let jobs: Vec<(&str, u64)> = ALGS.iter().flat_map(|a| (0..seeds).map(move |s| (*a, s))).collect();
+        let jobs: Vec<(&str, u64)> = algs.iter().flat_map(|a| (0..seeds).map(move |s| (*a, s))).collect();
         let recs: Vec<(&str, RunRecord)> = jobs.par_iter().map(|(a, s)| (*a, run(a, p, *s))).collect();
         let wall = t0.elapsed().as_secs_f64();
         let sense = if p.report_sign < 0.0 { "maximize" } else { "minimize" };
@@ -101,7 +119,7 @@ fn main() {
         );
         println!("| algorithm | best | worst | mean | std | CV % | feasible runs |");
         println!("|---|---|---|---|---|---|---|");
-        for a in ALGS {
+        for &a in &algs {
             let rs: Vec<RunRecord> = recs.iter().filter(|(n, _)| *n == a).map(|(_, r)| r.clone()).collect();
             let s = stats(p, &rs);
             let fmt = |v: f64| if v.is_nan() { "n/a".to_string() } else { format!("{v:.4}") };

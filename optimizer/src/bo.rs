@@ -92,6 +92,17 @@ pub struct BoConfig {
     pub min_distance: f64,
     /// L-BFGS iterations of a warm-started hyperparameter fit (no random restarts).
     pub warm_fit_max_iter: usize,
+    /// Hyperparameters are refitted (warm-started L-BFGS) every this many steps; in between
+    /// they are kept and each GP grows by the new points through a rank-1 extension of its
+    /// Cholesky factor (`O(n^2)` per point instead of `O(n^3)` per likelihood evaluation).
+    /// 1 = refit at every step (the reference path). Steps with random restarts
+    /// (`restart_period`) always refit.
+    #[serde(default = "default_hyper_refit_period")]
+    pub hyper_refit_period: usize,
+}
+
+fn default_hyper_refit_period() -> usize {
+    5
 }
 
 impl Default for BoConfig {
@@ -115,6 +126,7 @@ impl Default for BoConfig {
             warm_fit_max_iter: 12,
             level1: acq::Level1Form::Aggregated,
             min_distance: 1e-3,
+            hyper_refit_period: default_hyper_refit_period(),
         }
     }
 }
@@ -134,6 +146,19 @@ impl BoConfig {
     }
     pub fn with_batch_size(mut self, q: usize) -> Self {
         self.batch_size = q.max(1);
+        self
+    }
+    /// The reference fitting schedule (the crate's behaviour before incremental updates):
+    /// hyperparameters refitted at every step and every random start run to `gp.max_iter`
+    /// (`hyper_refit_period = 1`, `gp.probe_iter = 0`). Same proposals as that version, slower.
+    pub fn with_reference_fits(mut self) -> Self {
+        self.hyper_refit_period = 1;
+        self.gp.probe_iter = 0;
+        self
+    }
+    /// Sets [`BoConfig::hyper_refit_period`] (1 = refit the hyperparameters at every step).
+    pub fn with_hyper_refit_period(mut self, k: usize) -> Self {
+        self.hyper_refit_period = k.max(1);
         self
     }
 }
@@ -176,12 +201,16 @@ pub fn run_bo<P: Problem + ?Sized>(
         Some(s) if s.hyperparameters.len() == m + 1 => s.hyperparameters.iter().cloned().map(Some).collect(),
         _ => vec![None; m + 1],
     };
+    // Surrogates of the previous step, grown incrementally between hyperparameter refits. Not
+    // saved in the record: after a resume they are rebuilt from the saved hyperparameters, which
+    // gives bitwise the same models (see `Gp::extended`).
+    let mut models: Vec<Option<Gp>> = vec![None; m + 1];
     let mut step = rec.steps.last().map_or(0, |s| s.step);
     while rec.evaluations.len() < cfg.budget {
         step += 1;
         let q = cfg.batch_size.max(1).min(cfg.budget - rec.evaluations.len());
         let t0 = Instant::now();
-        let (us, hyper, fit_s) = propose(problem, method, cfg, &rec, &mut thetas, step, q, &lower, &upper);
+        let (us, hyper, fit_s) = propose(problem, method, cfg, &rec, &mut thetas, &mut models, step, q, &lower, &upper);
         let prop_s = t0.elapsed().as_secs_f64() - fit_s;
         let (names, us): (Vec<&str>, Vec<Vec<f64>>) = us.into_iter().unzip();
         // Evaluate the batch once; record per-point proposer names.
@@ -246,6 +275,33 @@ fn spread(v: &[f64]) -> f64 {
     }
 }
 
+/// Predictions of every GP at every point, in parallel over (GP, block of points) so the work
+/// spreads evenly over the threads; each prediction is independent of the split.
+fn predict_all(gps: &[Gp], us: &[Vec<f64>]) -> Vec<(Vec<f64>, Vec<f64>)> {
+    const CHUNK: usize = 8;
+    let n = us.len();
+    let nc = n.div_ceil(CHUNK).max(1);
+    let parts: Vec<(Vec<f64>, Vec<f64>)> = (0..gps.len() * nc)
+        .into_par_iter()
+        .map(|t| {
+            let (j, c) = (t / nc, t % nc);
+            gps[j].predict_unit_batch(&us[(c * CHUNK).min(n)..((c + 1) * CHUNK).min(n)])
+        })
+        .collect();
+    let mut out: Vec<(Vec<f64>, Vec<f64>)> = Vec::with_capacity(gps.len());
+    let mut it = parts.into_iter();
+    for _ in gps {
+        let (mut mu, mut var) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for _ in 0..nc {
+            let (m, v) = it.next().expect("one part per block");
+            mu.extend(m);
+            var.extend(v);
+        }
+        out.push((mu, var));
+    }
+    out
+}
+
 type Proposal = (Vec<(&'static str, Vec<f64>)>, Vec<Vec<f64>>, f64);
 
 #[allow(clippy::too_many_arguments)]
@@ -255,6 +311,7 @@ fn propose<P: Problem + ?Sized>(
     cfg: &BoConfig,
     rec: &RunRecord,
     thetas: &mut [Option<Vec<f64>>],
+    models: &mut [Option<Gp>],
     step: usize,
     q: usize,
     lower: &[f64],
@@ -272,22 +329,39 @@ fn propose<P: Problem + ?Sized>(
     }
     let t_fit = Instant::now();
     let restart = cfg.restart_period > 0 && (step - 1) % cfg.restart_period == 0;
-    let fits: Vec<Option<Gp>> = (0..=m)
+    let refit = restart || cfg.hyper_refit_period <= 1 || (step - 1) % cfg.hyper_refit_period == 0;
+    let prev: Vec<Option<Gp>> = models.iter_mut().map(Option::take).collect();
+    let fits: Vec<Option<Gp>> = prev
         .into_par_iter()
-        .map(|j| {
+        .enumerate()
+        .map(|(j, prev)| {
             let warm = thetas[j].as_deref();
+            let (xs, ys) = if j == 0 { (&data.xs_ok, &data.y_ok) } else { (&data.xs_all, &data.c_all[j - 1]) };
+            if let (false, Some(theta)) = (refit, warm) {
+                // Same hyperparameters, more data: grow the previous model.
+                let grown = match prev {
+                    Some(g) if g.theta() == theta => g.extended(xs, ys),
+                    _ => Gp::with_hyperparameters(
+                        xs,
+                        ys,
+                        lower,
+                        upper,
+                        cfg.gp.kernel,
+                        theta,
+                        cfg.gp.include_noise_in_variance,
+                    ),
+                };
+                if let Ok(g) = grown {
+                    return Some(g);
+                }
+            }
             let mut gcfg = cfg.gp.clone();
             if warm.is_some() && !restart {
                 gcfg.n_random_starts = 0;
                 gcfg.max_iter = gcfg.max_iter.min(cfg.warm_fit_max_iter);
             }
             let seed = mix(cfg.seed ^ mix(P_GP) ^ mix(step as u64 * 1000 + j as u64));
-            let r = if j == 0 {
-                Gp::fit(&data.xs_ok, &data.y_ok, lower, upper, &gcfg, warm, seed)
-            } else {
-                Gp::fit(&data.xs_all, &data.c_all[j - 1], lower, upper, &gcfg, warm, seed)
-            };
-            r.ok()
+            Gp::fit(xs, ys, lower, upper, &gcfg, warm, seed).ok()
         })
         .collect();
     let fit_s = t_fit.elapsed().as_secs_f64();
@@ -302,6 +376,9 @@ fn propose<P: Problem + ?Sized>(
         return (us.into_iter().map(|u| ("random-fallback", u)).collect(), hyper, fit_s);
     }
     let gps: Vec<Gp> = fits.into_iter().map(|g| g.expect("checked")).collect();
+    for (slot, g) in models.iter_mut().zip(&gps) {
+        *slot = Some(g.clone());
+    }
     let scales: Vec<f64> = (0..m).map(|k| if cfg.scale_constraints { spread(&data.c_all[k]) } else { 1.0 }).collect();
     // Incumbent for PI/EI: best feasible observed objective, else the best observed objective.
     let best = rec.best_feasible();
@@ -318,7 +395,7 @@ fn propose<P: Problem + ?Sized>(
     }
     let eval = |us: &[Vec<f64>]| -> Vec<(Vec<f64>, Vec<f64>)> {
         let n = us.len();
-        let mut preds: Vec<(Vec<f64>, Vec<f64>)> = gps.par_iter().map(|g| g.predict_unit_batch(us)).collect();
+        let mut preds = predict_all(&gps, us);
         let rest = preds.split_off(1);
         let (mu, var) = preds.pop().expect("objective prediction");
         let sd: Vec<f64> = var.iter().map(|v| v.max(0.0).sqrt()).collect();

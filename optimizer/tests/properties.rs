@@ -183,6 +183,47 @@ proptest! {
     }
 
     #[test]
+    fn gp_extension_equals_full_construction_bitwise(
+        seed in 0u64..1000, d in 1usize..4, n in 4usize..14, cut in 0usize..14, kind in 0usize..2,
+        ard in any::<bool>(), noise in -20.0f64..-2.0,
+    ) {
+        // Growing a GP by new points (rank-1 extensions of its factor) gives bitwise the model
+        // built from scratch on all the data with the same hyperparameters, also when the noise is
+        // so small that the factorization needs jitter, and when old outputs change.
+        let cut = cut.min(n - 1).max(1);
+        let mut rng = insitu_optimizer::rng::stream(seed, 97, 0);
+        let mut xs = insitu_optimizer::doe::uniform(n, d, &mut rng);
+        if seed % 3 == 0 {
+            xs[n - 1] = xs[0].clone(); // a repeated point: singular without noise or jitter
+        }
+        let ys: Vec<f64> = xs.iter().map(|x| x.iter().map(|v| (4.0 * v).sin()).sum()).collect();
+        let spec = KernelSpec { kind: if kind == 0 { KernelKind::SquaredExponential } else { KernelKind::Matern52 }, ard };
+        let mut theta = vec![(0.4f64).ln(); spec.n_lengthscales(d)];
+        theta.push(0.3);
+        theta.push(noise);
+        let lo = vec![0.0; d];
+        let hi = vec![1.0; d];
+        let small = Gp::with_hyperparameters(&xs[..cut], &ys[..cut], &lo, &hi, spec, &theta, false).unwrap();
+        let mut ys2 = ys.clone();
+        ys2[0] += 0.5; // outputs of old points may change (imputed failures)
+        let grown = small.extended(&xs, &ys2).unwrap();
+        let full = Gp::with_hyperparameters(&xs, &ys2, &lo, &hi, spec, &theta, false).unwrap();
+        prop_assert_eq!(grown.jitter().to_bits(), full.jitter().to_bits());
+        prop_assert_eq!(grown.neg_log_likelihood().to_bits(), full.neg_log_likelihood().to_bits());
+        let probes = insitu_optimizer::doe::uniform(7, d, &mut rng);
+        let (ma, va) = grown.predict_unit_batch(&probes);
+        let (mb, vb) = full.predict_unit_batch(&probes);
+        for i in 0..probes.len() {
+            prop_assert_eq!(ma[i].to_bits(), mb[i].to_bits());
+            prop_assert_eq!(va[i].to_bits(), vb[i].to_bits());
+        }
+        // Data that do not extend the old inputs fall back to the full construction.
+        let other = small.extended(&xs[1..], &ys[1..]).unwrap();
+        let direct = Gp::with_hyperparameters(&xs[1..], &ys[1..], &lo, &hi, spec, &theta, false).unwrap();
+        prop_assert_eq!(other.predict(&xs[0]).0.to_bits(), direct.predict(&xs[0]).0.to_bits());
+    }
+
+    #[test]
     fn gp_gradients_match_finite_differences(
         seed in 0u64..1000, d in 1usize..4, n in 3usize..10, kind in 0usize..2, ard in any::<bool>(),
         noise in -12.0f64..-2.0, ls in -1.5f64..0.5, include_noise in any::<bool>(),
@@ -271,4 +312,19 @@ fn authors_formulas_isotropic_and_matern_switches_run() {
     assert!(rec.steps.iter().skip(1).all(|s| s.hyperparameters.len() == 4 && s.hyperparameters[0].len() == 3));
     // Batches of two: steps after the initial design add two points each.
     assert!(rec.steps.windows(2).skip(1).all(|w| w[1].evaluations - w[0].evaluations == 2));
+}
+
+#[test]
+fn configs_saved_before_the_new_fields_still_load() {
+    // JSON written by the previous version has no hyper_refit_period / probe fields: they take
+    // their defaults, so saved sizing histories keep loading.
+    let mut v = serde_json::to_value(BoConfig::default()).unwrap();
+    v.as_object_mut().unwrap().remove("hyper_refit_period");
+    v["gp"].as_object_mut().unwrap().remove("probe_iter");
+    v["gp"].as_object_mut().unwrap().remove("probe_margin_per_point");
+    let c: BoConfig = serde_json::from_value(v).unwrap();
+    assert_eq!(c.hyper_refit_period, BoConfig::default().hyper_refit_period);
+    assert_eq!(c.gp.probe_iter, GpConfig::default().probe_iter);
+    let r = BoConfig::default().with_reference_fits();
+    assert_eq!((r.hyper_refit_period, r.gp.probe_iter), (1, 0));
 }

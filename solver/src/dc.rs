@@ -8,17 +8,29 @@ use crate::results::{Data, Dataset, Quantity, Recorder, Vector};
 use crate::simulator::{Fail, Pins, Simulator};
 use insitu_netlist::{DcSweep, SweepVar};
 
-/// The values a sweep visits, start to stop inclusive (as ngspice counts them).
+/// The values a sweep visits, as ngspice steps them: the value accumulates `step` and the
+/// sweep ends once it passes `stop` by more than 1000 machine epsilons (absolute, as
+/// ngspice's `DCtrCurv`); temperatures accumulate in kelvin, as ngspice holds them. So a
+/// stop value that rounding puts a hair below the last step still gets its point.
 pub fn sweep_values(s: &DcSweep) -> Vec<f64> {
     if s.step == 0.0 || !s.step.is_finite() {
         return vec![s.start];
     }
-    let span = (s.stop - s.start) / s.step;
-    if span < -1e-9 {
-        return vec![s.start];
+    const C_TO_K: f64 = 273.15;
+    let offset = if matches!(s.var, SweepVar::Temp) { C_TO_K } else { 0.0 };
+    let sign = s.step.signum();
+    let mut out = Vec::new();
+    let mut v = s.start + offset;
+    // A sweep whose step points away from its stop visits its start only; a guard bounds
+    // the count of absurd sweeps.
+    while out.len() < 100_000_000 {
+        out.push(v - offset);
+        v += s.step;
+        if sign * ((v - offset) - s.stop) > f64::EPSILON * 1e3 {
+            break;
+        }
     }
-    let count = (span + 1e-9).floor() as usize + 1;
-    (0..count).map(|i| s.start + s.step * i as f64).collect()
+    out
 }
 
 impl Simulator {
@@ -130,5 +142,31 @@ impl Simulator {
         };
         let scale = Vector { name, quantity, data: Data::Real(scale) };
         Ok(rec.finish("DC transfer characteristic", Some(scale)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sweep(start: f64, stop: f64, step: f64) -> DcSweep {
+        DcSweep { var: SweepVar::Source(0), start, stop, step }
+    }
+
+    #[test]
+    fn a_stop_a_hair_below_the_last_step_keeps_its_point_as_in_ngspice() {
+        // From a generated deck: 8 x 8.198344e-7 exceeds 6.558675e-6 by 2e-13 A, less than
+        // ngspice's absolute 1000 epsilon, so ngspice visits 8 values (a count from the
+        // span, 6.99999976 steps, gives 7).
+        let v = sweep_values(&sweep(8.198344e-7, 6.558675e-6, 8.198344e-7));
+        assert_eq!(v.len(), 8);
+        assert_eq!(v[0], 8.198344e-7);
+        assert_eq!(sweep_values(&sweep(0.0, 1.8, 0.15)).len(), 13);
+    }
+
+    #[test]
+    fn a_step_away_from_stop_visits_the_start_only() {
+        assert_eq!(sweep_values(&sweep(1.0, 0.0, 0.1)), vec![1.0]);
+        assert_eq!(sweep_values(&sweep(0.0, -1.0, -0.25)).len(), 5);
     }
 }

@@ -245,6 +245,7 @@ impl Simulator {
                     return Ok(iter);
                 }
                 Init::Jct => init = Init::Fix,
+                Init::Unbiased => init = Init::Float,
                 // As SPICE: the `.nodeset` phase ends once the pinned system has converged.
                 Init::Fix if converged => init = Init::Float,
                 _ => {}

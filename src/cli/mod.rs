@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod optimize;
+pub mod place;
 pub mod sim;
 
 use std::process::ExitCode;

@@ -31,6 +31,15 @@ pub struct GpConfig {
     pub kernel: KernelSpec,
     /// Random (uniform in the start box) starts besides the warm start / default start.
     pub n_random_starts: usize,
+    /// A random start first runs this many L-BFGS iterations (a probe) and continues to
+    /// `max_iter` only when its negative log likelihood is then within `probe_margin_per_point
+    /// * n` of the best fit so far: when the warm start is good, hopeless restarts stop early.
+    /// 0 = every start runs to `max_iter`.
+    #[serde(default = "default_probe_iter")]
+    pub probe_iter: usize,
+    /// See `probe_iter` (nats per training point).
+    #[serde(default = "default_probe_margin")]
+    pub probe_margin_per_point: f64,
     /// L-BFGS iterations per start.
     pub max_iter: usize,
     /// Bounds of ln(lengthscale) on unit-box inputs.
@@ -47,11 +56,21 @@ pub struct GpConfig {
     pub include_noise_in_variance: bool,
 }
 
+fn default_probe_iter() -> usize {
+    10
+}
+
+fn default_probe_margin() -> f64 {
+    0.02
+}
+
 impl Default for GpConfig {
     fn default() -> Self {
         Self {
             kernel: KernelSpec::default(),
             n_random_starts: 1,
+            probe_iter: default_probe_iter(),
+            probe_margin_per_point: default_probe_margin(),
             max_iter: 50,
             log_lengthscale_bounds: ((0.01f64).ln(), (30.0f64).ln()),
             log_signal_bounds: ((0.01f64).ln(), (100.0f64).ln()),
@@ -99,6 +118,8 @@ pub struct Gp {
     pub(crate) d: usize,
     /// Training inputs on the unit box, row-major `n x d`.
     pub(crate) x: Vec<f64>,
+    /// The same inputs transposed (`d x n`), for kernel vectors computed across training points.
+    pub(crate) xt: Vec<f64>,
     pub(crate) lower: Vec<f64>,
     pub(crate) upper: Vec<f64>,
     pub(crate) y_mean: f64,
@@ -184,21 +205,10 @@ fn factorize(
         k[i * n + i] = sf2 + sn2;
     }
     let (chol, jitter) = linalg::cholesky_jitter(&k, n, sf2)?;
-    let mut a1 = vec![1.0; n];
-    linalg::solve_chol(&chol, n, &mut a1);
-    let mut ay = y.to_vec();
-    linalg::solve_chol(&chol, n, &mut ay);
-    let s1: f64 = a1.iter().sum();
-    let mean = if s1.abs() > 1e-300 { ay.iter().sum::<f64>() / s1 } else { 0.0 };
-    let alpha: Vec<f64> = ay.iter().zip(&a1).map(|(a, b)| a - mean * b).collect();
-    let fit: f64 = y.iter().zip(&alpha).map(|(yi, ai)| (yi - mean) * ai).sum();
-    let logdet: f64 = (0..n).map(|i| chol[i * n + i].ln()).sum();
-    let nll = 0.5 * fit + logdet + 0.5 * n as f64 * (2.0 * std::f64::consts::PI).ln();
-    if !nll.is_finite() {
-        return None;
-    }
+    let f = finish(chol, n, y, jitter)?;
     if let Some(g) = grad {
-        let kinv = linalg::inverse_lower_from_chol(&chol, n);
+        let (chol, alpha) = (&f.chol, &f.alpha);
+        let kinv = linalg::inverse_lower_from_chol(chol, n);
         g.iter_mut().for_each(|v| *v = 0.0);
         let mut g_len = vec![0.0; d];
         let mut g_sig = 0.0;
@@ -227,6 +237,24 @@ fn factorize(
         }
         g[p] = g_sig;
         g[p + 1] = g_noise;
+    }
+    Some(f)
+}
+
+/// GLS mean, weights and likelihood from a Cholesky factor of the covariance.
+fn finish(chol: Vec<f64>, n: usize, y: &[f64], jitter: f64) -> Option<Factor> {
+    let mut a1 = vec![1.0; n];
+    linalg::solve_chol(&chol, n, &mut a1);
+    let mut ay = y.to_vec();
+    linalg::solve_chol(&chol, n, &mut ay);
+    let s1: f64 = a1.iter().sum();
+    let mean = if s1.abs() > 1e-300 { ay.iter().sum::<f64>() / s1 } else { 0.0 };
+    let alpha: Vec<f64> = ay.iter().zip(&a1).map(|(a, b)| a - mean * b).collect();
+    let fit: f64 = y.iter().zip(&alpha).map(|(yi, ai)| (yi - mean) * ai).sum();
+    let logdet: f64 = (0..n).map(|i| chol[i * n + i].ln()).sum();
+    let nll = 0.5 * fit + logdet + 0.5 * n as f64 * (2.0 * std::f64::consts::PI).ln();
+    if !nll.is_finite() {
+        return None;
     }
     Some(Factor { chol, alpha, mean, jitter, nll })
 }
@@ -310,12 +338,38 @@ impl Gp {
         f: Factor,
         include_noise: bool,
     ) -> Gp {
+        let chol_inv = linalg::lower_inverse(&f.chol, n);
+        Self::assemble_with_inverse(spec, x, n, d, lower, upper, y_mean, y_std, theta, f, chol_inv, include_noise)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn assemble_with_inverse(
+        spec: KernelSpec,
+        x: Vec<f64>,
+        n: usize,
+        d: usize,
+        lower: &[f64],
+        upper: &[f64],
+        y_mean: f64,
+        y_std: f64,
+        theta: Vec<f64>,
+        f: Factor,
+        chol_inv: Vec<f64>,
+        include_noise: bool,
+    ) -> Gp {
         let p = spec.n_lengthscales(d);
+        let mut xt = vec![0.0; n * d];
+        for i in 0..n {
+            for q in 0..d {
+                xt[q * n + i] = x[i * d + q];
+            }
+        }
         Gp {
             spec,
             n,
             d,
             x,
+            xt,
             lower: lower.to_vec(),
             upper: upper.to_vec(),
             y_mean,
@@ -325,13 +379,77 @@ impl Gp {
             sn2: theta[p + 1].exp(),
             theta,
             mean: f.mean,
-            chol_inv: linalg::lower_inverse(&f.chol, n),
+            chol_inv,
             chol: f.chol,
             alpha: f.alpha,
             jitter: f.jitter,
             nll: f.nll,
             include_noise,
         }
+    }
+
+    /// The same kernel and hyperparameters on new data whose first [`Gp::n_train`] inputs are
+    /// this GP's training inputs (outputs may all differ): the Cholesky factor and `L^-1` are
+    /// extended by the new rows in `O(n^2)` per added point instead of refactorized in `O(n^3)`.
+    /// The result is bitwise equal to [`Gp::with_hyperparameters`] with [`Gp::theta`] on the new
+    /// data; when the inputs do not extend the old ones, or a new pivot needs more jitter than the
+    /// old factor used, it falls back to that full construction.
+    ///
+    /// ```
+    /// use insitu_optimizer::gp::{Gp, KernelSpec};
+    /// let xs: Vec<Vec<f64>> = (0..6).map(|i| vec![i as f64 / 5.0]).collect();
+    /// let ys: Vec<f64> = xs.iter().map(|x| (3.0 * x[0]).sin()).collect();
+    /// let theta = [(0.3f64).ln(), 0.0, (1e-6f64).ln()];
+    /// let gp = Gp::with_hyperparameters(&xs[..4], &ys[..4], &[0.0], &[1.0], KernelSpec::default(), &theta, false).unwrap();
+    /// let grown = gp.extended(&xs, &ys).unwrap();
+    /// let full = Gp::with_hyperparameters(&xs, &ys, &[0.0], &[1.0], KernelSpec::default(), &theta, false).unwrap();
+    /// assert_eq!(grown.predict(&[0.33]), full.predict(&[0.33]));
+    /// ```
+    pub fn extended(&self, xs: &[Vec<f64>], ys: &[f64]) -> Result<Gp, GpError> {
+        let (x, y, y_mean, y_std) = Self::prepare(xs, ys, &self.lower, &self.upper)?;
+        let (n_old, n, d) = (self.n, xs.len(), self.d);
+        let full =
+            || Gp::with_hyperparameters(xs, ys, &self.lower, &self.upper, self.spec, &self.theta, self.include_noise);
+        if n < n_old || x.len() != n * d || x[..n_old * d].iter().zip(&self.x).any(|(a, b)| a.to_bits() != b.to_bits())
+        {
+            return full();
+        }
+        // Covariance rows of the new points, computed exactly as `factorize` computes them.
+        let mut k = vec![0.0; n * n];
+        for i in n_old..n {
+            let xi = &x[i * d..(i + 1) * d];
+            for j in 0..i {
+                let xj = &x[j * d..(j + 1) * d];
+                let mut r2 = 0.0;
+                for q in 0..d {
+                    let t = xi[q] - xj[q];
+                    r2 += t * t * self.inv_l2[q];
+                }
+                k[i * n + j] = self.sf2 * self.spec.kind.k_and_dk(r2).0;
+            }
+            k[i * n + i] = self.sf2 + self.sn2;
+        }
+        let Some(chol) = linalg::cholesky_extend(&self.chol, n_old, &k, n, self.jitter) else {
+            return full();
+        };
+        let chol_inv = linalg::lower_inverse_extend(&chol, n, &self.chol_inv, n_old);
+        let Some(f) = finish(chol, n, &y, self.jitter) else {
+            return full();
+        };
+        Ok(Self::assemble_with_inverse(
+            self.spec,
+            x,
+            n,
+            d,
+            &self.lower,
+            &self.upper,
+            y_mean,
+            y_std,
+            self.theta.clone(),
+            f,
+            chol_inv,
+            self.include_noise,
+        ))
     }
 
     /// Fits hyperparameters by maximizing the log marginal likelihood from the warm start
@@ -378,11 +496,24 @@ impl Gp {
             ..Default::default()
         };
         let mut best: Option<(f64, Vec<f64>)> = None;
-        for s in &starts {
-            let obj = |t: &[f64], g: &mut [f64]| -> f64 {
-                neg_log_marginal_likelihood(&spec, &x, n, d, &y, t, Some(g)).unwrap_or(f64::INFINITY)
+        let obj = |t: &[f64], g: &mut [f64]| -> f64 {
+            neg_log_marginal_likelihood(&spec, &x, n, d, &y, t, Some(g)).unwrap_or(f64::INFINITY)
+        };
+        for (k, s) in starts.iter().enumerate() {
+            let probe = k > 0 && cfg.probe_iter > 0 && cfg.probe_iter < cfg.max_iter;
+            let r = match (&best, probe) {
+                (Some((fb, _)), true) => {
+                    let popts = LbfgsOptions { max_iter: cfg.probe_iter, max_evals: 3 * cfg.probe_iter, ..opts };
+                    let r = minimize_box(obj, s, &lo, &hi, &popts);
+                    // A non-finite probe (NaN included) is dropped too.
+                    if r.f.is_nan() || r.f > fb + cfg.probe_margin_per_point * n as f64 {
+                        continue;
+                    }
+                    let rest = cfg.max_iter - cfg.probe_iter;
+                    minimize_box(obj, &r.x, &lo, &hi, &LbfgsOptions { max_iter: rest, max_evals: 3 * rest, ..opts })
+                }
+                _ => minimize_box(obj, s, &lo, &hi, &opts),
             };
-            let r = minimize_box(obj, s, &lo, &hi, &opts);
             if r.f.is_finite() && best.as_ref().is_none_or(|b| r.f < b.0) {
                 best = Some((r.f, r.x));
             }

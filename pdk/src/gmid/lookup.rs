@@ -267,10 +267,23 @@ impl Table {
     /// equals `value`, at (`l`, `vds`, `vsb`); for GM_ID on the branch right of its maximum.
     /// Linear, as the kit's.
     pub fn vgs_for(&self, ratio: &str, value: f64, l: f64, vds: f64, vsb: f64) -> Result<f64, GmidError> {
+        self.vgs_for_method(ratio, value, l, vds, vsb, Method::Linear)
+    }
+
+    /// [`Table::vgs_for`] with a 1-D method (pygmid's `lookupVGS` uses pchip).
+    pub fn vgs_for_method(
+        &self,
+        ratio: &str,
+        value: f64,
+        l: f64,
+        vds: f64,
+        vsb: f64,
+        method: Method,
+    ) -> Result<f64, GmidError> {
         let e: Expr = ratio.parse()?;
         let rv = self.sweep_vgs(&e, l, vds, vsb)?;
         let lo = if e.is(Quantity::Gm, Quantity::Id) { argmax(&rv) } else { 0 };
-        Curve::new(&rv[lo..], &self.grid.vgs[lo..]).eval(value, Method::Linear, ratio)
+        Curve::new(&rv[lo..], &self.grid.vgs[lo..]).eval(value, method, ratio)
     }
 
     /// W (metres) for drain current `id` at inversion level `gm_id` (1/V) and length `l`, at

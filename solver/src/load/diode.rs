@@ -31,6 +31,7 @@ impl DiodeInst {
             Init::Jct if ctx.mode == Mode::Dc => vd = if self.off { 0.0 } else { self.dev.vcrit() },
             Init::Fix if self.off && ctx.mode == Mode::Dc => vd = 0.0,
             Init::Direct => {}
+            Init::Unbiased => vd = 0.0,
             _ => {
                 let vte = self.dev.vte();
                 let mut limited = false;

@@ -138,6 +138,7 @@ impl<F: FetDevice> FetInst<F> {
             }
             Init::Fix if self.off && ctx.mode == Mode::Dc => (vgs, vds, vbs) = (0.0, 0.0, 0.0),
             Init::Direct => {}
+            Init::Unbiased => (vgs, vds, vbs) = (0.0, 0.0, 0.0),
             _ => {
                 if self.limit(&mut vgs, &mut vds, &mut vbs) {
                     ctx.noncon += 1;

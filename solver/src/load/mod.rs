@@ -33,6 +33,11 @@ pub enum Init {
     /// Voltages taken from the solution as they are, without limiting (small-signal
     /// linearization at a converged point, `uic` start).
     Direct,
+    /// First iteration of a transient's first step after a `uic` start: nonlinear devices
+    /// are linearized at zero bias, not at the initial conditions (which may forward-bias a
+    /// junction by volts while supplies still read 0 V; from there Newton would creep down
+    /// by one thermal voltage per iteration). The charges keep the initial history.
+    Unbiased,
 }
 
 /// The per-load context.

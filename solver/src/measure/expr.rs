@@ -22,10 +22,14 @@
 //! **Waveform functions** (window `from`, `to` optional; ngspice's `.meas` semantics, see
 //! [`meas`](super::meas)): `value(w, x)` (alias `at`), `cross(w, level [, n [, rising|falling|either]])`
 //! (n = -1: last), `deriv(w, x)`, `min max average(avg, mean) rms integral(integ) pp (w [, from, to])`,
-//! `slew_rate(w [, lo%, hi%])`, `settling_time(w, band [, final])`, `overshoot(w)`, and the named
+//! `slew_rate(w [, lo%, hi%])` (first step), `slew_rate_rise` / `slew_rate_fall` (edges of a
+//! pulse), `settling_time(w, band [, final])`, `overshoot(w)`, and the named
 //! specs `dc_gain_db ugf phase_margin gain_margin f3db (w)` (see [`specs`](super::specs)).
 //! A complex AC waveform where a real one is needed is its magnitude; `phase` is in degrees,
 //! unwrapped from the lowest frequency.
+//!
+//! A scalar vector (`v(out)`, `IDC("/V0/PLUS")`) reads the op dataset, or without one the
+//! simulator's last solution (after `.ac`, its operating point).
 //!
 //! **Device quantities**: `@m1[gm]` and `id gds gmb vth vdsat vgs vds vbs cgs cgd cgb cbd cbs cgg`
 //! from [`Simulator::mos_op`](crate::Simulator::mos_op); `area()` (sum of W·L·M), `power(vdd)`.
@@ -306,6 +310,7 @@ enum WFn {
     Deriv,
     Stat(Stat),
     SlewRate,
+    SlewEdge(bool),
     Settling,
     Overshoot,
     DcGainDb,
@@ -497,6 +502,8 @@ impl Ctx<'_> {
             "ymin" => (WFn::Stat(Stat::Min), None, 0, 2),
             "ymax" => (WFn::Stat(Stat::Max), None, 0, 2),
             "slew_rate" | "slewrate" => (WFn::SlewRate, Some(Kind::Tran), 0, 2),
+            "slew_rate_rise" => (WFn::SlewEdge(true), Some(Kind::Tran), 0, 2),
+            "slew_rate_fall" => (WFn::SlewEdge(false), Some(Kind::Tran), 0, 2),
             "settling_time" | "settlingtime" => (WFn::Settling, Some(Kind::Tran), 1, 2),
             "overshoot" => (WFn::Overshoot, Some(Kind::Tran), 0, 0),
             "dc_gain_db" => (WFn::DcGainDb, Some(Kind::Ac), 0, 0),
@@ -836,13 +843,34 @@ fn op_value(v: &VecRef, r: &Results) -> Result<f64, MeasureError> {
             }
         }
     }
-    let ds = r.dataset(Kind::Op)?;
+    let ds = match r.dataset(Kind::Op) {
+        Ok(ds) => ds,
+        // Without an op dataset (an .ac runs its own operating point), the simulator's last
+        // solution.
+        Err(e) => return r.simulator().map_or(Err(e), |sim| sim_value(sim, v)),
+    };
     let y = vector(ds, v)?;
     Ok(match y {
         Wv::Const(c) => c.re,
         Wv::Real(y) => y.as_slice().first().copied().unwrap_or(f64::NAN),
         Wv::Cplx(y) => y.as_slice().first().map_or(f64::NAN, |z| z.re),
     })
+}
+
+/// An operating-point quantity from the simulator's last solution.
+fn sim_value(sim: &crate::Simulator, v: &VecRef) -> Result<f64, MeasureError> {
+    let node = |n: &Option<String>| match n {
+        None => Ok(0.0),
+        Some(n) => sim.voltage(n).map_err(|_| MeasureError::UnknownVector { name: format!("v({n})") }),
+    };
+    match v {
+        VecRef::V(p, n) => Ok(node(p)? - node(n)?),
+        VecRef::I(n, neg) => sim
+            .current(n)
+            .map(|i| if *neg { -i } else { i })
+            .map_err(|_| MeasureError::UnknownVector { name: format!("i({n})") }),
+        VecRef::Named(n) => Err(MeasureError::UnknownVector { name: n.clone() }),
+    }
 }
 
 fn first_real(d: &Data) -> Option<f64> {
@@ -1122,6 +1150,7 @@ fn eval_wave_fn(f: WFn, w: &W, kind: Option<Kind>, args: &[S], r: &Results) -> R
             }
         }
         WFn::SlewRate => specs::slew_rate(x, y, arg(0)?.unwrap_or(10.0), arg(1)?.unwrap_or(90.0)),
+        WFn::SlewEdge(rising) => specs::slew_rate_edge(x, y, arg(0)?.unwrap_or(10.0), arg(1)?.unwrap_or(90.0), rising),
         WFn::Settling => specs::settling_time(x, y, arg(0)?.unwrap_or(0.01), arg(1)?),
         WFn::Overshoot => specs::overshoot(y),
         WFn::TcPpm => specs::tc_ppm(x, y),

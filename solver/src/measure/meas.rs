@@ -4,7 +4,9 @@
 //! - **Values.** Scale and values are the analysis' sample points; between points everything is
 //!   linear in the scale (also in AC, where the scale is frequency, not its logarithm). In AC a
 //!   plain `v(out)` is its **real part**; `vm vdb vp vr vi` give magnitude, 20·log10|·|, phase in
-//!   degrees in (-180, 180] (not unwrapped), real and imaginary part.
+//!   **radians** in (-π, π] (not unwrapped; ngspice 39 — later sources convert to degrees), real
+//!   and imaginary part. `v(a,b)` works here, but ngspice 39's `.meas` rejects it ("no such
+//!   vector").
 //! - **Conditions** (WHEN, TRIG, TARG): points with scale < TD are skipped (transient; in AC
 //!   negative frequencies). The first two points kept set the side of the level ("below" when
 //!   `value < level`); if the level is crossed upwards between them, that counts as crossing 1,
@@ -16,7 +18,8 @@
 //!   two linear interpolants meet).
 //! - **AT** (FIND ... AT): the first segment with `x[i-1] <= at <= x[i]` (in a `.dc` also a
 //!   decreasing one), linearly interpolated.
-//! - **MIN, MAX, AVG, PP** over FROM/TO: sample points only. Transient/AC: points with
+//! - **MIN, MAX, AVG, PP** over FROM/TO: sample points only (ngspice 39 computes these, and
+//!   INTEG/RMS, in a `.dc` only over a voltage-source sweep: it looks for a `v-sweep` scale). Transient/AC: points with
 //!   `x < FROM` are skipped, the first point with `x > TO` ends the window (TO=0, the default,
 //!   means no end). DC: points outside `[FROM, TO]` (swapped if reversed; defaults ±1e99). MIN and
 //!   MAX keep the last point of an equal extreme. AVG is the trapezoidal integral over the kept
@@ -29,7 +32,9 @@
 //!   as the slope of the linear interpolant on the segment AT would use (the first segment that
 //!   contains the point).
 //! - **PARAM**: an expression ([`Expr`](super::Expr)) over earlier measures and `.param` values.
-//! - A measure that cannot be computed (no crossing, empty window) fails by name.
+//! - A measure that cannot be computed (no crossing, empty window) fails by name. (ngspice 39
+//!   prints 0 for MIN/MAX/AVG over an empty window; insitu reports it as not found.)
+//! - Spellings: insitu also accepts `INTEGRAL` and `DERIVATIVE`, which ngspice 39 rejects.
 
 use super::expr::Expr;
 use super::vectors::{find_vector, find_wrapped, Kind, Results, Scale};
@@ -144,11 +149,12 @@ pub(crate) fn when(
                 }
             }
             if cross == counts.cross || rise == counts.rise || fall == counts.fall {
-                return Some(interp(prev, prev2, prev_x));
+                // 0/0 (both signals equal at both points) is ngspice's "out of interval".
+                return Some(interp(prev, prev2, prev_x)).filter(|r| !r.is_nan());
             }
             if pending {
                 if any {
-                    return Some(interp(prev, prev2, prev_x));
+                    return Some(interp(prev, prev2, prev_x)).filter(|r| !r.is_nan());
                 } else if last {
                     result = Some(interp(prev, prev2, prev_x));
                 }
@@ -401,7 +407,7 @@ fn signal<'a>(kind: Kind, ds: &'a Dataset, r: &Results, s: &Signal) -> Result<Si
                         Part::Im => z.im,
                         Part::Mag => z.norm(),
                         Part::Db => 20.0 * z.norm().log10(),
-                        Part::Phase => z.im.atan2(z.re).to_degrees(),
+                        Part::Phase => z.im.atan2(z.re),
                     }
                 })
                 .collect();
@@ -443,7 +449,14 @@ fn not_found(what: &str) -> MeasureError {
 pub fn measure(m: &Measure, r: &Results) -> Result<f64, MeasureError> {
     let kind = kind_of(m.analysis);
     if let MeasKind::Param(s) = &m.kind {
-        let e = Expr::parse(&s.text).map_err(|e| MeasureError::Invalid { what: format!("{}: {e}", s.loc) })?;
+        let e = Expr::parse(&s.text).map_err(|e| {
+            // The expression's column within the card (past an opening quote).
+            let mut loc = s.loc.clone();
+            let quoted =
+                loc.source_line.as_bytes().get(loc.col as usize - 1).is_some_and(|c| *c == b'\'' || *c == b'"');
+            loc.col += e.col as u32 - 1 + u32::from(quoted);
+            MeasureError::Invalid { what: format!("{loc}: {}", e.expected) }
+        })?;
         return e.eval(r);
     }
     let ds = r.dataset(kind)?;
@@ -517,4 +530,137 @@ pub fn run_measures(cards: &[Measure], r: &Results) -> Vec<(String, Result<f64, 
         out.push((m.name.clone(), res));
     }
     out
+}
+
+/// A failed measure as one line for people: the location of the signal that names an unknown
+/// vector (else of the card), the measure's name and why, e.g.
+/// `amp.cir:12:24: measure 'ugf' failed: unknown vector 'v(outt)'`.
+pub fn describe_failure(m: &Measure, e: &MeasureError) -> String {
+    let loc = match (e, &m.kind) {
+        (MeasureError::UnknownVector { name }, _) => {
+            // `v(outt)` is written `vdb(outt)` too: look for its argument.
+            let arg = name.find('(').map_or(name.as_str(), |i| &name[i..]);
+            signals_of(m).into_iter().find(|s| s.text.contains(arg))
+        }
+        (MeasureError::Invalid { .. }, MeasKind::Param(s)) => Some(s),
+        _ => None,
+    }
+    .map_or(&m.loc, |s| &s.loc);
+    format!("{loc}: measure '{}' failed: {e}", m.name)
+}
+
+fn signals_of(m: &Measure) -> Vec<&Signal> {
+    fn cond(c: &Condition) -> Vec<&Signal> {
+        let mut v = vec![&c.signal];
+        if let Level::Signal(s) = &c.level {
+            v.push(s);
+        }
+        v
+    }
+    match &m.kind {
+        MeasKind::TrigTarg { trig, targ } => [trig, targ]
+            .into_iter()
+            .flat_map(|p| match p {
+                Point::When(c) => cond(c),
+                Point::At(_) => vec![],
+            })
+            .collect(),
+        MeasKind::FindAt { signal, .. } | MeasKind::DerivAt { signal, .. } | MeasKind::Stat { signal, .. } => {
+            vec![signal]
+        }
+        MeasKind::FindWhen { signal, when } | MeasKind::DerivWhen { signal, when } => {
+            let mut v = vec![signal];
+            v.extend(cond(when));
+            v
+        }
+        MeasKind::When(c) => cond(c),
+        MeasKind::Param(s) => vec![s],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(n: usize, h: f64) -> Vec<f64> {
+        (0..=n).map(|k| k as f64 * h).collect()
+    }
+
+    #[test]
+    fn integ_is_simpson_on_equal_steps_exact_for_cubics() {
+        let x = grid(30, 0.1);
+        let y: Vec<f64> = x.iter().map(|x| x * x * x).collect();
+        let (v, from, to) = rms_integ(Scale::Real(&x), &y, 0.0, 0.0, false).unwrap();
+        assert!((v - 81.0 / 4.0).abs() < 1e-12, "{v}");
+        assert_eq!((from, to), (0.0, x[30]));
+        // The trapezoid on the same points would be off by h²/12·(y'(3) - y'(0)) = 0.0225.
+        let trap: f64 = (1..x.len()).map(|i| 0.5 * (y[i] + y[i - 1]) * (x[i] - x[i - 1])).sum();
+        assert!((trap - v - 0.0225).abs() < 1e-9);
+    }
+
+    #[test]
+    fn integ_and_rms_window_ends_are_interpolated() {
+        // Unequal steps: the trapezoid, exact for a line; window [0.5, 5] cut inside segments.
+        let x = [0.0, 1.0, 3.0, 6.0];
+        let y = [0.0, 2.0, 6.0, 12.0]; // y = 2x
+        let (v, from, to) = rms_integ(Scale::Real(&x), &y, 0.5, 5.0, false).unwrap();
+        assert!((v - (25.0 - 0.25)).abs() < 1e-12, "{v}");
+        assert_eq!((from, to), (0.5, 5.0));
+        // rms of a sine over whole periods: 1/sqrt(2) up to the error of the mixed rules (the
+        // steps k·1e-3 differ by more than 100 ulps, so Simpson and the trapezoid alternate).
+        let x = grid(2000, 1e-3);
+        let y: Vec<f64> = x.iter().map(|t| (2.0 * std::f64::consts::PI * 5.0 * t).sin()).collect();
+        let (r, _, _) = rms_integ(Scale::Real(&x), &y, 0.0, 0.0, true).unwrap();
+        assert!((r - 0.5f64.sqrt()).abs() < 1e-7, "{r}");
+    }
+
+    #[test]
+    fn deriv_is_the_slope_of_the_segment_at_uses() {
+        let x = [0.0, 1.0, 2.0, 3.0];
+        let y = [0.0, 1.0, 4.0, 9.0];
+        assert_eq!(deriv(Kind::Tran, Scale::Real(&x), &y, 1.5), Some(3.0));
+        // At a sample point, the first segment that contains it (the one on its left).
+        assert_eq!(deriv(Kind::Tran, Scale::Real(&x), &y, 1.0), Some(1.0));
+        assert_eq!(deriv(Kind::Tran, Scale::Real(&x), &y, 3.5), None);
+        assert_eq!(at(Kind::Tran, Scale::Real(&x), &y, 2.5), Some(6.5));
+    }
+
+    #[test]
+    fn stats_use_sample_points_and_ngspice_windows() {
+        let x = grid(10, 1.0);
+        let y: Vec<f64> = x.iter().map(|x| (x - 4.0).powi(2)).collect();
+        let s = Scale::Real(&x);
+        assert_eq!(min_max_avg(Kind::Tran, s, &y, 0.0, 0.0, Stat::Min), Some((0.0, 4.0)));
+        // TO=0 is "no end" outside a .dc; FROM/TO pick sample points only.
+        assert_eq!(min_max_avg(Kind::Tran, s, &y, 5.5, 0.0, Stat::Max), Some((36.0, 10.0)));
+        assert_eq!(min_max_avg(Kind::Tran, s, &y, 5.5, 8.5, Stat::Min), Some((4.0, 6.0)));
+        assert_eq!(min_max_avg(Kind::Tran, s, &y, 20.0, 30.0, Stat::Max), None);
+        // A .dc window is [FROM, TO] in either order.
+        let (f, t) = window(Kind::Dc, Some(8.0), Some(2.0));
+        assert_eq!(min_max_avg(Kind::Dc, s, &y, f, t, Stat::Max), Some((16.0, 8.0)));
+        // AVG: trapezoid over the kept points / their span; for a line exactly its mean.
+        let lin: Vec<f64> = x.iter().map(|x| 3.0 * x + 1.0).collect();
+        let (a, _) = min_max_avg(Kind::Tran, s, &lin, 2.0, 6.0, Stat::Avg).unwrap();
+        assert!((a - 13.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn when_interpolates_and_counts_edges() {
+        let x = grid(40, 0.25);
+        let y: Vec<f64> = x.iter().map(|t| (std::f64::consts::PI * t / 2.0).sin()).collect(); // period 4
+        let s = Scale::Real(&x);
+        let w = |e: Edge, td: f64| when(Kind::Tran, s, &y, None, 0.5, td, Counts::of(e));
+        let exact_rise = |k: f64| 4.0 * k + (0.5f64).asin() * 2.0 / std::f64::consts::PI;
+        let r2 = w(Edge::Rise(Some(2)), 0.0).unwrap();
+        // (linear interpolation on steps of 1/16 period: within 1e-2)
+        assert!((r2 - exact_rise(1.0)).abs() < 1e-2, "{r2}");
+        let f1 = w(Edge::Fall(Some(1)), 0.0).unwrap();
+        assert!((f1 - (2.0 - (exact_rise(0.0)))).abs() < 1e-2, "{f1}");
+        let last = w(Edge::Rise(None), 0.0).unwrap();
+        assert!((last - exact_rise(2.0)).abs() < 1e-2, "{last}");
+        assert!(w(Edge::Rise(Some(9)), 0.0).is_none());
+        // TD skips earlier points.
+        let td = w(Edge::Any, 5.0).unwrap();
+        assert!(td > 5.0 && (td - 5.666).abs() < 1e-2, "{td}");
+    }
 }

@@ -25,7 +25,7 @@ pub mod specs;
 pub mod vectors;
 
 pub use expr::{Expr, ExprError};
-pub use meas::{measure, run_measures};
+pub use meas::{describe_failure, measure, run_measures};
 pub use vectors::{Kind, Results, Scale};
 
 /// Which analyses an expression reads.

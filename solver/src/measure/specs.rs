@@ -108,6 +108,32 @@ pub fn slew_rate(t: Scale, y: &[f64], lo_pct: f64, hi_pct: f64) -> Result<f64, M
     Ok(step.abs() * (hi_pct - lo_pct) / 100.0 / (th - tl))
 }
 
+/// Rising (`rising = true`) or falling slew rate (V/s, positive) of a waveform that may hold
+/// several edges (a pulse): levels `lo%` and `hi%` of its range `[min y, max y]`; rising, the
+/// first upward crossing of the low level and the next upward crossing of the high one; falling,
+/// the first downward crossing of the high level and the next downward crossing of the low one;
+/// `(hi - lo)% of the range / the time between them`. Overshoot widens the range.
+pub fn slew_rate_edge(t: Scale, y: &[f64], lo_pct: f64, hi_pct: f64, rising: bool) -> Result<f64, MeasureError> {
+    let n = y.len().min(t.len());
+    let (ymin, ymax) = y[..n].iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    let range = ymax - ymin;
+    if n < 2 || range <= 0.0 {
+        return Err(not_found("an edge (constant waveform)"));
+    }
+    let (l_lo, l_hi) = (ymin + lo_pct / 100.0 * range, ymin + hi_pct / 100.0 * range);
+    let s = if rising { 1.0 } else { -1.0 };
+    let cross = |from: usize, level: f64| {
+        (from.max(1)..n).find(|&i| s * (y[i] - level) >= 0.0 && s * (y[i - 1] - level) < 0.0).map(|i| {
+            let (x0, x1) = (t.at(i - 1), t.at(i));
+            (i, x0 + (level - y[i - 1]) * (x1 - x0) / (y[i] - y[i - 1]))
+        })
+    };
+    let (first, second) = if rising { (l_lo, l_hi) } else { (l_hi, l_lo) };
+    let (i, t0) = cross(1, first).ok_or_else(|| not_found("the first threshold crossing"))?;
+    let (_, t1) = cross(i, second).ok_or_else(|| not_found("the second threshold crossing"))?;
+    Ok((hi_pct - lo_pct) / 100.0 * range / (t1 - t0))
+}
+
 /// Rise (or fall) time between `lo%` and `hi%` of the step, as in [`slew_rate`] (seconds).
 pub fn transition_time(t: Scale, y: &[f64], lo_pct: f64, hi_pct: f64) -> Result<f64, MeasureError> {
     let (tl, th, _) = edge_times(t, y, lo_pct, hi_pct)?;
@@ -193,8 +219,9 @@ pub fn overshoot(y: &[f64]) -> Result<f64, MeasureError> {
     Ok(peak.max(0.0) / step.abs() * 100.0)
 }
 
-/// Power (W) delivered by voltage source `name` at the operating point:
-/// `-(v(p) - v(n))·i(name)` (ngspice's `i(vdd)` is negative when the source supplies power).
+/// Power (W) delivered by voltage source `name` at the operating point (the op dataset, else
+/// the simulator's last solution): `-(v(p) - v(n))·i(name)` (ngspice's `i(vdd)` is negative
+/// when the source supplies power).
 pub fn power(r: &Results, name: &str) -> Result<f64, MeasureError> {
     let sim = r.simulator().ok_or(MeasureError::NoSimulator)?;
     let ckt = sim.circuit();
@@ -203,7 +230,13 @@ pub fn power(r: &Results, name: &str) -> Result<f64, MeasureError> {
     let ElementKind::VoltageSource { p, n, .. } = ckt.elements[id].kind else {
         return Err(unknown());
     };
-    let ds = r.dataset(Kind::Op)?;
+    let Ok(ds) = r.dataset(Kind::Op) else {
+        // No op dataset: the simulator's last solution (after an .ac, its operating point).
+        let v = |node: usize| if node == 0 { Ok(0.0) } else { sim.voltage(&ckt.nodes[node]) };
+        let bad = |_| MeasureError::UnknownDevice { name: name.to_string() };
+        let u = v(p).map_err(bad)? - v(n).map_err(bad)?;
+        return Ok(-u * sim.current(name).map_err(bad)?);
+    };
     let get = |prefix: &str, node: &str| -> Result<f64, MeasureError> {
         if prefix == "v" && node == "0" {
             return Ok(0.0);
@@ -372,6 +405,14 @@ mod tests {
         assert!((rise / (tau * 9f64.ln()) - 1.0).abs() < 1e-5, "{rise}");
         let sr = slew_rate(Scale::Real(&t), &y, 10.0, 90.0).unwrap();
         assert!((sr - 0.8 * yf / rise).abs() < 1e-9 * sr);
+        // The same edge by the multi-edge form, and a falling edge appended (mirror image).
+        let edge = slew_rate_edge(Scale::Real(&t), &y, 10.0, 90.0, true).unwrap();
+        assert!((edge / sr - 1.0).abs() < 1e-12);
+        let n = y.len();
+        let t2: Vec<f64> = (0..2 * n).map(|k| k as f64 * 1e-9).collect();
+        let y2: Vec<f64> = y.iter().copied().chain(y.iter().map(|v| yf - v)).collect();
+        let fall = slew_rate_edge(Scale::Real(&t2), &y2, 10.0, 90.0, false).unwrap();
+        assert!((fall / sr - 1.0).abs() < 1e-6, "{fall} vs {sr}");
         assert_eq!(overshoot(&y).unwrap(), 0.0);
         let ts = settling_time(Scale::Real(&t), &y, 0.01, Some(1.0)).unwrap();
         // from leaving [0, 0.01] (t = -tau·ln 0.99) to entering [0.99, 1.01] (t = tau·ln 100)

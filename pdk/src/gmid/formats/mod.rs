@@ -3,8 +3,12 @@
 //! | extension | format | load | save |
 //! |---|---|---|---|
 //! | `.ins` | insitu's own binary (all quantities and metadata, fast load) | yes | yes |
+//! | `.mat` | the Murmann kit's struct `nch`/`pch` (pygmid, `look_up.m`) | yes | yes |
+//! | `.json` | the 2-D sizing view over (gm/Id, L) at one VDS, VSB ([`json`]) | no | yes |
 
 pub mod ins;
+pub mod json;
+pub mod mat;
 
 use super::{GmidError, Table};
 use std::path::Path;
@@ -13,31 +17,46 @@ fn ext(path: &Path) -> String {
     path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
 }
 
+fn unknown(path: &Path, e: &str) -> GmidError {
+    GmidError::Format(format!("{}: unknown table extension '.{e}' (known: .ins, .mat, .json)", path.display()))
+}
+
 pub(crate) fn io_err(path: &Path, e: impl std::fmt::Display) -> GmidError {
     GmidError::Io { path: path.display().to_string(), message: e.to_string() }
 }
 
 impl Table {
-    /// Writes the table; the format follows the extension (`.ins`).
+    /// The kit's default VDS, max(VDS)/2, clamped into the grid.
+    pub fn default_vds(&self) -> f64 {
+        let v = &self.grid.vds;
+        (v[v.len() - 1] / 2.0).clamp(v[0], v[v.len() - 1])
+    }
+
+    /// Writes the table; the format follows the extension (`.ins`, `.mat`; `.json` writes the 2-D sizing view).
     pub fn save(&self, path: &Path) -> Result<(), GmidError> {
         let bytes = match ext(path).as_str() {
             "ins" => ins::to_bytes(self),
-            e => {
-                return Err(GmidError::Format(format!(
-                    "{}: unknown table extension '.{e}' (known: .ins)",
-                    path.display()
-                )))
-            }
+            "mat" => return mat::save(self, path),
+            // The kit's defaults: VDS = max(VDS)/2, VSB = 0 (the lowest grid value).
+            "json" => return json::save(self, path, self.default_vds(), self.grid.vsb[0]),
+            e => return Err(unknown(path, e)),
         };
         std::fs::write(path, bytes).map_err(|e| io_err(path, e))
     }
 
-    /// Reads a table; the format follows the extension (`.ins`).
+    /// Reads a table; the format follows the extension (`.ins`, `.mat`).
     pub fn load(path: &Path) -> Result<Table, GmidError> {
-        let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
         match ext(path).as_str() {
-            "ins" => ins::from_bytes(&bytes).map_err(|e| io_err(path, e)),
-            e => Err(GmidError::Format(format!("{}: unknown table extension '.{e}' (known: .ins)", path.display()))),
+            "ins" => {
+                let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
+                ins::from_bytes(&bytes).map_err(|e| io_err(path, e))
+            }
+            "mat" => mat::load(path),
+            "json" => Err(GmidError::Format(format!(
+                "{}: a .json sizing view is 2-D and cannot be loaded as a 4-D table (use .ins or .mat)",
+                path.display()
+            ))),
+            e => Err(unknown(path, e)),
         }
     }
 }

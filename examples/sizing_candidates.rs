@@ -1,0 +1,152 @@
+//! Operating-point failures over random sizings of the two-stage op-amp
+//! (`../shared/cases/opamp/opamp_core.inc`, cold start as `opamp_opac_cold.cir`): what a
+//! sizing loop throws at the simulator. Each candidate draws every device's W in 0.5-100 um
+//! and L in 0.18-5 um (the input pair and the mirror load matched) and the bias current in
+//! 1-200 uA, log-uniformly; insitu and ngspice (a subprocess) solve the same decks.
+//!
+//! `cargo run --release --example sizing_candidates -- --candidates 10000 --ngspice 10000 --seed 1`
+//!
+//! The last line is `RESULT {json}` with both failure counts.
+
+use insitu::ngspice::Ngspice;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|k| args.get(k + 1))
+        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name} expects a number, got '{v}'")))
+        .unwrap_or(default)
+}
+
+/// The independently sized devices (M2 follows M1, M4 follows M3).
+const GROUPS: [&str; 6] = ["m8", "m5", "m1", "m3", "m6", "m7"];
+
+fn log_uniform(r: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {
+    r.random_range(lo.ln()..hi.ln()).exp()
+}
+
+/// Candidate `k`: the core with new W/L on every MOSFET line and a new bias current.
+fn candidate(core: &str, seed: u64, k: usize) -> String {
+    let mut r = ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0xD1B5_4A32_D192_ED03) ^ k as u64);
+    // Matched groups: M1/M2 (input pair), M3/M4 (mirror load); every other device alone.
+    let mut sizes = std::collections::HashMap::new();
+    for group in GROUPS {
+        let w = log_uniform(&mut r, 0.5e-6, 100e-6);
+        let l = log_uniform(&mut r, 0.18e-6, 5e-6);
+        sizes.insert(group, (w, l));
+    }
+    let ibias = log_uniform(&mut r, 1e-6, 200e-6);
+    let mut out = format!("sizing candidate {k}\n");
+    for line in core.lines() {
+        let lower = line.to_ascii_lowercase();
+        let mut words = lower.split_whitespace();
+        let name = words.next().unwrap_or("");
+        let group = match name {
+            "m2" => Some("m1"),
+            "m4" => Some("m3"),
+            n => GROUPS.iter().find(|g| **g == n).copied(),
+        };
+        if let Some(g) = group {
+            let (w, l) = sizes[g];
+            let fields: Vec<&str> = line.split_whitespace().take(6).collect();
+            let ext = 2e-6;
+            let _ = writeln!(
+                out,
+                "{} W={w:.6e} L={l:.6e} AD={:.6e} AS={:.6e} PD={:.6e} PS={:.6e}",
+                fields.join(" "),
+                w * ext,
+                w * ext,
+                2.0 * (w + ext),
+                2.0 * (w + ext)
+            );
+        } else if name == "ibias" {
+            let _ = writeln!(out, "IBIAS vdd nb DC {ibias:.6e}");
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.push_str("VINP inp 0 DC 0.9 AC 1\nLFB out inm 1G\nCFB inm 0 1G\n.op\n.end\n");
+    out
+}
+
+fn main() {
+    let n = arg("--candidates", 10_000) as usize;
+    let n_ng = (arg("--ngspice", 10_000) as usize).min(n);
+    let seed = arg("--seed", 1);
+    let core_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cases/opamp/opamp_core.inc");
+    let core = std::fs::read_to_string(&core_path)
+        .unwrap_or_else(|e| panic!("{}: {e} (the shared op-amp deck is needed)", core_path.display()));
+    let t0 = std::time::Instant::now();
+    let ours: Vec<Result<f64, String>> = (0..n)
+        .into_par_iter()
+        .map(|k| {
+            let text = candidate(&core, seed, k);
+            let c = insitu_pdk::load_deck_str(&text, "candidate.cir".as_ref()).map_err(|e| e.to_string())?;
+            let mut sim = insitu_solver::Simulator::new(c).map_err(|e| e.to_string())?;
+            sim.op().map_err(|e| e.to_string())?;
+            sim.voltage("out").map_err(|e| e.to_string())
+        })
+        .collect();
+    let t_ours = t0.elapsed().as_secs_f64();
+    let ours_fail = ours.iter().filter(|r| r.is_err()).count();
+    println!("insitu: {ours_fail} operating-point failures of {n} candidates ({t_ours:.2} s)");
+    let Some(ng) = Ngspice::find() else {
+        eprintln!("ngspice not found: no comparison");
+        std::process::exit(2);
+    };
+    let base = std::env::temp_dir().join(format!("insitu-sizing-{}", std::process::id()));
+    let t1 = std::time::Instant::now();
+    let theirs: Vec<Result<f64, String>> = (0..n_ng)
+        .into_par_iter()
+        .map(|k| {
+            let run = ng.run(&candidate(&core, seed, k), &base.join(k.to_string())).map_err(|e| e.to_string())?;
+            let _ = std::fs::remove_dir_all(base.join(k.to_string()));
+            let op = run.plot("Operating").ok_or("no operating point")?;
+            op.vector("v(out)").and_then(|v| v.first().copied()).ok_or_else(|| "no v(out)".to_string())
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&base);
+    let t_ng = t1.elapsed().as_secs_f64();
+    let ng_fail = theirs.iter().filter(|r| r.is_err()).count();
+    let ours_fail_subset = ours[..n_ng].iter().filter(|r| r.is_err()).count();
+    let (mut only_ours, mut only_ng, mut differ) = (0, 0, 0);
+    for (k, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+        match (a, b) {
+            (Err(e), Ok(_)) => {
+                only_ours += 1;
+                println!("candidate {k}: insitu only fails: {e}");
+            }
+            (Ok(_), Err(_)) => only_ng += 1,
+            // Both converged: to the same solution?
+            (Ok(x), Ok(y)) if (x - y).abs() > 1e-3 * y.abs().max(1e-3) => {
+                differ += 1;
+                println!("candidate {k}: v(out) insitu {x:.6} V, ngspice {y:.6} V");
+            }
+            _ => {}
+        }
+    }
+    println!(
+        "ngspice: {ng_fail} operating-point failures of the first {n_ng} candidates ({t_ng:.2} s); insitu on those: \
+         {ours_fail_subset} (insitu only {only_ours}, ngspice only {only_ng}); both converged but v(out) differs by \
+         more than 0.1 %: {differ}"
+    );
+    let json = serde_json::json!({
+        "candidates": n,
+        "seed": seed,
+        "insitu_op_failures": ours_fail,
+        "ngspice_candidates": n_ng,
+        "ngspice_op_failures": ng_fail,
+        "insitu_op_failures_on_ngspice_candidates": ours_fail_subset,
+        "insitu_only_failures": only_ours,
+        "ngspice_only_failures": only_ng,
+        "both_converged_different_vout": differ,
+    });
+    println!("RESULT {json}");
+}

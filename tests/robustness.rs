@@ -1,0 +1,181 @@
+//! Robustness against ngspice: the transient's time-zero semantics, the `uic` start of ring
+//! oscillators and their periods, and a fixed-seed batch of generated circuits
+//! (`insitu::gen`). Skipped (with a message) when ngspice is absent, unless
+//! `INSITU_REQUIRE_NGSPICE=1`.
+
+mod common;
+
+use insitu::gen::{generate, period, run_deck, Outcome};
+use insitu::ngspice::Ngspice;
+use insitu_solver::{Data, Dataset, Simulator};
+use rayon::prelude::*;
+
+fn sim(text: &str) -> Simulator {
+    let circuit = insitu_pdk::load_deck_str(text, "deck.cir".as_ref()).expect("deck parses");
+    Simulator::new(circuit).expect("deck compiles")
+}
+
+fn real<'a>(d: &'a Dataset, name: &str) -> &'a [f64] {
+    match &d.vector(name).unwrap_or_else(|| panic!("no vector {name}")).data {
+        Data::Real(v) => v,
+        Data::Complex(_) => panic!("{name} is complex"),
+    }
+}
+
+/// The deck of issue 11, defect 1: the dc value (1 V) differs from the pulse's first (0 V).
+const PULSE_DECK: &str = "tran op at time zero\n\
+v1 a 0 dc 1 pulse(0 2 10n 1n 1n 20n 50n)\n\
+r1 a b 1k\n\
+c1 b 0 1p\n\
+r2 b 0 1k\n\
+.op\n\
+.tran 0.1n 5n\n\
+.end\n";
+
+#[test]
+fn transient_starts_from_the_sources_time_zero_values_and_op_from_dc() {
+    let mut s = sim(PULSE_DECK);
+    let out = s.run_all().unwrap();
+    // `.op` uses the dc value: v(b) = 1 V / 2.
+    assert!((real(&out[0], "v(a)")[0] - 1.0).abs() < 1e-12);
+    assert!((real(&out[0], "v(b)")[0] - 0.5).abs() < 1e-12);
+    // The transient's operating point uses PULSE's v1 = 0: nothing moves before 10 ns.
+    let tran = &out[1];
+    assert_eq!(real(tran, "time")[0], 0.0);
+    for name in ["v(a)", "v(b)"] {
+        let worst = real(tran, name).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        assert!(worst < 1e-12, "{name} moved to {worst} V before the pulse");
+    }
+    // And so does ngspice, vector by vector.
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let dir = common::scratch_dir("time-zero");
+    let theirs = ng.run(PULSE_DECK, &dir).unwrap();
+    let report = insitu::check::compare(&out, &theirs.plots, &insitu::check::Tolerances::default());
+    println!("{report}");
+    assert!(report.pass() && report.rows.len() >= 6);
+}
+
+#[test]
+fn time_zero_values_of_sin_exp_and_pwl_start_the_transient_as_in_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    // Each source's dc differs from its waveform's value at t = 0 (SIN's offset, EXP's v1,
+    // PWL's first value; a current source too).
+    let deck = "time-zero values\n\
+vs s 0 dc 2 sin(0.5 1 10meg 5n)\n\
+rs s 0 1k\n\
+ve e 0 dc -1 exp(0.3 1.3 2n 1n 4n 2n)\n\
+re e x 1k\n\
+cx x 0 1p\n\
+vp p 0 dc 5 pwl(0 1.5 3n 0.2 6n 0.7)\n\
+rp p y 2k\n\
+cy y 0 2p\n\
+ii 0 z dc 1m pulse(0.2m 0.5m 4n 1n 1n 2n 10n)\n\
+rz z 0 1k\n\
+cz z 0 1p\n\
+.tran 0.05n 8n\n\
+.end\n";
+    let mut s = sim(deck);
+    let out = s.run_all().unwrap();
+    let t0 = |n: &str| real(&out[0], n)[0];
+    assert!((t0("v(x)") - 0.3).abs() < 1e-9 && (t0("v(y)") - 1.5).abs() < 1e-9 && (t0("v(z)") - 0.2).abs() < 1e-9);
+    let theirs = ng.run(deck, &common::scratch_dir("time-zero-waves")).unwrap();
+    let report = insitu::check::compare(&out, &theirs.plots, &insitu::check::Tolerances::default());
+    println!("{report}");
+    assert!(report.pass());
+}
+
+/// The ring of issue 11, defect 2 (level 1, `uic`, junction and overlap capacitances, `ld`).
+const RING: &str = "uic ring\n\
+.model nch nmos level=1 vto=0.5 kp=180u gamma=0.5 phi=0.7 lambda=0.05 tox=7n cgso=0.25n cgdo=0.25n cgbo=0.1n\n\
++ cj=0.9m mj=0.45 cjsw=0.25n mjsw=0.3 pb=0.85 is=1e-15 ld=20n\n\
+.model pch pmos level=1 vto=-0.6 kp=60u gamma=0.5 phi=0.7 lambda=0.09 tox=7n cgso=0.28n cgdo=0.28n cgbo=0.1n\n\
++ cj=1.1m mj=0.5 cjsw=0.3n mjsw=0.35 pb=0.9 is=1e-15 ld=25n\n\
+vdd vdd 0 3.3\n\
+.subckt inv a y vdd\n\
+mp y a vdd vdd pch w=3u l=0.6u ad=3p as=3p pd=8u ps=8u\n\
+mn y a 0 0 nch w=1u l=0.6u ad=1p as=1p pd=4u ps=4u\n\
+.ends\n\
+x1 n1 n2 vdd inv\n\
+x2 n2 n3 vdd inv\n\
+x3 n3 n4 vdd inv\n\
+x4 n4 n5 vdd inv\n\
+x5 n5 n1 vdd inv\n\
+c1 n1 0 20f\n\
+c2 n2 0 20f\n\
+c3 n3 0 20f\n\
+c4 n4 0 20f\n\
+c5 n5 0 20f\n\
+.ic v(n1)=0 v(n2)=3.3 v(n3)=0 v(n4)=3.3 v(n5)=0\n\
+.tran 10p 30n uic\n\
+.end\n";
+
+fn ring_periods(ng: &Ngspice, options: &str) -> (f64, f64) {
+    let deck = RING.replace(".tran", &format!(".options {options}\n.tran"));
+    let ours = sim(&deck).run_all().expect("the uic ring runs");
+    let tran = &ours[0];
+    let p = period(real(tran, "time"), real(tran, "v(n1)"), 1.65).expect("insitu oscillates");
+    let theirs = ng.run(&deck, &common::scratch_dir("ring")).unwrap();
+    let plot = theirs.plot("Transient").unwrap();
+    let q = period(&plot.real[0], plot.vector("v(n1)").unwrap(), 1.65).expect("ngspice oscillates");
+    println!("{options}: period insitu {p:.7e} s, ngspice {q:.7e} s ({:+.5} %)", 100.0 * (p - q) / q);
+    (p, q)
+}
+
+#[test]
+fn uic_ring_starts_and_its_period_matches_ngspice_within_a_hundredth_of_a_percent() {
+    // Before: "time step too small at t=0" (Newton linearized the junctions at the
+    // initial conditions, forward-biased by 3.3 V while the supply read 0 V).
+    let out = sim(RING).run_all().expect("the uic ring runs");
+    // As ngspice, no t = 0 point after a `uic` start.
+    assert!(real(&out[0], "time")[0] > 0.0);
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    for options in ["reltol=1e-3", "reltol=1e-7"] {
+        let (p, q) = ring_periods(&ng, options);
+        assert!(((p - q) / q).abs() < 1e-4, "{options}: periods differ by more than 0.01 %");
+    }
+}
+
+#[test]
+fn generated_decks_converge_wherever_ngspice_does_and_agree() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let (seed, decks) = (1u64, 300usize);
+    let base = common::scratch_dir("generated");
+    let results: Vec<_> =
+        (0..decks).into_par_iter().map(|i| (i, run_deck(&generate(seed, i), &ng, &base.join(i.to_string())))).collect();
+    let (mut both, mut ngspice_only) = (0, 0);
+    let (mut failures, mut disagreements) = (Vec::new(), Vec::new());
+    for (i, r) in &results {
+        match &r.outcome {
+            Outcome::Both { agree: true, .. } => both += 1,
+            Outcome::Both { agree: false, detail, .. } => {
+                both += 1;
+                disagreements.push(format!("deck {i}: disagrees: {detail}"));
+            }
+            Outcome::InsituOnly(e) => failures.push(format!("deck {i}: insitu-only failure: {e}")),
+            Outcome::NgspiceOnly(_) => ngspice_only += 1,
+            Outcome::Neither(e) => println!("deck {i}: both failed: {e}"),
+        }
+    }
+    println!(
+        "{decks} decks: {both} converged in both, {} of them disagree; {ngspice_only} failed in ngspice only",
+        disagreements.len()
+    );
+    for d in &disagreements {
+        println!("{d}");
+    }
+    assert!(both >= decks * 9 / 10, "too few decks ran in both: {both}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The one disagreement of this seed (deck 199, a BSIM-lite inverter chain) is its supply
+    // current between edges, where both simulators' trapezoidal capacitor currents alternate
+    // sign from point to point (+-4e-6 A against +-9e-6 A in the opposite phase on such a
+    // deck); ngspice at reltol 1e-6 and 1e-7 differs from itself there by the same order.
+    assert!(disagreements.len() * 100 <= both, "more than 1 % of the decks disagree:\n{}", disagreements.join("\n"));
+}
