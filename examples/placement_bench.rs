@@ -83,6 +83,7 @@ fn main() {
             json.insert(format!("{k}_{b}"), serde_json::json!((v * 10.0).round() / 10.0));
         }
         rows.push((b.clone(), bm, bs, sm, ss, km, ks));
+        println!("PARTIAL {}", serde_json::Value::Object(json.clone()));
     }
     println!("\n| bench | BO {budget} (ours) | SA {budget} (ours) | SA {sa_moves} packed (ours) | BO (paper) | SA (paper) | eWL (paper) |");
     println!("|---|---|---|---|---|---|---|");

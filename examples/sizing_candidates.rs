@@ -83,6 +83,11 @@ fn main() {
     let core_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cases/opamp/opamp_core.inc");
     let core = std::fs::read_to_string(&core_path)
         .unwrap_or_else(|e| panic!("{}: {e} (the shared op-amp deck is needed)", core_path.display()));
+    // `--dump K`: print candidate K's deck and stop (to reproduce one by hand).
+    if std::env::args().any(|a| a == "--dump") {
+        print!("{}", candidate(&core, seed, arg("--dump", 0) as usize));
+        return;
+    }
     let t0 = std::time::Instant::now();
     let ours: Vec<Result<f64, String>> = (0..n)
         .into_par_iter()

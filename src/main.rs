@@ -45,6 +45,11 @@ enum Command {
     Place(cli::place::PlaceArgs),
     /// Size a circuit: the problem file's specs, corners and phases, optimized over the deck.
     Optimize(cli::optimize::OptimizeArgs),
+    /// gm/Id lookup tables: generate, look up, size.
+    Gmid {
+        #[command(subcommand)]
+        cmd: Box<cli::gmid::GmidCmd>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,5 +66,6 @@ fn main() -> ExitCode {
         Command::Check { deck, work_dir, options } => cli::check::check(&deck, work_dir, &options),
         Command::Place(args) => cli::place::place(&args),
         Command::Optimize(a) => cli::optimize::optimize(&a),
+        Command::Gmid { cmd } => cli::gmid::run(*cmd),
     }
 }

@@ -18,7 +18,7 @@ fn write(name: &str, text: &str) -> PathBuf {
 
 const DECK: &str = "rc\nV1 in 0 DC 0 AC 1\nR1 in out 1k\nC1 out 0 1u\n.ac dec 20 1 1meg\n\
     .meas ac f3 WHEN vdb(out)=-3.0103\n.meas ac gone WHEN vdb(outt)=-3\n.meas ac never WHEN vdb(out)=10\n\
-    .meas ac w param='2*3.14159265*f3'\n.end\n";
+    .meas ac w param='2*3.25*f3'\n.end\n";
 
 #[test]
 fn sim_prints_measures_and_writes_them_to_json() {
@@ -43,7 +43,7 @@ fn sim_prints_measures_and_writes_them_to_json() {
     assert!((items[0]["value"].as_f64().unwrap() / f3 - 1.0).abs() < 1e-8);
     assert!(items[1]["error"].as_str().unwrap().contains("v(outt)"));
     let w = items.iter().find(|i| i["name"] == "w").unwrap()["value"].as_f64().unwrap();
-    assert!((w / (2.0 * 3.14159265 * items[0]["value"].as_f64().unwrap()) - 1.0).abs() < 1e-12);
+    assert!((w / (2.0 * 3.25 * items[0]["value"].as_f64().unwrap()) - 1.0).abs() < 1e-12);
 }
 
 #[test]

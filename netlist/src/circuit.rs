@@ -291,17 +291,16 @@ impl Default for Options {
 impl Circuit {
     /// The id of node `name` (case-insensitive; `gnd` is ground), if it exists.
     pub fn node(&self, name: &str) -> Option<NodeId> {
-        let lower = name.to_ascii_lowercase();
-        if lower == "0" || lower == "gnd" {
+        // Names are stored lower case: compare in place, without allocating.
+        if name == "0" || name.eq_ignore_ascii_case("gnd") {
             return Some(GROUND);
         }
-        self.nodes.iter().position(|n| *n == lower)
+        self.nodes.iter().position(|n| n.eq_ignore_ascii_case(name))
     }
 
     /// The id of element `name` (case-insensitive, hierarchical), if it exists.
     pub fn element(&self, name: &str) -> Option<ElementId> {
-        let lower = name.to_ascii_lowercase();
-        self.elements.iter().position(|e| e.name == lower)
+        self.elements.iter().position(|e| e.name.eq_ignore_ascii_case(name))
     }
 
     /// The id of model `name` (case-insensitive), if it exists.

@@ -104,8 +104,9 @@ struct Chosen {
 }
 
 /// Acquisition of the next batch point: EI for the first, weighted conditional std after.
-fn score(gp: &PositionGp, chosen: &Chosen, best: f64, f: &[f64], v: &mut Vec<f64>) -> f64 {
-    let (mean, var) = gp.predict(f, v);
+/// `v` holds `k(X, f)` on entry.
+fn score(gp: &PositionGp, chosen: &Chosen, best: f64, f: &[f64], v: &mut [f64]) -> f64 {
+    let (mean, var) = gp.predict_k(v);
     let ei = expected_improvement(mean, var, best);
     let b = chosen.feats.len();
     if b == 0 {
@@ -131,16 +132,41 @@ fn local_search(
     seen: &HashSet<SeqPair>,
     max_steps: usize,
 ) -> Option<(f64, SeqPair)> {
-    let mut v = Vec::with_capacity(gp.x.len());
+    let m = gp.x.len();
+    let n = start.n();
+    let nf = n as f64;
+    let mut v = vec![0.0; m];
+    let mut base = vec![(0.0, 0.0); m];
     let mut cur: Option<(f64, SeqPair)> = None;
     let mut from = start.clone();
     for _ in 0..max_steps {
+        // Distances of `from` to the training points; a neighbour moves two blocks by one
+        // position in one sequence, so its distances are updates of these (O(m) each).
+        let f0 = features(&from);
+        for (j, xj) in gp.x.iter().enumerate() {
+            base[j] = crate::gp::distances(&f0, xj, &gp.wn, &gp.hn);
+        }
         let mut step: Option<(f64, SeqPair)> = None;
-        for nb in adjacent_neighbours(&from) {
+        for (idx, nb) in adjacent_neighbours(&from).enumerate() {
             if seen.contains(&nb) || !design.fits(&pack(design, &nb)) {
                 continue;
             }
-            let s = score(gp, chosen, best, &features(&nb), &mut v);
+            let (off, k) = if idx < n - 1 { (0, idx) } else { (n, idx - (n - 1)) };
+            let seq = if off == 0 { &from.s1 } else { &from.s2 };
+            let (u, w) = (seq[k], seq[k + 1]); // u moves k -> k+1, w moves k+1 -> k
+            let (kf, k1) = (k as f64, (k + 1) as f64);
+            for (j, xj) in gp.x.iter().enumerate() {
+                let du = (k1 - xj[off + u]).abs() - (kf - xj[off + u]).abs();
+                let dv = (kf - xj[off + w]).abs() - (k1 - xj[off + w]).abs();
+                let dw = base[j].0 + (gp.wn[u] * du + gp.wn[w] * dv) / nf;
+                let dh = base[j].1 + (gp.hn[u] * du + gp.hn[w] * dv) / nf;
+                v[j] = gp.k_of(dw, dh);
+            }
+            let s = if chosen.feats.is_empty() {
+                score(gp, chosen, best, &[], &mut v)
+            } else {
+                score(gp, chosen, best, &features(&nb), &mut v)
+            };
             if step.as_ref().is_none_or(|(bs, _)| s > *bs) {
                 step = Some((s, nb));
             }

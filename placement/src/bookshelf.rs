@@ -64,7 +64,10 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-fn parse_blocks(path: &Path) -> Result<(Vec<(String, BlockShape)>, Vec<String>), PlaceError> {
+/// Named blocks and terminal names of a `.blocks` file.
+type BlocksFile = (Vec<(String, BlockShape)>, Vec<String>);
+
+fn parse_blocks(path: &Path) -> Result<BlocksFile, PlaceError> {
     let text = read(path)?;
     let mut blocks = Vec::new();
     let mut terminals = Vec::new();

@@ -204,6 +204,21 @@ impl PositionGp {
         (mean, var)
     }
 
+    /// Kernel value for the two weighted distances.
+    #[inline]
+    pub fn k_of(&self, dw: f64, dh: f64) -> f64 {
+        self.theta[2].exp() * (-(self.theta[0].exp() * dw + self.theta[1].exp() * dh)).exp()
+    }
+
+    /// Posterior from `v = k(X, x)` given in place (overwritten by `L^-1 k`): mean, variance.
+    pub fn predict_k(&self, v: &mut [f64]) -> (f64, f64) {
+        let m = self.x.len();
+        let mean = v.iter().zip(&self.alpha).map(|(p, q)| p * q).sum::<f64>();
+        solve_lower(&self.chol, m, v);
+        let var = (self.s2() - v.iter().map(|t| t * t).sum::<f64>()).max(1e-12);
+        (mean, var)
+    }
+
     /// Standardizes a raw target.
     pub fn standardize(&self, y: f64) -> f64 {
         (y - self.y_mean) / self.y_std

@@ -76,12 +76,12 @@ pub fn anneal(design: &Design, cfg: &SaConfig, seed: u64, progress: Progress) ->
         if f <= fcur || rng.random::<f64>() < (-(f - fcur) / t).exp() {
             cur = cand;
             fcur = f;
-            if best.len() < cfg.final_lps.max(1) || f < best.last().map_or(f64::INFINITY, |b| b.0) {
-                if !best.iter().any(|b| b.1 == cur) {
-                    best.push((f, cur.clone()));
-                    best.sort_by(|a, b| a.0.total_cmp(&b.0));
-                    best.truncate(cfg.final_lps.max(1));
-                }
+            if (best.len() < cfg.final_lps.max(1) || f < best.last().map_or(f64::INFINITY, |b| b.0))
+                && !best.iter().any(|b| b.1 == cur)
+            {
+                best.push((f, cur.clone()));
+                best.sort_by(|a, b| a.0.total_cmp(&b.0));
+                best.truncate(cfg.final_lps.max(1));
             }
         }
         history.push(history.last().copied().unwrap_or(f).min(f));

@@ -140,10 +140,13 @@ pub fn pack_reference(design: &Design, sp: &SeqPair) -> Packing {
     Packing { x, y, width, height }
 }
 
+/// Pairs `(a, b)` of block indices.
+pub type Edges = Vec<(usize, usize)>;
+
 /// The transitive reduction of the pair's constraints: `(a, b)` pairs with `a` left of `b`
 /// (first list) and `a` below `b` (second), without edges implied by a chain through a third
 /// block.
-pub fn constraint_edges(sp: &SeqPair) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+pub fn constraint_edges(sp: &SeqPair) -> (Edges, Edges) {
     let n = sp.n();
     let pos = sp.positions();
     let mut left = Vec::new();

@@ -143,7 +143,12 @@ fn flow_and_simplex_agree() {
             let p = pack(&d, &sp);
             let flow = place_packed_with(&d, &sp, &p, LpSolver::Flow);
             let simplex = place_packed_with(&d, &sp, &p, LpSolver::Simplex);
-            assert!((flow.hpwl - simplex.hpwl).abs() <= 1e-6 * simplex.hpwl, "{b}: flow {} simplex {}", flow.hpwl, simplex.hpwl);
+            assert!(
+                (flow.hpwl - simplex.hpwl).abs() <= 1e-6 * simplex.hpwl,
+                "{b}: flow {} simplex {}",
+                flow.hpwl,
+                simplex.hpwl
+            );
             assert!(flow.hpwl < hpwl(&d, &p.x, &p.y), "{b}: the LP improves on the packing");
             assert_eq!(overlaps(&d, &flow.x, &flow.y, 1e-6), None);
         }

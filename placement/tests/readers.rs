@@ -9,7 +9,8 @@ use insitu_placement::yal::read_yal;
 use insitu_placement::PinAt;
 
 /// (bench, blocks, nets, pins, pads, total block area, pad-ring box).
-const FACTS: [(&str, usize, usize, usize, usize, f64, (f64, f64)); 5] = [
+type Fact = (&'static str, usize, usize, usize, usize, f64, (f64, f64));
+const FACTS: [Fact; 5] = [
     ("apte", 9, 97, 287, 73, 46_561_628.0, (10500.0, 10500.0)),
     ("xerox", 10, 203, 698, 2, 19_350_296.0, (5831.0, 6412.0)),
     ("hp", 11, 83, 309, 45, 8_830_584.0, (4928.0, 4200.0)),

@@ -380,9 +380,17 @@ impl Simulator {
         w.st1.copy_from(&w.st);
     }
 
+    /// Back to the last good point of a continuation. The devices' last voltages (their
+    /// limiting references, which ngspice keeps in its state vector and restores with it)
+    /// are reloaded there too: limiting the next attempt against the voltages of the failed
+    /// one (volts away) made gmin stepping fail on op-amp sizings where ngspice's succeeds.
     fn restore_point(&mut self) {
         let w = &mut self.w;
         w.x.copy_from_slice(&w.x1);
+        w.st.copy_from(&w.st1);
+        let mut ctx = self.ctx(Mode::Dc, Init::Direct);
+        let w = &mut self.w;
+        self.inst.load(&w.x, &mut w.mat, &mut w.rhs, &mut w.st, &mut ctx);
         w.st.copy_from(&w.st1);
     }
 

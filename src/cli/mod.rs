@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod optimize;
+pub mod gmid;
 pub mod place;
 pub mod sim;
 

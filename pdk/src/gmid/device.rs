@@ -132,10 +132,13 @@ impl Device {
                 point(&dc, id, &cm, ol, jn, sth, sfl)
             }
             Inst::Bsim3(dev) => {
-                let (dc, cm) = fet(dev, vgs, vds, vbs);
+                // One DC evaluation serves the FET quantities and the noise.
+                let full = dev.dc(vgs, vds, vbs);
+                let dc = full.fet();
+                let cm = dev.cap_matrix(&Last { vgs, vds, vbs, dc });
                 // ngspice's BSIM3 `@m[id]` is the channel current alone.
                 let id = dc.mode * dc.cdrain;
-                let (sth, sfl) = dev.noise_psd(&dev.dc(vgs, vds, vbs), 1.0);
+                let (sth, sfl) = dev.noise_psd(&full, 1.0);
                 let ol = dev.overlap_caps();
                 let jn = (dev.junction_bd(vbs - vds).1, dev.junction_bs(vbs).1);
                 point(&dc, id, &cm, ol, jn, sth, sfl)

@@ -208,7 +208,31 @@ impl Table {
 
     /// `e` at every VGS of the grid, at (`l`, `vds`, `vsb`): the kit's default VGS vector.
     pub fn sweep_vgs(&self, e: &Expr, l: f64, vds: f64, vsb: f64) -> Result<Vec<f64>, GmidError> {
-        self.grid.vgs.iter().map(|&vgs| self.lookup_expr(e, At { l, vgs, vds, vsb }, Bounds::Error)).collect()
+        let g = &self.grid;
+        let c = [
+            locate(&g.l, l, "L", Bounds::Error)?,
+            locate(&g.vds, vds, "VDS", Bounds::Error)?,
+            locate(&g.vsb, vsb, "VSB", Bounds::Error)?,
+        ];
+        // The 8 (L, VDS, VSB) corners with a non-zero weight, located once for every VGS.
+        let mut corners = [(0.0, [0usize; 3]); 8];
+        let mut n = 0;
+        for corner in 0..8usize {
+            let mut w = 1.0;
+            let mut idx = [0usize; 3];
+            for (k, &(i, t)) in c.iter().enumerate() {
+                let up = (corner >> (2 - k)) & 1 == 1;
+                w *= if up { t } else { 1.0 - t };
+                idx[k] = i + usize::from(up);
+            }
+            if w != 0.0 {
+                corners[n] = (w, idx);
+                n += 1;
+            }
+        }
+        Ok((0..g.vgs.len())
+            .map(|ig| corners[..n].iter().map(|&(w, [il, id, ib])| w * self.node(e, g.index(il, ig, id, ib))).sum())
+            .collect())
     }
 
     /// Mode 3: ratio `out` at the values `xs` of ratio `x` (e.g. `GM_CGG` at `GM_ID` = 5..20),

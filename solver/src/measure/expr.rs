@@ -24,7 +24,10 @@
 //! (n = -1: last), `deriv(w, x)`, `min max average(avg, mean) rms integral(integ) pp (w [, from, to])`,
 //! `slew_rate(w [, lo%, hi%])` (first step), `slew_rate_rise` / `slew_rate_fall` (edges of a
 //! pulse), `settling_time(w, band [, final])`, `overshoot(w)`, and the named
-//! specs `dc_gain_db ugf phase_margin gain_margin f3db (w)` (see [`specs`](super::specs)).
+//! specs `dc_gain_db ugf phase_margin gain_margin f3db (w)`, `tc_ppm(w)`, `line_regulation(w)`,
+//! `output_swing(w [, fraction])` (DC), `input_noise_at(f)`, `integrated_noise()` (see
+//! [`specs`](super::specs)). CMRR, PSRR and offset are differences of these, e.g.
+//! `dc_gain_db(v(out_dm)) - dc_gain_db(v(out_cm))`, `v(out) - v(inp)`.
 //! A complex AC waveform where a real one is needed is its magnitude; `phase` is in degrees,
 //! unwrapped from the lowest frequency.
 //!
@@ -311,6 +314,7 @@ enum WFn {
     Stat(Stat),
     SlewRate,
     SlewEdge(bool),
+    OutputSwing,
     Settling,
     Overshoot,
     DcGainDb,
@@ -512,6 +516,7 @@ impl Ctx<'_> {
             "gain_margin" | "gainmargin" => (WFn::GainMargin, Some(Kind::Ac), 0, 0),
             "f3db" | "bandwidth" => (WFn::F3db, Some(Kind::Ac), 0, 0),
             "tc_ppm" => (WFn::TcPpm, Some(Kind::Dc), 0, 0),
+            "output_swing" => (WFn::OutputSwing, Some(Kind::Dc), 0, 1),
             "line_regulation" => (WFn::LineReg, Some(Kind::Dc), 0, 0),
             "input_noise_at" => (WFn::InputNoiseAt, Some(Kind::Noise), 1, 1),
             _ => return None,
@@ -859,16 +864,16 @@ fn op_value(v: &VecRef, r: &Results) -> Result<f64, MeasureError> {
 
 /// An operating-point quantity from the simulator's last solution.
 fn sim_value(sim: &crate::Simulator, v: &VecRef) -> Result<f64, MeasureError> {
+    use super::vectors::sim_unknown;
     let node = |n: &Option<String>| match n {
         None => Ok(0.0),
-        Some(n) => sim.voltage(n).map_err(|_| MeasureError::UnknownVector { name: format!("v({n})") }),
+        Some(n) => sim_unknown(sim, n, false).ok_or_else(|| MeasureError::UnknownVector { name: format!("v({n})") }),
     };
     match v {
         VecRef::V(p, n) => Ok(node(p)? - node(n)?),
-        VecRef::I(n, neg) => sim
-            .current(n)
+        VecRef::I(n, neg) => sim_unknown(sim, n, true)
             .map(|i| if *neg { -i } else { i })
-            .map_err(|_| MeasureError::UnknownVector { name: format!("i({n})") }),
+            .ok_or_else(|| MeasureError::UnknownVector { name: format!("i({n})") }),
         VecRef::Named(n) => Err(MeasureError::UnknownVector { name: n.clone() }),
     }
 }
@@ -1064,8 +1069,9 @@ fn cmath(m: Math, z: Complex64) -> f64 {
         Math::Imag => z.im,
         Math::Phase => z.im.atan2(z.re).to_degrees(),
         Math::Abs | Math::Mag => z.norm(),
-        Math::Db20 => 20.0 * z.norm().log10(),
-        Math::Db10 => 10.0 * z.norm().log10(),
+        // 10·log10|z|² instead of 20·log10 hypot(re, im): no hypot, equal to rounding.
+        Math::Db20 => 10.0 * z.norm_sqr().log10(),
+        Math::Db10 => 5.0 * z.norm_sqr().log10(),
         _ => math(m, z.norm()),
     }
 }
@@ -1087,13 +1093,70 @@ fn real_of<'a>(v: Wv<'a>, n: usize) -> Samples<'a, f64, RealBuf> {
     }
 }
 
+/// The edge of `cross(w, level, n, edge)`: the n-th (n < 0.5: the last) transition.
+fn cross_edge(edge: Edge, n: f64) -> Edge {
+    let count = if n < 0.5 { None } else { Some((n + 0.5).floor() as u32) };
+    match edge {
+        Edge::Rise(_) => Edge::Rise(count),
+        Edge::Fall(_) => Edge::Fall(count),
+        _ => Edge::Cross(count),
+    }
+}
+
 fn eval_wave_fn(f: WFn, w: &W, kind: Option<Kind>, args: &[S], r: &Results) -> Result<f64, MeasureError> {
     let kind = resolve_kind(kind, r)?;
     let ds = r.dataset(kind)?;
     let x = Scale::of(ds)?;
     let arg = |k: usize| -> Result<Option<f64>, MeasureError> { args.get(k).map(|a| eval_s(a, r)).transpose() };
-    let v = eval_w(w, ds, r)?;
     let nf = |what: &str| MeasureError::NotFound { what: what.to_string() };
+    if f == WFn::Value {
+        // A plain vector or a pointwise map of one (`db20(vf(out))`): only the two points
+        // around `x` are evaluated.
+        let (inner, map) = match w {
+            W::Vec(v) => (Some(v), None),
+            W::Math(m, b) if *m != Math::Phase => match b.as_ref() {
+                W::Vec(v) => (Some(v), Some(*m)),
+                _ => (None, None),
+            },
+            _ => (None, None),
+        };
+        if let Some(v) = inner {
+            let data = vector(ds, v)?;
+            let at = arg(0)?.unwrap_or(0.0);
+            let i = meas::segment(kind, x, at).ok_or_else(|| nf("the point in the sweep"))?;
+            let y = |k: usize| match (&data, map) {
+                (Wv::Cplx(_), None) => data.c(k).norm(),
+                (Wv::Cplx(_), Some(m)) => cmath(m, data.c(k)),
+                (_, None) => data.c(k).re,
+                (_, Some(m)) => math(m, data.c(k).re),
+            };
+            let (x0, x1, y0, y1) = (x.at(i - 1), x.at(i), y(i - 1), y(i));
+            return Ok(y0 + (at - x0) * (y1 - y0) / (x1 - x0));
+        }
+    }
+    if let (WFn::Cross(edge), W::Math(m @ (Math::Db20 | Math::Db10), b)) = (f, w) {
+        // dB of a complex vector: scan |h|² against the level's |h|², take logs only at the
+        // two points of the crossing (dB is strictly increasing in |h|², so the same crossing).
+        let data = match b.as_ref() {
+            W::Vec(v) => Some(vector(ds, v)?),
+            _ => None,
+        };
+        if let Some(Wv::Cplx(h)) = data {
+            let h = h.as_slice();
+            let level = arg(0)?.unwrap_or(0.0);
+            let e = cross_edge(edge, arg(1)?.unwrap_or(1.0));
+            let scale = if *m == Math::Db20 { 10.0 } else { 5.0 };
+            let mut key = RealBuf::take();
+            key.vec().extend(h.iter().map(|z| z.norm_sqr()));
+            let i = meas::when_index(kind, x, &key, None, 10f64.powf(level / scale), 0.0, Counts::of(e))
+                .ok_or_else(|| nf("the crossing"))?;
+            let (d0, d1) = (scale * h[i - 1].norm_sqr().log10(), scale * h[i].norm_sqr().log10());
+            let (x0, x1) = (x.at(i - 1), x.at(i));
+            let r = x0 + (level - d0) * (x1 - x0) / (d1 - d0);
+            return if r.is_nan() { Err(nf("the crossing")) } else { Ok(r) };
+        }
+    }
+    let v = eval_w(w, ds, r)?;
     // Complex-input specs.
     if matches!(f, WFn::DcGainDb | WFn::Ugf | WFn::PhaseMargin | WFn::GainMargin | WFn::F3db) {
         let h: Samples<Complex64, CplxBuf> = match v {
@@ -1123,15 +1186,8 @@ fn eval_wave_fn(f: WFn, w: &W, kind: Option<Kind>, args: &[S], r: &Results) -> R
         }
         WFn::Deriv => meas::deriv(kind, x, y, arg(0)?.unwrap_or(0.0)).ok_or_else(|| nf("the point in the sweep")),
         WFn::Cross(edge) => {
-            let level = arg(0)?.unwrap_or(0.0);
-            let n = arg(1)?.unwrap_or(1.0);
-            let count = if n < 0.5 { None } else { Some((n + 0.5).floor() as u32) };
-            let e = match edge {
-                Edge::Rise(_) => Edge::Rise(count),
-                Edge::Fall(_) => Edge::Fall(count),
-                _ => Edge::Cross(count),
-            };
-            meas::when(kind, x, y, None, level, 0.0, Counts::of(e)).ok_or_else(|| nf("the crossing"))
+            let e = cross_edge(edge, arg(1)?.unwrap_or(1.0));
+            meas::when(kind, x, y, None, arg(0)?.unwrap_or(0.0), 0.0, Counts::of(e)).ok_or_else(|| nf("the crossing"))
         }
         WFn::Stat(stat) => {
             let (from, to) = (arg(0)?, arg(1)?);
@@ -1154,6 +1210,7 @@ fn eval_wave_fn(f: WFn, w: &W, kind: Option<Kind>, args: &[S], r: &Results) -> R
         WFn::Settling => specs::settling_time(x, y, arg(0)?.unwrap_or(0.01), arg(1)?),
         WFn::Overshoot => specs::overshoot(y),
         WFn::TcPpm => specs::tc_ppm(x, y),
+        WFn::OutputSwing => specs::output_swing(x, y, arg(0)?.unwrap_or(0.5)),
         WFn::LineReg => specs::line_regulation(x, y),
         WFn::InputNoiseAt => {
             let at = arg(0)?.unwrap_or(0.0);

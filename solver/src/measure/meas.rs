@@ -78,8 +78,33 @@ impl Counts {
     }
 }
 
-/// The scale value where `y` meets `level` (or the signal `y2`), as ngspice's WHEN.
+/// The scale value where `y` meets `level` (or the signal `y2`), as ngspice's WHEN: the event
+/// found by [`when_index`], interpolated linearly between its two points (against `y2`, where
+/// the two interpolants meet). A 0/0 interpolation (both signals equal at both points) is
+/// ngspice's "out of interval".
 pub(crate) fn when(
+    kind: Kind,
+    x: Scale,
+    y: &[f64],
+    y2: Option<&[f64]>,
+    level: f64,
+    td: f64,
+    counts: Counts,
+) -> Option<f64> {
+    let i = when_index(kind, x, y, y2, level, td, counts)?;
+    let (x0, x1, v0, v1) = (x.at(i - 1), x.at(i), y[i - 1], y[i]);
+    let r = match y2 {
+        Some(s) => x0 + (s[i - 1] - v0) * (x1 - x0) / (v1 - v0 - s[i] + s[i - 1]),
+        None => x0 + (level - v0) * (x1 - x0) / (v1 - v0),
+    };
+    (!r.is_nan()).then_some(r)
+}
+
+/// The index `i` of the point that completes the requested transition (the event lies between
+/// points `i-1` and `i`), counting as ngspice's WHEN does (see the module notes). Only the
+/// order of `y` against the level matters, so any strictly increasing transform of both gives
+/// the same index (the expression language scans `|h|²` for a dB level).
+pub(crate) fn when_index(
     kind: Kind,
     x: Scale,
     y: &[f64],
@@ -87,10 +112,10 @@ pub(crate) fn when(
     level: f64,
     mut td: f64,
     counts: Counts,
-) -> Option<f64> {
+) -> Option<usize> {
     let (mut rise, mut fall, mut cross) = (0i64, 0i64, 0i64);
     let mut above = false;
-    let (mut prev, mut prev2, mut prev_x) = (0.0, 0.0, 0.0);
+    let mut prev = 0.0;
     let mut first = 0usize;
     let mut pending = false;
     let mut result = None;
@@ -112,10 +137,6 @@ pub(crate) fn when(
         if first > 1 && kind == Kind::Dc && td == xv {
             first = 1;
         }
-        let interp = |prev: f64, prev2: f64, prev_x: f64| match y2 {
-            Some(_) => prev_x + (prev2 - prev) * (xv - prev_x) / (v - prev - lv + prev2),
-            None => prev_x + (level - prev) * (xv - prev_x) / (v - prev),
-        };
         if first == 1 {
             cross = 0;
             if v < lv {
@@ -149,24 +170,21 @@ pub(crate) fn when(
                 }
             }
             if cross == counts.cross || rise == counts.rise || fall == counts.fall {
-                // 0/0 (both signals equal at both points) is ngspice's "out of interval".
-                return Some(interp(prev, prev2, prev_x)).filter(|r| !r.is_nan());
+                return Some(i);
             }
             if pending {
                 if any {
-                    return Some(interp(prev, prev2, prev_x)).filter(|r| !r.is_nan());
+                    return Some(i);
                 } else if last {
-                    result = Some(interp(prev, prev2, prev_x));
+                    result = Some(i);
                 }
                 pending = false;
             }
         }
         first += 1;
         prev = v;
-        prev2 = lv;
-        prev_x = xv;
     }
-    result.filter(|r: &f64| !r.is_nan())
+    result
 }
 
 /// The value of `y` at scale value `at`, as ngspice's FIND ... AT.
@@ -183,7 +201,7 @@ pub(crate) fn deriv(kind: Kind, x: Scale, y: &[f64], at: f64) -> Option<f64> {
 }
 
 /// The index `i` of the first segment `[i-1, i]` that contains `at`.
-fn segment(kind: Kind, x: Scale, at: f64) -> Option<usize> {
+pub(crate) fn segment(kind: Kind, x: Scale, at: f64) -> Option<usize> {
     (1..x.len()).find(|&i| {
         let (p, s) = (x.at(i - 1), x.at(i));
         (p <= at && s >= at) || (kind == Kind::Dc && p >= at && s <= at)

@@ -232,10 +232,11 @@ pub fn power(r: &Results, name: &str) -> Result<f64, MeasureError> {
     };
     let Ok(ds) = r.dataset(Kind::Op) else {
         // No op dataset: the simulator's last solution (after an .ac, its operating point).
-        let v = |node: usize| if node == 0 { Ok(0.0) } else { sim.voltage(&ckt.nodes[node]) };
-        let bad = |_| MeasureError::UnknownDevice { name: name.to_string() };
-        let u = v(p).map_err(bad)? - v(n).map_err(bad)?;
-        return Ok(-u * sim.current(name).map_err(bad)?);
+        use super::vectors::sim_unknown;
+        let bad = || MeasureError::UnknownDevice { name: name.to_string() };
+        let v = |node: usize| if node == 0 { Some(0.0) } else { sim_unknown(sim, &ckt.nodes[node], false) };
+        let u = v(p).ok_or_else(bad)? - v(n).ok_or_else(bad)?;
+        return Ok(-u * sim_unknown(sim, name, true).ok_or_else(bad)?);
     };
     let get = |prefix: &str, node: &str| -> Result<f64, MeasureError> {
         if prefix == "v" && node == "0" {
@@ -310,12 +311,42 @@ pub fn input_noise_at(freq: Scale, inoise: &[f64], f: f64) -> Result<f64, Measur
     meas::at(Kind::Noise, freq, inoise, f).ok_or_else(|| not_found("the frequency in the noise sweep"))
 }
 
-/// Noise integrated over `[f1, f2]` (V rms): `sqrt(∫ density² df)`, the trapezoidal rule on
-/// `density²` over the sweep points inside the band (ends interpolated).
+/// Noise integrated over `[f1, f2]` (V rms): `sqrt(∫ density² df)`, with `density²` taken as
+/// a power law `S(f) = S0·(f/f0)^a` between neighbouring sweep points (as ngspice integrates
+/// each source's density for its "Integrated Noise"; here the total density is integrated, so
+/// the result is close to, not equal to, ngspice's `inoise_total`). Band ends inside a segment
+/// are cut on the same power law.
 pub fn integrated_noise(freq: Scale, density: &[f64], f1: f64, f2: f64) -> Result<f64, MeasureError> {
-    let mut sq = super::vectors::RealBuf::take();
-    sq.vec().extend(density.iter().map(|d| d * d));
-    meas::rms_integ(freq, &sq, f1, f2, false).map(|(v, _, _)| v.sqrt()).ok_or_else(|| not_found("points in the band"))
+    let n = density.len().min(freq.len());
+    // ∫ from a to b of S0 (f/f0)^e df for the segment's power law through (f0, S0), (fb, Sb).
+    let seg = |f0: f64, s0: f64, fb: f64, sb: f64, a: f64, b: f64| -> f64 {
+        if s0 <= 0.0 || sb <= 0.0 || f0 <= 0.0 {
+            // Not a power law: the trapezoid on the cut segment.
+            let at = |x: f64| s0 + (sb - s0) * (x - f0) / (fb - f0);
+            return 0.5 * (at(a) + at(b)) * (b - a);
+        }
+        let e = (sb / s0).ln() / (fb / f0).ln();
+        if (e + 1.0).abs() < 1e-9 {
+            s0 * f0 * (b / a).ln()
+        } else {
+            s0 * f0 / (e + 1.0) * ((b / f0).powf(e + 1.0) - (a / f0).powf(e + 1.0))
+        }
+    };
+    let mut total = 0.0;
+    let mut any = false;
+    for i in 1..n {
+        let (fa, fb) = (freq.at(i - 1), freq.at(i));
+        let (a, b) = (fa.max(f1), fb.min(f2));
+        if b <= a {
+            continue;
+        }
+        any = true;
+        total += seg(fa, density[i - 1].powi(2), fb, density[i].powi(2), a, b);
+    }
+    if !any {
+        return Err(not_found("points in the band"));
+    }
+    Ok(total.sqrt())
 }
 
 /// Temperature coefficient (ppm/°C) by the box method over a `.dc temp` sweep `y(T)`:

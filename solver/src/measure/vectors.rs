@@ -88,10 +88,11 @@ impl<'a> Results<'a> {
         self.dataset(kind).is_ok()
     }
 
-    /// A named value (a measure result or a `.param`), case-insensitive.
+    /// A named value: a measure result or value given to this view (case-insensitive), else a
+    /// global `.param` of the simulator's circuit (lower-case name).
     pub fn value(&self, name: &str) -> Option<f64> {
         let find = |s: &[(String, f64)]| s.iter().rev().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
-        find(self.more).or_else(|| find(self.values))
+        find(self.more).or_else(|| find(self.values)).or_else(|| self.sim.and_then(|s| s.circuit().params.value(name)))
     }
 
     /// The integrated-noise dataset (`onoise_total`, `inoise_total`), when a `.noise` ran.
@@ -245,4 +246,24 @@ pub fn unwrapped_phase_deg(h: &[Complex64], out: &mut Vec<f64>) {
         out.push(v);
         prev = v;
     }
+}
+
+/// A node voltage (`branch = false`, ground is 0) or a branch current (`name#branch`) from the
+/// simulator's last solution, found without allocating.
+pub fn sim_unknown(sim: &Simulator, name: &str, branch: bool) -> Option<f64> {
+    if !branch && (name == "0" || name.eq_ignore_ascii_case("gnd")) {
+        return Some(0.0);
+    }
+    let x = sim.solution();
+    sim.unknowns()
+        .iter()
+        .position(|u| {
+            let n = u.name.as_str();
+            if branch {
+                n.len() == name.len() + 7 && n[..name.len()].eq_ignore_ascii_case(name) && n.ends_with("#branch")
+            } else {
+                u.kind == crate::UnknownKind::Voltage && n.eq_ignore_ascii_case(name)
+            }
+        })
+        .and_then(|k| x.get(k).copied())
 }
