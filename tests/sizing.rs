@@ -434,3 +434,23 @@ fn problem_file_round_trips_and_keeps_spec_order() {
     let text = serde_json::to_string(&f).unwrap();
     assert_eq!(ProblemFile::from_json(&text, "x.json").unwrap(), f);
 }
+
+#[test]
+fn the_readme_rust_example_is_the_library_doctest() {
+    // The README's "Use it from Rust" block is compiled and run as the doctest of
+    // `insitu::sizing`; this keeps the two texts identical.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme.find("### Use it from Rust\n\n```rust\n").expect("README section")
+        + "### Use it from Rust\n\n```rust\n".len();
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let module = std::fs::read_to_string(root.join("src/sizing/mod.rs")).unwrap();
+    let doc: String = module
+        .lines()
+        .skip_while(|l| !l.starts_with("//! ```"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("//! ```"))
+        .map(|l| format!("{}\n", l.strip_prefix("//! ").unwrap_or(l.strip_prefix("//!").unwrap_or(l))))
+        .collect();
+    assert_eq!(block, doc);
+}
