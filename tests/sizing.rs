@@ -441,8 +441,8 @@ fn the_readme_rust_example_is_the_library_doctest() {
     // `insitu::sizing`; this keeps the two texts identical.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let start = readme.find("### Use it from Rust\n\n```rust\n").expect("README section")
-        + "### Use it from Rust\n\n```rust\n".len();
+    let section = readme.find("### Use it from Rust").expect("README section");
+    let start = section + readme[section..].find("```rust\n").expect("a rust block") + "```rust\n".len();
     let block = &readme[start..start + readme[start..].find("```").unwrap()];
     let module = std::fs::read_to_string(root.join("src/sizing/mod.rs")).unwrap();
     let doc: String = module
