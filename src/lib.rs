@@ -18,8 +18,3 @@ pub mod ngspice;
 pub mod output;
 pub mod raw;
 pub mod sizing;
-
-/// The README's Rust examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;

@@ -339,7 +339,7 @@ fn same_seed_same_run_for_every_algorithm_family() {
     // Random (a design drawn once from the seed), PSO (re-run over a memo of its evaluations)
     // and the BO family (the record continued step by step): twice the same run.
     let dir = cs_dir("det");
-    for algo in ["random", "pso", "trace", "mace"] {
+    for algo in ["random", "pso", "de", "trace", "mace", "pipf"] {
         let p = cs_problem(&dir, &format!("{algo}.json"), |v| {
             v["optimization"]["algorithm"]["name"] = algo.into();
             v["optimization"]["budget"]["max_iterations"] = 30.into();
@@ -433,4 +433,24 @@ fn problem_file_round_trips_and_keeps_spec_order() {
     assert_eq!(names, ["gain_db", "gbw_hz", "pm_deg", "power_w", "sr_Vus"]);
     let text = serde_json::to_string(&f).unwrap();
     assert_eq!(ProblemFile::from_json(&text, "x.json").unwrap(), f);
+}
+
+#[test]
+fn the_readme_rust_example_is_the_library_doctest() {
+    // The README's "Use it from Rust" block is compiled and run as the doctest of
+    // `insitu::sizing`; this keeps the two texts identical.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme.find("### Use it from Rust").expect("README section");
+    let start = section + readme[section..].find("```rust\n").expect("a rust block") + "```rust\n".len();
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let module = std::fs::read_to_string(root.join("src/sizing/mod.rs")).unwrap();
+    let doc: String = module
+        .lines()
+        .skip_while(|l| !l.starts_with("//! ```"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("//! ```"))
+        .map(|l| format!("{}\n", l.strip_prefix("//! ").unwrap_or(l.strip_prefix("//!").unwrap_or(l))))
+        .collect();
+    assert_eq!(block, doc);
 }

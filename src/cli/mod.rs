@@ -1,9 +1,9 @@
 //! The subcommands of the `insitu` binary, one file per command, and what they share.
 
 pub mod check;
-pub mod place;
-pub mod optimize;
 pub mod gmid;
+pub mod optimize;
+pub mod place;
 pub mod sim;
 
 use std::process::ExitCode;

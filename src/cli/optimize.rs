@@ -11,7 +11,7 @@ use std::process::ExitCode;
 pub struct OptimizeArgs {
     /// The problem file (JSON).
     pub problem: PathBuf,
-    /// Optimizer: trace, random, lhs, pso, eipf, pipf, mace (default: the problem's).
+    /// Optimizer: trace, random, lhs, pso, eipf, pipf, mace, de (default: the problem's).
     #[arg(long)]
     pub algo: Option<String>,
     /// History file (default: beside the problem file, named with a timestamp).

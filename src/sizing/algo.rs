@@ -13,6 +13,7 @@
 
 use insitu_optimizer::baselines::{pso, PsoConfig};
 use insitu_optimizer::bo::run_bo;
+use insitu_optimizer::de::{differential_evolution_resume, DeConfig};
 use insitu_optimizer::problem::{evaluate_batch, from_unit, Evaluation, Problem};
 use insitu_optimizer::record::{RunRecord, INITIAL};
 use insitu_optimizer::rng::stream;
@@ -29,11 +30,13 @@ pub enum Algorithm {
     Eipf,
     Pipf,
     Mace,
+    /// Differential evolution with Deb's feasibility rules (a fast population method).
+    De,
 }
 
 impl Algorithm {
     /// Accepted names.
-    pub const NAMES: [&'static str; 7] = ["trace", "random", "lhs", "pso", "eipf", "pipf", "mace"];
+    pub const NAMES: [&'static str; 8] = ["trace", "random", "lhs", "pso", "eipf", "pipf", "mace", "de"];
 
     /// The algorithm called `name` (case-insensitive).
     pub fn from_name(name: &str) -> Option<Algorithm> {
@@ -45,6 +48,7 @@ impl Algorithm {
             "eipf" => Algorithm::Eipf,
             "pipf" => Algorithm::Pipf,
             "mace" => Algorithm::Mace,
+            "de" => Algorithm::De,
             _ => return None,
         })
     }
@@ -59,6 +63,7 @@ impl Algorithm {
             Algorithm::Eipf => "eipf",
             Algorithm::Pipf => "pipf",
             Algorithm::Mace => "mace",
+            Algorithm::De => "de",
         }
     }
 
@@ -135,6 +140,36 @@ impl Algorithm {
                     rec.push(x, e, step, name, t);
                 }
                 rec.push_step(step, 0.0, 0.0, Vec::new());
+            }
+            Algorithm::De => {
+                // The population of this phase: its own proposals, replayed by the DE.
+                let start = phase_start.min(before);
+                let pop = n_init.clamp(10, 40);
+                let pseed = seed ^ insitu_optimizer::rng::mix(start as u64);
+                let mut sub = RunRecord::new("de", pseed, problem.lower(), problem.upper(), problem.n_constraints());
+                sub.evaluations = rec.evaluations[start..].to_vec();
+                for (i, e) in sub.evaluations.iter_mut().enumerate() {
+                    e.index = i;
+                }
+                let cfg = DeConfig {
+                    budget: (sub.evaluations.len() + pop).min(budget - start),
+                    population: pop,
+                    seed: pseed,
+                    ..DeConfig::default()
+                };
+                let Ok(out) = differential_evolution_resume(problem, &cfg, sub) else {
+                    return 0;
+                };
+                let gen = rec.steps.last().map_or(0, |s| s.step + 1);
+                for e in out.evaluations.into_iter().skip(before - start) {
+                    let name = if before == 0 { INITIAL } else { "de" };
+                    let ev = match (e.failure, e.objective, e.constraints) {
+                        (None, Some(o), Some(c)) => Ok(insitu_optimizer::Outcome { objective: o, constraints: c }),
+                        (f, _, _) => Err(f.unwrap_or_else(|| "failed".into())),
+                    };
+                    rec.push(e.x, ev, gen, name, e.seconds);
+                }
+                rec.push_step(gen, 0.0, 0.0, Vec::new());
             }
             Algorithm::Pso => {
                 // The swarm of this phase: a record of the phase's own proposals.

@@ -9,12 +9,29 @@
 //! * [`Algorithm`]: the one place that chooses the optimizer.
 //! * [`Session`]: phases, convergence, the per-iteration report, the history file and resume.
 //!
-//! ```no_run
-//! use insitu::sizing::{Session, Testbench, InProcess};
-//! let tb = Testbench::from_file("examples/two_stage_miller/problem.json".as_ref()).unwrap();
+//! The README's "Use it from Rust" example (a test checks they are the same text):
+//!
+//! ```
+//! use insitu::sizing::{InProcess, Session, Testbench};
+//!
+//! // Compile once: the deck, one simulator per corner and worker, the measurements.
+//! let mut tb = Testbench::from_file("examples/two_stage_miller/problem.json".as_ref())?;
+//! // One candidate at every corner of phase 2 (corners in parallel, re-sized, never re-parsed).
+//! let c = tb.assess(&tb.init(), 2);
+//! for corner in &c.corners {
+//!     println!("{}: {:?} {:?}", corner.corner, tb.measurement_names(), corner.values);
+//! }
+//! println!("cost {:.3}, feasible {}", c.cost, c.feasible);
+//! // A batch over rayon.
+//! let batch = tb.assess_batch(&[tb.init(), tb.upper()], 1);
+//! assert_eq!(batch.len(), 2);
+//! // The whole loop, here 8 iterations and no history file.
+//! tb.problem.budget.max_iterations = 8;
+//! tb.problem.algorithm.initial_samples = 6;
 //! let mut run = Session::new(&tb, None, None, &InProcess);
-//! let status = run.run(&mut |block| print!("{block}")).unwrap();
-//! println!("{status:?}\n{}", run.final_report());
+//! let status = run.run(&mut |block| print!("{block}"))?;
+//! println!("{status:?}: best cost {:.3}", run.best().map_or(f64::NAN, |b| b.cost));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub mod algo;

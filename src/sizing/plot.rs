@@ -205,6 +205,7 @@ where
         .build_cartesian_2d((fmin..fmax).log_scale(), pmin..pmax)
         .map_err(e)?;
     cp.configure_mesh()
+        .x_label_formatter(&|v| super::report::eng(*v))
         .x_desc("frequency (Hz)")
         .y_desc("phase (deg)")
         .label_style(("sans-serif", 13))

@@ -316,6 +316,7 @@ impl<'a> Session<'a> {
             "random" => "Random sample".into(),
             "lhs" => "Latin-hypercube sample".into(),
             "pso" => format!("PSO generation {} (penalized swarm)", e.step),
+            "de" => format!("DE generation {} (Deb's feasibility rules)", e.step),
             other => other.to_string(),
         };
         format!("{mode} — {tier}{timing}")
@@ -329,6 +330,7 @@ impl<'a> Session<'a> {
         match self.algorithm {
             Algorithm::Random => "uniform random",
             Algorithm::Pso => "first PSO swarm (Latin hypercube)",
+            Algorithm::De => "first DE population (Latin hypercube)",
             _ => "Latin hypercube",
         }
     }
