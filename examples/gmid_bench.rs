@@ -41,7 +41,8 @@ fn small() -> Grid {
 fn deck(t: &Table) -> String {
     let g = &t.grid;
     let lib = insitu::pdk::library_file("generic180").expect("library file");
-    let mut d = format!("gmid bench\n.options num_threads=1\n.lib '{}' tt\n.temp 27\nVG g 0 0\nVD d 0 0\n", lib.display());
+    let mut d =
+        format!("gmid bench\n.options num_threads=1\n.lib '{}' tt\n.temp 27\nVG g 0 0\nVD d 0 0\n", lib.display());
     let mut saves = vec!["v(g)".to_string(), "v(d)".to_string()];
     let (w, ad, pd) = (t.meta.w, t.meta.ad, t.meta.pd);
     for (il, l) in g.l.iter().enumerate() {
@@ -176,7 +177,8 @@ fn main() {
     let t0 = Instant::now();
     let mut acc = 0.0;
     for k in 0..n {
-        let at = At { l: 0.3e-6 + 1e-6 * (k % 97) as f64 / 97.0, vgs: 0.3 + (k % 89) as f64 * 0.01, vds: 0.9, vsb: 0.1 };
+        let at =
+            At { l: 0.3e-6 + 1e-6 * (k % 97) as f64 / 97.0, vgs: 0.3 + (k % 89) as f64 * 0.01, vds: 0.9, vsb: 0.1 };
         acc += st.lookup("GM_ID", at).unwrap();
     }
     let lookup_us = t0.elapsed().as_secs_f64() / n as f64 * 1e6;

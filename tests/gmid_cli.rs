@@ -44,5 +44,23 @@ fn generate_lookup_and_size_agree_with_the_library() {
     assert!(!ok && err.contains("--vgs"), "{err}");
     let (ok, _, err) = insitu(&["gmid", "size", p, "--gmid", "1e6", "--l", "0.5u", "--id", "1u"]);
     assert!(!ok && err.contains("GM_ID = 1000000"), "{err}");
+
+    // Plots: PNG (needs the DejaVu font, installed by CI) and SVG, with the curves drawn.
+    for ext in ["png", "svg"] {
+        let f = dir.join(format!("plot.{ext}"));
+        let (ok, out, err) = insitu(&["gmid", "plot", p, "-o", f.to_str().unwrap()]);
+        assert!(ok, "{out}{err}");
+        let bytes = std::fs::read(&f).unwrap();
+        if ext == "png" {
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+            assert!(bytes.len() > 50_000, "a PNG of three panels of curves: {} bytes", bytes.len());
+        } else {
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(text.contains("<svg") && text.matches("<polyline").count() >= 9, "three panels of curves");
+            assert!(text.contains("gm/gds") && text.contains("L = 0.18 um"));
+        }
+    }
+    let (ok, _, err) = insitu(&["gmid", "plot", p, "-o", "x.gif"]);
+    assert!(!ok && err.contains(".svg or .png"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -248,3 +248,42 @@ fn sizing_tables_are_cached_and_shared_across_threads() {
     // Higher inversion level needs a wider device for the same current.
     assert!(seq.windows(2).all(|w| w[1] > w[0]));
 }
+
+#[test]
+fn json_sizing_view_holds_the_mode_3_lookups_and_nulls_where_unreachable() {
+    // VGS up to 0.7 V only: the lowest gm/Id values of the view are out of reach (null).
+    let g = fine_grid();
+    let g = Grid::new(g.l, vrange(0.0, 0.005, 141), g.vds, g.vsb).unwrap();
+    let t = table("generic180", DeviceType::Nmos, &g);
+    let dir = std::env::temp_dir().join(format!("insitu-gmid-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("nmos_gmid_lookup.json");
+    t.save(&p).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    let (vds, vsb) = (v["vds"].as_f64().unwrap(), v["vsb"].as_f64().unwrap());
+    assert_eq!((vds, vsb), (t.default_vds(), 0.0));
+    let gm_ids: Vec<f64> = v["gm_id"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    let (mut nulls, mut values) = (0, 0);
+    for (il, &l) in t.grid.l.iter().enumerate() {
+        for (k, &g) in gm_ids.iter().enumerate() {
+            let cell = &v["id_w"][il][k];
+            match t.lookup_vs("ID_W", "GM_ID", &[g], l, vds, vsb, Method::Pchip) {
+                Ok(y) => {
+                    assert_eq!(cell.as_f64().unwrap(), y[0]);
+                    let ft = v["ft_hz"][il][k].as_f64().unwrap();
+                    let want = t.lookup_vs("GM_CGG", "GM_ID", &[g], l, vds, vsb, Method::Pchip).unwrap()[0];
+                    assert!(rel(ft * 2.0 * std::f64::consts::PI, want) < 1e-12);
+                    values += 1;
+                }
+                Err(GmidError::OutOfRange { .. }) => {
+                    assert!(cell.is_null());
+                    nulls += 1;
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+    assert!(values > 50 && nulls > 0, "{values} values, {nulls} nulls");
+    assert!(Table::load(&p).unwrap_err().to_string().contains("2-D"));
+    std::fs::remove_dir_all(&dir).ok();
+}

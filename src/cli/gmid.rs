@@ -102,6 +102,12 @@ pub enum GmidCmd {
         #[arg(long, default_value = "0")]
         vsb: String,
     },
+    /// Plot gm/Id against Id/W, gm/gds and fT against gm/Id for several L (.svg or .png).
+    Plot {
+        table: PathBuf,
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
 }
 
 fn num(field: &str, s: &str) -> Result<f64, String> {
@@ -134,6 +140,10 @@ pub fn run(cmd: GmidCmd) -> ExitCode {
             lookup(&table, &out, l, vgs, vds, &vsb, vs, &method, extrapolate)
         }
         GmidCmd::Size { table, gmid, l, id, gm, vds, vsb } => size(&table, gmid, &l, id, gm, vds, &vsb),
+        GmidCmd::Plot { table, output } => Table::load(&table)
+            .map_err(input)
+            .and_then(|t| insitu::gmid_plot::plot(&t, &output).map_err(input))
+            .map(|()| emit(&format!("wrote {}\n", output.display()))),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,
