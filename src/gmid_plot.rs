@@ -1,33 +1,11 @@
 //! Plots of a gm/Id table (`insitu gmid plot`): gm/Id against Id/W, gm/gds and fT against
 //! gm/Id, one curve per length, at the kit's default VDS (max/2) and VSB = 0. Text (PNG and
-//! SVG layout) uses a TrueType font read at run time (`$INSITU_FONT`, else DejaVu Sans from
-//! Debian's `fonts-dejavu-core`), so no system font library is linked.
+//! SVG layout) uses the font of [`crate::font`].
 
 use insitu_pdk::gmid::{GmidError, Table};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
-use std::sync::OnceLock;
-
-const FONT_PATHS: [&str; 2] =
-    ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf"];
-
-/// Registers the PNG font once; an error names the paths tried.
-fn font() -> Result<(), String> {
-    static DONE: OnceLock<Result<(), String>> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let mut tried: Vec<String> = std::env::var("INSITU_FONT").ok().into_iter().collect();
-        tried.extend(FONT_PATHS.iter().map(|s| s.to_string()));
-        let (path, bytes) =
-            tried.iter().find_map(|p| std::fs::read(p).ok().map(|b| (p.clone(), b))).ok_or_else(|| {
-                format!("no font for PNG text (tried {}; set INSITU_FONT or write .svg)", tried.join(", "))
-            })?;
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-        plotters::style::register_font("sans-serif", FontStyle::Normal, bytes)
-            .map_err(|_| format!("{path}: not a usable TrueType font"))
-    })
-    .clone()
-}
 
 /// One curve per length: (L, points).
 type Curves = Vec<(f64, Vec<(f64, f64)>)>;
@@ -164,11 +142,11 @@ pub fn plot(t: &Table, path: &Path) -> Result<(), String> {
     let size = (1800, 600);
     match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
         Some("svg") => {
-            font()?;
+            crate::font::register()?;
             draw(SVGBackend::new(path, size).into_drawing_area(), t)
         }
         Some("png") => {
-            font()?;
+            crate::font::register()?;
             draw(BitMapBackend::new(path, size).into_drawing_area(), t)
         }
         _ => Err(format!("{}: the plot format follows the extension, .svg or .png", path.display())),

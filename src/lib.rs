@@ -12,6 +12,7 @@ pub use insitu_pdk as pdk;
 pub use insitu_solver as solver;
 
 pub mod check;
+pub mod font;
 pub mod gen;
 pub mod gmid_plot;
 pub mod libngspice;

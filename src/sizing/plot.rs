@@ -2,38 +2,12 @@
 //! phase changes marked) and the best design's Bode plot (magnitude and phase of the output at
 //! each corner of the final phase), drawn with plotters.
 //!
-//! PNG text needs a TrueType font: `INSITU_FONT` or DejaVu Sans / Liberation Sans from the
-//! usual system folders; SVG needs none.
+//! PNG text uses the font of [`crate::font`]; SVG needs none.
 
 use super::session::Session;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
-
-const FONT_PATHS: [&str; 4] = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans.ttf",
-];
-
-fn register_font() -> Result<(), String> {
-    use std::sync::OnceLock;
-    static DONE: OnceLock<Result<(), String>> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let from_env = std::env::var("INSITU_FONT").ok();
-        let path = from_env
-            .iter()
-            .map(String::as_str)
-            .chain(FONT_PATHS)
-            .find(|p| Path::new(p).exists())
-            .ok_or("no TrueType font found for PNG text (set INSITU_FONT, or write .svg)")?;
-        let bytes: &'static [u8] = Box::leak(std::fs::read(path).map_err(|e| e.to_string())?.into_boxed_slice());
-        plotters::style::register_font("sans-serif", FontStyle::Normal, bytes)
-            .map_err(|_| format!("{path}: not a usable font"))
-    })
-    .clone()
-}
 
 /// Writes the plot; the format follows the extension (`.svg` or `.png`).
 pub fn write(session: &Session, path: &Path) -> Result<(), String> {
@@ -42,7 +16,7 @@ pub fn write(session: &Session, path: &Path) -> Result<(), String> {
     match ext.as_str() {
         "svg" => draw(SVGBackend::new(path, size).into_drawing_area(), session),
         "png" => {
-            register_font()?;
+            crate::font::register()?;
             draw(BitMapBackend::new(path, size).into_drawing_area(), session)
         }
         _ => Err(format!("{}: expected a .svg or .png file", path.display())),
