@@ -2,7 +2,7 @@
 //! MCNC benchmarks, several seeds each, beside the paper's Table 1.
 //!
 //! `cargo run --release --example placement_bench -- --seeds 5 [--benches apte,hp] [--budget 830]
-//! [--sa-moves 40000]`. The last line is `RESULT {json}` with `bo_mean_B`, `sa_mean_B` and
+//! [--sa-moves 40000]`. After each bench a `PARTIAL {json}` line; the last line is `RESULT {json}` with `bo_mean_B`, `sa_mean_B` and
 //! `sa40k_mean_B` (and standard errors `*_se_B`) for each bench B.
 
 use insitu_placement::bench::{load, BENCHES, PAPER_TABLE1};

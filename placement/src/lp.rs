@@ -7,7 +7,7 @@
 //! each edge of the transitive reduction of "left of" (resp. "below"), `x_a + w_a <= x_b`;
 //! the objective is the sum of `hi_e - lo_e`. Every constraint is a difference of two variables
 //! (or a bound), so the LP is the dual of a min-cost flow: [`LpSolver::Flow`] solves it exactly
-//! that way ([`crate::flow`], one shortest-path augmentation per net; about 20x faster than the
+//! that way ([`crate::flow`], one shortest-path augmentation per net; about 5x faster than the
 //! simplex on ami49, which is what makes 830 LP evaluations per run affordable).
 //! [`LpSolver::Simplex`] states the same LP to `microlp` through `good_lp` (pure-Rust sparse
 //! simplex, no system library) and is the cross-check in the tests. If the pair does not fit
