@@ -481,7 +481,7 @@ fn ngspice_gap(m: &Measure, dc_scale: Option<&str>, gaps: &[String]) -> Option<&
     match &m.kind {
         MeasKind::DerivAt { .. } | MeasKind::DerivWhen { .. } => Some("ngspice 39 has no DERIV"),
         MeasKind::Stat { .. } if word("integral") => Some("ngspice 39 rejects the INTEGRAL spelling"),
-        _ if signals(m).iter().any(|s| s.contains(',')) => Some("ngspice 39's .meas rejects v(a,b)"),
+        _ if m.signals().iter().any(|s| s.text.contains(',')) => Some("ngspice 39's .meas rejects v(a,b)"),
         MeasKind::Stat { .. } if m.analysis == MeasAnalysis::Dc && dc_scale != Some("v(v-sweep)") => {
             Some("ngspice 39 computes .dc window statistics only over a voltage-source sweep")
         }
@@ -489,35 +489,6 @@ fn ngspice_gap(m: &Measure, dc_scale: Option<&str>, gaps: &[String]) -> Option<&
             Some("reads a measure ngspice 39 cannot compute")
         }
         _ => None,
-    }
-}
-
-fn signals(m: &Measure) -> Vec<&str> {
-    use insitu_netlist::measure::{Level, Point};
-    fn cond(c: &insitu_netlist::measure::Condition) -> Vec<&str> {
-        let mut v = vec![c.signal.text.as_str()];
-        if let Level::Signal(s) = &c.level {
-            v.push(s.text.as_str());
-        }
-        v
-    }
-    match &m.kind {
-        MeasKind::TrigTarg { trig, targ } => [trig, targ]
-            .into_iter()
-            .flat_map(|p| match p {
-                Point::When(c) => cond(c),
-                Point::At(_) => vec![],
-            })
-            .collect(),
-        MeasKind::FindAt { signal, .. } | MeasKind::DerivAt { signal, .. } => vec![signal.text.as_str()],
-        MeasKind::FindWhen { signal, when } | MeasKind::DerivWhen { signal, when } => {
-            let mut v = cond(when);
-            v.push(signal.text.as_str());
-            v
-        }
-        MeasKind::When(c) => cond(c),
-        MeasKind::Stat { signal, .. } => vec![signal.text.as_str()],
-        MeasKind::Param(_) => vec![],
     }
 }
 

@@ -129,6 +129,36 @@ pub struct Measure {
     pub loc: Location,
 }
 
+impl Measure {
+    /// The waveform signals the measure reads (trigger, target, FIND, DERIV, WHEN conditions and
+    /// their signal levels, statistics), in card order; a `param=` expression reads none.
+    pub fn signals(&self) -> Vec<&Signal> {
+        fn cond(c: &Condition) -> impl Iterator<Item = &Signal> {
+            std::iter::once(&c.signal).chain(match &c.level {
+                Level::Signal(s) => Some(s),
+                _ => None,
+            })
+        }
+        match &self.kind {
+            MeasKind::TrigTarg { trig, targ } => [trig, targ]
+                .into_iter()
+                .flat_map(|p| match p {
+                    Point::When(c) => cond(c).collect(),
+                    Point::At(_) => vec![],
+                })
+                .collect(),
+            MeasKind::FindAt { signal, .. } | MeasKind::DerivAt { signal, .. } | MeasKind::Stat { signal, .. } => {
+                vec![signal]
+            }
+            MeasKind::FindWhen { signal, when } | MeasKind::DerivWhen { signal, when } => {
+                std::iter::once(signal).chain(cond(when)).collect()
+            }
+            MeasKind::When(c) => cond(c).collect(),
+            MeasKind::Param(_) => vec![],
+        }
+    }
+}
+
 /// A word of a measure card: text and byte offset in the card's text.
 #[derive(Debug, Clone, Copy)]
 struct Word<'a> {

@@ -10,31 +10,9 @@
 //! agreement with the truth on its queries (each queried design is also evaluated for scoring;
 //! those evaluations are not counted as simulations).
 
-use insitu_optimizer::bagnet::{run_bagnet, spec_penalty, BagNetConfig, BagNetRun, Filter, GridProblem, NnConfig};
+use insitu_optimizer::bagnet::synthetic::Synthetic;
+use insitu_optimizer::bagnet::{run_bagnet, BagNetConfig, BagNetRun, Filter, NnConfig};
 use std::time::Instant;
-
-struct Synthetic;
-
-impl GridProblem for Synthetic {
-    fn grid(&self) -> &[usize] {
-        &[60; 6]
-    }
-    fn n_specs(&self) -> usize {
-        4
-    }
-    fn evaluate(&self, x: &[usize]) -> Result<Vec<f64>, String> {
-        let v: Vec<f64> = x.iter().map(|&i| i as f64).collect();
-        if v[5] > 57.0 {
-            return Err("simulation failed".into());
-        }
-        Ok(vec![
-            spec_penalty(v[0] + v[1], Some(85.0), None, 1.0),
-            spec_penalty(1.0 + v[2], None, Some(8.0), 1.0),
-            spec_penalty(v[3] * v[4], Some(1400.0), None, 1.0),
-            spec_penalty(1.0 + (v[5] - 30.0).abs() + 0.2 * v[0], None, Some(14.0), 1.0),
-        ])
-    }
-}
 
 fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();

@@ -2,7 +2,8 @@
 //! the agent (with and without the filter) on a synthetic multi-spec grid problem with a known
 //! answer.
 
-use insitu_optimizer::bagnet::{run_bagnet, spec_penalty, BagNetConfig, Discriminator, Filter, GridProblem, NnConfig};
+use insitu_optimizer::bagnet::synthetic::Synthetic;
+use insitu_optimizer::bagnet::{run_bagnet, spec_penalty, BagNetConfig, Discriminator, Filter, NnConfig};
 use insitu_optimizer::rng::stream;
 use rand::Rng;
 
@@ -94,30 +95,6 @@ fn spec_penalties_follow_the_reference() {
     assert_eq!(spec_penalty(0.5e-3, None, Some(1e-3), 2.0), 0.0);
     // With both bounds only max counts (the reference ignores min then).
     assert_eq!(spec_penalty(-5.0, Some(0.0), Some(1.0), 1.0), 0.0);
-}
-
-/// Six parameters on grids of 60, four specs; every spec is met e.g. at (50, 50, 5, 40, 40, 30).
-struct Synthetic;
-
-impl GridProblem for Synthetic {
-    fn grid(&self) -> &[usize] {
-        &[60; 6]
-    }
-    fn n_specs(&self) -> usize {
-        4
-    }
-    fn evaluate(&self, x: &[usize]) -> Result<Vec<f64>, String> {
-        let v: Vec<f64> = x.iter().map(|&i| i as f64).collect();
-        if v[5] > 57.0 {
-            return Err("simulation failed".into());
-        }
-        Ok(vec![
-            spec_penalty(v[0] + v[1], Some(85.0), None, 1.0),
-            spec_penalty(1.0 + v[2], None, Some(8.0), 1.0),
-            spec_penalty(v[3] * v[4], Some(1400.0), None, 1.0),
-            spec_penalty(1.0 + (v[5] - 30.0).abs() + 0.2 * v[0], None, Some(14.0), 1.0),
-        ])
-    }
 }
 
 fn small(filter: Filter, seed: u64) -> BagNetConfig {

@@ -23,6 +23,7 @@
 
 pub mod agent;
 pub mod nn;
+pub mod synthetic;
 
 pub use agent::{run_bagnet, spec_penalty, BagNetConfig, BagNetRun, Filter, FilterScore, GridDesign, GridProblem};
 pub use nn::{Discriminator, NnConfig};

@@ -558,42 +558,13 @@ pub fn describe_failure(m: &Measure, e: &MeasureError) -> String {
         (MeasureError::UnknownVector { name }, _) => {
             // `v(outt)` is written `vdb(outt)` too: look for its argument.
             let arg = name.find('(').map_or(name.as_str(), |i| &name[i..]);
-            signals_of(m).into_iter().find(|s| s.text.contains(arg))
+            m.signals().into_iter().find(|s| s.text.contains(arg))
         }
         (MeasureError::Invalid { .. }, MeasKind::Param(s)) => Some(s),
         _ => None,
     }
     .map_or(&m.loc, |s| &s.loc);
     format!("{loc}: measure '{}' failed: {e}", m.name)
-}
-
-fn signals_of(m: &Measure) -> Vec<&Signal> {
-    fn cond(c: &Condition) -> Vec<&Signal> {
-        let mut v = vec![&c.signal];
-        if let Level::Signal(s) = &c.level {
-            v.push(s);
-        }
-        v
-    }
-    match &m.kind {
-        MeasKind::TrigTarg { trig, targ } => [trig, targ]
-            .into_iter()
-            .flat_map(|p| match p {
-                Point::When(c) => cond(c),
-                Point::At(_) => vec![],
-            })
-            .collect(),
-        MeasKind::FindAt { signal, .. } | MeasKind::DerivAt { signal, .. } | MeasKind::Stat { signal, .. } => {
-            vec![signal]
-        }
-        MeasKind::FindWhen { signal, when } | MeasKind::DerivWhen { signal, when } => {
-            let mut v = vec![signal];
-            v.extend(cond(when));
-            v
-        }
-        MeasKind::When(c) => cond(c),
-        MeasKind::Param(s) => vec![s],
-    }
 }
 
 #[cfg(test)]
