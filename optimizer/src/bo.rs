@@ -255,13 +255,27 @@ fn collect(rec: &RunRecord, m: usize) -> Data {
         for k in 0..m {
             let v = match e.constraints.as_ref() {
                 Some(c) => c[k],
-                None if cmax[k].is_finite() => cmax[k].max(0.0) + (cmax[k] - cmin[k]).max(1.0),
+                None if cmax[k].is_finite() => impute_failure(cmax[k], cmin[k]),
                 None => 1.0,
             };
             c_all[k].push(v);
         }
     }
     Data { xs_ok, y_ok, xs_all, c_all }
+}
+
+/// The constraint value given to a failed evaluation: the worst value observed, or, when every
+/// observed value is feasible, a tenth of the observed range above 0. It stays inside the data's
+/// range: an outlier far above it (the former `cmax + range`) inflates the GP's signal variance
+/// and shrinks its lengthscales, the surrogate reverts to its mean away from the data, and an
+/// optimistic feasibility test (TRACE's level 1, `mu - kappa s <= 0`) then calls most of the
+/// unexplored box feasible.
+fn impute_failure(cmax: f64, cmin: f64) -> f64 {
+    if cmax > 0.0 {
+        cmax
+    } else {
+        (0.1 * (cmax - cmin)).max(1e-6)
+    }
 }
 
 fn spread(v: &[f64]) -> f64 {
@@ -521,4 +535,40 @@ fn propose<P: Problem + ?Sized>(
         chosen.push(("random-fallback", u));
     }
     (chosen, hyper, fit_s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Outcome;
+
+    fn record(cs: &[Option<[f64; 2]>]) -> RunRecord {
+        let mut rec = RunRecord::new("t", 0, &[0.0], &[1.0], 2);
+        for (i, c) in cs.iter().enumerate() {
+            let e = match c {
+                Some(c) => Ok(Outcome { objective: i as f64, constraints: c.to_vec() }),
+                None => Err("failed".to_string()),
+            };
+            rec.push(vec![i as f64 / 10.0], e, 0, INITIAL, 0.0);
+        }
+        rec
+    }
+
+    /// A failure is infeasible but stays inside the range of the observed constraint values, so
+    /// it does not dominate the surrogate's variance.
+    #[test]
+    fn failures_are_imputed_within_the_observed_range() {
+        // Constraint 0 has infeasible observations (worst 2.5), constraint 1 only feasible ones.
+        let rec = record(&[Some([2.5, -0.4]), Some([-1.5, -2.4]), None, Some([0.3, -1.0])]);
+        let data = collect(&rec, 2);
+        assert_eq!(data.xs_ok.len(), 3);
+        assert_eq!(data.c_all[0].len(), 4);
+        assert_eq!(data.c_all[0][2], 2.5, "worst observed value");
+        let v = data.c_all[1][2];
+        assert!(v > 0.0, "a failure is infeasible: {v}");
+        assert!((v - 0.2).abs() < 1e-12, "a tenth of the observed range above 0: {v}");
+        // Nothing observed yet: 1.
+        let data = collect(&record(&[None]), 2);
+        assert_eq!(data.c_all[0], vec![1.0]);
+    }
 }

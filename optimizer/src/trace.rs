@@ -9,6 +9,12 @@
 //!
 //! Switches: [`crate::AcquisitionFormulas`] (`config.formulas`: textbook PI/EI, the default, or
 //! the authors' double-standardized variants) and `config.gp.kernel.ard` (ARD or isotropic).
+//!
+//! Known weakness: level 1 treats every point with `max_k (mu_k - kappa s_k) <= 0` as equally
+//! feasible, and level 2's LCB and EI reward `s`. When the constraint surrogates revert to a mean
+//! near 0 away from the data (few points in 11 dimensions, outliers), most of the unexplored box
+//! passes level 1 and TRACE explores it instead of staying where feasibility is likely; the PoF
+//! methods do not. Seen on the sizing loop's gain problem (README, "Chased").
 
 use crate::bo::{run_bo, BoConfig, BoMethod};
 use crate::problem::Problem;
