@@ -8,7 +8,7 @@
 //! - **end to end**: insitu's simulation and measures against ngspice's, both at tight
 //!   tolerances: within 1e-6 relative for AC and DC measures (measured: 8e-8); transient ones
 //!   within 1e-3, because the two simulators place their time steps differently (measured:
-//!   3.3e-5 on the RC and rectifier, 1.4e-4 on the ring, 4.5e-4 on the op-amp buffer's
+//!   3.3e-5 on the RC and rectifier, 4.6e-5 on the ring (its period 1.5e-6), 4.5e-4 on the op-amp buffer's
 //!   overshoot).
 //!
 //! Skipped (with a message) when ngspice is absent, unless `INSITU_REQUIRE_NGSPICE=1`.
@@ -81,10 +81,7 @@ fn meas_end_to_end_within_1e6_of_ngspice() {
     let mut failures = Vec::new();
     for deck in decks() {
         let name = deck.file_stem().unwrap().to_string_lossy().to_string();
-        // At RELTOL 1e-7 insitu's transient of the ring oscillator (started by UIC) stops with
-        // "time step too small" at t=0; it runs at the tolerances of tests/ngspice_decks.rs.
-        let options = if name == "ring_tran" { "reltol=1e-6 vntol=1e-9 abstol=1e-15" } else { TIGHT };
-        let report = check_file_with(&deck, &ng, &work_dir(&name), &Tolerances::default(), options)
+        let report = check_file_with(&deck, &ng, &work_dir(&name), &Tolerances::default(), TIGHT)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         for r in report.rows.iter().filter(|r| r.analysis.starts_with("Measure")) {
             println!("{name:<18} {:<12} {:>10.2e}  {}", r.vector, r.score, r.detail);
