@@ -36,8 +36,12 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
+/// Mean and sample standard deviation; NaN for an empty list (no feasible run).
 fn mean_std(v: &[f64]) -> (f64, f64) {
-    let n = v.len().max(1) as f64;
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let n = v.len() as f64;
     let m = v.iter().sum::<f64>() / n;
     let s = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
     (m, s)
@@ -317,9 +321,13 @@ fn main() {
         let (m, s) = mean_std(&gains);
         let best = gains.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let worst = gains.iter().cloned().fold(f64::INFINITY, f64::min);
+        // No feasible run: no gain statistics (printed "-", null in the RESULT line).
+        let num = |x: f64| if x.is_finite() { format!("{x:.2}") } else { "-".to_string() };
+        let (best, worst, s) = (num(best), num(worst), num(s));
         println!(
-            "| {} | {best:.2} | {worst:.2} | {m:.2} | {s:.2} | {:.0} | {}/{seeds} | {:.1} |",
+            "| {} | {best} | {worst} | {} | {s} | {:.0} | {}/{seeds} | {:.1} |",
             algo.name().to_uppercase(),
+            num(m),
             cv.iter().sum::<f64>() / cv.len().max(1) as f64,
             gains.len(),
             median(walls)
