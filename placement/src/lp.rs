@@ -104,33 +104,14 @@ fn solve_axis_simplex(design: &Design, horizontal: bool, edges: &[(usize, usize)
     let mut vars = ProblemVariables::new();
     let xs: Vec<Variable> = (0..n).map(|b| vars.add(variable().min(0.0).max((extent - size(b)).max(0.0)))).collect();
     let mut cons = Vec::new();
-    let mut objective = Expression::with_capacity(2 * design.nets.len());
-    for net in &design.nets {
-        if net.pins.len() < 2 {
-            continue;
-        }
-        let (mut pmin, mut pmax) = (f64::INFINITY, f64::NEG_INFINITY);
-        let mut block_pins = Vec::new();
-        for p in &net.pins {
-            match p.at {
-                PinAt::Pad(i) => {
-                    let v = if horizontal { design.pads[i].x } else { design.pads[i].y };
-                    pmin = pmin.min(v);
-                    pmax = pmax.max(v);
-                }
-                PinAt::Block { .. } => {
-                    let (b, dx, dy) = p.offset(&design.blocks).expect("block pin");
-                    block_pins.push((b, if horizontal { dx } else { dy }));
-                }
-            }
-        }
-        if block_pins.is_empty() {
-            continue; // pads only: a constant, added back by `hpwl`
-        }
+    let spans = net_spans(design, horizontal);
+    let mut objective = Expression::with_capacity(2 * spans.len());
+    // Nets of pads only are a constant (added back by `hpwl`); `net_spans` leaves them out.
+    for (block_pins, pads) in spans {
         let lo = vars.add(variable());
         let hi = vars.add(variable());
         objective += hi - lo;
-        if pmin.is_finite() {
+        if let Some((pmin, pmax)) = pads {
             cons.push(Expression::from(lo).leq(pmin));
             cons.push(Expression::from(hi).geq(pmax));
         }
