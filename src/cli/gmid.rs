@@ -48,7 +48,7 @@ pub enum GmidCmd {
         /// Reference width.
         #[arg(long, default_value = "5u")]
         w: String,
-        /// Output file: .ins, .mat or .json (2-D sizing view).
+        /// Output file: .ins, .mat, .npz (mosplot) or .json (2-D sizing view).
         #[arg(short = 'o', long)]
         output: PathBuf,
     },
