@@ -6,6 +6,7 @@
 //! again. Every `.op` starts cold, so a result depends only on the candidate and the corner,
 //! not on which pooled simulator ran it (same seed, same result under rayon).
 
+use super::coords::Coordinates;
 use super::measure::{self, Measurement, Needs, Results};
 use super::problem::{CornerDef, IdSpec, Optimization, ParamKind, ProblemError, ProblemFile};
 use super::widths::{self, DeviceType};
@@ -269,6 +270,16 @@ impl Testbench {
     /// The init point.
     pub fn init(&self) -> Vec<f64> {
         self.problem.parameters.iter().map(|p| p.init).collect()
+    }
+
+    /// The map between the optimizer's unit box and the parameters' ranges.
+    pub fn coordinates(&self) -> Coordinates {
+        Coordinates::new(&self.problem.parameters)
+    }
+
+    /// The init point in the optimizer's unit coordinates.
+    pub fn unit_init(&self) -> Vec<f64> {
+        self.coordinates().to_unit(&self.init())
     }
 
     /// Number of phases.
