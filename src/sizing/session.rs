@@ -70,6 +70,7 @@ pub struct PhaseProblem<'a> {
 impl<'a> PhaseProblem<'a> {
     /// The view of `phase` through an evaluator.
     pub fn new(tb: &'a Testbench, ev: &'a dyn Evaluator, phase: usize) -> Self {
+        tb.warm(phase);
         PhaseProblem {
             tb,
             ev,
@@ -467,6 +468,7 @@ impl<'a> Session<'a> {
         let phase = old + 1;
         let coords = tb.coordinates();
         let xs: Vec<Vec<f64>> = self.history.optimizer.evaluations.iter().map(|e| coords.from_unit(&e.x)).collect();
+        tb.warm(phase);
         let cands: Vec<Candidate> = {
             use rayon::prelude::*;
             xs.par_iter().map(|x| self.ev.assess(tb, x, phase)).collect()
