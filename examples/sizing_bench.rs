@@ -1,4 +1,6 @@
-//! Sizing-loop benchmark: `cargo run --release --example sizing_bench [-- --seeds N --seconds S]`.
+//! Sizing-loop benchmark:
+//! `cargo run --release --example sizing_bench [-- --seeds N --seconds S --sections loop,trace,wallclock,paper]`
+//! (all sections by default; a skipped section's RESULT fields are null).
 //!
 //! 1. The whole `insitu optimize` loop on `examples/two_stage_miller` (in process), per seed:
 //!    wall clock, candidates per second, simulator time per candidate and corner, optimizer time
@@ -89,7 +91,7 @@ fn timed(
 ) -> (Vec<(f64, f64)>, Option<f64>, usize) {
     let view = PhaseProblem::new(tb, &InProcess, 2);
     let mut rec = algo.new_record(&view, seed);
-    let init = tb.init();
+    let init = tb.unit_init();
     let n_init = tb.problem.algorithm.initial_samples;
     let t0 = Instant::now();
     let mut trace = Vec::new();
@@ -116,7 +118,7 @@ fn best_at(trace: &[(f64, f64)], t: f64) -> f64 {
 fn paper_run(tb: &Testbench, algo: Algorithm, seed: u64, budget: usize, n_init: usize) -> RunRecord {
     let view = PhaseProblem::new(tb, &InProcess, 1);
     let mut rec = algo.new_record(&view, seed);
-    let init = tb.init();
+    let init = tb.unit_init();
     while rec.evaluations.len() < budget {
         if algo.step(&view, &mut rec, &init, n_init, budget, 0) == 0 {
             break;
@@ -132,6 +134,15 @@ fn main() {
     };
     let seeds = arg("--seeds", 10.0) as u64;
     let seconds = arg("--seconds", 30.0);
+    let sections: Vec<String> = args
+        .iter()
+        .position(|a| a == "--sections")
+        .and_then(|i| args.get(i + 1))
+        .map_or_else(|| "loop,trace,wallclock,paper".to_string(), |s| s.to_string())
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let on = |k: &str| sections.iter().any(|s| s == k);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let load = || {
         std::fs::read_to_string("/proc/loadavg")
@@ -147,203 +158,230 @@ fn main() {
         load()
     );
     let miller = Testbench::from_file(&root.join("examples/two_stage_miller/problem.json")).expect("miller");
+    // The gm/Id tables of every corner: generated once per process (either simulator needs
+    // them for the widths), so made here and not charged to the first loop.
+    let t = Instant::now();
+    for p in 1..=miller.phases() {
+        miller.warm(p);
+    }
+    println!("gm/Id tables of every corner (once per process): {:.2} s", t.elapsed().as_secs_f64());
 
     // 1. The whole loop.
-    println!("\n## two_stage_miller: the whole loop (insitu optimize), in process");
-    println!("| seed | status | iterations | candidates (incl. re-evaluations) | wall s | candidates/s | sim ms per candidate-corner (median) | optimizer ms per iteration | feasible phase |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    let mut speedup = serde_json::Value::Null;
+    let mut corner_speedup = serde_json::Value::Null;
     let mut walls = Vec::new();
-    let mut rates = Vec::new();
-    let mut sims = Vec::new();
-    let mut opts = Vec::new();
-    let n_loop = seeds.min(5);
-    let mut ours_seed1 = None;
-    for seed in 1..=n_loop {
-        let r = run_loop(&miller, &InProcess, seed);
-        let sim_ms = median(r.corner_seconds.clone()) * 1e3;
-        println!(
-            "| {seed} | {} | {} | {} | {:.2} | {:.1} | {:.2} | {:.1} | {} |",
-            r.status,
-            r.iterations,
-            r.candidates,
-            r.wall,
-            r.candidates as f64 / r.wall,
-            sim_ms,
-            r.optimizer_per_iteration * 1e3,
-            r.feasible_phase
-        );
-        walls.push(r.wall);
-        rates.push(r.candidates as f64 / r.wall);
-        sims.push(sim_ms);
-        opts.push(r.optimizer_per_iteration * 1e3);
-        if seed == 1 {
-            ours_seed1 = Some(r);
+    if on("loop") {
+        println!("\n## two_stage_miller: the whole loop (insitu optimize), in process");
+        println!("| seed | status | iterations | candidates (incl. re-evaluations) | wall s | candidates/s | sim ms per candidate-corner (median) | optimizer ms per iteration | feasible phase |");
+        println!("|---|---|---|---|---|---|---|---|---|");
+        let mut rates = Vec::new();
+        let mut sims = Vec::new();
+        let mut opts = Vec::new();
+        let n_loop = seeds.min(5);
+        let mut ours_seed1 = None;
+        for seed in 1..=n_loop {
+            let r = run_loop(&miller, &InProcess, seed);
+            let sim_ms = median(r.corner_seconds.clone()) * 1e3;
+            println!(
+                "| {seed} | {} | {} | {} | {:.2} | {:.1} | {:.2} | {:.1} | {} |",
+                r.status,
+                r.iterations,
+                r.candidates,
+                r.wall,
+                r.candidates as f64 / r.wall,
+                sim_ms,
+                r.optimizer_per_iteration * 1e3,
+                r.feasible_phase
+            );
+            walls.push(r.wall);
+            rates.push(r.candidates as f64 / r.wall);
+            sims.push(sim_ms);
+            opts.push(r.optimizer_per_iteration * 1e3);
+            if seed == 1 {
+                ours_seed1 = Some(r);
+            }
         }
-    }
-    println!(
+        println!(
         "medians: wall {:.2} s, {:.1} candidates/s, {:.2} ms per candidate-corner, {:.1} ms optimizer per iteration",
         median(walls.clone()),
         median(rates),
         median(sims.clone()),
         median(opts)
     );
-    let ours = ours_seed1.expect("seed 1");
-    let mut speedup = serde_json::Value::Null;
-    let mut corner_speedup = serde_json::Value::Null;
-    match NgspiceEvaluator::new(&miller) {
-        Ok(ng) => {
-            let r = run_loop(&miller, &ng, 1);
-            let ng_ms = median(r.corner_seconds.clone()) * 1e3;
-            let ours_ms = median(ours.corner_seconds.clone()) * 1e3;
-            println!("\n## the same loop with --simulator ngspice (seed 1)");
-            println!(
+        let ours = ours_seed1.expect("seed 1");
+        match NgspiceEvaluator::new(&miller) {
+            Ok(ng) => {
+                let r = run_loop(&miller, &ng, 1);
+                let ng_ms = median(r.corner_seconds.clone()) * 1e3;
+                let ours_ms = median(ours.corner_seconds.clone()) * 1e3;
+                println!("\n## the same loop with --simulator ngspice (seed 1)");
+                println!(
                 "ngspice: {} iterations, {} candidates, {:.2} s wall, {:.1} ms per candidate-corner (median), status {}",
                 r.iterations, r.candidates, r.wall, ng_ms, r.status
             );
-            println!(
+                println!(
                 "insitu:  {} iterations, {} candidates, {:.2} s wall, {:.2} ms per candidate-corner (median), status {}",
                 ours.iterations, ours.candidates, ours.wall, ours_ms, ours.status
             );
-            // Both loops see slightly different numbers and may take different paths: compare
-            // the time per candidate as well as the whole loop.
-            let per_ng = r.wall / r.candidates as f64;
-            let per_ours = ours.wall / ours.candidates as f64;
-            println!(
+                // Both loops see slightly different numbers and may take different paths: compare
+                // the time per candidate as well as the whole loop.
+                let per_ng = r.wall / r.candidates as f64;
+                let per_ours = ours.wall / ours.candidates as f64;
+                println!(
                 "speed-up: whole loop {:.1}x, per candidate of the loop {:.1}x, per candidate-corner simulation {:.1}x",
                 r.wall / ours.wall,
                 per_ng / per_ours,
                 ng_ms / ours_ms
             );
-            speedup = serde_json::json!(per_ng / per_ours);
-            corner_speedup = serde_json::json!(ng_ms / ours_ms);
+                speedup = serde_json::json!(per_ng / per_ours);
+                corner_speedup = serde_json::json!(ng_ms / ours_ms);
+            }
+            Err(e) => println!("\nngspice comparison skipped: {e}"),
         }
-        Err(e) => println!("\nngspice comparison skipped: {e}"),
     }
 
     // 2. TRACE iteration time at 11-D.
-    let p = synthetic_11d();
-    let n_steps = 11;
-    let rec = Trace::new(BoConfig::new(150, 150 + n_steps, 0)).run(&p);
-    let steps: Vec<_> = rec.steps.iter().filter(|s| s.step > 1).collect();
-    let per = steps.iter().map(|s| s.fit_seconds + s.proposal_seconds).sum::<f64>() / steps.len().max(1) as f64;
-    println!(
+    let mut per = f64::NAN;
+    if on("trace") {
+        let p = synthetic_11d();
+        let n_steps = 11;
+        let rec = Trace::new(BoConfig::new(150, 150 + n_steps, 0)).run(&p);
+        let steps: Vec<_> = rec.steps.iter().filter(|s| s.step > 1).collect();
+        per = steps.iter().map(|s| s.fit_seconds + s.proposal_seconds).sum::<f64>() / steps.len().max(1) as f64;
+        println!(
         "\n## TRACE iteration at 11-D, {} constraints, 150-160 evaluations ({}): {:.3} s per iteration (mean of iterations 2-{n_steps})",
         p.n_constraints(),
         p.name,
         per
     );
-
+    }
     // 3. Wall-clock comparison of algorithms at the phase-2 corners.
-    println!(
+    let mut default = None;
+    let mut default_ttf = f64::NAN;
+    if on("wallclock") {
+        println!(
         "\n## two_stage_miller at every phase-2 corner (tt/ff/ss, 27 C): algorithms by wall clock ({seeds} seeds, {seconds} s each)"
     );
-    println!("| algorithm | feasible runs | time to first feasible, median s | best cost after 5 s, median | best cost after {seconds} s, median | evaluations in {seconds} s, median |");
-    println!("|---|---|---|---|---|---|");
-    let algos = [
-        Algorithm::Trace,
-        Algorithm::Random,
-        Algorithm::Lhs,
-        Algorithm::Pso,
-        Algorithm::Eipf,
-        Algorithm::Pipf,
-        Algorithm::Mace,
-    ];
-    let mut table = Vec::new();
-    for algo in algos {
-        let mut firsts = Vec::new();
-        let mut at5 = Vec::new();
-        let mut atn = Vec::new();
-        let mut evals = Vec::new();
-        let mut feasible = 0;
-        for seed in 1..=seeds {
-            let (trace, first, n_evals) = timed(&miller, algo, seed, seconds, 2000);
-            if let Some(f) = first {
-                feasible += 1;
-                firsts.push(f);
+        println!("| algorithm | feasible runs | time to first feasible, median s | best cost after 5 s, median | best cost after {seconds} s, median | evaluations in {seconds} s, median |");
+        println!("|---|---|---|---|---|---|");
+        let algos = [
+            Algorithm::Trace,
+            Algorithm::Random,
+            Algorithm::Lhs,
+            Algorithm::Pso,
+            Algorithm::Eipf,
+            Algorithm::Pipf,
+            Algorithm::Mace,
+            Algorithm::De,
+        ];
+        let mut table = Vec::new();
+        for algo in algos {
+            let mut firsts = Vec::new();
+            let mut at5 = Vec::new();
+            let mut atn = Vec::new();
+            let mut evals = Vec::new();
+            let mut feasible = 0;
+            for seed in 1..=seeds {
+                let (trace, first, n_evals) = timed(&miller, algo, seed, seconds, 2000);
+                if let Some(f) = first {
+                    feasible += 1;
+                    firsts.push(f);
+                }
+                at5.push(best_at(&trace, 5.0));
+                atn.push(best_at(&trace, seconds));
+                evals.push(n_evals as f64);
             }
-            at5.push(best_at(&trace, 5.0));
-            atn.push(best_at(&trace, seconds));
-            evals.push(n_evals as f64);
+            let f = |v: f64| if v.is_finite() { format!("{v:.4}") } else { "—".into() };
+            let ttf = if firsts.len() * 2 > seeds as usize { median(firsts.clone()) } else { f64::INFINITY };
+            println!(
+                "| {} | {feasible}/{seeds} | {} | {} | {} | {:.0} |",
+                algo.name(),
+                if ttf.is_finite() { format!("{ttf:.2}") } else { "—".into() },
+                f(median(at5.clone())),
+                f(median(atn.clone())),
+                median(evals)
+            );
+            table.push((algo, ttf, median(atn)));
         }
-        let f = |v: f64| if v.is_finite() { format!("{v:.4}") } else { "—".into() };
-        let ttf = if firsts.len() * 2 > seeds as usize { median(firsts.clone()) } else { f64::INFINITY };
+        // Fastest to feasibility; algorithms within 1 s of the fastest (the initial design's
+        // evaluation time, noise on a shared machine) are tied and the lowest cost at the end of the
+        // window decides.
+        let fastest = table.iter().map(|t| t.1).fold(f64::INFINITY, f64::min);
+        let chosen = table
+            .iter()
+            .filter(|t| t.1 <= fastest + 1.0)
+            .min_by(|a, b| a.2.total_cmp(&b.2))
+            .map(|t| t.0)
+            .unwrap_or(Algorithm::Trace);
         println!(
-            "| {} | {feasible}/{seeds} | {} | {} | {} | {:.0} |",
-            algo.name(),
-            if ttf.is_finite() { format!("{ttf:.2}") } else { "—".into() },
-            f(median(at5.clone())),
-            f(median(atn.clone())),
-            median(evals)
-        );
-        table.push((algo, ttf, median(atn)));
-    }
-    // Fastest to feasibility; algorithms within 1 s of the fastest (the initial design's
-    // evaluation time, noise on a shared machine) are tied and the lowest cost at the end of the
-    // window decides.
-    let fastest = table.iter().map(|t| t.1).fold(f64::INFINITY, f64::min);
-    let default = table
-        .iter()
-        .filter(|t| t.1 <= fastest + 1.0)
-        .min_by(|a, b| a.2.total_cmp(&b.2))
-        .map(|t| t.0)
-        .unwrap_or(Algorithm::Trace);
-    println!(
         "default rule: fastest median time to feasibility {fastest:.2} s; among algorithms within 1 s of it, the lowest \
          median cost after {seconds} s: {}",
-        default.name()
+        chosen.name()
     );
-    let default_ttf = table.iter().find(|t| t.0 == default).map_or(f64::NAN, |t| t.1);
+        default_ttf = table.iter().find(|t| t.0 == chosen).map_or(f64::NAN, |t| t.1);
+        default = Some(chosen);
+    }
 
     // 4. The TRACE paper's gain problem.
-    let gain_tb = Testbench::from_file(&root.join("examples/trace_paper/gain.json")).expect("gain problem");
-    let target = gain_tb.problem.specs.get("gain_db").and_then(|s| s.target).unwrap_or(100.0);
-    println!(
+    let mut trace_mean = f64::NAN;
+    if on("paper") {
+        let gain_tb = Testbench::from_file(&root.join("examples/trace_paper/gain.json")).expect("gain problem");
+        let target = gain_tb.problem.specs.get("gain_db").and_then(|s| s.target).unwrap_or(100.0);
+        println!(
         "\n## trace_paper gain maximization (generic65, 1.1 V, 11 variables, PM >= 60 deg, UGB >= 200 MHz; budget 200, 20 initial, {seeds} seeds)"
     );
-    println!("| algorithm | best | worst | mean | std | CV % | feasible runs | wall s per run |");
-    println!("|---|---|---|---|---|---|---|---|");
-    let mut trace_mean = f64::NAN;
-    for algo in [Algorithm::Random, Algorithm::Pso, Algorithm::Pipf, Algorithm::Eipf, Algorithm::Mace, Algorithm::Trace]
-    {
-        let mut gains = Vec::new();
-        let mut cv = Vec::new();
-        let mut walls = Vec::new();
-        for seed in 1..=seeds {
-            let t0 = Instant::now();
-            let rec = paper_run(&gain_tb, algo, seed, 200, 20);
-            walls.push(t0.elapsed().as_secs_f64());
-            // Objective = |1 - gain/target| = 1 - gain/target below the target.
-            if let Some(o) = rec.best_objective() {
-                gains.push(target * (1.0 - o));
+        println!("| algorithm | best | worst | mean | std | CV % | feasible runs | wall s per run |");
+        println!("|---|---|---|---|---|---|---|---|");
+        for algo in [
+            Algorithm::Random,
+            Algorithm::Pso,
+            Algorithm::De,
+            Algorithm::Pipf,
+            Algorithm::Eipf,
+            Algorithm::Mace,
+            Algorithm::Trace,
+        ] {
+            let mut gains = Vec::new();
+            let mut cv = Vec::new();
+            let mut walls = Vec::new();
+            for seed in 1..=seeds {
+                let t0 = Instant::now();
+                let rec = paper_run(&gain_tb, algo, seed, 200, 20);
+                walls.push(t0.elapsed().as_secs_f64());
+                // Objective = |1 - gain/target| = 1 - gain/target below the target.
+                if let Some(o) = rec.best_objective() {
+                    gains.push(target * (1.0 - o));
+                }
+                cv.push(rec.violation_fraction() * 100.0);
             }
-            cv.push(rec.violation_fraction() * 100.0);
-        }
-        let (m, s) = mean_std(&gains);
-        let best = gains.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let worst = gains.iter().cloned().fold(f64::INFINITY, f64::min);
-        // No feasible run: no gain statistics (printed "-", null in the RESULT line).
-        let num = |x: f64| if x.is_finite() { format!("{x:.2}") } else { "-".to_string() };
-        let (best, worst, s) = (num(best), num(worst), num(s));
-        println!(
-            "| {} | {best} | {worst} | {} | {s} | {:.0} | {}/{seeds} | {:.1} |",
-            algo.name().to_uppercase(),
-            num(m),
-            cv.iter().sum::<f64>() / cv.len().max(1) as f64,
-            gains.len(),
-            median(walls)
-        );
-        if algo == Algorithm::Trace {
-            trace_mean = m;
+            let (m, s) = mean_std(&gains);
+            let best = gains.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let worst = gains.iter().cloned().fold(f64::INFINITY, f64::min);
+            // No feasible run: no gain statistics (printed "-", null in the RESULT line).
+            let num = |x: f64| if x.is_finite() { format!("{x:.2}") } else { "-".to_string() };
+            let (best, worst, s) = (num(best), num(worst), num(s));
+            println!(
+                "| {} | {best} | {worst} | {} | {s} | {:.0} | {}/{seeds} | {:.1} |",
+                algo.name().to_uppercase(),
+                num(m),
+                cv.iter().sum::<f64>() / cv.len().max(1) as f64,
+                gains.len(),
+                median(walls)
+            );
+            if algo == Algorithm::Trace {
+                trace_mean = m;
+            }
         }
     }
+    let num = |x: f64| if x.is_finite() { serde_json::json!(x) } else { serde_json::Value::Null };
     let result = serde_json::json!({
         "miller_speedup_vs_ngspice": speedup,
         "miller_corner_sim_speedup_vs_ngspice": corner_speedup,
-        "miller_loop_wall_seconds_median": median(walls),
-        "miller_seconds_to_feasible_phase2": default_ttf,
-        "trace_iteration_seconds_11d": per,
-        "trace_paper_gain_mean": trace_mean,
-        "default_algorithm": default.name(),
+        "miller_loop_wall_seconds_median": num(median(walls)),
+        "miller_seconds_to_feasible_phase2": num(default_ttf),
+        "trace_iteration_seconds_11d": num(per),
+        "trace_paper_gain_mean": num(trace_mean),
+        "default_algorithm": default.map(|a| a.name()),
         "seeds": seeds,
         "window_seconds": seconds,
     });

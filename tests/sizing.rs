@@ -166,6 +166,19 @@ fn bad_problem_files_fail_naming_the_field() {
             "parameters[2] (RL).param: the deck has no .param 'rload'",
         ),
         ("unknown field", Box::new(|v| v["optimization"]["budget"]["max_iter"] = serde_json::json!(3)), "max_iter"),
+        (
+            "log scale over zero",
+            Box::new(|v| {
+                v["optimization"]["parameters"][2]["range"] = serde_json::json!([-1e3, 100e3]);
+                v["optimization"]["parameters"][2]["scale"] = serde_json::json!("log");
+            }),
+            "parameters[2] (RL).scale: log scale needs a positive range",
+        ),
+        (
+            "unknown scale",
+            Box::new(|v| v["optimization"]["parameters"][2]["scale"] = serde_json::json!("logarithmic")),
+            "logarithmic",
+        ),
     ];
     for (i, (what, edit, want)) in cases.into_iter().enumerate() {
         let p = cs_problem(&dir, &format!("bad{i}.json"), edit);
@@ -244,6 +257,90 @@ fn phases_change_after_five_stalls_and_the_last_phase_stops() {
             assert!(tb.assess(&e.detail.x, *ph).cost >= r.cost);
         }
     }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_single_phase_runs_to_its_budget_unless_told_to_stop_on_stall() {
+    let dir = cs_dir("single");
+    let one_phase = |stop: Option<bool>| {
+        move |v: &mut serde_json::Value| {
+            let o = &mut v["optimization"];
+            o["corners"] = serde_json::json!({"phase1": [{"model": "tt", "temp": 27}]});
+            o["budget"]["max_iterations"] = 40.into();
+            if let Some(s) = stop {
+                o["budget"]["stop_on_stall"] = s.into();
+            }
+        }
+    };
+    // Default for one phase: the stall rule does not stop it; it uses its whole budget.
+    let (st, h) = run(&cs_problem(&dir, "default.json", one_phase(None)), None);
+    assert_eq!(st, Status::Budget);
+    assert_eq!(h.meta.iteration, 40);
+    // The run did stall 5 times in a row somewhere (else this test shows nothing).
+    let mut best = f64::INFINITY;
+    let (mut stall, mut first_stop) = (0, None);
+    for e in h.history.iter().filter(|e| e.kind == "candidate") {
+        if e.cost < best {
+            best = e.cost;
+            if e.iter > 8 {
+                stall = 0;
+            }
+        } else if e.iter > 8 {
+            stall += 1;
+        }
+        if stall == STALL_LIMIT && first_stop.is_none() {
+            first_stop = Some(e.iter);
+        }
+    }
+    let first_stop = first_stop.expect("a stall of 5 within 40 iterations");
+    // With "stop_on_stall": true it stops there, as the workflow's last phase does.
+    let (st, h) = run(&cs_problem(&dir, "stop.json", one_phase(Some(true))), None);
+    assert_eq!(st, Status::Stalled);
+    assert_eq!(h.meta.iteration, first_stop);
+    // Several phases keep the workflow's rule by default (see the phase test); false overrides it.
+    let p = cs_problem(&dir, "multi.json", |v| v["optimization"]["budget"]["stop_on_stall"] = false.into());
+    let (st, h) = run(&p, None);
+    assert_eq!(st, Status::Budget);
+    assert_eq!(h.state.phase, 3);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn wide_ranges_are_searched_in_log_coordinates() {
+    // W spans 0.5-20 um (ratio 40): uniform random samples in log coordinates fall below the
+    // geometric mean (3.16 um) half of the time; in linear coordinates (0.5 + 19.5 u um) only
+    // (3.16 - 0.5) / 19.5 = 14 % of the time. L (0.5-4 um, ratio 8) stays linear.
+    let dir = cs_dir("log");
+    let sample = |scale: Option<&'static str>| {
+        let p = cs_problem(&dir, &format!("{scale:?}.json"), move |v| {
+            let o = &mut v["optimization"];
+            o["corners"] = serde_json::json!({"phase1": [{"model": "tt", "temp": 27}]});
+            o["budget"]["max_iterations"] = 120.into();
+            o["algorithm"]["initial_samples"] = 120.into();
+            if let Some(s) = scale {
+                o["parameters"][0]["scale"] = s.into();
+            }
+        });
+        let tb = Testbench::from_file(&p).unwrap();
+        let (_, h) = run(&p, None);
+        // The history shows real values, the optimizer's record the unit box.
+        let c = tb.coordinates();
+        assert_eq!(c.log_scaled(), &[scale != Some("linear"), false, true]);
+        for (e, r) in h.history.iter().zip(&h.optimizer.evaluations) {
+            assert!(r.x.iter().all(|u| (0.0..=1.0).contains(u)));
+            assert_eq!(e.detail.x, c.from_unit(&r.x));
+            let w = e.params.0[0].1;
+            assert!((0.5e-6..=20e-6).contains(&w), "{w}");
+        }
+        let g = (0.5e-6f64 * 20e-6).sqrt();
+        let below = h.history.iter().filter(|e| e.params.0[0].1 < g).count() as f64 / h.history.len() as f64;
+        below
+    };
+    let log = sample(None);
+    assert!((0.35..=0.65).contains(&log), "log: {log}");
+    let linear = sample(Some("linear"));
+    assert!(linear < 0.25, "linear: {linear}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -161,6 +161,7 @@ impl Testbench {
 
     /// [`Testbench::assess`] over a batch, in parallel.
     pub fn assess_batch(&self, xs: &[Vec<f64>], phase: usize) -> Vec<Candidate> {
+        self.warm(phase);
         xs.par_iter().map(|x| self.assess(x, phase)).collect()
     }
 

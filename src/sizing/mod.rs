@@ -6,6 +6,8 @@
 //!   [`Testbench::assess`] evaluates a candidate at every corner of a phase (corners in
 //!   parallel), [`Testbench::assess_batch`] a batch (rayon).
 //! * [`scoring`]: the workflow's violation and cost (and its bandgap variant).
+//! * [`Coordinates`]: the unit box the optimizer searches, mapped to the ranges linearly or
+//!   logarithmically (wide positive ranges).
 //! * [`Algorithm`]: the one place that chooses the optimizer.
 //! * [`Session`]: phases, convergence, the per-iteration report, the history file and resume.
 //!
@@ -36,6 +38,7 @@
 
 pub mod algo;
 pub mod candidate;
+pub mod coords;
 pub mod history;
 pub mod measure;
 pub mod ngspice;
@@ -49,6 +52,7 @@ pub mod widths;
 
 pub use algo::Algorithm;
 pub use candidate::{Bound, Candidate};
+pub use coords::Coordinates;
 pub use history::{Entry, History};
 pub use problem::{Optimization, ProblemError, ProblemFile};
 pub use scoring::Score;

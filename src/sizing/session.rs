@@ -4,7 +4,8 @@
 //! * Phases: start in phase 1; after [`STALL_LIMIT`] consecutive iterations without
 //!   improvement (counted after the initial design) move to the next phase, re-evaluate there
 //!   every candidate the optimizer has seen (its data must describe the new objective) and take
-//!   the best of them as the incumbent; in the last phase, stop.
+//!   the best of them as the incumbent; in the last phase, stop when [`stops_on_stall`] (the
+//!   workflow's rule; by default only for problems with several phases), else go on.
 //! * Convergence: the incumbent meets every spec at every corner of the current phase and its
 //!   cost is below [`CONVERGED_COST`].
 //! * Budget: `max_iterations` candidates (initial design included) or `max_sim_time_min`.
@@ -14,11 +15,12 @@
 
 use super::algo::Algorithm;
 use super::candidate::Candidate;
+use super::coords::Coordinates;
 use super::history::{Entry, History, Meta, State};
 use super::problem::Ordered;
 use super::report::{self, BlockInfo};
 use super::testbench::Testbench;
-use insitu_optimizer::problem::{to_unit, Evaluation, Outcome, Problem};
+use insitu_optimizer::problem::{Evaluation, Outcome, Problem};
 use insitu_optimizer::record::INITIAL;
 use insitu_optimizer::RunRecord;
 use std::collections::HashMap;
@@ -52,11 +54,13 @@ impl Evaluator for InProcess {
 }
 
 /// The optimizer's view of one phase (objective = weighted target cost, constraints = the
-/// normalized bound margins, worst corner); keeps every candidate's details.
+/// normalized bound margins, worst corner); keeps every candidate's details. Its variables are
+/// the unit box of [`Testbench::coordinates`].
 pub struct PhaseProblem<'a> {
     tb: &'a Testbench,
     ev: &'a dyn Evaluator,
     phase: usize,
+    coords: Coordinates,
     lower: Vec<f64>,
     upper: Vec<f64>,
     m: usize,
@@ -66,20 +70,22 @@ pub struct PhaseProblem<'a> {
 impl<'a> PhaseProblem<'a> {
     /// The view of `phase` through an evaluator.
     pub fn new(tb: &'a Testbench, ev: &'a dyn Evaluator, phase: usize) -> Self {
+        tb.warm(phase);
         PhaseProblem {
             tb,
             ev,
             phase,
-            lower: tb.lower(),
-            upper: tb.upper(),
+            coords: tb.coordinates(),
+            lower: vec![0.0; tb.problem.parameters.len()],
+            upper: vec![1.0; tb.problem.parameters.len()],
             m: tb.bounds().len(),
             log: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The evaluated candidate at `x`, if any.
-    pub fn candidate(&self, x: &[f64]) -> Option<Candidate> {
-        self.log.lock().ok()?.get(&key(x)).cloned()
+    /// The evaluated candidate at unit point `u`, if any.
+    pub fn candidate(&self, u: &[f64]) -> Option<Candidate> {
+        self.log.lock().ok()?.get(&key(u)).cloned()
     }
 }
 
@@ -97,17 +103,26 @@ impl Problem for PhaseProblem<'_> {
     fn n_constraints(&self) -> usize {
         self.m
     }
-    fn evaluate(&self, x: &[f64]) -> Evaluation {
-        let c = self.ev.assess(self.tb, x, self.phase);
+    fn evaluate(&self, u: &[f64]) -> Evaluation {
+        let c = self.ev.assess(self.tb, &self.coords.from_unit(u), self.phase);
         let out = match (&c.failure, c.objective, &c.constraints) {
             (None, Some(o), Some(k)) => Ok(Outcome { objective: o, constraints: k.clone() }),
             (f, _, _) => Err(f.clone().unwrap_or_else(|| "not measured".into())),
         };
         if let Ok(mut l) = self.log.lock() {
-            l.insert(key(x), c);
+            l.insert(key(u), c);
         }
         out
     }
+}
+
+/// Whether a stall in the last phase ends the run: the budget's `stop_on_stall`, by default
+/// true when the problem has several phases (the workflow's rule: climb the corner sets, stop
+/// when the last one stalls) and false for a single phase, which has no corner set to move to:
+/// there the run continues to the budget unless it converges, since 5 proposals without
+/// improvement say little about a 200-evaluation budget when a candidate costs milliseconds.
+pub fn stops_on_stall(tb: &Testbench) -> bool {
+    tb.problem.budget.stop_on_stall.unwrap_or(tb.phases() > 1)
 }
 
 /// How a run ended.
@@ -116,7 +131,7 @@ pub enum Status {
     Running,
     /// All specs met in the current phase and cost below [`CONVERGED_COST`].
     Converged,
-    /// No improvement in the last phase.
+    /// No improvement in the last phase ([`stops_on_stall`]).
     Stalled,
     /// `max_iterations` reached.
     Budget,
@@ -190,7 +205,8 @@ impl<'a> Session<'a> {
             algorithm.or_else(|| Algorithm::from_name(&tb.problem.algorithm.name)).unwrap_or(Algorithm::Trace);
         let seed = tb.problem.algorithm.seed;
         let m = tb.bounds().len();
-        let optimizer = RunRecord::new(algorithm.name(), seed, &tb.lower(), &tb.upper(), m);
+        let d = tb.problem.parameters.len();
+        let optimizer = RunRecord::new(algorithm.name(), seed, &vec![0.0; d], &vec![1.0; d], m);
         let history = History {
             meta: Meta {
                 cell: tb.deck_path.file_stem().and_then(|s| s.to_str()).unwrap_or("deck").to_string(),
@@ -220,6 +236,14 @@ impl<'a> Session<'a> {
         let history = History::load(path)?;
         if history.problem != tb.problem {
             return Err(format!("{}: the history was made with a different problem definition", path.display()));
+        }
+        let o = &history.optimizer;
+        if o.lower.iter().any(|&v| v != 0.0) || o.upper.iter().any(|&v| v != 1.0) {
+            return Err(format!(
+                "{}: the history's optimizer record is in parameter units (written before the unit-box \
+                 coordinates); it cannot be resumed, start a new run",
+                path.display()
+            ));
         }
         let algorithm = Algorithm::from_name(&history.meta.algorithm)
             .ok_or_else(|| format!("{}: unknown algorithm '{}'", path.display(), history.meta.algorithm))?;
@@ -276,8 +300,7 @@ impl<'a> Session<'a> {
             .iter()
             .filter(|e| e.feasible())
             .min_by(|a, b| a.objective.unwrap_or(f64::INFINITY).total_cmp(&b.objective.unwrap_or(f64::INFINITY)));
-        let (lo, hi) = (self.tb.lower(), self.tb.upper());
-        let u = to_unit(&e.x, &lo, &hi);
+        let u = &e.x;
         let dist = feasible_before
             .or_else(|| {
                 before.iter().filter(|e| e.objective.is_some()).min_by(|a, b| {
@@ -287,10 +310,7 @@ impl<'a> Session<'a> {
                     s(a).total_cmp(&s(b))
                 })
             })
-            .map(|b| {
-                let v = to_unit(&b.x, &lo, &hi);
-                u.iter().zip(&v).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt()
-            });
+            .map(|b| u.iter().zip(&b.x).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt());
         let mode = match dist {
             Some(d) if d < 0.15 => format!("Exploit — {d:.2} from the incumbent (unit box)"),
             Some(d) => format!("Explore — {d:.2} from the incumbent (unit box)"),
@@ -359,7 +379,8 @@ impl<'a> Session<'a> {
         let budget = tb.problem.budget.max_iterations;
         let max_s = tb.problem.budget.max_sim_time_min * 60.0;
         let n_init = tb.problem.algorithm.initial_samples;
-        let init = tb.init();
+        let init = tb.unit_init();
+        let coords = tb.coordinates();
         loop {
             let st = self.status();
             if st != Status::Running {
@@ -378,9 +399,11 @@ impl<'a> Session<'a> {
                     self.change_phase(out)?;
                     continue;
                 }
-                self.history.meta.status = Status::Stalled.word().into();
-                self.save()?;
-                continue;
+                if stops_on_stall(tb) {
+                    self.history.meta.status = Status::Stalled.word().into();
+                    self.save()?;
+                    continue;
+                }
             }
             if self.history.meta.iteration >= budget {
                 self.history.meta.status = Status::Budget.word().into();
@@ -412,8 +435,8 @@ impl<'a> Session<'a> {
                 self.history.optimizer.evaluations[before..].iter().map(|e| e.seconds).fold(0.0, f64::max);
             self.history.meta.optimizer_seconds += (wall - eval_wall).max(0.0);
             for idx in before..before + added {
-                let x = self.history.optimizer.evaluations[idx].x.clone();
-                let c = log.get(&key(&x)).cloned().unwrap_or_else(|| self.ev.assess(tb, &x, phase));
+                let u = &self.history.optimizer.evaluations[idx].x;
+                let c = log.get(&key(u)).cloned().unwrap_or_else(|| self.ev.assess(tb, &coords.from_unit(u), phase));
                 self.history.meta.sim_seconds += c.corners.iter().map(|r| r.seconds).sum::<f64>();
                 self.history.meta.iteration += 1;
                 let iteration = self.history.meta.iteration;
@@ -443,7 +466,9 @@ impl<'a> Session<'a> {
         let tb = self.tb;
         let old = self.history.state.phase;
         let phase = old + 1;
-        let xs: Vec<Vec<f64>> = self.history.optimizer.evaluations.iter().map(|e| e.x.clone()).collect();
+        let coords = tb.coordinates();
+        let xs: Vec<Vec<f64>> = self.history.optimizer.evaluations.iter().map(|e| coords.from_unit(&e.x)).collect();
+        tb.warm(phase);
         let cands: Vec<Candidate> = {
             use rayon::prelude::*;
             xs.par_iter().map(|x| self.ev.assess(tb, x, phase)).collect()

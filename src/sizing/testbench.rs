@@ -6,6 +6,7 @@
 //! again. Every `.op` starts cold, so a result depends only on the candidate and the corner,
 //! not on which pooled simulator ran it (same seed, same result under rayon).
 
+use super::coords::Coordinates;
 use super::measure::{self, Measurement, Needs, Results};
 use super::problem::{CornerDef, IdSpec, Optimization, ParamKind, ProblemError, ProblemFile};
 use super::widths::{self, DeviceType};
@@ -271,6 +272,16 @@ impl Testbench {
         self.problem.parameters.iter().map(|p| p.init).collect()
     }
 
+    /// The map between the optimizer's unit box and the parameters' ranges.
+    pub fn coordinates(&self) -> Coordinates {
+        Coordinates::new(&self.problem.parameters)
+    }
+
+    /// The init point in the optimizer's unit coordinates.
+    pub fn unit_init(&self) -> Vec<f64> {
+        self.coordinates().to_unit(&self.init())
+    }
+
     /// Number of phases.
     pub fn phases(&self) -> usize {
         self.problem.corners.len()
@@ -279,6 +290,23 @@ impl Testbench {
     /// Corners of phase `k` (1-based).
     pub fn corners(&self, phase: usize) -> &[CornerDef] {
         &self.problem.corners.0[phase.clamp(1, self.phases()) - 1].1
+    }
+
+    /// Makes the gm/Id tables of every corner of `phase` that the gmid parameters need, one
+    /// after the other (each generation is itself parallel). Call it before evaluating
+    /// candidates in parallel: the table cache generates outside its lock, so parallel
+    /// candidates meeting a new corner would each generate the same table (measured: table
+    /// generation was 40 % of the Miller loop's time, half of it duplicated). Cheap once made.
+    pub fn warm(&self, phase: usize) {
+        let ps = &self.problem.parameters;
+        for c in self.corners(phase) {
+            for g in &self.groups {
+                if ps.iter().any(|p| p.kind == ParamKind::Gmid && p.device.as_deref() == Some(&g.name)) {
+                    // An error here is reported by the candidate's own sizing.
+                    let _ = insitu_pdk::gmid::sizing_table(&self.problem.testbench.pdk, &c.model, c.temp, g.dtype);
+                }
+            }
+        }
     }
 
     /// Maps a parameter vector to device sizes and `.param` values at a corner.
@@ -449,6 +477,7 @@ impl Testbench {
 
     /// A batch of candidates at `phase`, candidates and corners in parallel (rayon).
     pub fn evaluate_batch(&self, xs: &[Vec<f64>], phase: usize) -> Vec<Vec<(CornerResult, Sizing)>> {
+        self.warm(phase);
         xs.par_iter().map(|x| self.evaluate(x, phase)).collect()
     }
 
