@@ -145,6 +145,40 @@ pub struct ParamSpec {
     pub param: Option<String>,
     pub range: Vec<f64>,
     pub init: f64,
+    /// A discrete space: the allowed values (increasing, inside `range`). Used by grid
+    /// optimizers (`bagnet`); see [`ParamSpec::grid`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<f64>>,
+    /// A discrete space: `range[0]`, `range[0] + step`, ... up to `range[1]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<f64>,
+}
+
+/// Points of the grid derived for a continuous parameter (no `values` or `step`).
+pub const DERIVED_GRID_POINTS: usize = 64;
+
+impl ParamSpec {
+    /// The parameter's discrete space, increasing: its `values`; or `range[0]` in steps of
+    /// `step` up to `range[1]`; or, for a continuous parameter, [`DERIVED_GRID_POINTS`] points
+    /// spanning the range, log-spaced when the range is positive and spans a factor of 10 or
+    /// more, else evenly spaced.
+    pub fn grid(&self) -> Vec<f64> {
+        let (lo, hi) = (self.range[0], self.range[1]);
+        if let Some(v) = &self.values {
+            return v.clone();
+        }
+        if let Some(st) = self.step {
+            let n = ((hi - lo) / st * (1.0 + 1e-9)).floor() as usize;
+            return (0..=n).map(|k| lo + k as f64 * st).collect();
+        }
+        let n = DERIVED_GRID_POINTS;
+        if lo > 0.0 && hi / lo >= 10.0 {
+            let (a, b) = (lo.ln(), hi.ln());
+            (0..n).map(|k| if k + 1 == n { hi } else { (a + (b - a) * k as f64 / (n - 1) as f64).exp() }).collect()
+        } else {
+            (0..n).map(|k| if k + 1 == n { hi } else { lo + (hi - lo) * k as f64 / (n - 1) as f64 }).collect()
+        }
+    }
 }
 
 /// A drain current: a value or an expression.
@@ -216,6 +250,11 @@ pub struct Budget {
     /// Wall-clock limit of the whole run, minutes.
     #[serde(default = "default_minutes")]
     pub max_sim_time_min: f64,
+    /// Whether 5 iterations without improvement in the last phase end the run (the workflow's
+    /// rule). Default: yes when the problem has several phases, no for a single phase (the run
+    /// then goes on to the budget unless it converges).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_on_stall: Option<bool>,
 }
 
 fn default_iterations() -> usize {
@@ -227,7 +266,7 @@ fn default_minutes() -> f64 {
 
 impl Default for Budget {
     fn default() -> Self {
-        Self { max_iterations: default_iterations(), max_sim_time_min: default_minutes() }
+        Self { max_iterations: default_iterations(), max_sim_time_min: default_minutes(), stop_on_stall: None }
     }
 }
 
@@ -356,6 +395,29 @@ impl ProblemFile {
             }
             if !(lo..=hi).contains(&p.init) {
                 return err(f("init"), format!("init {} is outside the range [{lo}, {hi}]", p.init));
+            }
+            match (&p.values, p.step) {
+                (Some(_), Some(_)) => return err(f("step"), "give either values or step, not both".into()),
+                (Some(v), None) => {
+                    if v.is_empty() || !v.iter().all(|x| x.is_finite()) {
+                        return err(f("values"), "expected a non-empty list of finite numbers".into());
+                    }
+                    if let Some(w) = v.windows(2).find(|w| w[0] >= w[1]) {
+                        return err(f("values"), format!("values must increase ({} then {})", w[0], w[1]));
+                    }
+                    if let Some(x) = v.iter().find(|x| !(lo..=hi).contains(*x)) {
+                        return err(f("values"), format!("value {x} is outside the range [{lo}, {hi}]"));
+                    }
+                }
+                (None, Some(st)) => {
+                    if !(st.is_finite() && st > 0.0) {
+                        return err(f("step"), format!("expected a positive step, got {st}"));
+                    }
+                    if (hi - lo) / st > 1e6 {
+                        return err(f("step"), format!("step {st} makes more than 1e6 values over [{lo}, {hi}]"));
+                    }
+                }
+                (None, None) => {}
             }
             let needs_device = matches!(p.kind, ParamKind::Gmid | ParamKind::L | ParamKind::W);
             match (&p.device, needs_device) {

@@ -4,7 +4,8 @@
 //! * Phases: start in phase 1; after [`STALL_LIMIT`] consecutive iterations without
 //!   improvement (counted after the initial design) move to the next phase, re-evaluate there
 //!   every candidate the optimizer has seen (its data must describe the new objective) and take
-//!   the best of them as the incumbent; in the last phase, stop.
+//!   the best of them as the incumbent; in the last phase, stop when [`stops_on_stall`] (the
+//!   workflow's rule; by default only for problems with several phases), else go on.
 //! * Convergence: the incumbent meets every spec at every corner of the current phase and its
 //!   cost is below [`CONVERGED_COST`].
 //! * Budget: `max_iterations` candidates (initial design included) or `max_sim_time_min`.
@@ -97,6 +98,9 @@ impl Problem for PhaseProblem<'_> {
     fn n_constraints(&self) -> usize {
         self.m
     }
+    fn grid(&self) -> Option<Vec<Vec<f64>>> {
+        Some(self.tb.problem.parameters.iter().map(|p| p.grid()).collect())
+    }
     fn evaluate(&self, x: &[f64]) -> Evaluation {
         let c = self.ev.assess(self.tb, x, self.phase);
         let out = match (&c.failure, c.objective, &c.constraints) {
@@ -110,13 +114,22 @@ impl Problem for PhaseProblem<'_> {
     }
 }
 
+/// Whether a stall in the last phase ends the run: the budget's `stop_on_stall`, by default
+/// true when the problem has several phases (the workflow's rule: climb the corner sets, stop
+/// when the last one stalls) and false for a single phase, which has no corner set to move to:
+/// there the run continues to the budget unless it converges, since 5 proposals without
+/// improvement say little about a 200-evaluation budget when a candidate costs milliseconds.
+pub fn stops_on_stall(tb: &Testbench) -> bool {
+    tb.problem.budget.stop_on_stall.unwrap_or(tb.phases() > 1)
+}
+
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Running,
     /// All specs met in the current phase and cost below [`CONVERGED_COST`].
     Converged,
-    /// No improvement in the last phase.
+    /// No improvement in the last phase ([`stops_on_stall`]).
     Stalled,
     /// `max_iterations` reached.
     Budget,
@@ -378,9 +391,11 @@ impl<'a> Session<'a> {
                     self.change_phase(out)?;
                     continue;
                 }
-                self.history.meta.status = Status::Stalled.word().into();
-                self.save()?;
-                continue;
+                if stops_on_stall(tb) {
+                    self.history.meta.status = Status::Stalled.word().into();
+                    self.save()?;
+                    continue;
+                }
             }
             if self.history.meta.iteration >= budget {
                 self.history.meta.status = Status::Budget.word().into();
