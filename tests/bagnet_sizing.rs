@@ -96,7 +96,7 @@ fn a_killed_bagnet_run_resumes_to_the_uninterrupted_result() {
     std::fs::copy(src.join("opamp_tb.cir"), dir.join("opamp_tb.cir")).unwrap();
     let mut v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(src.join("problem.json")).unwrap()).unwrap();
-    v["optimization"]["budget"]["max_iterations"] = 90.into();
+    v["optimization"]["budget"]["max_iterations"] = 60.into();
     v["optimization"]["algorithm"]["initial_samples"] = 20.into();
     let p = dir.join("problem.json");
     std::fs::write(&p, v.to_string()).unwrap();
@@ -126,7 +126,7 @@ fn a_killed_bagnet_run_resumes_to_the_uninterrupted_result() {
             assert!((x / unit - (x / unit).round()).abs() < 1e-6, "{x} is off the grid");
         }
     }
-    // Kill a second run once it has written 45 iterations, then resume it.
+    // Kill a second run once it has written 35 iterations, then resume it.
     let mut child = std::process::Command::new(bin)
         .args(["optimize", p.to_str().unwrap(), "--algo", "bagnet", "--history", cut.to_str().unwrap()])
         .stdout(std::process::Stdio::null())
@@ -136,7 +136,7 @@ fn a_killed_bagnet_run_resumes_to_the_uninterrupted_result() {
     let t0 = std::time::Instant::now();
     loop {
         if let Ok(h) = History::load(&cut) {
-            if h.history.len() >= 45 {
+            if h.history.len() >= 35 {
                 break;
             }
         }

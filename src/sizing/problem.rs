@@ -174,7 +174,14 @@ impl ParamSpec {
         let n = DERIVED_GRID_POINTS;
         if lo > 0.0 && hi / lo >= 10.0 {
             let (a, b) = (lo.ln(), hi.ln());
-            (0..n).map(|k| if k + 1 == n { hi } else { (a + (b - a) * k as f64 / (n - 1) as f64).exp() }).collect()
+            // Ends exact (exp(ln(x)) need not return x).
+            (0..n)
+                .map(|k| match k {
+                    0 => lo,
+                    k if k + 1 == n => hi,
+                    k => (a + (b - a) * k as f64 / (n - 1) as f64).exp(),
+                })
+                .collect()
         } else {
             (0..n).map(|k| if k + 1 == n { hi } else { lo + (hi - lo) * k as f64 / (n - 1) as f64 }).collect()
         }
