@@ -186,6 +186,10 @@ pub struct AgentMetrics {
     pub cost_trace: Vec<f64>,
 }
 
+/// The real evaluation of a design (per-spec penalties or a failure), for the oracle filter
+/// and the filter's scoring.
+pub type Oracle<'a> = dyn Fn(&[usize]) -> Result<Vec<f64>, String> + Sync + 'a;
+
 /// What the agent asks for next.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Next {
@@ -449,11 +453,7 @@ impl Agent {
     /// The next iteration on the database `db`: the critical-spec heuristic, the reference
     /// design, the parent pools, offspring through the filter. `oracle` evaluates a design
     /// (the oracle filter and the filter's scoring use it).
-    pub fn propose(
-        &mut self,
-        db: &[GridDesign],
-        oracle: &(dyn Fn(&[usize]) -> Result<Vec<f64>, String> + Sync),
-    ) -> Next {
+    pub fn propose(&mut self, db: &[GridDesign], oracle: &Oracle<'_>) -> Next {
         let cfg = self.cfg.clone();
         let m = self.n_specs;
         let valid: Vec<&GridDesign> = db.iter().filter(|x| x.penalties.is_ok()).collect();
