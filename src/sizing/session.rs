@@ -98,6 +98,7 @@ impl Problem for PhaseProblem<'_> {
     fn n_constraints(&self) -> usize {
         self.m
     }
+    /// The parameters' grids, in the optimizer's coordinates (here the parameters' own units).
     fn grid(&self) -> Option<Vec<Vec<f64>>> {
         Some(self.tb.problem.parameters.iter().map(|p| p.grid()).collect())
     }
