@@ -32,6 +32,11 @@ pub trait Problem: Sync {
     fn dim(&self) -> usize {
         self.lower().len()
     }
+    /// The values each variable may take, increasing, when the problem declares a discrete
+    /// space (grid optimizers such as BagNet use it); `None`: continuous.
+    fn grid(&self) -> Option<Vec<Vec<f64>>> {
+        None
+    }
 }
 
 /// A problem built from bounds and a closure.

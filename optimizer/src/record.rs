@@ -68,6 +68,10 @@ pub struct RunRecord {
     pub n_constraints: usize,
     pub evaluations: Vec<EvalRecord>,
     pub steps: Vec<StepRecord>,
+    /// State of a stateful agent (BagNet: its network, critical specs and metrics), saved with
+    /// the record so that a resumed run continues exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<serde_json::Value>,
 }
 
 impl RunRecord {
@@ -80,6 +84,7 @@ impl RunRecord {
             n_constraints,
             evaluations: Vec::new(),
             steps: Vec::new(),
+            agent: None,
         }
     }
 

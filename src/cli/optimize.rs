@@ -11,7 +11,7 @@ use std::process::ExitCode;
 pub struct OptimizeArgs {
     /// The problem file (JSON).
     pub problem: PathBuf,
-    /// Optimizer: trace, random, lhs, pso, eipf, pipf, mace, de (default: the problem's).
+    /// Optimizer: trace, random, lhs, pso, eipf, pipf, mace, de, bagnet (default: the problem's).
     #[arg(long)]
     pub algo: Option<String>,
     /// History file (default: beside the problem file, named with a timestamp).
@@ -122,6 +122,10 @@ pub fn optimize(a: &OptimizeArgs) -> ExitCode {
         Err(e) => return fail(EXIT_INPUT, &e),
     };
     emit(&session.final_report());
+    let bagnet = bagnet_metrics(&session);
+    if let Some((text, _)) = &bagnet {
+        emit(text);
+    }
     if let Some(p) = &a.plot {
         match insitu::sizing::plot::write(&session, p) {
             Ok(()) => eprintln!("plot: {}", p.display()),
@@ -136,7 +140,14 @@ pub fn optimize(a: &OptimizeArgs) -> ExitCode {
     }
     let feasible = session.best().is_some_and(|b| b.feasible);
     if a.json {
-        emit(&format!("{}\n", insitu::sizing::session::result_json(&session)));
+        let mut j = insitu::sizing::session::result_json(&session);
+        if let Some((_, b)) = &bagnet {
+            if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&j) {
+                v["bagnet"] = b.clone();
+                j = v.to_string();
+            }
+        }
+        emit(&format!("{j}\n"));
     }
     if status == Status::Converged || feasible {
         ExitCode::SUCCESS
@@ -150,4 +161,47 @@ fn block_iteration(block: &str) -> Option<u64> {
     let first = block.lines().next()?;
     let rest = first.split("Iteration ").nth(1)?;
     rest.split('/').next()?.trim().parse().ok()
+}
+
+/// BagNet's run metrics (from the agent state saved in the history): the printed lines and the
+/// `bagnet` object of `--json`.
+fn bagnet_metrics(s: &Session) -> Option<(String, serde_json::Value)> {
+    let agent = s.history.optimizer.agent.as_ref()?;
+    let m: insitu_optimizer::bagnet::AgentMetrics = serde_json::from_value(agent.get("metrics")?.clone()).ok()?;
+    let sims = s.history.optimizer.evaluations.len();
+    let score = m.score.clone().unwrap_or_default();
+    let trace: Vec<f64> = m.cost_trace.clone();
+    let fmt_trace: Vec<String> = trace.iter().map(|c| format!("{c:.3}")).collect();
+    let text = format!(
+        "BagNet: {sims} simulations (+{} to score the filter), {} NN queries, training {:.2} s ({} rounds, {} Adam steps), {} batches filled without the filter\n\
+         BagNet filter vs the truth: accuracy {:.3} over {} scored queries (rejections sampled), accepted designs truly better than the reference {:.3} ({} of {})\n\
+         BagNet cost trace (sum of penalties after each batch): {}\n",
+        m.score_sims,
+        m.n_queries,
+        m.train_seconds,
+        m.train_rounds,
+        m.train_steps,
+        m.unfiltered_fills,
+        score.accuracy(),
+        score.queries,
+        score.precision(),
+        score.true_accept,
+        score.true_accept + score.false_accept,
+        fmt_trace.join(" ")
+    );
+    let json = serde_json::json!({
+        "simulations": sims,
+        "score_simulations": m.score_sims,
+        "nn_queries": m.n_queries,
+        "train_seconds": m.train_seconds,
+        "train_rounds": m.train_rounds,
+        "adam_steps": m.train_steps,
+        "unfiltered_fills": m.unfiltered_fills,
+        "filter_accuracy": score.accuracy(),
+        "accepted_truly_better": score.precision(),
+        "scored_queries": score.queries,
+        "critical_specs": agent.get("critical"),
+        "cost_trace": trace,
+    });
+    Some((text, json))
 }

@@ -11,6 +11,7 @@
 //! Every algorithm starts from the same initial design: the problem's init point and a centered
 //! maximin Latin hypercube (BO methods) or the method's own first population.
 
+use insitu_optimizer::bagnet::{Agent, BagNetConfig, Filter, GridDesign, Next, NnConfig};
 use insitu_optimizer::baselines::{pso, PsoConfig};
 use insitu_optimizer::bo::run_bo;
 use insitu_optimizer::de::{differential_evolution_resume, DeConfig};
@@ -32,11 +33,14 @@ pub enum Algorithm {
     Mace,
     /// Differential evolution with Deb's feasibility rules (a fast population method).
     De,
+    /// BagNet: evolution on the parameters' grids, offspring filtered by a learned pairwise
+    /// discriminator (see [`bagnet_step`]).
+    Bagnet,
 }
 
 impl Algorithm {
     /// Accepted names.
-    pub const NAMES: [&'static str; 8] = ["trace", "random", "lhs", "pso", "eipf", "pipf", "mace", "de"];
+    pub const NAMES: [&'static str; 9] = ["trace", "random", "lhs", "pso", "eipf", "pipf", "mace", "de", "bagnet"];
 
     /// The algorithm called `name` (case-insensitive).
     pub fn from_name(name: &str) -> Option<Algorithm> {
@@ -49,6 +53,7 @@ impl Algorithm {
             "pipf" => Algorithm::Pipf,
             "mace" => Algorithm::Mace,
             "de" => Algorithm::De,
+            "bagnet" => Algorithm::Bagnet,
             _ => return None,
         })
     }
@@ -64,6 +69,7 @@ impl Algorithm {
             Algorithm::Pipf => "pipf",
             Algorithm::Mace => "mace",
             Algorithm::De => "de",
+            Algorithm::Bagnet => "bagnet",
         }
     }
 
@@ -103,6 +109,7 @@ impl Algorithm {
         let d = problem.dim();
         let seed = rec.seed;
         match self {
+            Algorithm::Bagnet => return bagnet_step(problem, rec, n_init, budget),
             Algorithm::Trace | Algorithm::Eipf | Algorithm::Pipf | Algorithm::Mace => {
                 let method = self.bo().expect("a BO method");
                 if rec.evaluations.is_empty() {
@@ -203,6 +210,147 @@ impl Algorithm {
         }
         rec.evaluations.len() - before
     }
+}
+
+/// BagNet's settings in the sizing loop: the reference's operators and network, the parent
+/// pools as large as the initial design (`initial_samples`, the reference's 100) and the
+/// reference design at a fifth of it (the reference's rank 20 of 100); the cheaper training
+/// of [`NnConfig::fast`]; one rejected query per iteration evaluated to score the filter; an
+/// iteration whose filter cannot fill the batch is filled with unfiltered offspring (the
+/// session's budget, not the filter, ends a run).
+pub fn bagnet_config(n_init: usize, seed: u64) -> BagNetConfig {
+    BagNetConfig {
+        n_init,
+        k: n_init.max(2),
+        ref_rank: (n_init / 5).max(1),
+        seed,
+        filter: Filter::Discriminator(NnConfig::fast()),
+        score_rejected: 1,
+        fill_unfiltered: true,
+        ..BagNetConfig::default()
+    }
+}
+
+/// The index of the grid value nearest to `v`.
+fn nearest(grid: &[f64], v: f64) -> usize {
+    let k = grid.partition_point(|g| *g < v);
+    match k {
+        0 => 0,
+        k if k >= grid.len() => grid.len() - 1,
+        k => {
+            if (v - grid[k - 1]).abs() <= (grid[k] - v).abs() {
+                k - 1
+            } else {
+                k
+            }
+        }
+    }
+}
+
+/// BagNet's per-spec penalties of an evaluation: one per constraint (its violation, the
+/// constraint being the normalized bound margin) and a last one for the objective (the target
+/// cost above the session's convergence threshold, so that "every spec met" is the session's
+/// convergence).
+fn penalties(e: &insitu_optimizer::EvalRecord) -> Result<Vec<f64>, String> {
+    match (&e.failure, e.objective, &e.constraints) {
+        (None, Some(o), Some(c)) if o.is_finite() && c.iter().all(|v| v.is_finite()) => {
+            let mut p: Vec<f64> = c.iter().map(|v| v.max(0.0)).collect();
+            p.push((o - super::session::CONVERGED_COST).max(0.0));
+            Ok(p)
+        }
+        (Some(f), _, _) => Err(f.clone()),
+        _ => Err("not measured".into()),
+    }
+}
+
+/// One BagNet iteration on the problem's grids (its declared `values`/`step`, or the derived
+/// grid of [`ParamSpec::grid`](super::problem::ParamSpec::grid)): the initial design is
+/// `n_init` uniform grid points; each later step simulates the batch the agent proposes. The
+/// agent's state (network, Adam moments, critical specs, metrics) is saved in the record's
+/// `agent` field after every step, so a resumed run continues exactly.
+pub fn bagnet_step<P: Problem + ?Sized>(problem: &P, rec: &mut RunRecord, n_init: usize, budget: usize) -> usize {
+    let before = rec.evaluations.len();
+    let grids: Vec<Vec<f64>> = problem.grid().unwrap_or_else(|| {
+        // A continuous problem without a declared space: the derived grid of each range.
+        problem
+            .lower()
+            .iter()
+            .zip(problem.upper())
+            .map(|(&lo, &hi)| {
+                let spec = super::problem::ParamSpec {
+                    name: String::new(),
+                    kind: super::problem::ParamKind::Param,
+                    device: None,
+                    id: None,
+                    param: None,
+                    range: vec![lo, hi],
+                    init: lo,
+                    scale: None,
+                    values: None,
+                    step: None,
+                };
+                spec.grid()
+            })
+            .collect()
+    });
+    let sizes: Vec<usize> = grids.iter().map(Vec::len).collect();
+    let m = problem.n_constraints() + 1;
+    let cfg = bagnet_config(n_init, rec.seed);
+    let mut agent: Agent = rec
+        .agent
+        .take()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .filter(|a: &Agent| a.grid() == sizes.as_slice())
+        .unwrap_or_else(|| Agent::new(&sizes, m, &cfg));
+    let to_x = |idx: &[usize]| -> Vec<f64> { idx.iter().zip(&grids).map(|(&i, g)| g[i]).collect() };
+    let db_of = |rec: &RunRecord| -> Vec<GridDesign> {
+        rec.evaluations
+            .iter()
+            .map(|e| GridDesign {
+                idx: e.x.iter().zip(&grids).map(|(&v, g)| nearest(g, v)).collect(),
+                penalties: penalties(e),
+                step: e.step,
+            })
+            .collect()
+    };
+    let db = db_of(rec);
+    let (idxs, name) = if before == 0 {
+        (agent.initial(n_init.clamp(1, budget), &Default::default(), 0), INITIAL.to_string())
+    } else {
+        let oracle = |idx: &[usize]| -> Result<Vec<f64>, String> {
+            let x = to_x(idx);
+            let mut r = RunRecord::new("", 0, &[], &[], 0);
+            let e = problem.evaluate(&x);
+            r.push(x, e, 0, "", 0.0);
+            penalties(&r.evaluations[0])
+        };
+        let queries_before = agent.metrics.n_queries;
+        match agent.propose(&db, &oracle) {
+            Next::Simulate(v) => {
+                let crit: Vec<String> = agent.critical.iter().map(|c| c.to_string()).collect();
+                let name = format!(
+                    "BagNet iteration {}: {} NN queries for this batch; critical specs #{} (of {m}, the last is the target cost)",
+                    agent.step,
+                    agent.metrics.n_queries - queries_before,
+                    crit.join(", #")
+                );
+                (v, name)
+            }
+            Next::Converged => (Vec::new(), String::new()),
+        }
+    };
+    let take = idxs.len().min(budget - before);
+    let xs: Vec<Vec<f64>> = idxs[..take].iter().map(|i| to_x(i)).collect();
+    let step = rec.steps.last().map_or(0, |s| s.step + 1);
+    for (x, (e, t)) in xs.clone().into_iter().zip(evaluate_batch(problem, &xs)) {
+        rec.push(x, e, step, &name, t);
+    }
+    if take > 0 {
+        agent.learn(&db_of(rec));
+        rec.push_step(step, 0.0, 0.0, Vec::new());
+    }
+    rec.agent = serde_json::to_value(&agent).ok();
+    take
 }
 
 /// The seeded Latin hypercube of a whole run (made once per (seed, size, dimension): the maximin

@@ -4,7 +4,8 @@
 //! 3-20 um, where a linear map gives the small sizes 6 % of it.
 //!
 //! The optimizer's record holds unit coordinates; the testbench, the report and the history's
-//! entries hold real values.
+//! entries hold real values. A parameter with a declared discrete space (`values` or `step`)
+//! takes the grid value nearest to the mapped point, so every algorithm respects the grid.
 
 use super::problem::ParamSpec;
 
@@ -14,6 +15,8 @@ pub struct Coordinates {
     lo: Vec<f64>,
     hi: Vec<f64>,
     log: Vec<bool>,
+    /// Declared discrete spaces (`values`/`step`), increasing.
+    grids: Vec<Option<Vec<f64>>>,
 }
 
 impl Coordinates {
@@ -23,6 +26,7 @@ impl Coordinates {
             lo: params.iter().map(|p| p.range[0]).collect(),
             hi: params.iter().map(|p| p.range[1]).collect(),
             log: params.iter().map(ParamSpec::log_scaled).collect(),
+            grids: params.iter().map(|p| (p.values.is_some() || p.step.is_some()).then(|| p.grid())).collect(),
         }
     }
 
@@ -35,18 +39,29 @@ impl Coordinates {
     pub fn to_unit(&self, x: &[f64]) -> Vec<f64> {
         x.iter()
             .zip(self.lo.iter().zip(&self.hi).zip(&self.log))
-            .map(|(&v, ((&lo, &hi), &log))| {
-                let u = if log { (v / lo).ln() / (hi / lo).ln() } else { (v - lo) / (hi - lo) };
-                u.clamp(0.0, 1.0)
+            .map(|(&v, ((&lo, &hi), &log))| unit(v, lo, hi, log))
+            .collect()
+    }
+
+    /// Each parameter's grid ([`ParamSpec::grid`]) in unit coordinates.
+    pub fn unit_grids(&self, params: &[ParamSpec]) -> Vec<Vec<f64>> {
+        params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let (lo, hi, log) = (self.lo[i], self.hi[i], self.log[i]);
+                p.grid().iter().map(|&v| unit(v, lo, hi, log)).collect()
             })
             .collect()
     }
 
-    /// Unit coordinates to real values (clamped to the ranges; 0 and 1 give the bounds exactly).
+    /// Unit coordinates to real values (clamped to the ranges; 0 and 1 give the bounds exactly;
+    /// a declared grid's nearest value for a discrete parameter).
     pub fn from_unit(&self, u: &[f64]) -> Vec<f64> {
         u.iter()
             .zip(self.lo.iter().zip(&self.hi).zip(&self.log))
-            .map(|(&u, ((&lo, &hi), &log))| {
+            .zip(&self.grids)
+            .map(|((&u, ((&lo, &hi), &log)), grid)| {
                 let u = u.clamp(0.0, 1.0);
                 let v = if u == 0.0 {
                     lo
@@ -57,10 +72,27 @@ impl Coordinates {
                 } else {
                     lo + (hi - lo) * u
                 };
-                v.clamp(lo, hi)
+                match grid {
+                    Some(g) => nearest(g, v, lo, hi, log),
+                    None => v.clamp(lo, hi),
+                }
             })
             .collect()
     }
+}
+
+fn unit(v: f64, lo: f64, hi: f64, log: bool) -> f64 {
+    let u = if log { (v / lo).ln() / (hi / lo).ln() } else { (v - lo) / (hi - lo) };
+    u.clamp(0.0, 1.0)
+}
+
+/// The value of `grid` nearest to `v`, measured in the parameter's coordinate.
+fn nearest(grid: &[f64], v: f64, lo: f64, hi: f64, log: bool) -> f64 {
+    let uv = unit(v, lo, hi, log);
+    grid.iter()
+        .copied()
+        .min_by(|a, b| (unit(*a, lo, hi, log) - uv).abs().total_cmp(&(unit(*b, lo, hi, log) - uv).abs()))
+        .unwrap_or(v)
 }
 
 #[cfg(test)]
@@ -78,6 +110,8 @@ mod tests {
             range: vec![lo, hi],
             init: lo,
             scale,
+            values: None,
+            step: None,
         }
     }
 
@@ -103,5 +137,26 @@ mod tests {
         let again = c.from_unit(&back);
         assert!((again[0] - 3e-6).abs() < 1e-18 && (again[1] - 9.0).abs() < 1e-12);
         assert!((back[0] - 3f64.log10() / 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn declared_grids_snap_and_map_to_unit_coordinates() {
+        let mut w = p(1e-6, 99e-6, None);
+        w.step = Some(1e-6);
+        let params = [w, p(8.0, 22.0, None)];
+        let c = Coordinates::new(&params);
+        let grid = params[0].grid();
+        // Every unit point maps onto the declared grid; the continuous parameter is untouched.
+        for k in 0..=50 {
+            let x = c.from_unit(&[k as f64 / 50.0, 0.5]);
+            assert!(grid.contains(&x[0]), "{} not on the grid", x[0]);
+            assert_eq!(x[1], 15.0);
+        }
+        // The unit grid maps back onto the grid, value for value.
+        let ug = c.unit_grids(&params);
+        for (u, v) in ug[0].iter().zip(&grid) {
+            assert_eq!(c.from_unit(&[*u, 0.0])[0], *v);
+        }
+        assert_eq!(ug[1].len(), crate::sizing::problem::DERIVED_GRID_POINTS);
     }
 }

@@ -149,7 +149,17 @@ pub struct ParamSpec {
     /// and `max/min >= `[`LOG_RATIO`], else linear).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<Scale>,
+    /// A discrete space: the allowed values (increasing, inside `range`). Used by grid
+    /// optimizers (`bagnet`); see [`ParamSpec::grid`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<f64>>,
+    /// A discrete space: `range[0]`, `range[0] + step`, ... up to `range[1]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<f64>,
 }
+
+/// Points of the grid derived for a continuous parameter (no `values` or `step`).
+pub const DERIVED_GRID_POINTS: usize = 64;
 
 /// Range ratio `max/min` from which a positive parameter is searched in log coordinates by
 /// default.
@@ -171,6 +181,35 @@ impl ParamSpec {
         match self.scale {
             Some(s) => s == Scale::Log,
             None => self.range.len() == 2 && self.range[0] > 0.0 && self.range[1] / self.range[0] >= LOG_RATIO,
+        }
+    }
+
+    /// The parameter's discrete space, increasing: its `values`; or `range[0]` in steps of
+    /// `step` up to `range[1]`; or, for a continuous parameter, [`DERIVED_GRID_POINTS`] points
+    /// spanning the range, log-spaced when the parameter is searched in log coordinates
+    /// ([`ParamSpec::log_scaled`]), else evenly spaced.
+    pub fn grid(&self) -> Vec<f64> {
+        let (lo, hi) = (self.range[0], self.range[1]);
+        if let Some(v) = &self.values {
+            return v.clone();
+        }
+        if let Some(st) = self.step {
+            let n = ((hi - lo) / st * (1.0 + 1e-9)).floor() as usize;
+            return (0..=n).map(|k| lo + k as f64 * st).collect();
+        }
+        let n = DERIVED_GRID_POINTS;
+        if self.log_scaled() {
+            let (a, b) = (lo.ln(), hi.ln());
+            // Ends exact (exp(ln(x)) need not return x).
+            (0..n)
+                .map(|k| match k {
+                    0 => lo,
+                    k if k + 1 == n => hi,
+                    k => (a + (b - a) * k as f64 / (n - 1) as f64).exp(),
+                })
+                .collect()
+        } else {
+            (0..n).map(|k| if k + 1 == n { hi } else { lo + (hi - lo) * k as f64 / (n - 1) as f64 }).collect()
         }
     }
 }
@@ -393,6 +432,29 @@ impl ProblemFile {
             }
             if p.scale == Some(Scale::Log) && lo <= 0.0 {
                 return err(f("scale"), format!("log scale needs a positive range, got [{lo}, {hi}]"));
+            }
+            match (&p.values, p.step) {
+                (Some(_), Some(_)) => return err(f("step"), "give either values or step, not both".into()),
+                (Some(v), None) => {
+                    if v.is_empty() || !v.iter().all(|x| x.is_finite()) {
+                        return err(f("values"), "expected a non-empty list of finite numbers".into());
+                    }
+                    if let Some(w) = v.windows(2).find(|w| w[0] >= w[1]) {
+                        return err(f("values"), format!("values must increase ({} then {})", w[0], w[1]));
+                    }
+                    if let Some(x) = v.iter().find(|x| !(lo..=hi).contains(*x)) {
+                        return err(f("values"), format!("value {x} is outside the range [{lo}, {hi}]"));
+                    }
+                }
+                (None, Some(st)) => {
+                    if !(st.is_finite() && st > 0.0) {
+                        return err(f("step"), format!("expected a positive step, got {st}"));
+                    }
+                    if (hi - lo) / st > 1e6 {
+                        return err(f("step"), format!("step {st} makes more than 1e6 values over [{lo}, {hi}]"));
+                    }
+                }
+                (None, None) => {}
             }
             let needs_device = matches!(p.kind, ParamKind::Gmid | ParamKind::L | ParamKind::W);
             match (&p.device, needs_device) {

@@ -103,6 +103,11 @@ impl Problem for PhaseProblem<'_> {
     fn n_constraints(&self) -> usize {
         self.m
     }
+    /// The parameters' grids in the optimizer's unit coordinates (declared `values`/`step`, or
+    /// the derived grid of [`ParamSpec::grid`](super::problem::ParamSpec::grid)).
+    fn grid(&self) -> Option<Vec<Vec<f64>>> {
+        Some(self.coords.unit_grids(&self.tb.problem.parameters))
+    }
     fn evaluate(&self, u: &[f64]) -> Evaluation {
         let c = self.ev.assess(self.tb, &self.coords.from_unit(u), self.phase);
         let out = match (&c.failure, c.objective, &c.constraints) {

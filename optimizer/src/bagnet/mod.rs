@@ -25,5 +25,8 @@ pub mod agent;
 pub mod nn;
 pub mod synthetic;
 
-pub use agent::{run_bagnet, spec_penalty, BagNetConfig, BagNetRun, Filter, FilterScore, GridDesign, GridProblem};
+pub use agent::{
+    run_bagnet, spec_penalty, Agent, AgentMetrics, BagNetConfig, BagNetRun, Filter, FilterScore, GridDesign,
+    GridProblem, Next,
+};
 pub use nn::{Discriminator, NnConfig};

@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Network and training settings.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NnConfig {
     /// Width of the feature extractor's two layers and of the heads' hidden layer (even).
     pub hidden: usize,
@@ -38,13 +38,42 @@ pub struct NnConfig {
     pub learning_rate: f64,
     /// Pairs per Adam step.
     pub batch: usize,
-    /// Adam steps per training round.
+    /// Adam steps per training round (the first round, and the cap of later ones).
     pub steps_per_round: usize,
+    /// Later rounds (warm start): Adam steps per new pair (pairs with a design added since the
+    /// last round), at least `min_steps`; half of each batch is new pairs. 0: every round takes
+    /// `steps_per_round` on uniform pairs (the reference).
+    #[serde(default)]
+    pub steps_per_new_pair: f64,
+    /// Least Adam steps of a later round.
+    #[serde(default)]
+    pub min_steps: usize,
+    /// Stop a round once the mean loss of a 25-step window is not 1 % below the previous one.
+    #[serde(default)]
+    pub early_stop: bool,
 }
 
 impl Default for NnConfig {
+    /// The reference's settings: 1000 Adam steps of 64 pairs every round.
     fn default() -> Self {
-        Self { hidden: 20, keep_prob: 0.8, learning_rate: 1e-3, batch: 64, steps_per_round: 1000 }
+        Self {
+            hidden: 20,
+            keep_prob: 0.8,
+            learning_rate: 1e-3,
+            batch: 64,
+            steps_per_round: 1000,
+            steps_per_new_pair: 0.0,
+            min_steps: 0,
+            early_stop: false,
+        }
+    }
+}
+
+impl NnConfig {
+    /// Cheaper training: the full round once, then warm-started rounds of one Adam step per 16
+    /// new pairs (50..1000 steps, half of each batch new pairs), with early stopping.
+    pub fn fast() -> Self {
+        Self { steps_per_new_pair: 1.0 / 16.0, min_steps: 50, early_stop: true, ..Self::default() }
     }
 }
 
@@ -68,7 +97,7 @@ pub struct Masks {
 }
 
 /// The pairwise discriminator: parameters, input normalization and Adam state.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Discriminator {
     d: usize,
     n_specs: usize,

@@ -1,5 +1,5 @@
 //! A synthetic multi-spec grid problem with a known answer, shared by the BagNet tests and the
-//! `bagnet_synthetic` benchmark: six parameters on grids of 60 values, four specs (two lower
+//! `bagnet` benchmark (`cargo run --release --example bagnet`): six parameters on grids of 60 values, four specs (two lower
 //! bounds, two upper bounds, one product, one coupled), failed "simulations" where the last
 //! parameter exceeds 57; every spec is met e.g. at (50, 50, 5, 40, 40, 30).
 
