@@ -582,10 +582,16 @@ impl Bsim3 {
     /// Evaluates the drain current, its derivatives and the junction diodes at n-frame
     /// voltages (`vgs`, `vds`, `vbs` already multiplied by `mos_type()`), M included.
     pub fn dc(&self, vgs: f64, vds: f64, vbs: f64) -> Bsim3Dc {
+        self.dc_from_core(&self.core(vgs, vds, vbs), vgs, vds, vbs)
+    }
+
+    /// [`Bsim3::dc`] from an evaluated core at the same n-frame voltages.
+    #[inline]
+    pub(crate) fn dc_from_core(&self, c: &Core, vgs: f64, vds: f64, vbs: f64) -> Bsim3Dc {
+        let _ = vgs;
         let vbd = vbs - vds;
         let (cbs, gbs) = self.diode(vbs, self.source_sat_cur, self.vjsm, self.is_evjsm);
         let (cbd, gbd) = self.diode(vbd, self.drain_sat_cur, self.vjdm, self.is_evjdm);
-        let c = self.core(vgs, vds, vbs);
         let m = self.m;
         Bsim3Dc {
             mode: c.mode,
