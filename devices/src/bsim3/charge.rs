@@ -1,8 +1,8 @@
 //! Charges and capacitances: the CAPMOD 3 charge-thickness intrinsic model (`b3ld.c`,
 //! "CTM"), constant overlaps and the bulk junction depletion charges.
 
-use super::temp::{EPSSI, EXP_THRESHOLD, MAX_EXP, MIN_EXP};
 use super::dc::Core;
+use super::temp::{EPSSI, EXP_THRESHOLD, MAX_EXP, MIN_EXP};
 use super::{Bsim3, Bsim3Dc};
 
 /// DELTA_3 / DELTA_4 of the C-V smoothing functions.
@@ -66,7 +66,7 @@ impl Bsim3 {
         let vds = k.vds;
         let (vbseff_cv, dvbseff_cv_dvb) =
             if k.vbseff < 0.0 { (k.vbseff, 1.0) } else { (self.phi - k.phis, -k.dphis_dvb) };
-        let cox_wl = self.cox * self.weff_cv * self.leff_cv;
+        let cox_wl = self.pre.cox_wl;
 
         // VgsteffCV with NOFF and VOFFCV.
         let noff = k.n * self.noff;
@@ -388,6 +388,36 @@ impl Bsim3Caps {
 }
 
 impl Bsim3 {
+    /// The intrinsic charges `k` at n-frame voltages (vgs, vds, vbs) with the constant
+    /// overlaps (gate-source, gate-drain, gate-bulk) and the bulk-drain and bulk-source
+    /// junction depletion charges added: every charge on the device's terminals (n-frame,
+    /// physical order d, g, s, b; multiply the charges by `mos_type()` for the circuit's).
+    /// Charges still sum to zero and the matrix's rows and columns to zero.
+    pub fn with_extrinsic(&self, vgs: f64, vds: f64, vbs: f64, k: &Bsim3Charges) -> Bsim3Charges {
+        const D: usize = 0;
+        const G: usize = 1;
+        const S: usize = 2;
+        const B: usize = 3;
+        let mut q = [k.qd, k.qg, k.qs, k.qb];
+        let mut c = k.c;
+        let mut two = |a: usize, b: usize, qab: f64, cab: f64| {
+            q[a] += qab;
+            q[b] -= qab;
+            c[a][a] += cab;
+            c[b][b] += cab;
+            c[a][b] -= cab;
+            c[b][a] -= cab;
+        };
+        let (ogs, ogd, ogb) = self.overlap_caps();
+        two(G, S, ogs * vgs, ogs);
+        two(G, D, ogd * (vgs - vds), ogd);
+        two(G, B, ogb * (vgs - vbs), ogb);
+        let (qbd, cbd) = self.junction_bd(vbs - vds);
+        let (qbs, cbs) = self.junction_bs(vbs);
+        two(B, D, qbd, cbd);
+        two(B, S, qbs, cbs);
+        Bsim3Charges { qd: q[D], qg: q[G], qs: q[S], qb: q[B], c }
+    }
 
     /// Total constant overlap capacitances (Cgso, Cgdo, Cgbo) = ((CGSO + CF) WeffCV,
     /// (CGDO + CF) WeffCV, CGBO LeffCV) times M. They are not part of `@m[cgg]`.

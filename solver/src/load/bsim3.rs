@@ -26,25 +26,8 @@ pub struct Nodal {
 /// [`Nodal`] charges of `dev` at n-frame voltages from its intrinsic charges `k` at that bias.
 pub fn nodal_from(dev: &Bsim3, vgs: f64, vds: f64, vbs: f64, k: &Bsim3Charges) -> Nodal {
     let ty = dev.mos_type();
-    let mut q = [k.qd, k.qg, k.qs, k.qb];
-    let mut c = k.c;
-    let mut two = |a: usize, b: usize, qab: f64, cab: f64| {
-        q[a] += qab;
-        q[b] -= qab;
-        c[a][a] += cab;
-        c[b][b] += cab;
-        c[a][b] -= cab;
-        c[b][a] -= cab;
-    };
-    let (ogs, ogd, ogb) = dev.overlap_caps();
-    two(G, S, ogs * vgs, ogs);
-    two(G, D, ogd * (vgs - vds), ogd);
-    two(G, B, ogb * (vgs - vbs), ogb);
-    let (qbd, cbd) = dev.junction_bd(vbs - vds);
-    let (qbs, cbs) = dev.junction_bs(vbs);
-    two(B, D, qbd, cbd);
-    two(B, S, qbs, cbs);
-    Nodal { q: q.map(|v| ty * v), c }
+    let t = dev.with_extrinsic(vgs, vds, vbs, k);
+    Nodal { q: [t.qd, t.qg, t.qs, t.qb].map(|v| ty * v), c: t.c }
 }
 
 /// Nodal charges at the voltages of a load.
