@@ -178,7 +178,10 @@ impl<F: FetDevice> FetInst<F> {
         (ty * (x[t[G]] - vs), ty * (x[t[D]] - vs), ty * (x[t[B]] - vs))
     }
 
-    /// Loads the device for DC or a transient point.
+    /// Loads the device for DC or a transient point. In a transient's free iterations a
+    /// model with [`FetDevice::BYPASS`] is not evaluated when SPICE's bypass test (`bypass`)
+    /// passes: the last linearization is stamped again and the cached charges are carried to
+    /// the present voltages ([`FetDevice::load_charges_bypass`]).
     pub fn load(&mut self, x: &[f64], m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &mut Ctx) {
         let (mut vgs, mut vds, mut vbs) = self.voltages(x);
         match ctx.init {
