@@ -1,8 +1,9 @@
 //! Charges and capacitances: the CAPMOD 3 charge-thickness intrinsic model (`b3ld.c`,
 //! "CTM"), constant overlaps and the bulk junction depletion charges.
 
+use super::dc::Core;
 use super::temp::{EPSSI, EXP_THRESHOLD, MAX_EXP, MIN_EXP};
-use super::Bsim3;
+use super::{Bsim3, Bsim3Dc};
 
 /// DELTA_3 / DELTA_4 of the C-V smoothing functions.
 const DELTA_3: f64 = 0.02;
@@ -54,13 +55,18 @@ impl Bsim3 {
     /// The CAPMOD 3 intrinsic charges and capacitances in the mode frame (what ngspice
     /// stores as `BSIM3cggb` ... and reports as `@m[cgg]` ...), at n-frame voltages.
     pub fn intrinsic_caps(&self, vgs: f64, vds: f64, vbs: f64) -> Bsim3Caps {
-        let k = self.core(vgs, vds, vbs);
+        self.caps_from_core(&self.core(vgs, vds, vbs))
+    }
+
+    /// The CAPMOD 3 intrinsic charges from the bias-dependent quantities the current model
+    /// already computed (one core evaluation serves both).
+    pub(crate) fn caps_from_core(&self, k: &Core) -> Bsim3Caps {
         let vtm = self.vtm;
         let vgs_eff = k.vgs;
         let vds = k.vds;
         let (vbseff_cv, dvbseff_cv_dvb) =
             if k.vbseff < 0.0 { (k.vbseff, 1.0) } else { (self.phi - k.phis, -k.dphis_dvb) };
-        let cox_wl = self.cox * self.weff_cv * self.leff_cv;
+        let cox_wl = self.pre.cox_wl;
 
         // VgsteffCV with NOFF and VOFFCV.
         let noff = k.n * self.noff;
@@ -329,7 +335,35 @@ impl Bsim3 {
     /// physical terminal order (d, g, s, b); see [`Bsim3Charges`]. Source and drain are
     /// swapped back in reverse mode as `b3ld.c` does when it stamps.
     pub fn charges(&self, vgs: f64, vds: f64, vbs: f64) -> Bsim3Charges {
-        let k = self.intrinsic_caps(vgs, vds, vbs);
+        self.intrinsic_caps(vgs, vds, vbs).terminal()
+    }
+
+    /// Drain current, derivatives, junction diodes and the intrinsic terminal charges at one
+    /// bias from a single evaluation of the shared intermediate quantities (Vth, Vgsteff,
+    /// Abulk, ...): the same numbers as [`Bsim3::dc`] and [`Bsim3::charges`] separately, at
+    /// about half the cost of calling both.
+    ///
+    /// ```
+    /// use insitu_devices::{Bsim3, Bsim3Model, MosGeom};
+    /// let m = Bsim3Model::new("n", false, &[("tox".into(), 4.1e-9), ("vth0".into(), 0.4)]).unwrap();
+    /// let g = MosGeom { w: 1e-6, l: 0.18e-6, ..MosGeom::default() };
+    /// let d = Bsim3::new(&m, &g, 27.0, 27.0, 1e-12).unwrap();
+    /// let (dc, q) = d.dc_charges(0.9, 0.9, 0.0);
+    /// assert_eq!(dc, d.dc(0.9, 0.9, 0.0));
+    /// assert_eq!(q, d.charges(0.9, 0.9, 0.0));
+    /// ```
+    pub fn dc_charges(&self, vgs: f64, vds: f64, vbs: f64) -> (Bsim3Dc, Bsim3Charges) {
+        let core = self.core(vgs, vds, vbs);
+        (self.dc_from_core(&core, vgs, vds, vbs), self.caps_from_core(&core).terminal())
+    }
+}
+
+impl Bsim3Caps {
+    /// The charges and capacitance matrix in physical terminal order (d, g, s, b); see
+    /// [`Bsim3Charges`]. Source and drain are swapped back in reverse mode as `b3ld.c` does
+    /// when it stamps.
+    pub fn terminal(&self) -> Bsim3Charges {
+        let k = self;
         // Mode frame, order (d, g, s, b).
         let qs = -(k.qgate + k.qbulk + k.qdrn);
         let rows_mode = [
@@ -350,6 +384,39 @@ impl Bsim3 {
             }
         }
         Bsim3Charges { qd: q_mode[p[0]], qg: q_mode[1], qs: q_mode[p[2]], qb: q_mode[3], c }
+    }
+}
+
+impl Bsim3 {
+    /// The intrinsic charges `k` at n-frame voltages (vgs, vds, vbs) with the constant
+    /// overlaps (gate-source, gate-drain, gate-bulk) and the bulk-drain and bulk-source
+    /// junction depletion charges added: every charge on the device's terminals (n-frame,
+    /// physical order d, g, s, b; multiply the charges by `mos_type()` for the circuit's).
+    /// Charges still sum to zero and the matrix's rows and columns to zero.
+    pub fn with_extrinsic(&self, vgs: f64, vds: f64, vbs: f64, k: &Bsim3Charges) -> Bsim3Charges {
+        const D: usize = 0;
+        const G: usize = 1;
+        const S: usize = 2;
+        const B: usize = 3;
+        let mut q = [k.qd, k.qg, k.qs, k.qb];
+        let mut c = k.c;
+        let mut two = |a: usize, b: usize, qab: f64, cab: f64| {
+            q[a] += qab;
+            q[b] -= qab;
+            c[a][a] += cab;
+            c[b][b] += cab;
+            c[a][b] -= cab;
+            c[b][a] -= cab;
+        };
+        let (ogs, ogd, ogb) = self.overlap_caps();
+        two(G, S, ogs * vgs, ogs);
+        two(G, D, ogd * (vgs - vds), ogd);
+        two(G, B, ogb * (vgs - vbs), ogb);
+        let (qbd, cbd) = self.junction_bd(vbs - vds);
+        let (qbs, cbs) = self.junction_bs(vbs);
+        two(B, D, qbd, cbd);
+        two(B, S, qbs, cbs);
+        Bsim3Charges { qd: q[D], qg: q[G], qs: q[S], qb: q[B], c }
     }
 
     /// Total constant overlap capacitances (Cgso, Cgdo, Cgbo) = ((CGSO + CF) WeffCV,

@@ -1,6 +1,6 @@
 //! Drain current, its analytic derivatives and the junction diodes (`b3ld.c`, DC part).
 
-use super::temp::{EPSSI, EXP_THRESHOLD, MAX_EXP, MIN_EXP};
+use super::temp::{EXP_THRESHOLD, MAX_EXP, MIN_EXP};
 use super::Bsim3;
 
 /// DC operating quantities at one bias, as `b3ld.c` computes them (M included).
@@ -165,11 +165,8 @@ impl Bsim3 {
         let (t1, t2) = lt_factor(self.dvt2);
         let lt1 = self.factor1 * t3 * t1;
         let dlt1_dvb = self.factor1 * (0.5 / t3 * t1 * dxdep_dvb + t3 * t2);
-        let (t1, t2) = lt_factor(self.dvt2w);
-        let ltw = self.factor1 * t3 * t1;
-        let dltw_dvb = self.factor1 * (0.5 / t3 * t1 * dxdep_dvb + t3 * t2);
-
-        let t0 = -0.5 * self.dvt1 * leff / lt1;
+        let pre = &self.pre;
+        let t0 = pre.dvt1_leff / lt1;
         let (theta0, dtheta0_dvb) = if t0 > -EXP_THRESHOLD {
             let t1 = t0.exp();
             let dt1_dvb = -t0 / lt1 * t1 * dlt1_dvb;
@@ -180,23 +177,28 @@ impl Bsim3 {
         let delt_vth = self.dvt0 * theta0 * v0;
         let ddelt_vth_dvb = self.dvt0 * dtheta0_dvb * v0;
 
-        let t0 = -0.5 * self.dvt1w * self.weff * leff / ltw;
-        let (t2, dt2_dvb) = if t0 > -EXP_THRESHOLD {
-            let t1 = t0.exp();
-            let dt1_dvb = -t0 / ltw * t1 * dltw_dvb;
-            (t1 * (1.0 + 2.0 * t1), (1.0 + 4.0 * t1) * dt1_dvb)
+        // The narrow-width term (zero, and skipped, when DVT0W = 0).
+        let (t2, dt2_dvb) = if self.dvt0w == 0.0 {
+            (0.0, 0.0)
         } else {
-            (MIN_EXP * (1.0 + 2.0 * MIN_EXP), 0.0)
+            let (t1, t2) = lt_factor(self.dvt2w);
+            let ltw = self.factor1 * t3 * t1;
+            let dltw_dvb = self.factor1 * (0.5 / t3 * t1 * dxdep_dvb + t3 * t2);
+            let t0 = pre.dvt1w_weff_leff / ltw;
+            let (t2, dt2_dvb) = if t0 > -EXP_THRESHOLD {
+                let t1 = t0.exp();
+                let dt1_dvb = -t0 / ltw * t1 * dltw_dvb;
+                (t1 * (1.0 + 2.0 * t1), (1.0 + 4.0 * t1) * dt1_dvb)
+            } else {
+                (MIN_EXP * (1.0 + 2.0 * MIN_EXP), 0.0)
+            };
+            let t0 = self.dvt0w * t2;
+            (t0 * v0, self.dvt0w * dt2_dvb * v0)
         };
-        let t0 = self.dvt0w * t2;
-        let t2 = t0 * v0;
-        let dt2_dvb = self.dvt0w * dt2_dvb * v0;
 
         let temp_ratio = self.temp_ratio_m1;
-        let t0 = (1.0 + self.nlx / leff).sqrt();
-        let t1 =
-            self.k1ox * (t0 - 1.0) * self.sqrt_phi + (self.kt1 + self.kt1l / leff + self.kt2 * vbseff) * temp_ratio;
-        let tmp2 = self.tox * self.phi / (self.weff + self.w0);
+        let t1 = pre.nlx_term + (pre.kt1_l + self.kt2 * vbseff) * temp_ratio;
+        let tmp2 = pre.k3_factor;
 
         let mut t3 = self.eta0 + self.etab * vbseff;
         let t4 = if t3 < 1.0e-4 {
@@ -209,11 +211,10 @@ impl Bsim3 {
         let ddibl_sft_dvd = t3 * self.theta0vb0;
         let dibl_sft = ddibl_sft_dvd * vds;
 
-        let vth =
-            self.typ * self.vth0 - self.k1 * self.sqrt_phi + self.k1ox * sqrt_phis - self.k2ox * vbseff - delt_vth - t2
-                + (self.k3 + self.k3b * vbseff) * tmp2
-                + t1
-                - dibl_sft;
+        let vth = pre.vth_base + self.k1ox * sqrt_phis - self.k2ox * vbseff - delt_vth - t2
+            + (self.k3 + self.k3b * vbseff) * tmp2
+            + t1
+            - dibl_sft;
         let dvth_dvb = self.k1ox * dsqrt_phis_dvb - self.k2ox - ddelt_vth_dvb - dt2_dvb + self.k3b * tmp2
             - self.etab * vds * self.theta0vb0 * t4
             + self.kt2 * temp_ratio;
@@ -221,7 +222,7 @@ impl Bsim3 {
 
         // --- n
         let cox = self.cox;
-        let tmp2 = self.nfactor * EPSSI / xdep;
+        let tmp2 = pre.nfactor_epssi / xdep;
         let tmp3 = self.cdsc + self.cdscb * vbseff + self.cdscd * vds;
         let tmp4 = (tmp2 + tmp3 * theta0 + self.cit) / cox;
         let (n, dn_dvb, dn_dvd) = if tmp4 >= -0.5 {
@@ -251,7 +252,7 @@ impl Bsim3 {
         } else if exp_arg > EXP_THRESHOLD {
             let t0 = (vgst - self.voff) / (n * vtm);
             let exp_vgst = t0.exp();
-            let v = vtm * self.cdep0 / cox * exp_vgst;
+            let v = pre.vtm_cdep0_cox * exp_vgst;
             let dg = v / (n * vtm);
             (v, dg, -dg * (dvth_dvd + t0 * vtm * dn_dvd), -dg * (dvth_dvb + t0 * vtm * dn_dvb))
         } else {
@@ -260,7 +261,7 @@ impl Bsim3 {
             let dt1_dvg = exp_vgst / (1.0 + exp_vgst);
             let dt1_dvb = -dt1_dvg * (dvth_dvb + vgst / n * dn_dvb) + t1 / n * dn_dvb;
             let dt1_dvd = -dt1_dvg * (dvth_dvd + vgst / n * dn_dvd) + t1 / n * dn_dvd;
-            let dt2_dvg = -cox / (vtm * self.cdep0) * exp_arg.exp();
+            let dt2_dvg = pre.m_cox_vtm_cdep0 * exp_arg.exp();
             let t2 = 1.0 - t10 * dt2_dvg;
             let dt2_dvd = -dt2_dvg * (dvth_dvd - 2.0 * vtm * exp_arg * dn_dvd) + (t2 - 1.0) / n * dn_dvd;
             let dt2_dvb = -dt2_dvg * (dvth_dvb - 2.0 * vtm * exp_arg * dn_dvb) + (t2 - 1.0) / n * dn_dvb;
@@ -276,8 +277,6 @@ impl Bsim3 {
 
         // --- effective width (DWG = DWB = 0, so only BSIM3's small-width guard) and Rds
         // (RDSW = 0).
-        let weff =
-            if self.weff < 2.0e-8 { 2.0e-8 * (4.0e-8 - self.weff) / (6.0e-8 - 2.0 * self.weff) } else { self.weff };
 
         // --- Abulk
         let t1 = 0.5 * self.k1ox / sqrt_phis;
@@ -286,8 +285,7 @@ impl Bsim3 {
         let tmp1 = leff + 2.0 * t9;
         let t5 = leff / tmp1;
         let tmp2 = self.a0 * t5;
-        let tmp3 = self.weff + self.b1;
-        let tmp4 = self.b0 / tmp3;
+        let tmp4 = pre.b0_term;
         let t2 = tmp2 + tmp4;
         let dt2_dvb = -t9 / tmp1 / xdep * dxdep_dvb;
         let t6 = t5 * t5;
@@ -350,7 +348,7 @@ impl Bsim3 {
         let dueff_dvb = t9 * dden_dvb;
 
         // --- Vdsat (Rds = 0, Lambda = 1)
-        let esat = 2.0 * self.vsattemp / ueff;
+        let esat = pre.two_vsat / ueff;
         let esat_l = esat * leff;
         let t0 = -esat_l / ueff;
         let desatl_dvg = t0 * dueff_dvg;
@@ -489,8 +487,8 @@ impl Bsim3 {
 
         // --- VASCBE
         let (vascbe, dvascbe_dvg, dvascbe_dvd, dvascbe_dvb) = if self.pscbe2 > 0.0 {
-            if diff_vds > self.pscbe1 * self.litl / EXP_THRESHOLD {
-                let t0 = self.pscbe1 * self.litl / diff_vds;
+            if diff_vds > pre.pscbe1_litl / EXP_THRESHOLD {
+                let t0 = pre.pscbe1_litl / diff_vds;
                 let v = leff * t0.exp() / self.pscbe2;
                 let t1 = t0 * v / diff_vds;
                 (v, t1 * dvdseff_dvg, -t1 * (1.0 - dvdseff_dvd), t1 * dvdseff_dvb)
@@ -502,7 +500,7 @@ impl Bsim3 {
         };
 
         // --- Ids
-        let cox_wov_l = cox * weff / leff;
+        let cox_wov_l = pre.cox_wov_l;
         let beta = ueff * cox_wov_l;
         let dbeta_dvg = cox_wov_l * dueff_dvg;
         let dbeta_dvd = cox_wov_l * dueff_dvd;
@@ -582,10 +580,16 @@ impl Bsim3 {
     /// Evaluates the drain current, its derivatives and the junction diodes at n-frame
     /// voltages (`vgs`, `vds`, `vbs` already multiplied by `mos_type()`), M included.
     pub fn dc(&self, vgs: f64, vds: f64, vbs: f64) -> Bsim3Dc {
+        self.dc_from_core(&self.core(vgs, vds, vbs), vgs, vds, vbs)
+    }
+
+    /// [`Bsim3::dc`] from an evaluated core at the same n-frame voltages.
+    #[inline]
+    pub(crate) fn dc_from_core(&self, c: &Core, vgs: f64, vds: f64, vbs: f64) -> Bsim3Dc {
+        let _ = vgs;
         let vbd = vbs - vds;
         let (cbs, gbs) = self.diode(vbs, self.source_sat_cur, self.vjsm, self.is_evjsm);
         let (cbd, gbd) = self.diode(vbd, self.drain_sat_cur, self.vjdm, self.is_evjdm);
-        let c = self.core(vgs, vds, vbs);
         let m = self.m;
         Bsim3Dc {
             mode: c.mode,

@@ -142,6 +142,66 @@ pub struct Bsim3 {
     pub(crate) kf: f64,
     pub(crate) af: f64,
     pub(crate) ef: f64,
+    /// Bias-independent combinations of the above that the bias functions use, computed
+    /// once here in the order those functions would compute them (same numbers, fewer
+    /// divisions and transcendental calls per evaluation).
+    pub(crate) pre: Precomputed,
+}
+
+/// Bias-independent subexpressions of the current and charge models (see [`Bsim3`]'s `pre`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Precomputed {
+    /// `type * VTH0 - K1 sqrt(phi)`: the leading terms of Vth.
+    pub vth_base: f64,
+    /// `K1ox (sqrt(1 + NLX/Leff) - 1) sqrt(phi)`.
+    pub nlx_term: f64,
+    /// `KT1 + KT1L/Leff`.
+    pub kt1_l: f64,
+    /// `TOX phi / (Weff + W0)` (the K3 term's factor).
+    pub k3_factor: f64,
+    /// `-0.5 DVT1 Leff` (numerator of the short-channel exponent).
+    pub dvt1_leff: f64,
+    /// `-0.5 DVT1W Weff Leff`.
+    pub dvt1w_weff_leff: f64,
+    /// `NFACTOR EPSSI`.
+    pub nfactor_epssi: f64,
+    /// `Vtm cdep0 / Cox`.
+    pub vtm_cdep0_cox: f64,
+    /// `-Cox / (Vtm cdep0)`.
+    pub m_cox_vtm_cdep0: f64,
+    /// `B0 / (Weff + B1)`.
+    pub b0_term: f64,
+    /// `2 VSAT(T)`.
+    pub two_vsat: f64,
+    /// `PSCBE1 litl`.
+    pub pscbe1_litl: f64,
+    /// `Cox Weff' / Leff` with BSIM3's small-width guard on Weff'.
+    pub cox_wov_l: f64,
+    /// `Cox WeffCV LeffCV`.
+    pub cox_wl: f64,
+}
+
+impl Precomputed {
+    fn new(d: &Bsim3) -> Precomputed {
+        let weff = if d.weff < 2.0e-8 { 2.0e-8 * (4.0e-8 - d.weff) / (6.0e-8 - 2.0 * d.weff) } else { d.weff };
+        let leff = d.leff;
+        Precomputed {
+            vth_base: d.typ * d.vth0 - d.k1 * d.sqrt_phi,
+            nlx_term: d.k1ox * ((1.0 + d.nlx / leff).sqrt() - 1.0) * d.sqrt_phi,
+            kt1_l: d.kt1 + d.kt1l / leff,
+            k3_factor: d.tox * d.phi / (d.weff + d.w0),
+            dvt1_leff: -0.5 * d.dvt1 * leff,
+            dvt1w_weff_leff: -0.5 * d.dvt1w * d.weff * leff,
+            nfactor_epssi: d.nfactor * EPSSI,
+            vtm_cdep0_cox: d.vtm * d.cdep0 / d.cox,
+            m_cox_vtm_cdep0: -d.cox / (d.vtm * d.cdep0),
+            b0_term: d.b0 / (d.weff + d.b1),
+            two_vsat: 2.0 * d.vsattemp,
+            pscbe1_litl: d.pscbe1 * d.litl,
+            cox_wov_l: d.cox * weff / leff,
+            cox_wl: d.cox * d.weff_cv * d.leff_cv,
+        }
+    }
 }
 
 /// `exp(-x/2) + 2 exp(-x)` as BSIM3 evaluates it, with its MIN_EXP floor.
@@ -398,7 +458,7 @@ impl Bsim3 {
             }
         };
 
-        let out = Bsim3 {
+        let mut out = Bsim3 {
             typ,
             gmin,
             m: g.m,
@@ -504,7 +564,9 @@ impl Bsim3 {
             kf: d(p.kf, 0.0),
             af: d(p.af, 1.0),
             ef: d(p.ef, 1.0),
+            pre: Precomputed::default(),
         };
+        out.pre = Precomputed::new(&out);
         for (what, v) in [
             ("vth0", out.vth0),
             ("vfbzb", out.vfbzb),

@@ -270,3 +270,33 @@ fn odd_parameters_never_panic() {
     }
     assert!(Bsim3::new(&m, &MosGeom { l: 0.0, ..MosGeom::default() }, 27.0, 27.0, 1e-12).is_err());
 }
+
+#[test]
+fn one_core_evaluation_gives_the_separate_results_and_extrinsic_charges_are_conserved() {
+    for pmos in [false, true] {
+        let d = device(pmos, &[("cgso", 3e-10), ("cgdo", 2e-10), ("cgbo", 1e-10)], 0.18e-6, 27.0);
+        let (ogs, ogd, ogb) = d.overlap_caps();
+        assert!(ogs > 0.0 && ogd > 0.0 && ogb > 0.0);
+        for &(vgs, vds, vbs) in &BIASES {
+            // Bit for bit: the combined evaluation is the same arithmetic.
+            let (dc, k) = d.dc_charges(vgs, vds, vbs);
+            assert_eq!(dc, d.dc(vgs, vds, vbs));
+            assert_eq!(k, d.charges(vgs, vds, vbs));
+            let t = d.with_extrinsic(vgs, vds, vbs, &k);
+            let qs = [t.qd, t.qg, t.qs, t.qb];
+            let qscale = qs.iter().map(|x| x.abs()).sum::<f64>().max(1e-20);
+            assert!(qs.iter().sum::<f64>().abs() < 1e-12 * qscale);
+            let cscale = t.c.iter().flatten().map(|x| x.abs()).fold(0.0, f64::max);
+            for j in 0..4 {
+                let col: f64 = (0..4).map(|i| t.c[i][j]).sum();
+                let row: f64 = t.c[j].iter().sum();
+                assert!(col.abs() < 1e-9 * cscale && row.abs() < 1e-9 * cscale, "row/column {j}: {row}, {col}");
+            }
+            // The gate's added self-capacitance is the three overlaps; the drain's is the
+            // gate-drain overlap and the bulk-drain junction.
+            let (_, cbd) = d.junction_bd(vbs - vds);
+            assert!(rel(t.c[1][1] - k.c[1][1], ogs + ogd + ogb, ogs + ogd + ogb) < 1e-9);
+            assert!(rel(t.c[0][0] - k.c[0][0], ogd + cbd, ogd + cbd) < 1e-9);
+        }
+    }
+}

@@ -132,10 +132,11 @@ impl Device {
                 point(&dc, id, &cm, ol, jn, sth, sfl)
             }
             Inst::Bsim3(dev) => {
-                // One DC evaluation serves the FET quantities and the noise.
-                let full = dev.dc(vgs, vds, vbs);
+                // One evaluation of the model's core serves the current, the charges and the
+                // noise; the capacitance matrix includes overlaps and junctions.
+                let (full, k) = dev.dc_charges(vgs, vds, vbs);
                 let dc = full.fet();
-                let cm = dev.cap_matrix(&Last { vgs, vds, vbs, dc });
+                let cm = dev.with_extrinsic(vgs, vds, vbs, &k).c;
                 // ngspice's BSIM3 `@m[id]` is the channel current alone.
                 let id = dc.mode * dc.cdrain;
                 let (sth, sfl) = dev.noise_psd(&full, 1.0);

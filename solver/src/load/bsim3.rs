@@ -5,38 +5,65 @@
 
 use super::fet::{FetDc, FetDevice, FetSlots, Last, Stamp, B, D, G, S};
 use crate::states::{Integrator, States};
-use insitu_devices::bsim3::Bsim3;
+use insitu_devices::bsim3::{Bsim3, Bsim3Charges};
 
 /// State offsets of the integrated nodal charges (each followed by its current).
 const QD: usize = 0;
 const QG: usize = 2;
 const QB: usize = 4;
 
-/// Nodal charges (d, g, s, b) and `dq_i/dv_j` in the circuit frame at a load, overlaps and
-/// junctions included.
-fn nodal(dev: &Bsim3, l: &Last) -> ([f64; 4], [[f64; 4]; 4]) {
+/// Nodal charges (d, g, s, b) and `dq_i/dv_j` in the circuit frame at one bias, overlaps and
+/// junctions included: what a transient load integrates, and what a bypassed load carries to
+/// nearby voltages.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Nodal {
+    /// Charges, circuit frame.
+    pub q: [f64; 4],
+    /// Capacitance matrix, circuit frame.
+    pub c: [[f64; 4]; 4],
+}
+
+/// [`Nodal`] charges of `dev` at n-frame voltages from its intrinsic charges `k` at that bias.
+pub fn nodal_from(dev: &Bsim3, vgs: f64, vds: f64, vbs: f64, k: &Bsim3Charges) -> Nodal {
     let ty = dev.mos_type();
-    let (vgs, vds, vbs) = (l.vgs, l.vds, l.vbs);
-    let k = dev.charges(vgs, vds, vbs);
-    let mut q = [k.qd, k.qg, k.qs, k.qb];
-    let mut c = k.c;
-    let mut two = |a: usize, b: usize, qab: f64, cab: f64| {
-        q[a] += qab;
-        q[b] -= qab;
-        c[a][a] += cab;
-        c[b][b] += cab;
-        c[a][b] -= cab;
-        c[b][a] -= cab;
-    };
-    let (ogs, ogd, ogb) = dev.overlap_caps();
-    two(G, S, ogs * vgs, ogs);
-    two(G, D, ogd * (vgs - vds), ogd);
-    two(G, B, ogb * (vgs - vbs), ogb);
-    let (qbd, cbd) = dev.junction_bd(vbs - vds);
-    let (qbs, cbs) = dev.junction_bs(vbs);
-    two(B, D, qbd, cbd);
-    two(B, S, qbs, cbs);
-    (q.map(|v| ty * v), c)
+    let t = dev.with_extrinsic(vgs, vds, vbs, k);
+    Nodal { q: [t.qd, t.qg, t.qs, t.qb].map(|v| ty * v), c: t.c }
+}
+
+/// Nodal charges at the voltages of a load.
+fn nodal(dev: &Bsim3, l: &Last) -> Nodal {
+    nodal_from(dev, l.vgs, l.vds, l.vbs, &dev.charges(l.vgs, l.vds, l.vbs))
+}
+
+/// Stamps the companion models of the integrated nodal charges `q` with capacitances `c` at
+/// circuit-frame voltages `v` (d, g, s, b relative to the source).
+fn stamp_charges(
+    k: usize,
+    st: &mut States,
+    integ: &Integrator,
+    q: &[f64; 4],
+    c: &[[f64; 4]; 4],
+    v: &[f64; 4],
+    stamp: &mut Stamp,
+) {
+    let ag0 = integ.ag0();
+    let mut i_sum = 0.0;
+    let mut lin_sum = 0.0;
+    for (row, off) in [(D, QD), (G, QG), (B, QB)] {
+        st.set(k + off, q[row]);
+        let i = integ.integrate(st, k + off);
+        let mut lin = 0.0;
+        for col in 0..4 {
+            stamp.j[row][col] += ag0 * c[row][col];
+            stamp.j[S][col] -= ag0 * c[row][col];
+            lin += ag0 * c[row][col] * v[col];
+        }
+        stamp.rhs[row] -= i - lin;
+        i_sum += i;
+        lin_sum += lin;
+    }
+    // The source carries the rest: i_s = -(i_d + i_g + i_b).
+    stamp.rhs[S] += i_sum - lin_sum;
 }
 
 impl FetDevice for Bsim3 {
@@ -70,32 +97,64 @@ impl FetDevice for Bsim3 {
     }
 
     fn load_charges(&self, k: usize, st: &mut States, integ: &Integrator, last: &Last, stamp: &mut Stamp) {
+        let n = nodal(self, last);
+        self.load_charges_eval(k, st, integ, last, &n, stamp);
+    }
+
+    type Eval = Nodal;
+    const BYPASS: bool = true;
+
+    /// One evaluation of the shared intermediate quantities serves the current and, in a
+    /// transient, the charges.
+    fn eval(&self, vgs: f64, vds: f64, vbs: f64, charges: bool) -> (FetDc, Nodal) {
+        if charges {
+            let (dc, k) = self.dc_charges(vgs, vds, vbs);
+            (dc.fet(), nodal_from(self, vgs, vds, vbs, &k))
+        } else {
+            (Bsim3::dc(self, vgs, vds, vbs).fet(), Nodal::default())
+        }
+    }
+
+    fn load_charges_eval(
+        &self,
+        k: usize,
+        st: &mut States,
+        integ: &Integrator,
+        last: &Last,
+        e: &Nodal,
+        stamp: &mut Stamp,
+    ) {
         let ty = self.mos_type();
-        let (q, c) = nodal(self, last);
-        let ag0 = integ.ag0();
         // Circuit-frame voltages relative to the source (each row of c sums to zero).
         let v = [ty * last.vds, ty * last.vgs, 0.0, ty * last.vbs];
-        let mut i_sum = 0.0;
-        let mut lin_sum = 0.0;
-        for (row, off) in [(D, QD), (G, QG), (B, QB)] {
-            st.set(k + off, q[row]);
-            let i = integ.integrate(st, k + off);
-            let mut lin = 0.0;
-            for col in 0..4 {
-                stamp.j[row][col] += ag0 * c[row][col];
-                stamp.j[S][col] -= ag0 * c[row][col];
-                lin += ag0 * c[row][col] * v[col];
-            }
-            stamp.rhs[row] -= i - lin;
-            i_sum += i;
-            lin_sum += lin;
+        stamp_charges(k, st, integ, &e.q, &e.c, &v, stamp);
+    }
+
+    /// The cached charges carried to `v` to first order, `q + C dv`, with the cached
+    /// capacitances as Jacobian.
+    fn load_charges_bypass(
+        &self,
+        k: usize,
+        st: &mut States,
+        integ: &Integrator,
+        last: &Last,
+        e: &Nodal,
+        v: (f64, f64, f64),
+        stamp: &mut Stamp,
+    ) {
+        let ty = self.mos_type();
+        let (vgs, vds, vbs) = v;
+        let dv = [ty * (vds - last.vds), ty * (vgs - last.vgs), 0.0, ty * (vbs - last.vbs)];
+        let mut q = e.q;
+        for (qi, row) in q.iter_mut().zip(&e.c) {
+            *qi += row.iter().zip(&dv).map(|(c, d)| c * d).sum::<f64>();
         }
-        // The source carries the rest: i_s = -(i_d + i_g + i_b).
-        stamp.rhs[S] += i_sum - lin_sum;
+        let v = [ty * vds, ty * vgs, 0.0, ty * vbs];
+        stamp_charges(k, st, integ, &q, &e.c, &v, stamp);
     }
 
     fn init_state(&self, f: &FetSlots, st: &mut States, last: &Last) {
-        let (q, _) = nodal(self, last);
+        let q = nodal(self, last).q;
         for (row, off) in [(D, QD), (G, QG), (B, QB)] {
             st.set(f.state + off, q[row]);
             st.set(f.state + off + 1, 0.0);
@@ -103,6 +162,6 @@ impl FetDevice for Bsim3 {
     }
 
     fn cap_matrix(&self, last: &Last) -> [[f64; 4]; 4] {
-        nodal(self, last).1
+        nodal(self, last).c
     }
 }

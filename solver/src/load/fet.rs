@@ -107,6 +107,52 @@ pub trait FetDevice: Clone + std::fmt::Debug {
     /// Small-signal capacitance matrix `dq_i/dv_j` (circuit frame, terminals d g s b),
     /// overlaps and junctions included.
     fn cap_matrix(&self, last: &Last) -> [[f64; 4]; 4];
+
+    /// What a transient load needs beyond [`FetDc`] when the model computes it together with
+    /// the current (its charges); `()` for a model without such an evaluation.
+    type Eval: Copy + Default + std::fmt::Debug;
+    /// Whether a transient load may bypass the model (SPICE's device bypass, see
+    /// [`FetInst::load`]); the model then loads charges linearized from its cached [`Self::Eval`].
+    const BYPASS: bool = false;
+    /// DC at n-frame voltages and, with `charges`, the charge evaluation at the same bias
+    /// (for [`FetDevice::load_charges_eval`]).
+    fn eval(&self, vgs: f64, vds: f64, vbs: f64, charges: bool) -> (FetDc, Self::Eval) {
+        let _ = charges;
+        (self.dc(vgs, vds, vbs), Self::Eval::default())
+    }
+    /// [`FetDevice::load_charges`] with the evaluation `e` that [`FetDevice::eval`] returned
+    /// at the voltages of `last`.
+    fn load_charges_eval(
+        &self,
+        k: usize,
+        st: &mut States,
+        integ: &Integrator,
+        last: &Last,
+        e: &Self::Eval,
+        stamp: &mut Stamp,
+    ) {
+        let _ = e;
+        self.load_charges(k, st, integ, last, stamp);
+    }
+    /// Loads the charges of a bypassed transient load at n-frame voltages `v` = (vgs, vds,
+    /// vbs) near those of `last`, where `e` was evaluated. The default evaluates them afresh
+    /// at `v`; a model with [`FetDevice::BYPASS`] linearizes its cached charges instead.
+    #[allow(clippy::too_many_arguments)]
+    fn load_charges_bypass(
+        &self,
+        k: usize,
+        st: &mut States,
+        integ: &Integrator,
+        last: &Last,
+        e: &Self::Eval,
+        v: (f64, f64, f64),
+        stamp: &mut Stamp,
+    ) {
+        let _ = (last, e);
+        let (vgs, vds, vbs) = v;
+        let at = Last { vgs, vds, vbs, dc: self.dc(vgs, vds, vbs) };
+        self.load_charges(k, st, integ, &at, stamp);
+    }
 }
 
 /// One FET instance of model `F`.
@@ -117,6 +163,9 @@ pub struct FetInst<F: FetDevice> {
     pub off: bool,
     pub f: FetSlots,
     pub last: Last,
+    /// The model's charge evaluation at the voltages of `last`, when the last load computed
+    /// one (a transient load): what a bypassed load linearizes.
+    pub eval: Option<F::Eval>,
 }
 
 impl<F: FetDevice> FetInst<F> {
@@ -129,7 +178,10 @@ impl<F: FetDevice> FetInst<F> {
         (ty * (x[t[G]] - vs), ty * (x[t[D]] - vs), ty * (x[t[B]] - vs))
     }
 
-    /// Loads the device for DC or a transient point.
+    /// Loads the device for DC or a transient point. In a transient's free iterations a
+    /// model with [`FetDevice::BYPASS`] is not evaluated when SPICE's bypass test (`bypass`)
+    /// passes: the last linearization is stamped again and the cached charges are carried to
+    /// the present voltages ([`FetDevice::load_charges_bypass`]).
     pub fn load(&mut self, x: &[f64], m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &mut Ctx) {
         let (mut vgs, mut vds, mut vbs) = self.voltages(x);
         match ctx.init {
@@ -145,8 +197,14 @@ impl<F: FetDevice> FetInst<F> {
                 }
             }
         }
-        let dc = self.dev.dc(vgs, vds, vbs);
+        let tran = ctx.mode == Mode::Tran;
+        if F::BYPASS && tran && ctx.init == Init::Float && self.eval.is_some() && self.bypass(vgs, vds, vbs, ctx) {
+            self.load_bypassed(m, rhs, st, ctx, (vgs, vds, vbs));
+            return;
+        }
+        let (dc, eval) = self.dev.eval(vgs, vds, vbs, tran);
         self.last = Last { vgs, vds, vbs, dc };
+        self.eval = tran.then_some(eval);
 
         let gdr = self.dev.drain_conductance();
         if gdr > 0.0 {
@@ -157,8 +215,44 @@ impl<F: FetDevice> FetInst<F> {
             stamp_g(m, &self.f.s_rs, gsr);
         }
         let mut stamp = self.dc_stamp();
-        if ctx.mode == Mode::Tran {
-            self.dev.load_charges(self.f.state, st, &ctx.integ, &self.last, &mut stamp);
+        if let Some(e) = &self.eval {
+            self.dev.load_charges_eval(self.f.state, st, &ctx.integ, &self.last, e, &mut stamp);
+        }
+        stamp.scatter(&self.f, m, rhs);
+    }
+
+    /// SPICE's device bypass test (`b3ld.c`): every terminal voltage within `reltol` (relative)
+    /// plus `vntol` of the last evaluation's, and the drain and bulk currents that the last
+    /// linearization predicts at the new voltages within the convergence test's tolerance of
+    /// the last evaluation's. Voltages are the unlimited ones of this iteration.
+    #[inline]
+    fn bypass(&self, vgs: f64, vds: f64, vbs: f64, ctx: &Ctx) -> bool {
+        let l = &self.last;
+        let close = |new: f64, old: f64| (new - old).abs() < ctx.reltol * new.abs().max(old.abs()) + ctx.vntol;
+        close(vgs, l.vgs)
+            && close(vds, l.vds)
+            && close(vbs, l.vbs)
+            && close(vbs - vds, l.vbs - l.vds)
+            && self.currents_predicted(vgs, vds, vbs, ctx.reltol, ctx.abstol)
+    }
+
+    /// A bypassed transient load: the channel and junctions keep the last evaluation's
+    /// linearization (its currents and conductances at the voltages of `last`, which stay the
+    /// reference for limiting and the convergence test); the charges are the cached ones
+    /// carried to the present voltages `v` through the cached capacitance matrix, so the
+    /// integration sees the charge at this iterate, not a stale one.
+    fn load_bypassed(&self, m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &Ctx, v: (f64, f64, f64)) {
+        let gdr = self.dev.drain_conductance();
+        if gdr > 0.0 {
+            stamp_g(m, &self.f.s_rd, gdr);
+        }
+        let gsr = self.dev.source_conductance();
+        if gsr > 0.0 {
+            stamp_g(m, &self.f.s_rs, gsr);
+        }
+        let mut stamp = self.dc_stamp();
+        if let Some(e) = &self.eval {
+            self.dev.load_charges_bypass(self.f.state, st, &ctx.integ, &self.last, e, v, &mut stamp);
         }
         stamp.scatter(&self.f, m, rhs);
     }
@@ -252,6 +346,13 @@ impl<F: FetDevice> FetInst<F> {
     /// linearization at the new voltages agree with those of the last load?
     pub fn converged(&self, x: &[f64], reltol: f64, abstol: f64) -> bool {
         let (vgs, vds, vbs) = self.voltages(x);
+        self.currents_predicted(vgs, vds, vbs, reltol, abstol)
+    }
+
+    /// Whether the drain and bulk currents the last load's linearization predicts at n-frame
+    /// voltages (vgs, vds, vbs) are within tolerance of the last load's currents.
+    #[inline]
+    fn currents_predicted(&self, vgs: f64, vds: f64, vbs: f64, reltol: f64, abstol: f64) -> bool {
         let l = &self.last;
         let dc = &l.dc;
         let vbd = vbs - vds;

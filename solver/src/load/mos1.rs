@@ -40,6 +40,7 @@ pub fn caps(dev: &Mos1, l: &Last) -> (f64, f64, f64, f64, f64) {
 }
 
 impl FetDevice for Mos1 {
+    type Eval = ();
     const STATES: usize = 16;
     // As ngspice's MOS1trunc: the gate charges.
     const LTE_CHARGES: &'static [usize] = &[QGS, QGD, QGB];
