@@ -1,0 +1,20 @@
+//! Channel noise of BSIM3 with NOIMOD = 1 (`b3noi.c`): SPICE2 thermal and flicker noise.
+
+use super::{Bsim3v3, Bsim3v3Dc};
+use crate::noise::{thermal_psd, N_MINLOG};
+
+impl Bsim3v3 {
+    /// Drain-current noise densities (channel thermal, flicker) in A^2/Hz at frequency
+    /// `freq` for the operating point `dc` (from [`Bsim3v3::dc`] of this instance), as
+    /// NOIMOD = 1 computes them:
+    /// thermal = 4kT (2/3)|gm + gds + gmbs|, flicker = M KF |Id/M|^AF / (f^EF Leff^2 Cox),
+    /// with T the device temperature and Cox per area. The series resistances' thermal
+    /// noise (RSH*NRD, RSH*NRS) is [`crate::noise::thermal_psd`] of the conductances.
+    pub fn noise_psd(&self, dc: &Bsim3v3Dc, freq: f64) -> (f64, f64) {
+        let thermal = thermal_psd(2.0 * (dc.gm + dc.gds + dc.gmbs).abs() / 3.0, self.temp);
+        let m = self.m;
+        let cd = (dc.cdrain / m).abs().max(N_MINLOG);
+        let flicker = m * self.kf * (self.af * cd.ln()).exp() / (freq.powf(self.ef) * self.leff * self.leff * self.cox);
+        (thermal, flicker)
+    }
+}
