@@ -1,7 +1,7 @@
 //! Full BSIM3v3 (`insitu::devices::bsim3v3`) against ngspice (`level=8 version=3.3.0`, same
 //! card) at forced terminal voltages, on cards written for this test that use what
 //! BSIM-lite leaves out: RDSW/PRWG/PRWB/WR/PRT inside Id, A1/A2 (both signs of A1), DWG/DWB,
-//! NGATE, MOBMOD 1/2/3, BINUNIT 1 and 0, L/W/P-prefixed parameters on most of the
+//! NGATE, MOBMOD 1/2/3, CAPMOD 2 and 3 (all three XPART partitions), BINUNIT 1 and 0, L/W/P-prefixed parameters on most of the
 //! model, CGSL/CGDL/CKAPPA.
 //!
 //! DC: `.dc VG x VD` sweeps over the 1.8 V supply in both modes (VDS < 0 too) at -40, 27,
@@ -217,6 +217,16 @@ fn nmos_derived() -> Vec<(&'static str, f64)> {
     v
 }
 
+/// `card` with some values replaced.
+fn with(mut card: Vec<(&'static str, f64)>, set: &[(&'static str, f64)]) -> Vec<(&'static str, f64)> {
+    for (n, v) in card.iter_mut() {
+        if let Some((_, x)) = set.iter().find(|(m, _)| m == n) {
+            *v = *x;
+        }
+    }
+    card
+}
+
 struct Card {
     name: &'static str,
     pmos: bool,
@@ -228,6 +238,9 @@ fn cards() -> Vec<Card> {
         Card { name: "nfull", pmos: false, params: NMOS_FULL.to_vec() },
         Card { name: "pfull", pmos: true, params: pmos_full() },
         Card { name: "nderiv", pmos: false, params: nmos_derived() },
+        Card { name: "ncap2", pmos: false, params: with(NMOS_FULL.to_vec(), &[("capmod", 2.0), ("xpart", 1.0)]) },
+        Card { name: "pcap2", pmos: true, params: with(pmos_full(), &[("capmod", 2.0)]) },
+        Card { name: "ncap2h", pmos: false, params: with(nmos_derived(), &[("capmod", 2.0), ("xpart", 0.0)]) },
     ]
 }
 

@@ -1,5 +1,5 @@
 //! Whole decks on the full BSIM3v3 cards (`tests/bsim3v3/full_cards.lib`) against ngspice:
-//! a common-source stage (op, dc, ac, tran, noise), a three-stage inverter chain (op, dc,
+//! a common-source stage (op, dc, ac, tran, noise; CAPMOD 3 and CAPMOD 2), a three-stage inverter chain (op, dc,
 //! tran) and a five-transistor OTA (op, ac, noise), at tight Newton tolerances so the
 //! remaining difference is one of equations. Also checks that these cards are routed to
 //! the full model (BSIM-lite rejects them).
@@ -20,7 +20,7 @@ fn full_bsim3_decks_agree_with_ngspice() {
         return;
     };
     let mut failures = Vec::new();
-    for name in ["cs_stage", "inverter_chain", "ota5t"] {
+    for name in ["cs_stage", "cs_stage_capmod2", "inverter_chain", "ota5t"] {
         let deck = dir().join(format!("{name}.cir"));
         let work = std::env::temp_dir().join(format!("insitu-bsim3v3-{}-{name}", std::process::id()));
         match check_file_with(&deck, &ng, &work, &Tolerances::default(), TIGHT) {

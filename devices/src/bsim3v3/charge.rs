@@ -51,8 +51,8 @@ pub struct Bsim3v3Charges {
 }
 
 impl Bsim3v3 {
-    /// The CAPMOD 3 intrinsic charges and capacitances in the mode frame (what ngspice
-    /// stores as `BSIM3cggb` ... and reports as `@m[cgg]` ...), at n-frame voltages.
+    /// The intrinsic charges and capacitances (CAPMOD 2 or 3) in the mode frame (what
+    /// ngspice stores as `BSIM3cggb` ... and reports as `@m[cgg]` ...), at n-frame voltages.
     pub fn intrinsic_caps(&self, vgs: f64, vds: f64, vbs: f64) -> Bsim3v3Caps {
         let k = self.core(vgs, vds, vbs);
         let vtm = self.vtm;
@@ -84,6 +84,11 @@ impl Bsim3v3 {
             let db = -dg * (k.dvth_dvb + (k.vgst - voffcv) / noff * dnoff_dvb) + v / noff * dnoff_dvb;
             (v, dg * dvgs_eff_dvg, dd, db)
         };
+
+        if self.capmod == 2 {
+            let vg = (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb);
+            return self.capmod2(&k, vbseff_cv, dvbseff_cv_dvb, cox_wl, vg);
+        }
 
         // Accumulation: effective flat-band voltage.
         let vfbzb = self.vfbzb;
@@ -323,6 +328,148 @@ impl Bsim3v3 {
             cbsb: m * -(cbg + cbd + cbb),
             cbdb: m * cbd,
             qinv: m * -qinoi,
+        }
+    }
+
+    /// CAPMOD 2: the smooth charge model without the charge-thickness correction
+    /// (`b3ld.c`), from the shared VgsteffCV `vg` = (value, d/dVg, d/dVd, d/dVb).
+    fn capmod2(
+        &self,
+        k: &super::dc::Core,
+        vbseff_cv: f64,
+        dvbseff_cv_dvb: f64,
+        cox_wl: f64,
+        vg: (f64, f64, f64, f64),
+    ) -> Bsim3v3Caps {
+        let (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb) = vg;
+        let (vgs_eff, dvgs_eff_dvg, vds) = (k.vgs_eff, k.dvgs_eff_dvg, k.vds);
+        let vfb = self.vfbzb;
+        let v3 = vfb - vgs_eff + vbseff_cv - DELTA_3;
+        let t0 =
+            if vfb <= 0.0 { (v3 * v3 - 4.0 * DELTA_3 * vfb).sqrt() } else { (v3 * v3 + 4.0 * DELTA_3 * vfb).sqrt() };
+        let t1 = 0.5 * (1.0 + v3 / t0);
+        let vfbeff = vfb - 0.5 * (v3 + t0);
+        let dvfbeff_dvg = t1 * dvgs_eff_dvg;
+        let dvfbeff_dvb = -t1 * dvbseff_cv_dvb;
+        let qac0 = cox_wl * (vfbeff - vfb);
+        let dqac0_dvg = cox_wl * dvfbeff_dvg;
+        let dqac0_dvb = cox_wl * dvfbeff_dvb;
+
+        let t0 = 0.5 * self.k1ox;
+        let t3 = vgs_eff - vfbeff - vbseff_cv - vgsteff;
+        let (t1, t2) = if self.k1ox == 0.0 {
+            (0.0, 0.0)
+        } else if t3 < 0.0 {
+            (t0 + t3 / self.k1ox, cox_wl)
+        } else {
+            let t1 = (t0 * t0 + t3).sqrt();
+            (t1, cox_wl * t0 / t1)
+        };
+        let qsub0 = cox_wl * self.k1ox * (t1 - t0);
+        let dqsub0_dvg = t2 * (dvgs_eff_dvg - dvfbeff_dvg - dvgsteff_dvg);
+        let dqsub0_dvd = -t2 * dvgsteff_dvd;
+        let dqsub0_dvb = -t2 * (dvfbeff_dvb + dvbseff_cv_dvb + dvgsteff_dvb);
+
+        let abulk_cv = k.abulk0 * self.abulk_cv_factor;
+        let dabulk_cv_dvb = self.abulk_cv_factor * k.dabulk0_dvb;
+        let vdsat_cv = vgsteff / abulk_cv;
+        let v4 = vdsat_cv - vds - DELTA_4;
+        let t0 = (v4 * v4 + 4.0 * DELTA_4 * vdsat_cv).sqrt();
+        let mut vdseff_cv = vdsat_cv - 0.5 * (v4 + t0);
+        let t1 = 0.5 * (1.0 + v4 / t0);
+        let t2 = DELTA_4 / t0;
+        let t3 = (1.0 - t1 - t2) / abulk_cv;
+        let mut dvdseff_cv_dvg = t3;
+        let dvdseff_cv_dvd = t1;
+        let mut dvdseff_cv_dvb = -t3 * vdsat_cv * dabulk_cv_dvb;
+        if vds == 0.0 {
+            vdseff_cv = 0.0;
+            dvdseff_cv_dvg = 0.0;
+            dvdseff_cv_dvb = 0.0;
+        }
+
+        let t0 = abulk_cv * vdseff_cv;
+        let t1 = 12.0 * (vgsteff - 0.5 * t0 + 1e-20);
+        let t2 = vdseff_cv / t1;
+        let t3 = t0 * t2;
+        let t4 = 1.0 - 12.0 * t2 * t2 * abulk_cv;
+        let t5 = 6.0 * t0 * (4.0 * vgsteff - t0) / (t1 * t1) - 0.5;
+        let t6 = 12.0 * t2 * t2 * vgsteff;
+
+        let qinoi = -cox_wl * (vgsteff - 0.5 * t0 + abulk_cv * t3);
+        let mut qgate = cox_wl * (vgsteff - 0.5 * vdseff_cv + t3);
+        let cgg1 = cox_wl * (t4 + t5 * dvdseff_cv_dvg);
+        let cgd1 = cox_wl * t5 * dvdseff_cv_dvd + cgg1 * dvgsteff_dvd;
+        let cgb1 = cox_wl * (t5 * dvdseff_cv_dvb + t6 * dabulk_cv_dvb) + cgg1 * dvgsteff_dvb;
+        let cgg1 = cgg1 * dvgsteff_dvg;
+
+        let t7 = 1.0 - abulk_cv;
+        let mut qbulk = cox_wl * t7 * (0.5 * vdseff_cv - t3);
+        let t4 = -t7 * (t4 - 1.0);
+        let t5 = -t7 * t5;
+        let t6 = -(t7 * t6 + (0.5 * vdseff_cv - t3));
+        let cbg1 = cox_wl * (t4 + t5 * dvdseff_cv_dvg);
+        let cbd1 = cox_wl * t5 * dvdseff_cv_dvd + cbg1 * dvgsteff_dvd;
+        let cbb1 = cox_wl * (t5 * dvdseff_cv_dvb + t6 * dabulk_cv_dvb) + cbg1 * dvgsteff_dvb;
+        let cbg1 = cbg1 * dvgsteff_dvg;
+
+        let (qsrc, csg, csd, csb) = if self.xpart > 0.5 {
+            // 0/100
+            let t1 = t1 + t1;
+            let qsrc = -cox_wl * (0.5 * vgsteff + 0.25 * t0 - t0 * t0 / t1);
+            let t7 = (4.0 * vgsteff - t0) / (t1 * t1);
+            let t4 = -(0.5 + 24.0 * t0 * t0 / (t1 * t1));
+            let t5 = -(0.25 * abulk_cv - 12.0 * abulk_cv * t0 * t7);
+            let t6 = -(0.25 * vdseff_cv - 12.0 * t0 * vdseff_cv * t7);
+            let csg = cox_wl * (t4 + t5 * dvdseff_cv_dvg);
+            let csd = cox_wl * t5 * dvdseff_cv_dvd + csg * dvgsteff_dvd;
+            let csb = cox_wl * (t5 * dvdseff_cv_dvb + t6 * dabulk_cv_dvb) + csg * dvgsteff_dvb;
+            (qsrc, csg * dvgsteff_dvg, csd, csb)
+        } else if self.xpart < 0.5 {
+            // 40/60
+            let t1 = t1 / 12.0;
+            let t2 = 0.5 * cox_wl / (t1 * t1);
+            let t3 = vgsteff * (2.0 * t0 * t0 / 3.0 + vgsteff * (vgsteff - 4.0 * t0 / 3.0)) - 2.0 * t0 * t0 * t0 / 15.0;
+            let qsrc = -t2 * t3;
+            let t7 = 4.0 / 3.0 * vgsteff * (vgsteff - t0) + 0.4 * t0 * t0;
+            let t4 = -2.0 * qsrc / t1 - t2 * (vgsteff * (3.0 * vgsteff - 8.0 * t0 / 3.0) + 2.0 * t0 * t0 / 3.0);
+            let t5 = (qsrc / t1 + t2 * t7) * abulk_cv;
+            let t6 = qsrc / t1 * vdseff_cv + t2 * t7 * vdseff_cv;
+            let csg = t4 + t5 * dvdseff_cv_dvg;
+            let csd = t5 * dvdseff_cv_dvd + csg * dvgsteff_dvd;
+            let csb = (t5 * dvdseff_cv_dvb + t6 * dabulk_cv_dvb) + csg * dvgsteff_dvb;
+            (qsrc, csg * dvgsteff_dvg, csd, csb)
+        } else {
+            // 50/50
+            (-0.5 * (qgate + qbulk), -0.5 * (cgg1 + cbg1), -0.5 * (cgd1 + cbd1), -0.5 * (cgb1 + cbb1))
+        };
+
+        qgate += qac0 + qsub0;
+        qbulk -= qac0 + qsub0;
+        let qdrn = -(qgate + qbulk + qsrc);
+        let cgg = dqac0_dvg + dqsub0_dvg + cgg1;
+        let cgd = dqsub0_dvd + cgd1;
+        let cgb = (dqac0_dvb + dqsub0_dvb + cgb1) * k.dvbseff_dvb;
+        let cbg = cbg1 - dqac0_dvg - dqsub0_dvg;
+        let cbd = cbd1 - dqsub0_dvd;
+        let cbb = (cbb1 - dqac0_dvb - dqsub0_dvb) * k.dvbseff_dvb;
+        let csb = csb * k.dvbseff_dvb;
+        let m = self.m;
+        Bsim3v3Caps {
+            mode: k.mode,
+            qgate: m * qgate,
+            qdrn: m * qdrn,
+            qbulk: m * qbulk,
+            cggb: m * cgg,
+            cgsb: m * -(cgg + cgd + cgb),
+            cgdb: m * cgd,
+            cdgb: m * -(cgg + cbg + csg),
+            cdsb: m * (cgg + cgd + cgb + cbg + cbd + cbb + csg + csd + csb),
+            cddb: m * -(cgd + cbd + csd),
+            cbgb: m * cbg,
+            cbsb: m * -(cbg + cbd + cbb),
+            cbdb: m * cbd,
+            qinv: m * qinoi,
         }
     }
 

@@ -109,7 +109,7 @@ pub struct Bsim3v3Model {
 impl Bsim3v3Model {
     /// Builds a model from lower-case `(name, value)` pairs of a `level=8`/`level=49` card
     /// (the caller checks `version`). Errors: unknown names, non-finite values, selectors
-    /// this implementation does not have (CAPMOD other than 3, MOBMOD outside 1..3, NOIMOD
+    /// this implementation does not have (CAPMOD other than 2/3, MOBMOD outside 1..3, NOIMOD
     /// other than 1, NQSMOD, ACM), substrate current (ALPHA0/ALPHA1 not 0), and physically
     /// unusable values (TOX, NCH, XJ <= 0, MJ >= 1, ...).
     pub fn new(name: &str, pmos: bool, params: &[(String, f64)]) -> Result<Bsim3v3Model, DeviceError> {
@@ -159,8 +159,8 @@ impl Bsim3v3Model {
         }
         let bad = |param: &str, value: f64, reason: &str| Err(DeviceError::invalid(name, param, value, reason));
         if let Some(v) = p.capmod {
-            if v != 3.0 {
-                return bad("capmod", v, "this BSIM3v3 implementation has CAPMOD 3 only");
+            if v != 2.0 && v != 3.0 {
+                return bad("capmod", v, "this BSIM3v3 implementation has CAPMOD 2 and 3");
             }
         }
         if let Some(v) = p.mobmod {
