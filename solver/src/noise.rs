@@ -84,7 +84,7 @@ impl Simulator {
             let l = &m.last;
             let (dp, sp) = (m.f.t[D], m.f.t[S]);
             let dc = m.dev.dc(l.vgs, l.vds, l.vbs);
-            let (thermal, flicker_1hz) = m.dev.noise_psd(&dc, 1.0);
+            let (thermal, flicker_1hz) = m.dev.noise_psd_at(&dc, l.vgs, l.vds, l.vbs, 1.0);
             let ef = m.dev.flicker_params().2;
             add(m.elem, dp, sp, thermal, flicker_1hz, ef);
             let (gd, gs) = (m.dev.drain_conductance(), m.dev.source_conductance());

@@ -104,6 +104,8 @@ pub(crate) struct Core {
     pub vdseff: f64,
     pub vgsteff: f64,
     pub ueff: f64,
+    pub rds: f64,
+    pub abulk_pre_keta: f64,
 }
 
 impl Bsim3v3 {
@@ -343,6 +345,8 @@ impl Bsim3v3 {
             dabulk_dvb *= t10;
             dabulk_dvg *= t10;
         }
+        // Abulk before the KETA factor: what `b3ld.c` stores as `BSIM3Abulk` (flicker noise).
+        let abulk_pre_keta = abulk;
         let t2 = self.keta * vbseff;
         let (t0, dt0_dvb) = if t2 >= -0.9 {
             let t0 = 1.0 / (1.0 + t2);
@@ -694,6 +698,8 @@ impl Bsim3v3 {
             vdseff,
             vgsteff,
             ueff,
+            rds,
+            abulk_pre_keta,
         }
     }
 

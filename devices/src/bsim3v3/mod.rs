@@ -20,14 +20,16 @@
 //!
 //! - CAPMOD 2 (smooth charge model) beside CAPMOD 3 (charge thickness).
 //!
-//! Not implemented (rejected with an error naming the parameter): CAPMOD 0/1, NOIMOD
-//! 2..4, NQSMOD/ACNQSMOD, ACM, substrate current (ALPHA0/ALPHA1 must be 0).
+//! - NOIMOD 1-4 channel noise (SPICE2 or BSIM3 thermal, SPICE2 or BSIM3 oxide-trap flicker).
+//!
+//! Not implemented (rejected with an error naming the parameter): CAPMOD 0/1, NOIMOD 5/6,
+//! NQSMOD/ACNQSMOD, ACM, substrate current (ALPHA0/ALPHA1 must be 0).
 //!
 //! - [`model`]: the card ([`Bsim3v3Model`]) with its size coefficients.
 //! - [`temp`]: instance set-up ([`Bsim3v3::new`]): binning, geometry, temperature.
 //! - [`dc`]: drain current and its analytic derivatives ([`Bsim3v3::dc`]).
 //! - [`charge`]: CAPMOD 2/3 intrinsic charges, overlaps, junctions.
-//! - [`noise`]: NOIMOD 1 channel thermal and flicker noise.
+//! - [`noise`]: NOIMOD 1-4 channel thermal and flicker noise.
 //!
 //! Voltages passed to the bias functions are in the "n frame" (terminal voltages times
 //! [`Bsim3v3::mos_type`]); for VDS < 0 source and drain swap roles as in `b3ld.c`.

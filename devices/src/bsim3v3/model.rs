@@ -110,7 +110,7 @@ impl Bsim3v3Model {
     /// Builds a model from lower-case `(name, value)` pairs of a `level=8`/`level=49` card
     /// (the caller checks `version`). Errors: unknown names, non-finite values, selectors
     /// this implementation does not have (CAPMOD other than 2/3, MOBMOD outside 1..3, NOIMOD
-    /// other than 1, NQSMOD, ACM), substrate current (ALPHA0/ALPHA1 not 0), and physically
+    /// outside 1..4, NQSMOD, ACM), substrate current (ALPHA0/ALPHA1 not 0), and physically
     /// unusable values (TOX, NCH, XJ <= 0, MJ >= 1, ...).
     pub fn new(name: &str, pmos: bool, params: &[(String, f64)]) -> Result<Bsim3v3Model, DeviceError> {
         let mut p = Bsim3v3Params::default();
@@ -168,9 +168,12 @@ impl Bsim3v3Model {
                 return bad("mobmod", v, "MOBMOD must be 1, 2 or 3");
             }
         }
-        for (sel, v, what) in
-            [("noimod", p.noimod, 1.0), ("nqsmod", p.nqsmod, 0.0), ("acnqsmod", p.acnqsmod, 0.0), ("acm", p.acm, 0.0)]
-        {
+        if let Some(v) = p.noimod {
+            if ![1.0, 2.0, 3.0, 4.0].contains(&v) {
+                return bad("noimod", v, "NOIMOD must be 1, 2, 3 or 4");
+            }
+        }
+        for (sel, v, what) in [("nqsmod", p.nqsmod, 0.0), ("acnqsmod", p.acnqsmod, 0.0), ("acm", p.acm, 0.0)] {
             if let Some(v) = v {
                 if v != what {
                     let reason = format!("this BSIM3v3 implementation has only {} = {what}", sel.to_ascii_uppercase());

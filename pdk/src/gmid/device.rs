@@ -152,7 +152,7 @@ impl Device {
                 let dc = full.fet();
                 let cm = dev.cap_matrix(&Last { vgs, vds, vbs, dc });
                 let id = dc.mode * dc.cdrain;
-                let (sth, sfl) = dev.noise_psd(&full, 1.0);
+                let (sth, sfl) = dev.noise_psd_at(&full, vgs, vds, vbs, 1.0);
                 // Overlaps at this bias (CGSL/CGDL make them bias-dependent).
                 let ((_, cgs), (_, cgd), cgb) = dev.overlaps(vgs, vgs - vds);
                 let jn = (dev.junction_bd(vbs - vds).1, dev.junction_bs(vbs).1);
