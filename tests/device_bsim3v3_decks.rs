@@ -45,3 +45,23 @@ fn full_cards_are_routed_to_the_full_model() {
     let full = models.iter().filter(|m| matches!(m, insitu_solver::compile::CompiledModel::Bsim3v3(_))).count();
     assert_eq!(full, 2, "both cards need the full model");
 }
+
+#[test]
+fn bsim3_versions_map_as_in_ngspice() {
+    use insitu_solver::compile::bsim3_other_implementation as other;
+    for v in ["3.3.0", "3.3", "3.30", "default"] {
+        assert_eq!(other(v), None, "{v} is BSIM3v3.3");
+    }
+    assert!(other("3.0").unwrap().contains("BSIM3v0"));
+    assert!(other("3.1").unwrap().contains("BSIM3v1"));
+    for v in ["3.2", "3.2.2", "3.2.3", "3.2.4", "3.24"] {
+        assert!(other(v).unwrap().contains("BSIM3v32"), "{v}");
+    }
+    let deck =
+        "v31\n.model n nmos level=49 version=3.1 tox=4e-9\nM1 d g 0 0 n W=1u L=1u\nVD d 0 1\nVG g 0 1\n.op\n.end\n";
+    let parsed =
+        insitu_netlist::parse_str(deck, Path::new("v31.cir"), &insitu_netlist::MemLoader::default()).expect("parses");
+    let c = insitu_netlist::elaborate(&parsed, &Default::default()).expect("elaborates");
+    let err = insitu_solver::compile::compile_models(&c).unwrap_err().to_string();
+    assert!(err.contains("version 3.1") && err.contains("BSIM3v1"), "{err}");
+}

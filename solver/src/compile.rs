@@ -61,12 +61,13 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
                     1 => CompiledModel::Mos1(Mos1Model::new(&m.name, pmos, &m.params).map_err(dev_err)?),
                     8 | 49 => {
                         let version = m.version.as_deref().unwrap_or("3.3.0");
-                        if !matches!(version.trim_matches(|c| c == '"' || c == '\''), "3.3" | "3.3.0") {
+                        let v = version.trim_matches(|c| c == '"' || c == '\'');
+                        if let Some(other) = bsim3_other_implementation(v) {
                             return Err(SimError::Unsupported {
                                 element: e.name.clone(),
                                 message: format!(
-                                    "model '{}': BSIM3 version {version} is not supported (BSIM-lite and the full \
-                                     BSIM3v3 implement 3.3.0)",
+                                    "model '{}': BSIM3 version {version} is not supported (ngspice runs it on its \
+                                     {other} implementation; insitu has BSIM3v3.3.0: BSIM-lite and the full model)",
                                     m.name
                                 ),
                             });
@@ -77,7 +78,7 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
                         return Err(SimError::Unsupported {
                             element: e.name.clone(),
                             message: format!(
-                            "MOS model '{}' has level {level}, which is not supported (supported: 1, 8/49 BSIM-lite)",
+                            "MOS model '{}' has level {level}, which is not supported (supported: 1, 8/49 BSIM3v3.3)",
                             m.name
                         ),
                         })
@@ -94,6 +95,20 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
         };
     }
     Ok(out)
+}
+
+/// Which other ngspice BSIM3 implementation a `level=8/49` version string selects, as
+/// ngspice's `inpdomod.c` maps them: "3.0" to `bsim3v0`, "3.1" to `bsim3v1`, anything starting
+/// with "3.2" (3.2, 3.2.2, 3.2.3, 3.2.4, 3.24) to `bsim3v32`; "3.3..." and "default" are
+/// `bsim3` (3.3.0, the one insitu implements: `None`). ngspice rejects other strings too.
+pub fn bsim3_other_implementation(version: &str) -> Option<&'static str> {
+    match version {
+        "3.0" => Some("BSIM3v0 (3.0)"),
+        "3.1" => Some("BSIM3v1 (3.1)"),
+        v if v.starts_with("3.2") => Some("BSIM3v32 (3.2.x)"),
+        v if v.starts_with("3.3") || v.contains("default") => None,
+        _ => Some("no BSIM3"),
+    }
 }
 
 /// Routes a `level=8`/`level=49` card (version 3.3.0): to BSIM-lite when the card stays
