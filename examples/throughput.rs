@@ -189,6 +189,7 @@ struct Row {
 }
 
 fn main() {
+    bsim3_eval_speed();
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cases/opamp");
     let core = std::fs::read_to_string(dir.join("opamp_core.inc"))
         .unwrap_or_else(|e| panic!("{}: {e} (the benchmark needs ../shared/cases/opamp)", dir.display()));
@@ -382,4 +383,64 @@ fn main() {
         r(lib_op_ac, cold_op_ac)
     );
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// Device evaluations per second of BSIM-lite and of the full BSIM3v3 (`bsim3v3`): DC
+/// (Id, gm, gds, gmb, junctions) plus the intrinsic charge matrix at 2,000 bias points
+/// covering all regions, medians of 21 sweeps. Rows: the BSIM-lite card `nb` of
+/// `tests/decks/bsim_cs_amp.cir` in both models (same physics, so the ratio is the cost of
+/// the generality), and the full card `nfull` of `tests/bsim3v3/full_cards.lib` (RDSW,
+/// A1/A2, NGATE, DWG/DWB, MOBMOD 3, binned parameters) in the full model.
+fn bsim3_eval_speed() {
+    use insitu_devices::{Bsim3, Bsim3Model, Bsim3v3, Bsim3v3Model, MosGeom};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let card = |file: &str, name: &str| {
+        let c = insitu_netlist::load_file(&root.join(file)).expect("deck");
+        c.models.iter().find(|m| m.name == name).expect("card").params.clone()
+    };
+    let lite_card = card("tests/decks/bsim_cs_amp.cir", "nb");
+    let full_card = card("tests/bsim3v3/cs_stage.cir", "nfull");
+    let geom = MosGeom { w: 4e-6, l: 0.36e-6, ad: 2e-12, as_: 2e-12, pd: 9e-6, ps: 9e-6, ..MosGeom::default() };
+    let lite = Bsim3::new(&Bsim3Model::new("nb", false, &lite_card).expect("lite"), &geom, 27.0, 27.0, 1e-12)
+        .expect("lite instance");
+    let full_on_lite =
+        Bsim3v3::new(&Bsim3v3Model::new("nb", false, &lite_card).expect("full"), &geom, 27.0, 27.0, 1e-12)
+            .expect("full instance");
+    let full = Bsim3v3::new(&Bsim3v3Model::new("nfull", false, &full_card).expect("full"), &geom, 27.0, 27.0, 1e-12)
+        .expect("full instance");
+    let bias: Vec<(f64, f64, f64)> = (0..2000)
+        .map(|k| {
+            let a = (k % 40) as f64 / 39.0;
+            let b = ((k / 40) % 50) as f64 / 49.0;
+            (1.8 * a, 3.6 * b - 1.8, -0.5 * ((k % 3) as f64) / 2.0)
+        })
+        .collect();
+    let n = bias.len() as f64;
+    let mut sink = 0.0;
+    let t_lite = time_each(21, 3, |_| {
+        for &(vg, vd, vb) in &bias {
+            sink += lite.dc(vg, vd, vb).gm + lite.charges(vg, vd, vb).c[1][1];
+        }
+    }) / n;
+    let t_full_lite = time_each(21, 3, |_| {
+        for &(vg, vd, vb) in &bias {
+            sink += full_on_lite.dc(vg, vd, vb).gm + full_on_lite.charges(vg, vd, vb).c[1][1];
+        }
+    }) / n;
+    let t_full = time_each(21, 3, |_| {
+        for &(vg, vd, vb) in &bias {
+            sink += full.dc(vg, vd, vb).gm + full.charges(vg, vd, vb).c[1][1];
+        }
+    }) / n;
+    println!("BSIM3 device evaluation (DC + charge matrix), median per bias point (checksum {sink:.3e}):");
+    println!("| model | card | ns/eval | evals/s | vs BSIM-lite |");
+    println!("|---|---|---|---|---|");
+    for (model, cardname, t) in [
+        ("BSIM-lite", "nb (subset)", t_lite),
+        ("full BSIM3v3", "nb (subset)", t_full_lite),
+        ("full BSIM3v3", "nfull (full)", t_full),
+    ] {
+        println!("| {model} | {cardname} | {:.0} | {:.2e} | {:.2}x |", t * 1e9, 1.0 / t, t / t_lite);
+    }
+    println!();
 }

@@ -9,12 +9,14 @@
 //! - [`limit`]: Newton step limiting (`pnjlim`, `fetlim`, `limvds`) as in SPICE3.
 //! - [`mos1`]: MOSFET level 1 (Shichman-Hodges) with Meyer gate capacitances.
 //! - [`bsim3`]: BSIM-lite, the BSIM3v3.3 core subset (ngspice level 8/49), CAPMOD 3 charges.
+//! - [`bsim3v3`]: full BSIM3v3.3 (binning, RDSW, A1/A2, MOBMOD 1-3, NGATE, DWG/DWB).
 //! - [`noise`]: shared noise densities (thermal, shot, diode and level-1 flicker).
 //! - [`diode`]: junction diode (ngspice level 1).
 //! - [`FetDc`]: the DC result every MOSFET model gives the solver.
 //! - [`waveform`]: independent-source waveforms (PULSE, SIN, EXP, PWL).
 
 pub mod bsim3;
+pub mod bsim3v3;
 pub mod consts;
 pub mod diode;
 mod error;
@@ -26,6 +28,7 @@ mod params;
 pub mod waveform;
 
 pub use bsim3::{Bsim3, Bsim3Caps, Bsim3Charges, Bsim3Dc, Bsim3Model};
+pub use bsim3v3::{Bsim3v3, Bsim3v3Model};
 pub use diode::{Diode, DiodeModel};
 pub use error::DeviceError;
 pub use fet::FetDc;

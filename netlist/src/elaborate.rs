@@ -14,6 +14,10 @@ use crate::error::Error;
 use crate::expr::{eval_simple, BinOp, Expr, Func};
 use crate::params::{ElementRecipe, Key, ModelRecipe, ParamBindings, RExpr, Target};
 
+/// Slack (m) of ngspice 39's binning bounds LMIN..WMAX (measured: a size up to 1e-9 outside a
+/// bin's bounds still selects it).
+const BIN_SLACK: f64 = 1e-9;
+
 /// Deepest subcircuit instantiation accepted (a self-instantiating subcircuit stops here).
 const MAX_DEPTH: usize = 50;
 /// Largest flat circuit accepted.
@@ -649,6 +653,97 @@ impl<'d> Elab<'d> {
         Err(self.err(Some(name.span), Some(element), None, format!("unknown model '{}'", name.node)))
     }
 
+    /// A binned model set for MOSFET `element`: the cards `name.1` .. `name.N` (any digits
+    /// after the dot) of the nearest scope that has some, and of those the first (in suffix
+    /// order) whose [LMIN, LMAX] holds L and [WMIN, WMAX] holds W, with L and W from the
+    /// instance times `.options scale`. As measured on ngspice 39: both bounds are inclusive
+    /// with 1e-9 (m) slack, so L = LMAX of bin 1 = LMIN of bin 2 takes bin 1, and L = 0.1799u
+    /// still takes a bin starting at 0.18u. Cards without all four bounds are not bins; the
+    /// instance must give both L and W. `Ok(None)` when there is no such set; an error naming
+    /// the size and the bins when the set has no bin for it.
+    fn binned_model(
+        &mut self,
+        scope: usize,
+        name: &Name,
+        element: &str,
+        params: &[Assign],
+    ) -> Result<Option<(ModelId, ModelKind)>, Error> {
+        let is_bin = |key: &str| {
+            key.strip_prefix(name.node.as_str())
+                .and_then(|rest| rest.strip_prefix('.'))
+                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                .map(|d| d.parse::<u64>().unwrap_or(u64::MAX))
+        };
+        let mut found: Option<(usize, Vec<(u64, &'d ModelCard)>)> = None;
+        let mut s = Some(scope);
+        while let Some(sid) = s {
+            let def = self.scopes[sid].def;
+            let mut bins: Vec<(u64, &'d ModelCard)> =
+                self.defs[def].models.iter().filter_map(|(k, card)| is_bin(k).map(|n| (n, *card))).collect();
+            if !bins.is_empty() {
+                bins.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.node.cmp(&b.1.name.node)));
+                found = Some((sid, bins));
+                break;
+            }
+            s = self.scopes[sid].parent;
+        }
+        let Some((sid, bins)) = found else {
+            return Ok(None);
+        };
+        let mut size = [None, None];
+        for a in params {
+            let slot = match a.name.node.as_str() {
+                "l" => 0,
+                "w" => 1,
+                _ => continue,
+            };
+            let r = self.rexpr(&a.value, scope, element, &a.name.node)?;
+            size[slot] = Some(self.eval_now(&r, a.value.span)?);
+        }
+        let [Some(l), Some(w)] = size else {
+            return Err(self.err(
+                Some(name.span),
+                Some(element),
+                None,
+                format!("model '{}' is a binned set ({}.1 ...): the instance needs both L and W", name.node, name.node),
+            ));
+        };
+        let scale = option_scale(&self.ckt.options);
+        let (l, w) = (l * scale, w * scale);
+        let in_range = |v: f64, lo: f64, hi: f64| lo - v < BIN_SLACK && v - hi < BIN_SLACK;
+        let mut listed = Vec::new();
+        for (_, card) in &bins {
+            let mut b = [None; 4];
+            for mp in &card.params {
+                let k = match mp.name.node.as_str() {
+                    "lmin" => 0,
+                    "lmax" => 1,
+                    "wmin" => 2,
+                    "wmax" => 3,
+                    _ => continue,
+                };
+                if let Some(v) = &mp.value {
+                    let r = self.rexpr(v, sid, &card.name.node, &mp.name.node)?;
+                    b[k] = Some(self.eval_now(&r, v.span)?);
+                }
+            }
+            let [Some(lmin), Some(lmax), Some(wmin), Some(wmax)] = b else {
+                listed.push(format!("{} (no LMIN/LMAX/WMIN/WMAX)", card.name.node));
+                continue;
+            };
+            if in_range(l, lmin, lmax) && in_range(w, wmin, wmax) {
+                return self.model_instance(sid, card, element).map(Some);
+            }
+            listed.push(format!("{} L [{lmin:e}, {lmax:e}] W [{wmin:e}, {wmax:e}]", card.name.node));
+        }
+        Err(self.err(
+            Some(name.span),
+            Some(element),
+            None,
+            format!("no bin of model '{}' covers L = {l:e}, W = {w:e}; bins: {}", name.node, listed.join("; ")),
+        ))
+    }
+
     fn model_instance(
         &mut self,
         scope: usize,
@@ -923,7 +1018,10 @@ impl<'d> Elab<'d> {
             }
             ElementBody::Mos { nodes, model, params, off } => {
                 let ids: Vec<NodeId> = nodes.iter().map(|nm| self.node(scope, &nm.node)).collect();
-                let (mid, kind) = self.model(scope, model, &name)?;
+                let (mid, kind) = match self.model(scope, model, &name) {
+                    Ok(found) => found,
+                    Err(e) => self.binned_model(scope, model, &name, params)?.ok_or(e)?,
+                };
                 if !matches!(kind, ModelKind::Nmos | ModelKind::Pmos) {
                     return Err(self.err(
                         Some(model.span),

@@ -7,7 +7,7 @@ use crate::load::diode::DiodeInst;
 use crate::load::fet::{FetDevice, FetInst, FetSlots};
 use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, SourceValue, VSource, Vccs, Vcvs};
 use crate::pattern::{PatternBuilder, Slot};
-use insitu_devices::{Bsim3, Bsim3Model, Diode, DiodeModel, Mos1, Mos1Model, MosGeom};
+use insitu_devices::{Bsim3, Bsim3Model, Bsim3v3, Bsim3v3Model, Diode, DiodeModel, Mos1, Mos1Model, MosGeom};
 use insitu_netlist::{Circuit, ElementKind, ModelKind, MosGeometry, Source};
 use num_complex::Complex64;
 
@@ -33,6 +33,7 @@ pub struct Unknown {
 pub enum CompiledModel {
     Mos1(Mos1Model),
     Bsim3(Box<Bsim3Model>),
+    Bsim3v3(Box<Bsim3v3Model>),
     Diode(DiodeModel),
     /// Not used by any element, or not a device model.
     Unused,
@@ -60,22 +61,24 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
                     1 => CompiledModel::Mos1(Mos1Model::new(&m.name, pmos, &m.params).map_err(dev_err)?),
                     8 | 49 => {
                         let version = m.version.as_deref().unwrap_or("3.3.0");
-                        if !matches!(version.trim_matches(|c| c == '"' || c == '\''), "3.3" | "3.3.0") {
+                        let v = version.trim_matches(|c| c == '"' || c == '\'');
+                        if let Some(other) = bsim3_other_implementation(v) {
                             return Err(SimError::Unsupported {
                                 element: e.name.clone(),
                                 message: format!(
-                                    "model '{}': BSIM3 version {version} is not supported (BSIM-lite is 3.3.0)",
+                                    "model '{}': BSIM3 version {version} is not supported (ngspice runs it on its \
+                                     {other} implementation; insitu has BSIM3v3.3.0: BSIM-lite and the full model)",
                                     m.name
                                 ),
                             });
                         }
-                        CompiledModel::Bsim3(Box::new(Bsim3Model::new(&m.name, pmos, &m.params).map_err(dev_err)?))
+                        bsim3_route(&m.name, pmos, &m.params).map_err(dev_err)?
                     }
                     level => {
                         return Err(SimError::Unsupported {
                             element: e.name.clone(),
                             message: format!(
-                            "MOS model '{}' has level {level}, which is not supported (supported: 1, 8/49 BSIM-lite)",
+                            "MOS model '{}' has level {level}, which is not supported (supported: 1, 8/49 BSIM3v3.3)",
                             m.name
                         ),
                         })
@@ -92,6 +95,37 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
         };
     }
     Ok(out)
+}
+
+/// Which other ngspice BSIM3 implementation a `level=8/49` version string selects, as
+/// ngspice's `inpdomod.c` maps them: "3.0" to `bsim3v0`, "3.1" to `bsim3v1`, anything starting
+/// with "3.2" (3.2, 3.2.2, 3.2.3, 3.2.4, 3.24) to `bsim3v32`; "3.3..." and "default" are
+/// `bsim3` (3.3.0, the one insitu implements: `None`). ngspice rejects other strings too.
+pub fn bsim3_other_implementation(version: &str) -> Option<&'static str> {
+    match version {
+        "3.0" => Some("BSIM3v0 (3.0)"),
+        "3.1" => Some("BSIM3v1 (3.1)"),
+        v if v.starts_with("3.2") => Some("BSIM3v32 (3.2.x)"),
+        v if v.starts_with("3.3") || v.contains("default") => None,
+        _ => Some("no BSIM3"),
+    }
+}
+
+/// Routes a `level=8`/`level=49` card (version 3.3.0): to BSIM-lite when the card stays
+/// inside its core subset (every parameter it does not implement absent or neutral, as on
+/// the built-in PDK cards), otherwise to the full BSIM3v3 model (binning, RDSW, A1/A2,
+/// MOBMOD 2/3, NGATE, DWG/DWB, CGSL/CGDL, ...). Both compute the same numbers on a subset
+/// card; BSIM-lite is the faster one. Errors are the full model's (the more general
+/// message) when neither accepts the card.
+pub fn bsim3_route(
+    name: &str,
+    pmos: bool,
+    params: &[(String, f64)],
+) -> Result<CompiledModel, insitu_devices::DeviceError> {
+    match Bsim3Model::new(name, pmos, params) {
+        Ok(lite) => Ok(CompiledModel::Bsim3(Box::new(lite))),
+        Err(_) => Ok(CompiledModel::Bsim3v3(Box::new(Bsim3v3Model::new(name, pmos, params)?))),
+    }
 }
 
 /// Converts the netlist's instance geometry.
@@ -142,6 +176,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
     let mut internal: Vec<[Option<usize>; 2]> = vec![[None, None]; c.elements.len()];
     let mut devs_mos: Vec<Option<Mos1>> = vec![None; c.elements.len()];
     let mut devs_bsim: Vec<Option<Bsim3>> = vec![None; c.elements.len()];
+    let mut devs_full: Vec<Option<Bsim3v3>> = vec![None; c.elements.len()];
     let mut devs_diode: Vec<Option<Diode>> = vec![None; c.elements.len()];
     for (ei, e) in c.elements.iter().enumerate() {
         let dev_err =
@@ -159,6 +194,12 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                         let dev = Bsim3::new(bm, &mos_geom(geom), temp_c, tnom, gmin).map_err(dev_err)?;
                         let g = (dev.drain_conductance(), dev.source_conductance());
                         devs_bsim[ei] = Some(dev);
+                        g
+                    }
+                    CompiledModel::Bsim3v3(bm) => {
+                        let dev = Bsim3v3::new(bm, &mos_geom(geom), temp_c, tnom, gmin).map_err(dev_err)?;
+                        let g = (dev.drain_conductance(), dev.source_conductance());
+                        devs_full[ei] = Some(dev);
                         g
                     }
                     _ => unreachable!("compiled above"),
@@ -323,6 +364,11 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                     n_states += Mos1::STATES;
                     inst.mos1.push(FetInst { elem: ei, dev, off: *off, f, last: Default::default(), eval: None });
                     DevRef::Mos1(inst.mos1.len() - 1)
+                } else if let Some(dev) = devs_full[ei].take() {
+                    charge_slots.extend(Bsim3v3::LTE_CHARGES.iter().map(|q| n_states + q));
+                    n_states += Bsim3v3::STATES;
+                    inst.bsim3v3.push(FetInst { elem: ei, dev, off: *off, f, last: Default::default(), eval: None });
+                    DevRef::Bsim3v3(inst.bsim3v3.len() - 1)
                 } else {
                     let dev = devs_bsim[ei].take().expect("built in phase 1");
                     charge_slots.extend(Bsim3::LTE_CHARGES.iter().map(|q| n_states + q));
@@ -369,6 +415,9 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
         d.f.sl.iter_mut().flatten().chain(d.f.s_rd.iter_mut()).chain(d.f.s_rs.iter_mut()).for_each(fix);
     }
     for d in &mut inst.bsim3 {
+        d.f.sl.iter_mut().flatten().chain(d.f.s_rd.iter_mut()).chain(d.f.s_rs.iter_mut()).for_each(fix);
+    }
+    for d in &mut inst.bsim3v3 {
         d.f.sl.iter_mut().flatten().chain(d.f.s_rd.iter_mut()).chain(d.f.s_rs.iter_mut()).for_each(fix);
     }
     Ok(Compiled { unknowns, inst, elem_map, pattern, n_states, charge_slots, models })

@@ -54,6 +54,11 @@ impl Simulator {
                 let l = m.last;
                 (l, m.dev.mos_type(), l.dc.mode * l.dc.cdrain, m.dev.cap_matrix(&l))
             }
+            Some(DevRef::Bsim3v3(k)) => {
+                let m = &self.inst.bsim3v3[k];
+                let l = m.last;
+                (l, m.dev.mos_type(), l.dc.mode * l.dc.cdrain, m.dev.cap_matrix(&l))
+            }
             _ => return Err(not_mos()),
         };
         Ok(MosOp {

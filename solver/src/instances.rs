@@ -5,7 +5,7 @@ use crate::load::fet::FetInst;
 use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, VSource, Vccs, Vcvs};
 use crate::load::Ctx;
 use crate::states::States;
-use insitu_devices::{Bsim3, Mos1};
+use insitu_devices::{Bsim3, Bsim3v3, Mos1};
 use num_complex::Complex64;
 
 /// Which instance an element became.
@@ -23,6 +23,7 @@ pub enum DevRef {
     Diode(usize),
     Mos1(usize),
     Bsim3(usize),
+    Bsim3v3(usize),
 }
 
 /// Device instances, one `Vec` per kind.
@@ -40,6 +41,7 @@ pub struct Instances {
     pub diodes: Vec<DiodeInst>,
     pub mos1: Vec<FetInst<Mos1>>,
     pub bsim3: Vec<FetInst<Bsim3>>,
+    pub bsim3v3: Vec<FetInst<Bsim3v3>>,
 }
 
 impl Instances {
@@ -81,6 +83,9 @@ impl Instances {
         for d in &mut self.bsim3 {
             d.load(x, m, rhs, st, ctx);
         }
+        for d in &mut self.bsim3v3 {
+            d.load(x, m, rhs, st, ctx);
+        }
     }
 
     /// Whether every nonlinear device passes its current convergence test at `x`.
@@ -88,6 +93,7 @@ impl Instances {
         self.diodes.iter().all(|d| d.converged(x, reltol, abstol))
             && self.mos1.iter().all(|d| d.converged(x, reltol, abstol))
             && self.bsim3.iter().all(|d| d.converged(x, reltol, abstol))
+            && self.bsim3v3.iter().all(|d| d.converged(x, reltol, abstol))
     }
 
     /// Sets the charges of the transient's first point from the operating point `x`.
@@ -107,6 +113,9 @@ impl Instances {
         for d in &self.bsim3 {
             d.init_state(st);
         }
+        for d in &self.bsim3v3 {
+            d.init_state(st);
+        }
     }
 
     /// Stamps small-signal capacitances (and -L of inductor branches) into `c`.
@@ -124,6 +133,9 @@ impl Instances {
             d.ac(c);
         }
         for d in &self.bsim3 {
+            d.ac(c);
+        }
+        for d in &self.bsim3v3 {
             d.ac(c);
         }
     }

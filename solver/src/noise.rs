@@ -80,6 +80,17 @@ impl Simulator {
             add(m.elem, self.unknown_of_terminal(m.elem, 0), dp, thermal_psd(gd, tk), 0.0, 1.0);
             add(m.elem, self.unknown_of_terminal(m.elem, 2), sp, thermal_psd(gs, tk), 0.0, 1.0);
         }
+        for m in &self.inst.bsim3v3 {
+            let l = &m.last;
+            let (dp, sp) = (m.f.t[D], m.f.t[S]);
+            let dc = m.dev.dc(l.vgs, l.vds, l.vbs);
+            let (thermal, flicker_1hz) = m.dev.noise_psd_at(&dc, l.vgs, l.vds, l.vbs, 1.0);
+            let ef = m.dev.flicker_params().2;
+            add(m.elem, dp, sp, thermal, flicker_1hz, ef);
+            let (gd, gs) = (m.dev.drain_conductance(), m.dev.source_conductance());
+            add(m.elem, self.unknown_of_terminal(m.elem, 0), dp, thermal_psd(gd, tk), 0.0, 1.0);
+            add(m.elem, self.unknown_of_terminal(m.elem, 2), sp, thermal_psd(gs, tk), 0.0, 1.0);
+        }
         for m in &self.inst.bsim3 {
             let l = &m.last;
             let (dp, sp) = (m.f.t[D], m.f.t[S]);

@@ -5,7 +5,7 @@ use crate::compile::{mos_geom, CompiledModel};
 use crate::error::SimError;
 use crate::instances::DevRef;
 use crate::simulator::Simulator;
-use insitu_devices::{Bsim3, Bsim3Model, Diode, DiodeModel, Mos1, Mos1Model};
+use insitu_devices::{Bsim3, Bsim3v3, Diode, DiodeModel, Mos1, Mos1Model};
 use insitu_netlist::{ElementKind, ModelKind, Target};
 
 /// A resolved element of a compiled simulator (see [`Simulator::element_handle`]).
@@ -117,10 +117,18 @@ impl Simulator {
                     Mos1Model::new(&card.name, card.kind == ModelKind::Pmos, &card.params).map_err(err)?,
                 )
             }
-            CompiledModel::Bsim3(_) => {
-                self.models[m] = CompiledModel::Bsim3(Box::new(
-                    Bsim3Model::new(&card.name, card.kind == ModelKind::Pmos, &card.params).map_err(err)?,
-                ))
+            CompiledModel::Bsim3(_) | CompiledModel::Bsim3v3(_) => {
+                let routed =
+                    crate::compile::bsim3_route(&card.name, card.kind == ModelKind::Pmos, &card.params).map_err(err)?;
+                if std::mem::discriminant(&routed) != std::mem::discriminant(&self.models[m]) {
+                    return Err(SimError::Device {
+                        element: card.name.clone(),
+                        message: "this change moves the card between BSIM-lite and the full BSIM3v3; it needs a \
+                                  recompile"
+                            .into(),
+                    });
+                }
+                self.models[m] = routed;
             }
             CompiledModel::Diode(_) => {
                 self.models[m] = CompiledModel::Diode(DiodeModel::new(&card.name, &card.params).map_err(err)?)
@@ -194,6 +202,19 @@ impl Simulator {
                     return Err(derr("changing RD/RS between zero and non-zero needs a recompile".into()));
                 }
                 self.inst.mos1[k].dev = dev;
+            }
+            (ElementKind::Mosfet { model, geom, .. }, DevRef::Bsim3v3(k)) => {
+                let CompiledModel::Bsim3v3(bm) = &self.models[*model] else {
+                    return Ok(());
+                };
+                let dev = Bsim3v3::new(bm, &mos_geom(geom), temp, tnom, gmin).map_err(|x| derr(x.to_string()))?;
+                let old = &self.inst.bsim3v3[k].dev;
+                if (dev.drain_conductance() > 0.0) != (old.drain_conductance() > 0.0)
+                    || (dev.source_conductance() > 0.0) != (old.source_conductance() > 0.0)
+                {
+                    return Err(derr("changing RD/RS between zero and non-zero needs a recompile".into()));
+                }
+                self.inst.bsim3v3[k].dev = dev;
             }
             (ElementKind::Mosfet { model, geom, .. }, DevRef::Bsim3(k)) => {
                 let CompiledModel::Bsim3(bm) = &self.models[*model] else {

@@ -5,7 +5,7 @@
 
 use super::{DeviceType, GmidError};
 use insitu_devices::noise::{mos1_flicker_psd, mos1_thermal_psd};
-use insitu_devices::{Bsim3, FetDc, Mos1, MosGeom};
+use insitu_devices::{Bsim3, Bsim3v3, FetDc, Mos1, MosGeom};
 use insitu_netlist::{Circuit, ElementKind, Model};
 use insitu_solver::compile::{compile_models, mos_geom, CompiledModel};
 use insitu_solver::{FetDevice, Last};
@@ -52,6 +52,7 @@ pub struct OpPoint {
 enum Inst {
     Mos1 { dev: Mos1, kf: f64, af: f64, cox: f64, w: f64, m: f64 },
     Bsim3(Bsim3),
+    Bsim3v3(Bsim3v3),
 }
 
 /// A model card compiled for one instance geometry and temperature.
@@ -111,6 +112,9 @@ impl Card {
                 }
             }
             CompiledModel::Bsim3(bm) => Inst::Bsim3(Bsim3::new(bm, &geom, temp_c, self.tnom, self.gmin).map_err(err)?),
+            CompiledModel::Bsim3v3(bm) => {
+                Inst::Bsim3v3(Bsim3v3::new(bm, &geom, temp_c, self.tnom, self.gmin).map_err(err)?)
+            }
             _ => return Err(GmidError::Model(format!("model '{}' is not a MOSFET model", self.card.name))),
         };
         Ok(Device { inst })
@@ -144,6 +148,17 @@ impl Device {
                 let jn = (dev.junction_bd(vbs - vds).1, dev.junction_bs(vbs).1);
                 point(&dc, id, &cm, ol, jn, sth, sfl)
             }
+            Inst::Bsim3v3(dev) => {
+                let full = dev.dc(vgs, vds, vbs);
+                let dc = full.fet();
+                let cm = dev.cap_matrix(&Last { vgs, vds, vbs, dc });
+                let id = dc.mode * dc.cdrain;
+                let (sth, sfl) = dev.noise_psd_at(&full, vgs, vds, vbs, 1.0);
+                // Overlaps at this bias (CGSL/CGDL make them bias-dependent).
+                let ((_, cgs), (_, cgd), cgb) = dev.overlaps(vgs, vgs - vds);
+                let jn = (dev.junction_bd(vbs - vds).1, dev.junction_bs(vbs).1);
+                point(&dc, id, &cm, (cgs, cgd, cgb), jn, sth, sfl)
+            }
         }
     }
 
@@ -152,6 +167,11 @@ impl Device {
         match &self.inst {
             Inst::Mos1 { dev, .. } => dev.overlap_caps(),
             Inst::Bsim3(dev) => dev.overlap_caps(),
+            Inst::Bsim3v3(dev) => {
+                // At zero bias (the CGSL/CGDL part varies with the bias).
+                let ((_, cgs), (_, cgd), cgb) = dev.overlaps(0.0, 0.0);
+                (cgs, cgd, cgb)
+            }
         }
     }
 }

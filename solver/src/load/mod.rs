@@ -4,6 +4,7 @@
 //! its unknown indices, its matrix slots and its state offsets, fixed at compile time.
 
 pub mod bsim3;
+pub mod bsim3v3;
 pub mod diode;
 pub mod fet;
 pub mod linear;

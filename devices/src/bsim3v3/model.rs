@@ -1,0 +1,227 @@
+//! The full BSIM3v3.3 model card: every parameter ngspice's `bsim3` accepts, with the
+//! L/W/P-prefixed size coefficients kept apart for binning.
+
+use crate::DeviceError;
+
+macro_rules! card {
+    ($($field:ident = $name:literal),* $(,)?) => {
+        /// Model parameters as given on the card (`None` = not given, ngspice's
+        /// "Given" flags). Names are ngspice's (`nch` is NPEAK); values in ngspice's units
+        /// (NCH in cm^-3, U0 in cm^2/Vs when > 1, TNOM in degrees C).
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[allow(missing_docs)]
+        pub struct Bsim3v3Params {
+            $(pub $field: Option<f64>,)*
+        }
+
+        impl Bsim3v3Params {
+            fn slot(&mut self, name: &str) -> Option<&mut Option<f64>> {
+                match name {
+                    $($name => Some(&mut self.$field),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+card! {
+    // selectors
+    capmod = "capmod", mobmod = "mobmod", noimod = "noimod", nqsmod = "nqsmod", acnqsmod = "acnqsmod",
+    acm = "acm", binunit = "binunit",
+    // process
+    tox = "tox", toxm = "toxm", xj = "xj", nch = "nch", nsub = "nsub", ngate = "ngate", gamma1 = "gamma1",
+    gamma2 = "gamma2", vbx = "vbx", vbm = "vbm", xt = "xt",
+    // threshold
+    vth0 = "vth0", vfb = "vfb", k1 = "k1", k2 = "k2", k3 = "k3", k3b = "k3b", w0 = "w0", nlx = "nlx",
+    dvt0 = "dvt0", dvt1 = "dvt1", dvt2 = "dvt2", dvt0w = "dvt0w", dvt1w = "dvt1w", dvt2w = "dvt2w",
+    eta0 = "eta0", etab = "etab", dsub = "dsub",
+    // subthreshold
+    voff = "voff", nfactor = "nfactor", cdsc = "cdsc", cdscb = "cdscb", cdscd = "cdscd", cit = "cit",
+    // mobility and saturation
+    u0 = "u0", ua = "ua", ub = "ub", uc = "uc", vsat = "vsat",
+    a0 = "a0", ags = "ags", a1 = "a1", a2 = "a2", b0 = "b0", b1 = "b1", keta = "keta",
+    // series resistance and width modulation
+    rdsw = "rdsw", prwg = "prwg", prwb = "prwb", prt = "prt", wr = "wr", dwg = "dwg", dwb = "dwb",
+    // output conductance
+    pclm = "pclm", pdiblc1 = "pdiblc1", pdiblc2 = "pdiblc2", pdiblcb = "pdiblcb", drout = "drout",
+    pscbe1 = "pscbe1", pscbe2 = "pscbe2", pvag = "pvag", delta = "delta",
+    // substrate current
+    alpha0 = "alpha0", alpha1 = "alpha1", beta0 = "beta0",
+    // temperature
+    tnom = "tnom", ute = "ute", kt1 = "kt1", kt1l = "kt1l", kt2 = "kt2", ua1 = "ua1", ub1 = "ub1",
+    uc1 = "uc1", at = "at",
+    // geometry
+    lint = "lint", wint = "wint", dlc = "dlc", dwc = "dwc", xl = "xl", xw = "xw",
+    ll = "ll", llc = "llc", lln = "lln", lw = "lw", lwc = "lwc", lwn = "lwn", lwl = "lwl", lwlc = "lwlc",
+    wl = "wl", wlc = "wlc", wln = "wln", ww = "ww", wwc = "wwc", wwn = "wwn", wwl = "wwl", wwlc = "wwlc",
+    lmin = "lmin", lmax = "lmax", wmin = "wmin", wmax = "wmax",
+    // capacitances
+    xpart = "xpart", cgso = "cgso", cgdo = "cgdo", cgbo = "cgbo", cgsl = "cgsl", cgdl = "cgdl", cf = "cf",
+    clc = "clc", cle = "cle", acde = "acde", moin = "moin", noff = "noff", voffcv = "voffcv",
+    ckappa = "ckappa", vfbcv = "vfbcv", elm = "elm",
+    // junctions
+    cj = "cj", mj = "mj", cjsw = "cjsw", mjsw = "mjsw", cjswg = "cjswg", mjswg = "mjswg", pb = "pb",
+    pbsw = "pbsw", pbswg = "pbswg", js = "js", jsw = "jsw", nj = "nj", xti = "xti", ijth = "ijth",
+    tcj = "tcj", tcjsw = "tcjsw", tcjswg = "tcjswg", tpb = "tpb", tpbsw = "tpbsw", tpbswg = "tpbswg",
+    rsh = "rsh",
+    // noise
+    kf = "kf", af = "af", ef = "ef", noia = "noia", noib = "noib", noic = "noic", em = "em",
+    lintnoi = "lintnoi",
+}
+
+/// Accepted and without effect in this implementation: ACM-only values and the SOA limits,
+/// plus the card's level, version and PARAMCHK (the version is checked by the caller).
+const IGNORED: &[&str] = &[
+    "level", "version", "paramchk", "hdif", "ldif", "ld", "rd", "rs", "rdc", "rsc", "wmlt", "calcacm", "vgs_max",
+    "vgd_max", "vgb_max", "vds_max", "vbs_max", "vbd_max", "vgsr_max", "vgdr_max", "vgbr_max", "vbsr_max", "vbdr_max",
+];
+
+/// Base names of the size-dependent parameters: `l`, `w` or `p` + base (ngspice's
+/// `b3.c` list; `vtho` is an alias of `vth0`).
+pub(crate) const BINNABLE: &[&str] = &[
+    "cdsc", "cdscb", "cdscd", "cit", "nfactor", "xj", "vsat", "at", "a0", "ags", "a1", "a2", "keta", "nsub", "nch",
+    "ngate", "gamma1", "gamma2", "vbx", "vbm", "xt", "k1", "kt1", "kt1l", "kt2", "k2", "k3", "k3b", "w0", "nlx",
+    "dvt0", "dvt1", "dvt2", "dvt0w", "dvt1w", "dvt2w", "drout", "dsub", "vth0", "ua", "ua1", "ub", "ub1", "uc", "uc1",
+    "u0", "ute", "voff", "elm", "delta", "rdsw", "prwg", "prwb", "prt", "eta0", "etab", "pclm", "pdiblc1", "pdiblc2",
+    "pdiblcb", "pscbe1", "pscbe2", "pvag", "wr", "dwg", "dwb", "b0", "b1", "cgsl", "cgdl", "ckappa", "cf", "clc",
+    "cle", "alpha0", "alpha1", "beta0", "vfbcv", "vfb", "acde", "moin", "noff", "voffcv",
+];
+
+/// A full BSIM3v3.3 model card: name, polarity, parameters and their L/W/P size
+/// coefficients.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bsim3v3Model {
+    /// Model name (for error messages).
+    pub name: String,
+    /// True for PMOS.
+    pub pmos: bool,
+    /// The parameters as given.
+    pub params: Bsim3v3Params,
+    /// `L`-prefixed size coefficients (only the binnable fields are used).
+    pub lcoef: Bsim3v3Params,
+    /// `W`-prefixed size coefficients.
+    pub wcoef: Bsim3v3Params,
+    /// `P`-prefixed size coefficients.
+    pub pcoef: Bsim3v3Params,
+}
+
+impl Bsim3v3Model {
+    /// Builds a model from lower-case `(name, value)` pairs of a `level=8`/`level=49` card
+    /// (the caller checks `version`). Errors: unknown names, non-finite values, selectors
+    /// this implementation does not have (CAPMOD other than 2/3, MOBMOD outside 1..3, NOIMOD
+    /// outside 1..4, NQSMOD, ACM), substrate current (ALPHA0/ALPHA1 not 0), and physically
+    /// unusable values (TOX, NCH, XJ <= 0, MJ >= 1, ...).
+    pub fn new(name: &str, pmos: bool, params: &[(String, f64)]) -> Result<Bsim3v3Model, DeviceError> {
+        let mut p = Bsim3v3Params::default();
+        let mut lc = Bsim3v3Params::default();
+        let mut wc = Bsim3v3Params::default();
+        let mut pc = Bsim3v3Params::default();
+        for (pname, value) in params {
+            let mut lname = pname.to_ascii_lowercase();
+            if !value.is_finite() {
+                return Err(DeviceError::invalid(name, &lname, *value, "not a finite number"));
+            }
+            if lname.ends_with("vtho") {
+                lname = lname.replace("vtho", "vth0");
+            }
+            if let Some(slot) = p.slot(&lname) {
+                *slot = Some(*value);
+                continue;
+            }
+            if IGNORED.contains(&lname.as_str()) {
+                continue;
+            }
+            let (pre, base) = lname.split_at(1);
+            if BINNABLE.contains(&base) {
+                let target = match pre {
+                    "l" => &mut lc,
+                    "w" => &mut wc,
+                    "p" => &mut pc,
+                    _ => return Err(DeviceError::UnknownParameter { model: name.to_string(), param: lname }),
+                };
+                if let Some(slot) = target.slot(base) {
+                    *slot = Some(*value);
+                    continue;
+                }
+            }
+            return Err(DeviceError::UnknownParameter { model: name.to_string(), param: lname });
+        }
+        // ngspice scales a doping given in m^-3 (b3mpar.c), for the coefficients too.
+        for set in [&mut p, &mut lc, &mut wc, &mut pc] {
+            for (n, limit) in [(&mut set.nch, 1.0e20), (&mut set.ngate, 1.0e23)] {
+                if let Some(v) = n.as_mut() {
+                    if *v > limit {
+                        *v *= 1.0e-6;
+                    }
+                }
+            }
+        }
+        let bad = |param: &str, value: f64, reason: &str| Err(DeviceError::invalid(name, param, value, reason));
+        if let Some(v) = p.capmod {
+            if v != 2.0 && v != 3.0 {
+                return bad("capmod", v, "this BSIM3v3 implementation has CAPMOD 2 and 3");
+            }
+        }
+        if let Some(v) = p.mobmod {
+            if ![1.0, 2.0, 3.0].contains(&v) {
+                return bad("mobmod", v, "MOBMOD must be 1, 2 or 3");
+            }
+        }
+        if let Some(v) = p.noimod {
+            if ![1.0, 2.0, 3.0, 4.0].contains(&v) {
+                return bad("noimod", v, "NOIMOD must be 1, 2, 3 or 4");
+            }
+        }
+        for (sel, v, what) in [("nqsmod", p.nqsmod, 0.0), ("acnqsmod", p.acnqsmod, 0.0), ("acm", p.acm, 0.0)] {
+            if let Some(v) = v {
+                if v != what {
+                    let reason = format!("this BSIM3v3 implementation has only {} = {what}", sel.to_ascii_uppercase());
+                    return bad(sel, v, &reason);
+                }
+            }
+        }
+        for (pname, set) in [
+            ("alpha0", [p.alpha0, lc.alpha0, wc.alpha0, pc.alpha0]),
+            ("alpha1", [p.alpha1, lc.alpha1, wc.alpha1, pc.alpha1]),
+        ] {
+            if let Some(v) = set.iter().flatten().find(|v| **v != 0.0) {
+                return bad(pname, *v, "substrate current (impact ionization) is not implemented; must be 0");
+            }
+        }
+        for (pname, v) in [("tox", p.tox), ("toxm", p.toxm), ("xj", p.xj), ("nch", p.nch)] {
+            if let Some(v) = v {
+                if v <= 0.0 {
+                    return bad(pname, v, "must be positive");
+                }
+            }
+        }
+        for (pname, v) in [("mj", p.mj), ("mjsw", p.mjsw), ("mjswg", p.mjswg)] {
+            if let Some(v) = v {
+                if !(0.0..1.0).contains(&v) {
+                    return bad(pname, v, "grading coefficient must be in [0, 1)");
+                }
+            }
+        }
+        if let Some(nj) = p.nj {
+            if nj <= 0.0 {
+                return bad("nj", nj, "emission coefficient must be positive");
+            }
+        }
+        if let Some(t) = p.tnom {
+            if t + crate::consts::KELVIN <= 0.0 {
+                return bad("tnom", t, "TNOM below absolute zero");
+            }
+        }
+        Ok(Bsim3v3Model { name: name.to_string(), pmos, params: p, lcoef: lc, wcoef: wc, pcoef: pc })
+    }
+
+    /// +1 for NMOS, -1 for PMOS.
+    pub fn mos_type(&self) -> f64 {
+        if self.pmos {
+            -1.0
+        } else {
+            1.0
+        }
+    }
+}
