@@ -2,7 +2,8 @@
 //! MCNC benchmarks, several seeds each, beside the paper's Table 1.
 //!
 //! `cargo run --release --example placement_bench -- --seeds 5 [--benches apte,hp] [--budget 830]
-//! [--sa-moves 40000]`. After each bench a `PARTIAL {json}` line; the last line is `RESULT {json}` with `bo_mean_B`, `sa_mean_B` and
+//! [--sa-moves 40000] [--algos bo,sa,sa40k]
+//! [--radius R --max-radius M --centres C --pool P]` (BO settings, defaults from `BoConfig`). After each bench a `PARTIAL {json}` line; the last line is `RESULT {json}` with `bo_mean_B`, `sa_mean_B` and
 //! `sa40k_mean_B` (and standard errors `*_se_B`) for each bench B.
 
 use insitu_placement::bench::{load, BENCHES, PAPER_TABLE1};
@@ -29,6 +30,20 @@ fn main() {
     let sa_moves: usize = get("--sa-moves").map_or(40_000, |s| s.parse().expect("--sa-moves N"));
     let benches: Vec<String> = get("--benches")
         .map_or(BENCHES.iter().map(|s| s.to_string()).collect(), |s| s.split(',').map(str::to_string).collect());
+    let algos: Vec<String> = get("--algos")
+        .map_or(vec!["bo".into(), "sa".into(), "sa40k".into()], |s| s.split(',').map(str::to_string).collect());
+    // BO settings (defaults: `BoConfig::default()`), for tuning runs.
+    let mut bo_cfg = BoConfig { budget, ..BoConfig::default() };
+    for (k, field) in [
+        ("--radius", &mut bo_cfg.radius),
+        ("--max-radius", &mut bo_cfg.max_radius),
+        ("--centres", &mut bo_cfg.centres),
+        ("--pool", &mut bo_cfg.pool),
+    ] {
+        if let Some(v) = get(k) {
+            *field = v.parse().unwrap_or_else(|_| panic!("{k} N"));
+        }
+    }
     let quiet = |_: usize, _: usize, _: f64| {};
     let mut json = serde_json::Map::new();
     let mut rows = Vec::new();
@@ -41,38 +56,52 @@ fn main() {
             }
         };
         let t = Instant::now();
-        // Seeds run one after another for BO (it is parallel inside); the annealers in parallel.
-        let bo: Vec<f64> = (1..=seeds)
-            .map(|s| {
-                let t = Instant::now();
-                let r = optimize(&design, &BoConfig { budget, ..BoConfig::default() }, s, &quiet);
-                println!(
-                    "{b} seed {s}: BO {:.0} ({} evals, {:.0} s)",
-                    r.placement.hpwl,
-                    r.evals,
-                    t.elapsed().as_secs_f64()
-                );
-                r.placement.hpwl
-            })
-            .collect();
-        let sa: Vec<f64> = (1..=seeds)
-            .into_par_iter()
-            .map(|s| anneal(&design, &SaConfig { evals: budget, ..SaConfig::default() }, s, &quiet).placement.hpwl)
-            .collect();
+        // Seeds run in parallel (each run is deterministic whatever the thread count).
+        let bo: Vec<f64> = if !algos.iter().any(|a| a == "bo") {
+            vec![f64::NAN]
+        } else {
+            (1..=seeds)
+                .into_par_iter()
+                .map(|s| {
+                    let t = Instant::now();
+                    let r = optimize(&design, &bo_cfg, s, &quiet);
+                    println!(
+                        "{b} seed {s}: BO {:.0} ({} evals, {:.0} s)",
+                        r.placement.hpwl,
+                        r.evals,
+                        t.elapsed().as_secs_f64()
+                    );
+                    r.placement.hpwl
+                })
+                .collect()
+        };
+        println!("{b}: BO({budget}) {bo:.0?}  [{:.0} s]", t.elapsed().as_secs_f64());
+        let sa: Vec<f64> = if !algos.iter().any(|a| a == "sa") {
+            vec![f64::NAN]
+        } else {
+            (1..=seeds)
+                .into_par_iter()
+                .map(|s| anneal(&design, &SaConfig { evals: budget, ..SaConfig::default() }, s, &quiet).placement.hpwl)
+                .collect()
+        };
         println!("{b}: SA({budget}) {sa:.0?}");
-        let sa40k: Vec<f64> = (1..=seeds)
-            .into_par_iter()
-            .map(|s| {
-                anneal(
-                    &design,
-                    &SaConfig { evals: sa_moves, objective: SaObjective::Packed, ..SaConfig::default() },
-                    s,
-                    &quiet,
-                )
-                .placement
-                .hpwl
-            })
-            .collect();
+        let sa40k: Vec<f64> = if !algos.iter().any(|a| a == "sa40k") {
+            vec![f64::NAN]
+        } else {
+            (1..=seeds)
+                .into_par_iter()
+                .map(|s| {
+                    anneal(
+                        &design,
+                        &SaConfig { evals: sa_moves, objective: SaObjective::Packed, ..SaConfig::default() },
+                        s,
+                        &quiet,
+                    )
+                    .placement
+                    .hpwl
+                })
+                .collect()
+        };
         println!("{b}: SA({sa_moves}, packed) {sa40k:.0?}  [{:.0} s for {b}]", t.elapsed().as_secs_f64());
         let (bm, bs) = mean_se(&bo);
         let (sm, ss) = mean_se(&sa);

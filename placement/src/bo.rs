@@ -10,16 +10,25 @@
 //!   start and 2 random ones after), the posterior every round.
 //! - Batch: greedy DPP with acquisition weights: point 1 maximizes expected improvement (EI);
 //!   point `b` maximizes `w(EI(x)) sqrt(var(x | data, points 1..b-1))` with the bounded weight
-//!   `w(a) = 0.01 + (1 - 1/(1 + a))`. Each maximization is a steepest-ascent local search over
-//!   adjacent-swap neighbours (in `s1` or `s2`) that fit the outline, from the best data points
-//!   and a few random ones; starts run in parallel.
+//!   `w(a) = 0.01 + (1 - 1/(1 + a))`.
+//! - Acquisition optimization (our change to the paper's adjacent-swap hill climbing, which moved
+//!   too little: with 80 rounds it could not leave the neighbourhood of the initial pairs):
+//!   a trust region around the best pairs. Each round draws a pool of candidates as random walks
+//!   of 1..=`radius` wide moves ([`crate::moves`]: arbitrary swaps and insertions in either or
+//!   both sequences) from the `centres` best evaluated pairs (half from the best), keeps those
+//!   that fit the outline and are unseen, adds the best pair's adjacent-swap neighbours (the
+//!   finest steps), and scores them all; each batch point then takes the
+//!   best-scoring candidates as starts of a steepest ascent over the adjacent-swap neighbours
+//!   plus random wide-move neighbours (feasible, unseen). The radius doubles after two improving rounds, halves after three
+//!   rounds without improvement, and restarts at its initial value when it cannot shrink.
 //! - Each batch is evaluated in parallel (rayon). Every random choice comes from a stream keyed
-//!   by (seed, purpose, index), and parallel results are reduced in a fixed order, so the run is
-//!   the same for any thread count.
+//!   by (seed, purpose, round, index), and parallel results are collected and reduced in a fixed
+//!   order, so the run is the same for any thread count.
 
 use crate::design::Design;
 use crate::gp::{expected_improvement, Features, PositionGp};
 use crate::lp::{place_packed, Placement};
+use crate::moves::wide_move;
 use crate::repair::random_feasible;
 use crate::result::{Progress, SearchResult};
 use crate::seqpair::{pack, SeqPair};
@@ -43,11 +52,19 @@ pub struct BoConfig {
     pub batch: usize,
     /// Most points the GP is fitted on.
     pub max_train: usize,
-    /// Local-search starts per batch point (best data points) and random extra starts.
-    pub starts_best: usize,
-    pub starts_random: usize,
+    /// Trust-region centres: the best this many evaluated pairs.
+    pub centres: usize,
+    /// Candidates drawn per round inside the trust region (random walks from the centres).
+    pub pool: usize,
+    /// Local-search starts per batch point (the best-scoring candidates).
+    pub starts: usize,
+    /// Random wide-move neighbours tried per local-search step (besides the adjacent swaps).
+    pub neighbours: usize,
     /// Most ascent steps per local search.
     pub max_steps: usize,
+    /// Initial and largest trust-region radius, in wide moves from a centre.
+    pub radius: usize,
+    pub max_radius: usize,
     /// Random restarts of the likelihood fit (the first round; later rounds use 2 plus a warm start).
     pub fit_restarts: usize,
 }
@@ -59,9 +76,13 @@ impl Default for BoConfig {
             n_init: 30,
             batch: 10,
             max_train: 150,
-            starts_best: 6,
-            starts_random: 2,
-            max_steps: 12,
+            centres: 8,
+            pool: 1000,
+            starts: 2,
+            neighbours: 24,
+            max_steps: 4,
+            radius: 3,
+            max_radius: 8,
             fit_restarts: 10,
         }
     }
@@ -103,83 +124,87 @@ struct Chosen {
     chol: Vec<f64>,
 }
 
-/// Acquisition of the next batch point: EI for the first, weighted conditional std after.
-/// `v` holds `k(X, f)` on entry.
-fn score(gp: &PositionGp, chosen: &Chosen, best: f64, f: &[f64], v: &mut [f64]) -> f64 {
-    let (mean, var) = gp.predict_k(v);
-    let ei = expected_improvement(mean, var, best);
+/// A candidate pair with its posterior under the current GP.
+#[derive(Clone)]
+struct Cand {
+    sp: SeqPair,
+    f: Features,
+    /// `L^-1 k(X, x)`.
+    v: Vec<f64>,
+    var: f64,
+    ei: f64,
+}
+
+impl Cand {
+    fn new(gp: &PositionGp, best: f64, sp: SeqPair) -> Self {
+        let f = features(&sp);
+        let mut v = Vec::with_capacity(gp.x.len());
+        let (mean, var) = gp.predict(&f, &mut v);
+        let ei = expected_improvement(mean, var, best);
+        Cand { sp, f, v, var, ei }
+    }
+}
+
+/// Acquisition of the next batch point: EI for the first, `w(EI) sqrt(var | chosen)` after.
+fn score(gp: &PositionGp, chosen: &Chosen, c: &Cand) -> f64 {
     let b = chosen.feats.len();
     if b == 0 {
-        return ei;
+        return c.ei;
     }
-    let mut c: Vec<f64> = (0..b)
-        .map(|j| gp.k(f, &chosen.feats[j]) - v.iter().zip(&chosen.vs[j]).map(|(p, q)| p * q).sum::<f64>())
+    let mut r: Vec<f64> = (0..b)
+        .map(|j| gp.k(&c.f, &chosen.feats[j]) - c.v.iter().zip(&chosen.vs[j]).map(|(p, q)| p * q).sum::<f64>())
         .collect();
-    let c0 = c.clone();
-    solve_chol(&chosen.chol, b, &mut c);
-    let var_b = (var - c0.iter().zip(&c).map(|(p, q)| p * q).sum::<f64>()).max(1e-12);
-    let w = 0.01 + (1.0 - 1.0 / (1.0 + ei));
+    let r0 = r.clone();
+    solve_chol(&chosen.chol, b, &mut r);
+    let var_b = (c.var - r0.iter().zip(&r).map(|(p, q)| p * q).sum::<f64>()).max(1e-12);
+    let w = 0.01 + (1.0 - 1.0 / (1.0 + c.ei));
     w * var_b.sqrt()
 }
 
-/// Steepest ascent of the score over feasible, unseen adjacent-swap neighbours.
-fn local_search(
-    design: &Design,
-    gp: &PositionGp,
-    chosen: &Chosen,
+/// What the acquisition search needs to know about a round.
+struct Round<'a> {
+    design: &'a Design,
+    gp: &'a PositionGp,
     best: f64,
-    start: &SeqPair,
-    seen: &HashSet<SeqPair>,
-    max_steps: usize,
-) -> Option<(f64, SeqPair)> {
-    let m = gp.x.len();
-    let n = start.n();
-    let nf = n as f64;
-    let mut v = vec![0.0; m];
-    let mut base = vec![(0.0, 0.0); m];
-    let mut cur: Option<(f64, SeqPair)> = None;
-    let mut from = start.clone();
-    for _ in 0..max_steps {
-        // Distances of `from` to the training points; a neighbour moves two blocks by one
-        // position in one sequence, so its distances are updates of these (O(m) each).
-        let f0 = features(&from);
-        for (j, xj) in gp.x.iter().enumerate() {
-            base[j] = crate::gp::distances(&f0, xj, &gp.wn, &gp.hn);
-        }
-        let mut step: Option<(f64, SeqPair)> = None;
-        for (idx, nb) in adjacent_neighbours(&from).enumerate() {
-            if seen.contains(&nb) || !design.fits(&pack(design, &nb)) {
-                continue;
-            }
-            let (off, k) = if idx < n - 1 { (0, idx) } else { (n, idx - (n - 1)) };
-            let seq = if off == 0 { &from.s1 } else { &from.s2 };
-            let (u, w) = (seq[k], seq[k + 1]); // u moves k -> k+1, w moves k+1 -> k
-            let (kf, k1) = (k as f64, (k + 1) as f64);
-            for (j, xj) in gp.x.iter().enumerate() {
-                let du = (k1 - xj[off + u]).abs() - (kf - xj[off + u]).abs();
-                let dv = (kf - xj[off + w]).abs() - (k1 - xj[off + w]).abs();
-                let dw = base[j].0 + (gp.wn[u] * du + gp.wn[w] * dv) / nf;
-                let dh = base[j].1 + (gp.hn[u] * du + gp.hn[w] * dv) / nf;
-                v[j] = gp.k_of(dw, dh);
-            }
-            let s = if chosen.feats.is_empty() {
-                score(gp, chosen, best, &[], &mut v)
-            } else {
-                score(gp, chosen, best, &features(&nb), &mut v)
-            };
-            if step.as_ref().is_none_or(|(bs, _)| s > *bs) {
-                step = Some((s, nb));
-            }
-        }
-        match step {
-            Some((s, nb)) if cur.as_ref().is_none_or(|(cs, _)| s > *cs) => {
-                from = nb.clone();
-                cur = Some((s, nb));
-            }
-            _ => break,
-        }
+    taboo: &'a HashSet<SeqPair>,
+}
+
+impl Round<'_> {
+    /// Whether `sp` is a new pair that fits the outline.
+    fn admissible(&self, sp: &SeqPair) -> bool {
+        !self.taboo.contains(sp) && self.design.fits(&pack(self.design, sp))
     }
-    cur
+
+    /// Steepest ascent of the score from `start` over its adjacent-swap neighbours and
+    /// `neighbours` random wide-move neighbours per step (feasible and unseen only).
+    fn local_search(&self, chosen: &Chosen, start: Cand, cfg: &BoConfig, rng: &mut impl Rng) -> (f64, Cand) {
+        let mut cur = (score(self.gp, chosen, &start), start);
+        for _ in 0..cfg.max_steps {
+            let mut step: Option<(f64, Cand)> = None;
+            let wide: Vec<SeqPair> = (0..cfg.neighbours)
+                .map(|_| {
+                    let mut nb = cur.1.sp.clone();
+                    wide_move(&mut nb, rng);
+                    nb
+                })
+                .collect();
+            for nb in adjacent_neighbours(&cur.1.sp).chain(wide) {
+                if !self.admissible(&nb) {
+                    continue;
+                }
+                let c = Cand::new(self.gp, self.best, nb);
+                let s = score(self.gp, chosen, &c);
+                if step.as_ref().is_none_or(|(bs, _)| s > *bs) {
+                    step = Some((s, c));
+                }
+            }
+            match step {
+                Some(st) if st.0 > cur.0 => cur = st,
+                _ => break,
+            }
+        }
+        cur
+    }
 }
 
 /// Indices of the training subset: all if few, else the best half and the most recent.
@@ -240,6 +265,9 @@ pub fn optimize(design: &Design, cfg: &BoConfig, seed: u64, progress: Progress) 
 
     let mut warm = None;
     let mut round = 0u64;
+    let max_radius = cfg.max_radius.max(1);
+    let mut radius = cfg.radius.clamp(1, max_radius);
+    let (mut wins, mut losses) = (0usize, 0usize);
     while sps.len() < budget {
         let y: Vec<f64> = placements.iter().map(|p| p.hpwl.ln()).collect();
         let idx = train_subset(&y, cfg.max_train);
@@ -258,44 +286,82 @@ pub fn optimize(design: &Design, cfg: &BoConfig, seed: u64, progress: Progress) 
 
         let mut order: Vec<usize> = (0..sps.len()).collect();
         order.sort_by(|&a, &b| y[a].total_cmp(&y[b]).then(a.cmp(&b)));
-        let mut rng = stream(seed, 0x57, round);
         let want = cfg.batch.min(budget - sps.len());
+        let mut taboo = seen.clone();
+
+        // Candidate pool: random walks of 1..=radius wide moves from the trust-region centres
+        // (half from the best pair, the rest spread over the next best), kept if they fit.
+        let centres = cfg.centres.clamp(1, sps.len());
+        let pool: Vec<Option<Cand>> = (0..cfg.pool as u64)
+            .into_par_iter()
+            .map(|i| {
+                let mut rng = stream(seed, 0xC0, (round << 24) + i);
+                let c = if i % 2 == 0 || centres == 1 { 0 } else { 1 + (i as usize / 2) % (centres - 1) };
+                let centre = &sps[order[c]];
+                for _ in 0..8 {
+                    let mut sp = centre.clone();
+                    for _ in 0..rng.random_range(1..=radius) {
+                        wide_move(&mut sp, &mut rng);
+                    }
+                    if !seen.contains(&sp) && design.fits(&pack(design, &sp)) {
+                        return Some(Cand::new(&gp, best, sp));
+                    }
+                }
+                None
+            })
+            .collect();
+        // Plus the best pair's adjacent-swap neighbours (the paper's moves, the finest steps).
+        let fine: Vec<Option<Cand>> = adjacent_neighbours(&sps[order[0]])
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|sp| (!seen.contains(&sp) && design.fits(&pack(design, &sp))).then(|| Cand::new(&gp, best, sp)))
+            .collect();
+        let mut unique = HashSet::new();
+        let mut pool: Vec<Cand> =
+            fine.into_iter().chain(pool).flatten().filter(|c| unique.insert(c.sp.clone())).collect();
+
         let mut chosen = Chosen { feats: Vec::new(), vs: Vec::new(), chol: Vec::new() };
         let mut batch: Vec<SeqPair> = Vec::with_capacity(want);
-        let mut taboo = seen.clone();
-        for _ in 0..want {
-            let mut starts: Vec<&SeqPair> = order.iter().take(cfg.starts_best).map(|&i| &sps[i]).collect();
-            for _ in 0..cfg.starts_random {
-                starts.push(&sps[rng.random_range(0..sps.len())]);
-            }
-            let found: Vec<Option<(f64, SeqPair)>> =
-                starts.par_iter().map(|s| local_search(design, &gp, &chosen, best, s, &taboo, cfg.max_steps)).collect();
-            let mut pick: Option<(f64, SeqPair)> = None;
-            for f in found.into_iter().flatten() {
+        for bi in 0..want {
+            pool.retain(|c| !taboo.contains(&c.sp));
+            let scores: Vec<f64> = pool.par_iter().map(|c| score(&gp, &chosen, c)).collect();
+            let mut ranked: Vec<usize> = (0..pool.len()).collect();
+            ranked.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+            let ctx = Round { design, gp: &gp, best, taboo: &taboo };
+            let found: Vec<(f64, Cand)> = ranked
+                .iter()
+                .take(cfg.starts.max(1))
+                .enumerate()
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|(k, &i)| {
+                    let mut rng = stream(seed, 0x15, (round << 24) + (bi as u64) * 64 + k as u64);
+                    ctx.local_search(&chosen, pool[i].clone(), cfg, &mut rng)
+                })
+                .collect();
+            let mut pick: Option<(f64, Cand)> = None;
+            for f in found {
                 if pick.as_ref().is_none_or(|(ps, _)| f.0 > *ps) {
                     pick = Some(f);
                 }
             }
-            let sp = match pick {
-                Some((_, sp)) => sp,
+            let cand = match pick {
+                Some((_, c)) => c,
                 None => {
-                    // Every neighbourhood is exhausted: a fresh repaired pair.
+                    // The trust region holds nothing new: a fresh repaired pair.
                     let mut r = stream(seed, 0xF1, round * 1000 + batch.len() as u64);
                     match (0..20)
                         .map(|_| random_feasible(design, &mut r, 100))
                         .find(|s| s.as_ref().is_some_and(|s| !taboo.contains(s)))
                     {
-                        Some(Some(s)) => s,
+                        Some(Some(s)) => Cand::new(&gp, best, s),
                         _ => break,
                     }
                 }
             };
-            taboo.insert(sp.clone());
-            let f = features(&sp);
-            let mut v = Vec::new();
-            gp.predict(&f, &mut v);
-            chosen.feats.push(f);
-            chosen.vs.push(v);
+            taboo.insert(cand.sp.clone());
+            chosen.feats.push(cand.f);
+            chosen.vs.push(cand.v);
             let b = chosen.feats.len();
             let mut cov = vec![0.0; b * b];
             for i in 0..b {
@@ -312,18 +378,34 @@ pub fn optimize(design: &Design, cfg: &BoConfig, seed: u64, progress: Progress) 
                 }
                 d
             });
-            batch.push(sp);
+            batch.push(cand.sp);
         }
         if batch.is_empty() {
             break;
         }
         let evaluated: Vec<Placement> =
             batch.par_iter().map(|sp| place_packed(design, sp, &pack(design, sp))).collect();
+        let before = best_of(&history);
         for (sp, p) in batch.into_iter().zip(evaluated) {
             history.push(best_of(&history).min(p.hpwl));
             seen.insert(sp.clone());
             sps.push(sp);
             placements.push(p);
+        }
+        // Trust region: widen after two improving rounds in a row, narrow after three failures,
+        // and restart at the initial radius when it cannot narrow further.
+        if best_of(&history) < before {
+            (wins, losses) = (wins + 1, 0);
+            if wins >= 2 {
+                radius = (2 * radius).min(max_radius);
+                wins = 0;
+            }
+        } else {
+            (wins, losses) = (0, losses + 1);
+            if losses >= 3 {
+                radius = if radius == 1 { cfg.radius.clamp(1, max_radius) } else { radius / 2 };
+                losses = 0;
+            }
         }
         progress(sps.len(), budget, best_of(&history));
         round += 1;

@@ -1,23 +1,26 @@
 //! Drawing a placement: the outline, the blocks, the pads and each net's bounding box.
 //!
-//! PNG through plotters' bitmap backend and SVG through its SVG backend. The PNG carries no text
-//! (plotters' font rendering needs system font libraries, which the project does not require);
-//! the SVG names the blocks and states the HPWL.
+//! PNG through plotters' bitmap backend and SVG through its SVG backend. Both carry a header
+//! (the title: bench, algorithm, HPWL) with a legend, and name the blocks. The PNG's text is drawn
+//! with the TrueType font registered as plotters' "sans-serif" (`ab_glyph`, no system font
+//! library): the caller registers it first (the `insitu` facade's `font::register`).
 
 use crate::design::{Design, PinAt};
 use crate::error::PlaceError;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 
-/// Pixel size of the longer side.
+/// Pixel size of the longer side of the drawing.
 const SIDE: u32 = 900;
+/// Pixel height of the header (title and legend) above the drawing.
+const HEADER: u32 = 58;
 
 fn draw_on<DB: DrawingBackend>(
     root: DrawingArea<DB, plotters::coord::Shift>,
     design: &Design,
     x: &[f64],
     y: &[f64],
-    labels: bool,
     title: &str,
 ) -> Result<(), String>
 where
@@ -25,6 +28,34 @@ where
 {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
+    let (header, root) = root.split_vertically(HEADER);
+    header.draw(&Text::new(title.to_string(), (10, 6), ("sans-serif", 18).into_font().color(&BLACK))).map_err(e)?;
+    let font = ("sans-serif", 14).into_font().color(&BLACK);
+    let mut lx = 10;
+    let ly = 38;
+    header
+        .draw(&Rectangle::new([(lx, ly - 6), (lx + 22, ly + 6)], HSLColor(0.1, 0.55, 0.72).mix(0.85).filled()))
+        .map_err(e)?;
+    header
+        .draw(&Rectangle::new([(lx, ly - 6), (lx + 22, ly + 6)], ShapeStyle::from(&BLACK).stroke_width(1)))
+        .map_err(e)?;
+    header.draw(&Text::new("block", (lx + 28, ly - 8), font.clone())).map_err(e)?;
+    lx += 100;
+    header.draw(&Circle::new((lx + 8, ly), 4, RGBColor(200, 30, 30).filled())).map_err(e)?;
+    header.draw(&Text::new("I/O pad", (lx + 20, ly - 8), font.clone())).map_err(e)?;
+    lx += 100;
+    header
+        .draw(&Rectangle::new(
+            [(lx, ly - 6), (lx + 22, ly + 6)],
+            ShapeStyle::from(&RGBColor(30, 90, 200).mix(0.6)).stroke_width(1),
+        ))
+        .map_err(e)?;
+    header.draw(&Text::new("net bounding box", (lx + 28, ly - 8), font.clone())).map_err(e)?;
+    lx += 170;
+    header
+        .draw(&Rectangle::new([(lx, ly - 6), (lx + 22, ly + 6)], ShapeStyle::from(&BLACK).stroke_width(2)))
+        .map_err(e)?;
+    header.draw(&Text::new("outline", (lx + 28, ly - 8), font)).map_err(e)?;
     let (w, h) = design.outline;
     // Pads may sit on the outline; keep a margin.
     let (dw, dh) = root.dim_in_pixel();
@@ -62,16 +93,12 @@ where
         let rect = [(px(x[i]), py(y[i] + b.h)), (px(x[i] + b.w), py(y[i]))];
         root.draw(&Rectangle::new(rect, fill)).map_err(e)?;
         root.draw(&Rectangle::new(rect, ShapeStyle::from(&BLACK).stroke_width(1))).map_err(e)?;
-        if labels {
-            let c = (px(x[i] + 0.5 * b.w), py(y[i] + 0.5 * b.h));
-            root.draw(&Text::new(b.name.clone(), c, ("sans-serif", 12).into_font().color(&BLACK))).map_err(e)?;
-        }
+        let c = (px(x[i] + 0.5 * b.w), py(y[i] + 0.5 * b.h));
+        let style = ("sans-serif", 12).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Center));
+        root.draw(&Text::new(b.name.clone(), c, style)).map_err(e)?;
     }
     for p in &design.pads {
         root.draw(&Circle::new((px(p.x), py(p.y)), 4, RGBColor(200, 30, 30).filled())).map_err(e)?;
-    }
-    if labels {
-        root.draw(&Text::new(title.to_string(), (10, 14), ("sans-serif", 16).into_font().color(&BLACK))).map_err(e)?;
     }
     root.present().map_err(e)?;
     Ok(())
@@ -80,22 +107,23 @@ where
 fn size(design: &Design) -> (u32, u32) {
     let (w, h) = design.outline;
     if w >= h {
-        (SIDE, ((SIDE as f64) * h / w).round().max(100.0) as u32)
+        (SIDE, ((SIDE as f64) * h / w).round().max(100.0) as u32 + HEADER)
     } else {
-        (((SIDE as f64) * w / h).round().max(100.0) as u32, SIDE)
+        (((SIDE as f64) * w / h).round().max(560.0) as u32, SIDE + HEADER)
     }
 }
 
-/// Draws the placement to a PNG file (no text).
-pub fn png(path: &Path, design: &Design, x: &[f64], y: &[f64]) -> Result<(), PlaceError> {
+/// Draws the placement to a PNG file with `title`; the "sans-serif" font must be registered
+/// with plotters first (see the module doc).
+pub fn png(path: &Path, design: &Design, x: &[f64], y: &[f64], title: &str) -> Result<(), PlaceError> {
     let root = BitMapBackend::new(path, size(design)).into_drawing_area();
-    draw_on(root, design, x, y, false, "").map_err(|m| PlaceError::Design(format!("{}: {m}", path.display())))
+    draw_on(root, design, x, y, title).map_err(|m| PlaceError::Design(format!("{}: {m}", path.display())))
 }
 
 /// Draws the placement to an SVG file, with block names and `title`.
 pub fn svg(path: &Path, design: &Design, x: &[f64], y: &[f64], title: &str) -> Result<(), PlaceError> {
     let root = SVGBackend::new(path, size(design)).into_drawing_area();
-    draw_on(root, design, x, y, true, title).map_err(|m| PlaceError::Design(format!("{}: {m}", path.display())))
+    draw_on(root, design, x, y, title).map_err(|m| PlaceError::Design(format!("{}: {m}", path.display())))
 }
 
 /// Writes the placement as a bookshelf `.pl`: lower-left corners, orientation N; pads `/FIXED`.

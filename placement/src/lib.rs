@@ -34,6 +34,7 @@ pub mod flow;
 pub mod gp;
 pub mod hpwl;
 pub mod lp;
+pub mod moves;
 pub mod repair;
 pub mod result;
 pub mod sa;

@@ -11,15 +11,8 @@ fn bo_is_independent_of_thread_count() {
         return;
     }
     let d = load("hp").unwrap();
-    let cfg = BoConfig {
-        budget: 60,
-        n_init: 20,
-        batch: 10,
-        starts_best: 2,
-        max_steps: 4,
-        fit_restarts: 2,
-        ..BoConfig::default()
-    };
+    let cfg =
+        BoConfig { budget: 60, n_init: 20, batch: 10, pool: 120, max_steps: 3, fit_restarts: 2, ..BoConfig::default() };
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         pool.install(|| optimize(&d, &cfg, 7, &|_, _, _| {}))

@@ -38,7 +38,7 @@ pub struct PlaceArgs {
     /// Draw the placement as SVG (with block names).
     #[arg(long, conflicts_with = "png")]
     pub svg: Option<PathBuf>,
-    /// Draw the placement as PNG.
+    /// Draw the placement as PNG (text needs a TrueType font, see `$INSITU_FONT`).
     #[arg(long)]
     pub png: Option<PathBuf>,
 }
@@ -84,14 +84,21 @@ pub fn place(args: &PlaceArgs) -> ExitCode {
     };
     bar.finish();
     let p = &result.placement;
-    let title = format!(
-        "{} {:?} seed {}: HPWL {:.0} after {} evaluations",
-        design.name, args.algo, args.seed, p.hpwl, result.evals
-    );
+    let algo = match args.algo {
+        Algo::Bo => "BO",
+        Algo::Sa => "SA",
+        Algo::SaPacked => "SA (packed HPWL)",
+    };
+    let title =
+        format!("{} - {algo}, seed {}: HPWL {:.0} after {} evaluations", design.name, args.seed, p.hpwl, result.evals);
     let outputs = [
         args.out.as_ref().map(|o| draw::write_pl(o, &design, &p.x, &p.y)),
         args.svg.as_ref().map(|o| draw::svg(o, &design, &p.x, &p.y, &title)),
-        args.png.as_ref().map(|o| draw::png(o, &design, &p.x, &p.y)),
+        args.png.as_ref().map(|o| {
+            insitu::font::register()
+                .map_err(|m| insitu_placement::PlaceError::Design(format!("{}: {m}", o.display())))?;
+            draw::png(o, &design, &p.x, &p.y, &title)
+        }),
     ];
     for r in outputs.into_iter().flatten() {
         if let Err(e) = r {
