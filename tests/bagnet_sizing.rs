@@ -1,6 +1,8 @@
 //! `insitu optimize --algo bagnet`: grid parameters in the problem file (values, step, the
 //! derived grid), their errors, and a killed BagNet run resuming to the uninterrupted result.
 
+mod common;
+
 use insitu::sizing::problem::{ProblemFile, DERIVED_GRID_POINTS};
 use insitu::sizing::History;
 use std::path::Path;
@@ -127,35 +129,14 @@ fn a_killed_bagnet_run_resumes_to_the_uninterrupted_result() {
         }
     }
     // Kill a second run once it has written 35 iterations, then resume it.
-    let mut child = std::process::Command::new(bin)
-        .args(["optimize", p.to_str().unwrap(), "--algo", "bagnet", "--history", cut.to_str().unwrap()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let t0 = std::time::Instant::now();
-    loop {
-        if let Ok(h) = History::load(&cut) {
-            if h.history.len() >= 35 {
-                break;
-            }
-        }
-        assert!(child.try_wait().unwrap().is_none(), "the run ended before it could be killed");
-        assert!(t0.elapsed().as_secs() < 300);
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let partial = History::load(&cut).unwrap();
-    assert_eq!(partial.meta.status, "running");
-    assert!(partial.history.len() < whole.history.len());
-    let st = std::process::Command::new(bin)
-        .args(["optimize", p.to_str().unwrap(), "--resume", cut.to_str().unwrap()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.code().is_some_and(|c| c <= 1));
-    same(&whole, &History::load(&cut).unwrap());
+    let (partial, resumed) = common::kill_and_resume(
+        bin,
+        &["optimize", p.to_str().unwrap(), "--algo", "bagnet", "--history", cut.to_str().unwrap()],
+        &p,
+        &cut,
+        35,
+    );
+    assert!(partial < whole.history.len(), "killed after the run had finished");
+    same(&whole, &resumed);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -1,6 +1,8 @@
 //! The sizing loop: scoring, problem-file errors, phase logic, convergence, resume after a
 //! kill, determinism, and the re-sized simulator against a fresh parse and against ngspice.
 
+mod common;
+
 use insitu::sizing::problem::{ProblemFile, SpecDef};
 use insitu::sizing::scoring::{self, combine, score, score_bandgap, Score};
 use insitu::sizing::session::STALL_LIMIT;
@@ -399,35 +401,15 @@ fn a_killed_run_resumes_to_the_uninterrupted_result() {
     let whole = History::load(&full).unwrap();
     // Kill a second run part-way (SIGKILL: no chance to clean up), once it has written 25
     // iterations, then resume it.
-    let mut child = std::process::Command::new(bin)
-        .args(["optimize", p.to_str().unwrap(), "--history", cut.to_str().unwrap()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let t0 = std::time::Instant::now();
-    loop {
-        if let Ok(h) = History::load(&cut) {
-            if h.history.len() >= 25 {
-                break;
-            }
-        }
-        assert!(child.try_wait().unwrap().is_none(), "the run ended before it could be killed");
-        assert!(t0.elapsed().as_secs() < 300);
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let partial = History::load(&cut).unwrap();
-    assert_eq!(partial.meta.status, "running");
-    assert!(partial.history.len() < whole.history.len());
-    let st = std::process::Command::new(bin)
-        .args(["optimize", p.to_str().unwrap(), "--resume", cut.to_str().unwrap()])
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(st.code().is_some_and(|c| c <= 1));
-    same_runs(&whole, &History::load(&cut).unwrap());
+    let (partial, resumed) = common::kill_and_resume(
+        bin,
+        &["optimize", p.to_str().unwrap(), "--history", cut.to_str().unwrap()],
+        &p,
+        &cut,
+        25,
+    );
+    assert!(partial < whole.history.len(), "killed after the run had finished");
+    same_runs(&whole, &resumed);
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -138,3 +138,40 @@ impl ForcedBias {
 pub fn device_vector<'a>(plot: &'a insitu::raw::Plot, inst: &str, quantity: &str) -> &'a [f64] {
     plot.vector(&format!("@{inst}[{quantity}]")).unwrap_or_else(|| panic!("missing @{inst}[{quantity}]"))
 }
+
+/// Starts `insitu ARGS` (a `optimize` run writing its history to `cut`), kills it with SIGKILL
+/// once the history holds `iterations` entries, checks the partial history is marked running,
+/// then resumes it with `insitu optimize PROBLEM --resume CUT`. Returns the number of entries
+/// the killed run had written and the resumed history.
+pub fn kill_and_resume(
+    bin: &str,
+    args: &[&str],
+    problem: &std::path::Path,
+    cut: &std::path::Path,
+    iterations: usize,
+) -> (usize, insitu::sizing::History) {
+    use insitu::sizing::History;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(bin).args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let t0 = std::time::Instant::now();
+    loop {
+        if History::load(cut).is_ok_and(|h| h.history.len() >= iterations) {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before it could be killed");
+        assert!(t0.elapsed().as_secs() < 300);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let partial = History::load(cut).unwrap();
+    assert_eq!(partial.meta.status, "running");
+    let st = Command::new(bin)
+        .args(["optimize", problem.to_str().unwrap(), "--resume", cut.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.code().is_some_and(|c| c <= 1), "resume exited with {st}");
+    (partial.history.len(), History::load(cut).unwrap())
+}
