@@ -7,10 +7,11 @@ use super::fet::{FetDc, FetDevice, FetSlots, Last, Stamp, B, D, G, S};
 use crate::states::{Integrator, States};
 use insitu_devices::bsim3::{Bsim3, Bsim3Charges};
 
-/// State offsets of the integrated nodal charges (each followed by its current).
-const QD: usize = 0;
-const QG: usize = 2;
-const QB: usize = 4;
+/// State offsets of the integrated nodal charges (each followed by its current); shared with
+/// the full BSIM3v3 load, which keeps the same states.
+pub(super) const QD: usize = 0;
+pub(super) const QG: usize = 2;
+pub(super) const QB: usize = 4;
 
 /// Nodal charges (d, g, s, b) and `dq_i/dv_j` in the circuit frame at one bias, overlaps and
 /// junctions included: what a transient load integrates, and what a bypassed load carries to
@@ -37,7 +38,7 @@ fn nodal(dev: &Bsim3, l: &Last) -> Nodal {
 
 /// Stamps the companion models of the integrated nodal charges `q` with capacitances `c` at
 /// circuit-frame voltages `v` (d, g, s, b relative to the source).
-fn stamp_charges(
+pub(super) fn stamp_charges(
     k: usize,
     st: &mut States,
     integ: &Integrator,
@@ -64,6 +65,14 @@ fn stamp_charges(
     }
     // The source carries the rest: i_s = -(i_d + i_g + i_b).
     stamp.rhs[S] += i_sum - lin_sum;
+}
+
+/// Initial states: the nodal charges `q`, with zero currents.
+pub(super) fn init_charges(f: &FetSlots, st: &mut States, q: &[f64; 4]) {
+    for (row, off) in [(D, QD), (G, QG), (B, QB)] {
+        st.set(f.state + off, q[row]);
+        st.set(f.state + off + 1, 0.0);
+    }
 }
 
 impl FetDevice for Bsim3 {
@@ -154,11 +163,7 @@ impl FetDevice for Bsim3 {
     }
 
     fn init_state(&self, f: &FetSlots, st: &mut States, last: &Last) {
-        let q = nodal(self, last).q;
-        for (row, off) in [(D, QD), (G, QG), (B, QB)] {
-            st.set(f.state + off, q[row]);
-            st.set(f.state + off + 1, 0.0);
-        }
+        init_charges(f, st, &nodal(self, last).q);
     }
 
     fn cap_matrix(&self, last: &Last) -> [[f64; 4]; 4] {

@@ -3,14 +3,10 @@
 //! charges, integrated as three states, with the 4x4 capacitance matrix as Jacobian.
 //! Device equations in `insitu_devices::bsim3v3`; DC stamps in `fet.rs`.
 
+use super::bsim3::{init_charges, stamp_charges, QB, QD, QG};
 use super::fet::{FetDc, FetDevice, FetSlots, Last, Stamp, B, D, G, S};
 use crate::states::{Integrator, States};
 use insitu_devices::bsim3v3::Bsim3v3;
-
-/// State offsets of the integrated nodal charges (each followed by its current).
-const QD: usize = 0;
-const QG: usize = 2;
-const QB: usize = 4;
 
 /// Nodal charges (d, g, s, b) and `dq_i/dv_j` in the circuit frame at a load, overlaps and
 /// junctions included.
@@ -73,34 +69,13 @@ impl FetDevice for Bsim3v3 {
     fn load_charges(&self, k: usize, st: &mut States, integ: &Integrator, last: &Last, stamp: &mut Stamp) {
         let ty = self.mos_type();
         let (q, c) = nodal(self, last);
-        let ag0 = integ.ag0();
         // Circuit-frame voltages relative to the source (each row of c sums to zero).
         let v = [ty * last.vds, ty * last.vgs, 0.0, ty * last.vbs];
-        let mut i_sum = 0.0;
-        let mut lin_sum = 0.0;
-        for (row, off) in [(D, QD), (G, QG), (B, QB)] {
-            st.set(k + off, q[row]);
-            let i = integ.integrate(st, k + off);
-            let mut lin = 0.0;
-            for col in 0..4 {
-                stamp.j[row][col] += ag0 * c[row][col];
-                stamp.j[S][col] -= ag0 * c[row][col];
-                lin += ag0 * c[row][col] * v[col];
-            }
-            stamp.rhs[row] -= i - lin;
-            i_sum += i;
-            lin_sum += lin;
-        }
-        // The source carries the rest: i_s = -(i_d + i_g + i_b).
-        stamp.rhs[S] += i_sum - lin_sum;
+        stamp_charges(k, st, integ, &q, &c, &v, stamp);
     }
 
     fn init_state(&self, f: &FetSlots, st: &mut States, last: &Last) {
-        let (q, _) = nodal(self, last);
-        for (row, off) in [(D, QD), (G, QG), (B, QB)] {
-            st.set(f.state + off, q[row]);
-            st.set(f.state + off + 1, 0.0);
-        }
+        init_charges(f, st, &nodal(self, last).0);
     }
 
     fn cap_matrix(&self, last: &Last) -> [[f64; 4]; 4] {
