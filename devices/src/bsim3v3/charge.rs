@@ -32,6 +32,33 @@ pub struct Bsim3v3Caps {
     pub qinv: f64,
 }
 
+impl Bsim3v3Caps {
+    /// The stored charges and capacitances of `m` parallel devices from one device's charges
+    /// `[qgate, qdrn, qbulk, qinv]` and its derivatives `[cgg, cgd, cgb, cbg, cbd, cbb, csg, csd,
+    /// csb]` (`c_xy = dQx/dVy`, source columns and the drain row by charge conservation, as
+    /// `b3ld.c` stores them).
+    fn assemble(m: f64, mode: f64, q: [f64; 4], c: [f64; 9]) -> Bsim3v3Caps {
+        let [qgate, qdrn, qbulk, qinv] = q;
+        let [cgg, cgd, cgb, cbg, cbd, cbb, csg, csd, csb] = c;
+        Bsim3v3Caps {
+            mode,
+            qgate: m * qgate,
+            qdrn: m * qdrn,
+            qbulk: m * qbulk,
+            cggb: m * cgg,
+            cgsb: m * -(cgg + cgd + cgb),
+            cgdb: m * cgd,
+            cdgb: m * -(cgg + cbg + csg),
+            cdsb: m * (cgg + cgd + cgb + cbg + cbd + cbb + csg + csd + csb),
+            cddb: m * -(cgd + cbd + csd),
+            cbgb: m * cbg,
+            cbsb: m * -(cbg + cbd + cbb),
+            cbdb: m * cbd,
+            qinv: m * qinv,
+        }
+    }
+}
+
 /// Intrinsic terminal charges at one bias (n-frame, physical terminals, M included).
 /// `c[i][j] = d q_i / d v_j` with indices 0 = drain, 1 = gate, 2 = source, 3 = bulk. The
 /// charges sum to zero and every column of `c` sums to zero (charge conservation).
@@ -312,23 +339,8 @@ impl Bsim3v3 {
         cbb *= k.dvbseff_dvb;
         csb *= k.dvbseff_dvb;
 
-        let m = self.m;
-        Bsim3v3Caps {
-            mode: k.mode,
-            qgate: m * qgate,
-            qdrn: m * qdrn,
-            qbulk: m * qbulk,
-            cggb: m * cgg,
-            cgsb: m * -(cgg + cgd + cgb),
-            cgdb: m * cgd,
-            cdgb: m * -(cgg + cbg + csg),
-            cdsb: m * (cgg + cgd + cgb + cbg + cbd + cbb + csg + csd + csb),
-            cddb: m * -(cgd + cbd + csd),
-            cbgb: m * cbg,
-            cbsb: m * -(cbg + cbd + cbb),
-            cbdb: m * cbd,
-            qinv: m * -qinoi,
-        }
+        let c = [cgg, cgd, cgb, cbg, cbd, cbb, csg, csd, csb];
+        Bsim3v3Caps::assemble(self.m, k.mode, [qgate, qdrn, qbulk, -qinoi], c)
     }
 
     /// CAPMOD 2: the smooth charge model without the charge-thickness correction
@@ -454,23 +466,8 @@ impl Bsim3v3 {
         let cbd = cbd1 - dqsub0_dvd;
         let cbb = (cbb1 - dqac0_dvb - dqsub0_dvb) * k.dvbseff_dvb;
         let csb = csb * k.dvbseff_dvb;
-        let m = self.m;
-        Bsim3v3Caps {
-            mode: k.mode,
-            qgate: m * qgate,
-            qdrn: m * qdrn,
-            qbulk: m * qbulk,
-            cggb: m * cgg,
-            cgsb: m * -(cgg + cgd + cgb),
-            cgdb: m * cgd,
-            cdgb: m * -(cgg + cbg + csg),
-            cdsb: m * (cgg + cgd + cgb + cbg + cbd + cbb + csg + csd + csb),
-            cddb: m * -(cgd + cbd + csd),
-            cbgb: m * cbg,
-            cbsb: m * -(cbg + cbd + cbb),
-            cbdb: m * cbd,
-            qinv: m * qinoi,
-        }
+        let c = [cgg, cgd, cgb, cbg, cbd, cbb, csg, csd, csb];
+        Bsim3v3Caps::assemble(self.m, k.mode, [qgate, qdrn, qbulk, qinoi], c)
     }
 
     /// Intrinsic terminal charges and their capacitance matrix at n-frame voltages, in
