@@ -7,6 +7,7 @@ use crate::load::diode::DiodeInst;
 use crate::load::fet::{FetDevice, FetInst, FetSlots};
 use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, SourceValue, VSource, Vccs, Vcvs};
 use crate::pattern::{PatternBuilder, Slot};
+use insitu_devices::bsim3v3::Bsim3Version;
 use insitu_devices::{Bsim3, Bsim3Model, Bsim3v3, Bsim3v3Model, Diode, DiodeModel, Mos1, Mos1Model, MosGeom};
 use insitu_netlist::{Circuit, ElementKind, ModelKind, MosGeometry, Source};
 use num_complex::Complex64;
@@ -72,7 +73,7 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
                                 ),
                             });
                         }
-                        bsim3_route(&m.name, pmos, &m.params).map_err(dev_err)?
+                        bsim3_route(&m.name, pmos, &m.params, m.version.as_deref()).map_err(dev_err)?
                     }
                     level => {
                         return Err(SimError::Unsupported {
@@ -99,29 +100,40 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
 
 /// Which other ngspice BSIM3 implementation a `level=8/49` version string selects, as
 /// ngspice's `inpdomod.c` maps them: "3.0" to `bsim3v0`, "3.1" to `bsim3v1`, anything starting
-/// with "3.2" (3.2, 3.2.2, 3.2.3, 3.2.4, 3.24) to `bsim3v32`; "3.3..." and "default" are
-/// `bsim3` (3.3.0, the one insitu implements: `None`). ngspice rejects other strings too.
+/// with "3.2" (3.2, 3.2.2, 3.2.3, 3.2.4, 3.24) to `bsim3v32`, "3.3..." and "default" to
+/// `bsim3` ([`Bsim3Version::parse`]). insitu runs `bsim3v32` and `bsim3` (`None`); for the
+/// others this names ngspice's implementation. ngspice rejects other strings too.
 pub fn bsim3_other_implementation(version: &str) -> Option<&'static str> {
-    match version {
-        "3.0" => Some("BSIM3v0 (3.0)"),
-        "3.1" => Some("BSIM3v1 (3.1)"),
-        v if v.starts_with("3.2") => Some("BSIM3v32 (3.2.x)"),
-        v if v.starts_with("3.3") || v.contains("default") => None,
-        _ => Some("no BSIM3"),
+    match Bsim3Version::parse(Some(version)) {
+        Ok(Bsim3Version::V30) => Some("BSIM3v0 (3.0)"),
+        Ok(Bsim3Version::V31) => Some("BSIM3v1 (3.1)"),
+        Ok(_) => None,
+        Err(_) => Some("no BSIM3"),
     }
 }
 
-/// Routes a `level=8`/`level=49` card (version 3.3.0): to BSIM-lite when the card stays
-/// inside its core subset (every parameter it does not implement absent or neutral, as on
-/// the built-in PDK cards), otherwise to the full BSIM3v3 model (binning, RDSW, A1/A2,
-/// MOBMOD 2/3, NGATE, DWG/DWB, CGSL/CGDL, ...). Both compute the same numbers on a subset
-/// card; BSIM-lite is the faster one. Errors are the full model's (the more general
-/// message) when neither accepts the card.
+/// Routes a `level=8`/`level=49` card of `version` (`None`: 3.3.0): a 3.3.0 card goes to
+/// BSIM-lite when it stays inside its core subset (every parameter it does not implement
+/// absent or neutral, as on the built-in PDK cards), otherwise to the full BSIM3v3 model
+/// (binning, RDSW, A1/A2, MOBMOD 2/3, NGATE, DWG/DWB, CGSL/CGDL, ...). Both compute the
+/// same numbers on a subset card; BSIM-lite is the faster one. Errors are the full model's
+/// (the more general message) when neither accepts the card. Cards of other revisions
+/// (3.2.x) always take the full model, which has their code paths.
 pub fn bsim3_route(
     name: &str,
     pmos: bool,
     params: &[(String, f64)],
+    version: Option<&str>,
 ) -> Result<CompiledModel, insitu_devices::DeviceError> {
+    let version = Bsim3Version::parse(version).map_err(|reason| insitu_devices::DeviceError::InvalidValue {
+        model: name.to_string(),
+        param: "version".into(),
+        value: version.and_then(|v| v.trim_matches(|c| c == '"' || c == '\'').parse().ok()).unwrap_or(f64::NAN),
+        reason,
+    })?;
+    if version != Bsim3Version::V330 {
+        return Ok(CompiledModel::Bsim3v3(Box::new(Bsim3v3Model::with_version(name, pmos, params, version)?)));
+    }
     match Bsim3Model::new(name, pmos, params) {
         Ok(lite) => Ok(CompiledModel::Bsim3(Box::new(lite))),
         Err(_) => Ok(CompiledModel::Bsim3v3(Box::new(Bsim3v3Model::new(name, pmos, params)?))),

@@ -118,8 +118,13 @@ impl Simulator {
                 )
             }
             CompiledModel::Bsim3(_) | CompiledModel::Bsim3v3(_) => {
-                let routed =
-                    crate::compile::bsim3_route(&card.name, card.kind == ModelKind::Pmos, &card.params).map_err(err)?;
+                let routed = crate::compile::bsim3_route(
+                    &card.name,
+                    card.kind == ModelKind::Pmos,
+                    &card.params,
+                    card.version.as_deref(),
+                )
+                .map_err(err)?;
                 if std::mem::discriminant(&routed) != std::mem::discriminant(&self.models[m]) {
                     return Err(SimError::Device {
                         element: card.name.clone(),

@@ -2,7 +2,7 @@
 //! "CTM"), bias-dependent overlaps (CGSL/CGDL) and the bulk junction depletion charges.
 
 use super::temp::{EPSSI, EXP_THRESHOLD, MAX_EXP, MIN_EXP};
-use super::Bsim3v3;
+use super::{Bsim3Version, Bsim3v3};
 
 /// DELTA_3 / DELTA_4 of the C-V smoothing functions.
 const DELTA_3: f64 = 0.02;
@@ -193,11 +193,16 @@ impl Bsim3v3 {
         let delta_phi = vtm * (1.0 + t1 * vgsteff / denomi).ln();
         let ddelta_phi_dvg = 2.0 * vtm * (t1 - t0) / (denomi + t1 * vgsteff);
 
-        let t0 = vgsteff - delta_phi - 0.001;
-        let dt0_dvg = 1.0 - ddelta_phi_dvg;
-        let t1 = (t0 * t0 + vgsteff * 0.004).sqrt();
-        let vgdp = 0.5 * (t0 + t1);
-        let dvgdp_dvg = 0.5 * (dt0_dvg + (t0 * dt0_dvg + 0.002) / t1);
+        // VgDP = Vgsteff - DeltaPhi, smoothed above zero from 3.3.0 on (3.2.x uses it raw).
+        let v32 = self.version.is_v32();
+        let (vgdp, dvgdp_dvg) = if v32 {
+            (vgsteff - delta_phi, 1.0 - ddelta_phi_dvg)
+        } else {
+            let t0 = vgsteff - delta_phi - 0.001;
+            let dt0_dvg = 1.0 - ddelta_phi_dvg;
+            let t1 = (t0 * t0 + vgsteff * 0.004).sqrt();
+            (0.5 * (t0 + t1), 0.5 * (dt0_dvg + (t0 * dt0_dvg + 0.002) / t1))
+        };
 
         let t3 = 4.0 * (k.vth - vfbzb - self.phi);
         tox += tox;
@@ -211,9 +216,13 @@ impl Bsim3v3 {
         let t2 = 0.7 * tmp / (t0 * tox);
         let tcen = 1.9e-9 / t1;
         let dtcen_dvg0 = -1.9e-9 * t2 / t1 / t1;
-        let dtcen_dvd0 = tox * dtcen_dvg0;
-        let dtcen_dvb = dtcen_dvd0 * dt0_dvb;
-        let dtcen_dvd = dtcen_dvd0 * dt0_dvd;
+        let (dtcen_dvd, dtcen_dvb) = if self.version <= Bsim3Version::V32 {
+            // 3.2 and older: Vth's slope in both branches of T3.
+            (dtcen_dvg0 * (4.0 * k.dvth_dvd + dvgsteff_dvd), dtcen_dvg0 * (4.0 * k.dvth_dvb + dvgsteff_dvb))
+        } else {
+            let dtcen_dvd0 = tox * dtcen_dvg0;
+            (dtcen_dvd0 * dt0_dvd, dtcen_dvd0 * dt0_dvb)
+        };
         let dtcen_dvg = dtcen_dvg0 * dvgsteff_dvg;
 
         let ccen = EPSSI / tcen;
@@ -229,28 +238,43 @@ impl Bsim3v3 {
         let abulk_cv = k.abulk0 * self.abulk_cv_factor;
         let dabulk_cv_dvb = self.abulk_cv_factor * k.dabulk0_dvb;
         let vdsat_cv = vgdp / abulk_cv;
-        let t0 = vdsat_cv - vds - DELTA_4;
-        let dt0_dvg = dvgdp_dvg / abulk_cv;
-        let dt0_dvb = -vdsat_cv * dabulk_cv_dvb / abulk_cv;
-        let t1 = (t0 * t0 + 4.0 * DELTA_4 * vdsat_cv).sqrt();
-        let dt1_dvg0 = (t0 + DELTA_4 + DELTA_4) / t1;
-        let dt1_dvd = -t0 / t1;
-        let dt1_dvb = dt1_dvg0 * dt0_dvb;
-        let dt1_dvg = dt1_dvg0 * dt0_dvg;
-        let (mut vdseff_cv, mut dvdseff_cv_dvg, dvdseff_cv_dvd, mut dvdseff_cv_dvb) = if t0 >= 0.0 {
-            (vdsat_cv - 0.5 * (t0 + t1), 0.5 * (dt0_dvg - dt1_dvg), 0.5 * (1.0 - dt1_dvd), 0.5 * (dt0_dvb - dt1_dvb))
+        let (mut vdseff_cv, mut dvdseff_cv_dvg, dvdseff_cv_dvd, mut dvdseff_cv_dvb) = if v32 {
+            // 3.2.x: the CAPMOD 2 form of VdseffCV.
+            let v4 = vdsat_cv - vds - DELTA_4;
+            let t0 = (v4 * v4 + 4.0 * DELTA_4 * vdsat_cv).sqrt();
+            let t1 = 0.5 * (1.0 + v4 / t0);
+            let t2 = DELTA_4 / t0;
+            let t3 = (1.0 - t1 - t2) / abulk_cv;
+            (vdsat_cv - 0.5 * (v4 + t0), t3 * dvgdp_dvg, t1, -t3 * vdsat_cv * dabulk_cv_dvb)
         } else {
-            let t3 = (DELTA_4 + DELTA_4) / (t1 - t0);
-            let t4 = 1.0 - t3;
-            let t5 = vdsat_cv * t3 / (t1 - t0);
-            (
-                vdsat_cv * t4,
-                dt0_dvg * t4 + t5 * (dt1_dvg - dt0_dvg),
-                t5 * (dt1_dvd + 1.0),
-                dt0_dvb * (1.0 - t5) + t5 * dt1_dvb,
-            )
+            let t0 = vdsat_cv - vds - DELTA_4;
+            let dt0_dvg = dvgdp_dvg / abulk_cv;
+            let dt0_dvb = -vdsat_cv * dabulk_cv_dvb / abulk_cv;
+            let t1 = (t0 * t0 + 4.0 * DELTA_4 * vdsat_cv).sqrt();
+            let dt1_dvg0 = (t0 + DELTA_4 + DELTA_4) / t1;
+            let dt1_dvd = -t0 / t1;
+            let dt1_dvb = dt1_dvg0 * dt0_dvb;
+            let dt1_dvg = dt1_dvg0 * dt0_dvg;
+            if t0 >= 0.0 {
+                (
+                    vdsat_cv - 0.5 * (t0 + t1),
+                    0.5 * (dt0_dvg - dt1_dvg),
+                    0.5 * (1.0 - dt1_dvd),
+                    0.5 * (dt0_dvb - dt1_dvb),
+                )
+            } else {
+                let t3 = (DELTA_4 + DELTA_4) / (t1 - t0);
+                let t4 = 1.0 - t3;
+                let t5 = vdsat_cv * t3 / (t1 - t0);
+                (
+                    vdsat_cv * t4,
+                    dt0_dvg * t4 + t5 * (dt1_dvg - dt0_dvg),
+                    t5 * (dt1_dvd + 1.0),
+                    dt0_dvb * (1.0 - t5) + t5 * dt1_dvb,
+                )
+            }
         };
-        if vds == 0.0 {
+        if vds == 0.0 && self.version >= Bsim3Version::V322 {
             vdseff_cv = 0.0;
             dvdseff_cv_dvg = 0.0;
             dvdseff_cv_dvb = 0.0;
@@ -355,6 +379,9 @@ impl Bsim3v3 {
     ) -> Bsim3v3Caps {
         let (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb) = vg;
         let (vgs_eff, dvgs_eff_dvg, vds) = (k.vgs_eff, k.dvgs_eff_dvg, k.vds);
+        // `bsim3v32` 3.2 carries flat-band derivatives that are zero for VFBZB: the same
+        // numbers as 3.2.2 on, except at Vds = 0 below.
+        let old = self.version <= Bsim3Version::V32;
         let vfb = self.vfbzb;
         let v3 = vfb - vgs_eff + vbseff_cv - DELTA_3;
         let t0 =
@@ -394,7 +421,7 @@ impl Bsim3v3 {
         let mut dvdseff_cv_dvg = t3;
         let dvdseff_cv_dvd = t1;
         let mut dvdseff_cv_dvb = -t3 * vdsat_cv * dabulk_cv_dvb;
-        if vds == 0.0 {
+        if vds == 0.0 && !old {
             vdseff_cv = 0.0;
             dvdseff_cv_dvg = 0.0;
             dvdseff_cv_dvb = 0.0;

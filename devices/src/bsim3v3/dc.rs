@@ -1,7 +1,7 @@
 //! Drain current, its analytic derivatives and the junction diodes (`b3ld.c`, DC part).
 
 use super::temp::{CHARGE_Q, EPSSI, EXP_THRESHOLD, MAX_EXP, MIN_EXP};
-use super::Bsim3v3;
+use super::{Bsim3Version, Bsim3v3};
 
 /// DC operating quantities at one bias, as `b3ld.c` computes them (M included).
 ///
@@ -118,6 +118,10 @@ impl Bsim3v3 {
         } else if self.ijth == 0.0 || v < vjm {
             let ev = (v / nvtm).exp();
             (sat * (ev - 1.0) + gmin * v, sat * ev / nvtm + gmin)
+        } else if self.version <= Bsim3Version::V32 {
+            // 3.2 and older `bsim3v32` paths: the linear extension written from IJTH.
+            let t0 = (sat + self.ijth) / nvtm;
+            (self.ijth + gmin * v + t0 * (v - vjm), t0 + gmin)
         } else {
             let t0 = is_evjm / nvtm;
             (is_evjm - sat + t0 * (v - vjm) + gmin * v, t0 + gmin)
@@ -343,7 +347,10 @@ impl Bsim3v3 {
             abulk = (0.2 - abulk) * t9;
             let t10 = t9 * t9;
             dabulk_dvb *= t10;
-            dabulk_dvg *= t10;
+            // Revisions 3.2 and older leave dAbulk/dVg unscaled here (b3v32ld.c).
+            if self.version >= Bsim3Version::V322 {
+                dabulk_dvg *= t10;
+            }
         }
         // Abulk before the KETA factor: what `b3ld.c` stores as `BSIM3Abulk` (flicker noise).
         let abulk_pre_keta = abulk;
@@ -494,7 +501,8 @@ impl Bsim3v3 {
         let mut dvdseff_dvg = dvdsat_dvg - 0.5 * (dt1_dvg + dt2_dvg);
         let dvdseff_dvd = dvdsat_dvd - 0.5 * (dt1_dvd + dt2_dvd);
         let mut dvdseff_dvb = dvdsat_dvb - 0.5 * (dt1_dvb + dt2_dvb);
-        if vds == 0.0 {
+        // Vdseff = 0 at Vds = 0 from 3.2.2 on.
+        if vds == 0.0 && self.version >= Bsim3Version::V322 {
             vdseff = 0.0;
             dvdseff_dvg = 0.0;
             dvdseff_dvb = 0.0;

@@ -40,8 +40,10 @@ pub mod dc;
 pub mod model;
 pub mod noise;
 pub mod temp;
+pub mod version;
 
 pub use charge::{Bsim3v3Caps, Bsim3v3Charges};
 pub use dc::Bsim3v3Dc;
 pub use model::{Bsim3v3Model, Bsim3v3Params};
 pub use temp::Bsim3v3;
+pub use version::Bsim3Version;

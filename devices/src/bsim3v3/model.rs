@@ -1,6 +1,7 @@
 //! The full BSIM3v3.3 model card: every parameter ngspice's `bsim3` accepts, with the
 //! L/W/P-prefixed size coefficients kept apart for binning.
 
+use super::Bsim3Version;
 use crate::DeviceError;
 
 macro_rules! card {
@@ -104,6 +105,8 @@ pub struct Bsim3v3Model {
     pub wcoef: Bsim3v3Params,
     /// `P`-prefixed size coefficients.
     pub pcoef: Bsim3v3Params,
+    /// The code revision the card's `version=` selects (3.3.0 from [`Bsim3v3Model::new`]).
+    pub version: Bsim3Version,
 }
 
 impl Bsim3v3Model {
@@ -113,6 +116,26 @@ impl Bsim3v3Model {
     /// outside 1..4, NQSMOD, ACM), substrate current (ALPHA0/ALPHA1 not 0), and physically
     /// unusable values (TOX, NCH, XJ <= 0, MJ >= 1, ...).
     pub fn new(name: &str, pmos: bool, params: &[(String, f64)]) -> Result<Bsim3v3Model, DeviceError> {
+        Bsim3v3Model::with_version(name, pmos, params, Bsim3Version::V330)
+    }
+
+    /// As [`Bsim3v3Model::new`] for a card of BSIM3 revision `version` (ngspice's
+    /// `bsim3v32` for 3.2.x): parameters that revision does not know
+    /// ([`Bsim3Version::unknown_params`]) are ignored as ngspice ignores them.
+    pub fn with_version(
+        name: &str,
+        pmos: bool,
+        params: &[(String, f64)],
+        version: Bsim3Version,
+    ) -> Result<Bsim3v3Model, DeviceError> {
+        if !(version.is_v32() || version == Bsim3Version::V330) {
+            return Err(DeviceError::invalid(
+                name,
+                "version",
+                if version == Bsim3Version::V30 { 3.0 } else { 3.1 },
+                "BSIM3 versions 3.0 and 3.1 (ngspice's bsim3v0/bsim3v1) are not implemented",
+            ));
+        }
         let mut p = Bsim3v3Params::default();
         let mut lc = Bsim3v3Params::default();
         let mut wc = Bsim3v3Params::default();
@@ -125,11 +148,11 @@ impl Bsim3v3Model {
             if lname.ends_with("vtho") {
                 lname = lname.replace("vtho", "vth0");
             }
-            if let Some(slot) = p.slot(&lname) {
-                *slot = Some(*value);
+            if IGNORED.contains(&lname.as_str()) || version.unknown_params().contains(&lname.as_str()) {
                 continue;
             }
-            if IGNORED.contains(&lname.as_str()) {
+            if let Some(slot) = p.slot(&lname) {
+                *slot = Some(*value);
                 continue;
             }
             let (pre, base) = lname.split_at(1);
@@ -213,7 +236,7 @@ impl Bsim3v3Model {
                 return bad("tnom", t, "TNOM below absolute zero");
             }
         }
-        Ok(Bsim3v3Model { name: name.to_string(), pmos, params: p, lcoef: lc, wcoef: wc, pcoef: pc })
+        Ok(Bsim3v3Model { name: name.to_string(), pmos, params: p, lcoef: lc, wcoef: wc, pcoef: pc, version })
     }
 
     /// +1 for NMOS, -1 for PMOS.

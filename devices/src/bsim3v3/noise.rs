@@ -3,7 +3,7 @@
 //! ueff|Qinv| Rds) (NOIMOD 2, 4); flicker noise either SPICE2's KF Id^AF/(f^EF Leff^2 Cox)
 //! (NOIMOD 1, 4) or BSIM3's oxide-trap model with NOIA/NOIB/NOIC, EM, LINTNOI (NOIMOD 2, 3).
 
-use super::{Bsim3v3, Bsim3v3Dc};
+use super::{Bsim3Version, Bsim3v3, Bsim3v3Dc};
 use crate::consts::CHARGE;
 use crate::noise::{thermal_psd, N_MINLOG};
 
@@ -18,16 +18,26 @@ impl Bsim3v3 {
         let cd = (dc.cdrain / m).abs();
         let bsim_thermal = matches!(self.noimod, 2 | 4);
         let bsim_flicker = matches!(self.noimod, 2 | 3);
+        let version = self.version;
         let thermal = if bsim_thermal {
             let k = self.core(vgs, vds, vbs);
             let qinv = (self.intrinsic_caps(vgs, vds, vbs).qinv / m).abs();
-            let g = m * k.ueff * qinv / (self.leff * self.leff + k.ueff * qinv * k.rds);
+            let g = if version >= Bsim3Version::V324 {
+                m * k.ueff * qinv / (self.leff * self.leff + k.ueff * qinv * k.rds)
+            } else {
+                // Before 3.2.4 the channel resistance term ignores Rds.
+                m * k.ueff * (qinv / (self.leff * self.leff))
+            };
             thermal_psd(g, self.temp)
+        } else if version.is_v32() {
+            thermal_psd(2.0 / 3.0 * (dc.gm + dc.gds + dc.gmbs).abs(), self.temp)
         } else {
             thermal_psd(2.0 * (dc.gm + dc.gds + dc.gmbs).abs() / 3.0, self.temp)
         };
         let ef = freq.powf(self.ef);
-        let flicker = if bsim_flicker {
+        let flicker = if bsim_flicker && version < Bsim3Version::V324 {
+            self.flicker_before_324(vgs, vds, vbs, cd, ef)
+        } else if bsim_flicker {
             let k = self.core(vgs, vds, vbs);
             let temp = self.temp;
             let ssi = self.strong_inversion_noise(&k, vds.abs(), cd, ef, temp);
@@ -72,7 +82,13 @@ impl Bsim3v3 {
             0.0
         } else {
             let t0 = ((vds - k.vdseff) / self.litl + self.em) / esat;
-            (self.litl * t0.max(N_MINLOG).ln()).max(0.0)
+            let del_clm = self.litl * t0.max(N_MINLOG).ln();
+            // 3.3.0 clamps a negative DelClm (its "bugfix"); 3.2.4 does not.
+            if self.version >= Bsim3Version::V330 {
+                del_clm.max(0.0)
+            } else {
+                del_clm
+            }
         };
         let abov_vgst2vtm = k.abulk / (k.vgsteff + 2.0 * self.vtm);
         let t1 = CHARGE * CHARGE * 8.62e-5 * cd * temp * k.ueff;
@@ -84,6 +100,55 @@ impl Bsim3v3 {
         let t5 = self.noic * 0.5 * (n0 * n0 - nl * nl);
         let t6 = 8.62e-5 * temp * cd * cd;
         let t7 = 1.0e8 * ef * leffsq * self.weff;
+        let t8 = self.noia + self.noib * nl + self.noic * nl * nl;
+        let t9 = (nl + 2.0e14) * (nl + 2.0e14);
+        t1 / t2 * (t3 + t4 + t5) + t6 / t7 * del_clm * t8 / t9
+    }
+
+    /// The NOIMOD 2/3 flicker density of revisions before 3.2.4 (`b3v32noi.c`): the
+    /// strong-inversion density from Vgs - Vth (not Vgsteff) above Vth + 0.1 V, and below it
+    /// that density at Vth + 0.1 V combined with the weak-inversion one.
+    fn flicker_before_324(&self, vgs: f64, vds: f64, vbs: f64, cd: f64, ef: f64) -> f64 {
+        let k = self.core(vgs, vds, vbs);
+        let (vgs, vds) = if vds < 0.0 { (vgs - vds, -vds) } else { (vgs, vds) };
+        let m = self.m;
+        let von = k.vth;
+        if vgs >= von + 0.1 {
+            m * self.strong_inversion_noise_old(&k, vgs, vds, cd, ef)
+        } else {
+            let t10 = self.noia * 8.62e-5 * self.temp;
+            let t11 = self.weff * self.leff * ef * 4.0e36;
+            let swi = t10 / t11 * cd * cd;
+            let slimit = self.strong_inversion_noise_old(&k, von + 0.1, vds, cd, ef);
+            let t1 = swi + slimit;
+            if t1 > 0.0 {
+                m * (slimit * swi) / t1
+            } else {
+                0.0
+            }
+        }
+    }
+
+    /// `StrongInversionNoiseEvalOld` of `b3v32noi.c` at mode-frame `vgs`, |VDS| `vds`.
+    fn strong_inversion_noise_old(&self, k: &super::dc::Core, vgs: f64, vds: f64, cd: f64, ef: f64) -> f64 {
+        let temp = self.temp;
+        let del_clm = if (self.version >= Bsim3Version::V323 && self.em <= 0.0) || vds <= k.vdsat {
+            0.0
+        } else {
+            let esat = 2.0 * self.vsattemp / k.ueff;
+            let t0 = ((vds - k.vdsat) / self.litl + self.em) / esat;
+            self.litl * t0.max(N_MINLOG).ln()
+        };
+        let t1 = CHARGE * CHARGE * 8.62e-5 * cd * temp * k.ueff;
+        let t2 = 1.0e8 * ef * self.cox * self.leff * self.leff;
+        let vgst = vgs - k.vth;
+        let n0 = (self.cox * vgst / CHARGE).max(0.0);
+        let nl = (self.cox * (vgst - vds.min(k.vdsat)) / CHARGE).max(0.0);
+        let t3 = self.noia * ((n0 + 2.0e14) / (nl + 2.0e14)).max(N_MINLOG).ln();
+        let t4 = self.noib * (n0 - nl);
+        let t5 = self.noic * 0.5 * (n0 * n0 - nl * nl);
+        let t6 = 8.62e-5 * temp * cd * cd;
+        let t7 = 1.0e8 * ef * self.leff * self.leff * self.weff;
         let t8 = self.noia + self.noib * nl + self.noic * nl * nl;
         let t9 = (nl + 2.0e14) * (nl + 2.0e14);
         t1 / t2 * (t3 + t4 + t5) + t6 / t7 * del_clm * t8 / t9

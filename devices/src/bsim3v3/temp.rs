@@ -1,7 +1,7 @@
 //! Instance set-up: effective geometry, size-dependent parameters and temperature
 //! (`b3set.c` defaults, `b3temp.c`), all computed once per instance.
 
-use super::Bsim3v3Model;
+use super::{Bsim3Version, Bsim3v3Model};
 use crate::consts::{vt, REFTEMP, ROOT2};
 use crate::{DeviceError, MosGeom};
 
@@ -28,6 +28,7 @@ const PI_B3: f64 = 3.141592654;
 /// Build again with [`Bsim3v3::new`] after a re-size or a temperature change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bsim3v3 {
+    pub(crate) version: Bsim3Version,
     pub(crate) typ: f64,
     pub(crate) gmin: f64,
     pub(crate) m: f64,
@@ -447,6 +448,7 @@ impl Bsim3v3 {
         };
 
         let out = Bsim3v3 {
+            version: model.version,
             typ,
             gmin,
             m: g.m,
@@ -600,6 +602,10 @@ impl Bsim3v3 {
     /// +1 for NMOS, -1 for PMOS.
     pub fn mos_type(&self) -> f64 {
         self.typ
+    }
+    /// The BSIM3 code revision this instance follows.
+    pub fn version(&self) -> Bsim3Version {
+        self.version
     }
     /// Oxide capacitance per area EPSOX/TOX (F/m^2).
     pub fn cox(&self) -> f64 {
