@@ -473,3 +473,43 @@ fn bsim3v32_ota_deck_agrees_with_ngspice() {
     println!("ota5t_v324: {} vectors, worst {worst:.3e} of tolerance\n{report}", report.rows.len());
     assert!(report.pass(), "{report}");
 }
+
+/// A known ngspice 39 defect, shown rather than copied: for revisions 3.2 and 3.2.2,
+/// `b3v32temp.c` does not update its size-parameter pointer when an instance reuses the
+/// L and W of an earlier one ("bug-fix" applied from 3.2.3 on), so that instance takes
+/// VTH0, VFB, U0(T) and the overlaps of whichever size ngspice set up just before it.
+/// Here M1 and M3 are the same device; ngspice's M1 gets M2's sizes on a 3.2.2 card. insitu
+/// gives every instance its own sizes: M1 = M3 = ngspice's M3, for both revisions.
+#[test]
+fn bsim3v322_reused_size_defect_of_ngspice_is_not_copied() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let dir = scratch_dir("bsim3v32-pparam");
+    for version in ["3.2.2", "3.2.4"] {
+        let deck = format!(
+            "reused size\n.model nx nmos level=49 version={version} vth0=0.5 lvth0=0.05 tox=7.5e-9 u0=400 lu0=50\n\
+             M1 d g 0 0 nx W=2u L=0.35u\nM2 d g 0 0 nx W=2u L=2u\nM3 d g 0 0 nx W=2u L=0.35u\nVD d 0 1.5\nVG g 0 1.2\n\
+             .save @m1[id] @m2[id] @m3[id]\n.op\n.end\n"
+        );
+        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+        let plot = run.plot("Operating Point").expect("op plot");
+        let theirs: Vec<f64> = ["m1", "m2", "m3"].iter().map(|m| device_vector(plot, m, "id")[0]).collect();
+        let path = dir.join("reused.cir");
+        let mut sim =
+            insitu::solver::Simulator::new(insitu::pdk::load_deck_str(&deck, &path).expect("deck")).expect("compiles");
+        sim.op().expect("op");
+        let ours: Vec<f64> = ["m1", "m2", "m3"].iter().map(|m| sim.mos_op(m).expect("mos").id).collect();
+        println!("{version}: ngspice {theirs:?}, insitu {ours:?}");
+        assert_eq!(ours[0], ours[2]);
+        for k in 1..3 {
+            assert!((ours[k] / theirs[k] - 1.0).abs() < 1e-9, "{version} m{}: {} vs {}", k + 1, ours[k], theirs[k]);
+        }
+        let m1_rel = (theirs[0] / theirs[2] - 1.0).abs();
+        if version == "3.2.2" {
+            assert!(m1_rel > 0.1, "ngspice's M1 should show the stale sizes: {theirs:?}");
+        } else {
+            assert!(m1_rel < 1e-12, "{theirs:?}");
+        }
+    }
+}

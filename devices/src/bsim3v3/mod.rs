@@ -22,6 +22,9 @@
 //!
 //! - NOIMOD 1-4 channel noise (SPICE2 or BSIM3 thermal, SPICE2 or BSIM3 oxide-trap flicker).
 //!
+//! - versions 3.2, 3.2.2, 3.2.3 and 3.2.4 (ngspice's `bsim3v32`) through [`Bsim3Version`]
+//!   branches in the same code ([`Bsim3v3Model::with_version`]).
+//!
 //! Not implemented (rejected with an error naming the parameter): CAPMOD 0/1, NOIMOD 5/6,
 //! NQSMOD/ACNQSMOD, ACM, substrate current (ALPHA0/ALPHA1 must be 0).
 //!
@@ -30,6 +33,7 @@
 //! - [`dc`]: drain current and its analytic derivatives ([`Bsim3v3::dc`]).
 //! - [`charge`]: CAPMOD 2/3 intrinsic charges, overlaps, junctions.
 //! - [`noise`]: NOIMOD 1-4 channel thermal and flicker noise.
+//! - [`version`]: the card's `version=` text and the revision it selects.
 //!
 //! Voltages passed to the bias functions are in the "n frame" (terminal voltages times
 //! [`Bsim3v3::mos_type`]); for VDS < 0 source and drain swap roles as in `b3ld.c`.

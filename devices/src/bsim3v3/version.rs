@@ -56,9 +56,11 @@ impl Bsim3Version {
             v if v == "3.2.2" || v.starts_with("3.22") => Bsim3Version::V322,
             v if v.starts_with("3.2") => Bsim3Version::V32,
             v if v.starts_with("3.3") || v.contains("default") => Bsim3Version::V330,
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "BSIM3 version {text} is not available (ngspice 39 has 3.0, 3.1, 3.2, 3.2.2, 3.2.3, 3.2.4 and 3.3.0)"
-            )),
+            ))
+            }
         })
     }
 
