@@ -184,11 +184,12 @@ fn pmos_324() -> Vec<(&'static str, f64)> {
 }
 
 /// A 3.2.2-era NMOS card: CAPMOD 3 (charge thickness), MOBMOD 3, XPART 0.5, NGATE, DWG/DWB,
-/// CGSL/CGDL, NOIMOD 2.
+/// CGSL/CGDL, NOIMOD 2, and LMLT (a `bsim3v32`-only channel-length multiplier).
 fn nmos_322() -> Vec<(&'static str, f64)> {
     let mut v = with(NMOS_324, &[("capmod", 3.0), ("mobmod", 3.0), ("noimod", 2.0), ("xpart", 0.5)]);
     v.extend([("ngate", 5e20), ("dwg", -5e-9), ("dwb", 4e-9), ("cgsl", 3e-10), ("cgdl", 3e-10), ("ckappa", 0.8)]);
     v.extend([("acde", 0.8), ("moin", 12.0), ("noff", 1.2), ("voffcv", -0.02), ("eta0", 0.01), ("etab", -0.01)]);
+    v.push(("lmlt", 0.9));
     v
 }
 

@@ -56,7 +56,7 @@ card! {
     lint = "lint", wint = "wint", dlc = "dlc", dwc = "dwc", xl = "xl", xw = "xw",
     ll = "ll", llc = "llc", lln = "lln", lw = "lw", lwc = "lwc", lwn = "lwn", lwl = "lwl", lwlc = "lwlc",
     wl = "wl", wlc = "wlc", wln = "wln", ww = "ww", wwc = "wwc", wwn = "wwn", wwl = "wwl", wwlc = "wwlc",
-    lmin = "lmin", lmax = "lmax", wmin = "wmin", wmax = "wmax",
+    lmin = "lmin", lmax = "lmax", wmin = "wmin", wmax = "wmax", lmlt = "lmlt",
     // capacitances
     xpart = "xpart", cgso = "cgso", cgdo = "cgdo", cgbo = "cgbo", cgsl = "cgsl", cgdl = "cgdl", cf = "cf",
     clc = "clc", cle = "cle", acde = "acde", moin = "moin", noff = "noff", voffcv = "voffcv",
@@ -169,6 +169,10 @@ impl Bsim3v3Model {
                 }
             }
             return Err(DeviceError::UnknownParameter { model: name.to_string(), param: lname });
+        }
+        // LMLT (channel-length multiplier) exists in ngspice's `bsim3v32` only.
+        if p.lmlt.is_some() && !version.is_v32() {
+            return Err(DeviceError::UnknownParameter { model: name.to_string(), param: "lmlt".into() });
         }
         // ngspice scales a doping given in m^-3 (b3mpar.c), for the coefficients too.
         for set in [&mut p, &mut lc, &mut wc, &mut pc] {

@@ -263,7 +263,9 @@ impl Bsim3v3 {
         let factor1 = (EPSSI / EPSOX * tox).sqrt();
 
         // --- size-dependent parameters
-        let (ldrn, wdrn) = (geom.l, geom.w);
+        // `bsim3v32` multiplies the instance L by LMLT when the card gives it (b3v32set.c).
+        let ldrn = p.lmlt.map_or(geom.l, |k| geom.l * k);
+        let wdrn = geom.w;
         let t0 = ldrn.powf(lln);
         let t1 = wdrn.powf(lwn);
         let dl = lint + (ll / t0 + lw / t1 + lwl / (t0 * t1));
