@@ -35,6 +35,7 @@
 //! [`Bsim3v3::mos_type`]); for VDS < 0 source and drain swap roles as in `b3ld.c`.
 //! Results are per instance with the multiplier M applied.
 
+mod capmod01;
 pub mod charge;
 pub mod dc;
 pub mod model;

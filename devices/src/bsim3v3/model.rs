@@ -159,8 +159,8 @@ impl Bsim3v3Model {
         }
         let bad = |param: &str, value: f64, reason: &str| Err(DeviceError::invalid(name, param, value, reason));
         if let Some(v) = p.capmod {
-            if v != 2.0 && v != 3.0 {
-                return bad("capmod", v, "this BSIM3v3 implementation has CAPMOD 2 and 3");
+            if ![0.0, 1.0, 2.0, 3.0].contains(&v) {
+                return bad("capmod", v, "CAPMOD must be 0, 1, 2 or 3");
             }
         }
         if let Some(v) = p.mobmod {

@@ -57,6 +57,7 @@ pub struct Bsim3v3 {
     pub(crate) moin: f64,
     pub(crate) noff: f64,
     pub(crate) voffcv: f64,
+    pub(crate) vfbcv: f64,
     // threshold
     pub(crate) vth0: f64,
     pub(crate) vfbzb: f64,
@@ -474,6 +475,7 @@ impl Bsim3v3 {
             moin: bin!(moin, 15.0),
             noff: bin!(noff, 1.0),
             voffcv: bin!(voffcv, 0.0),
+            vfbcv: bin!(vfbcv, -1.0),
             vth0,
             vfbzb,
             k1,
