@@ -61,6 +61,7 @@ pub struct Simulator {
     pub(crate) diag: Vec<Slot>,
     pub(crate) inst: Instances,
     pub(crate) models: Vec<CompiledModel>,
+    pub(crate) warnings: Vec<crate::Warning>,
     pub(crate) elem_map: Vec<Option<DevRef>>,
     pub(crate) charge_slots: Vec<usize>,
     pub(crate) nodesets: Vec<(usize, f64)>,
@@ -125,6 +126,7 @@ impl Simulator {
             pattern: c.pattern,
             inst: c.inst,
             models: c.models,
+            warnings: c.warnings,
             elem_map: c.elem_map,
             charge_slots: c.charge_slots,
             pins,
@@ -139,6 +141,12 @@ impl Simulator {
             iterations: 0,
             circuit,
         })
+    }
+
+    /// Compile-time warnings: model parameters ignored as ngspice ignores them, device
+    /// parameter checks (ngspice's `b3check.c` for the full BSIM3v3), each once per model.
+    pub fn warnings(&self) -> &[crate::Warning] {
+        &self.warnings
     }
 
     /// The circuit this simulator was compiled from (with any parameter updates applied).

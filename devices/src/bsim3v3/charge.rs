@@ -78,7 +78,7 @@ pub struct Bsim3v3Charges {
 }
 
 impl Bsim3v3 {
-    /// The intrinsic charges and capacitances (CAPMOD 2 or 3) in the mode frame (what
+    /// The intrinsic charges and capacitances (CAPMOD 0-3) in the mode frame (what
     /// ngspice stores as `BSIM3cggb` ... and reports as `@m[cgg]` ...), at n-frame voltages.
     pub fn intrinsic_caps(&self, vgs: f64, vds: f64, vbs: f64) -> Bsim3v3Caps {
         let k = self.core(vgs, vds, vbs);

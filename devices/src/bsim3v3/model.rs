@@ -68,13 +68,15 @@ card! {
     // noise
     kf = "kf", af = "af", ef = "ef", noia = "noia", noib = "noib", noic = "noic", em = "em",
     lintnoi = "lintnoi",
+    // checked only (b3check.c)
+    paramchk = "paramchk", calcacm = "calcacm",
 }
 
 /// Accepted and without effect in this implementation: ACM-only values and the SOA limits,
 /// plus the card's level, version and PARAMCHK (the version is checked by the caller).
 const IGNORED: &[&str] = &[
-    "level", "version", "paramchk", "hdif", "ldif", "ld", "rd", "rs", "rdc", "rsc", "wmlt", "calcacm", "vgs_max",
-    "vgd_max", "vgb_max", "vds_max", "vbs_max", "vbd_max", "vgsr_max", "vgdr_max", "vgbr_max", "vbsr_max", "vbdr_max",
+    "level", "version", "hdif", "ldif", "ld", "rd", "rs", "rdc", "rsc", "wmlt", "vgs_max", "vgd_max", "vgb_max",
+    "vds_max", "vbs_max", "vbd_max", "vgsr_max", "vgdr_max", "vgbr_max", "vbsr_max", "vbdr_max",
 ];
 
 /// Base names of the size-dependent parameters: `l`, `w` or `p` + base (ngspice's
@@ -104,12 +106,16 @@ pub struct Bsim3v3Model {
     pub wcoef: Bsim3v3Params,
     /// `P`-prefixed size coefficients.
     pub pcoef: Bsim3v3Params,
+    /// Parameter names the card gives that BSIM3v3.3 does not have, in card order: ignored,
+    /// as ngspice ignores them with "unrecognized parameter (name) - ignored".
+    pub ignored: Vec<String>,
 }
 
 impl Bsim3v3Model {
     /// Builds a model from lower-case `(name, value)` pairs of a `level=8`/`level=49` card
-    /// (the caller checks `version`). Errors: unknown names, non-finite values, selectors
-    /// this implementation does not have (CAPMOD other than 2/3, MOBMOD outside 1..3, NOIMOD
+    /// (the caller checks `version`). Names BSIM3v3.3 does not know are kept in
+    /// [`Bsim3v3Model::ignored`] (ngspice ignores them with a warning). Errors: non-finite values, selectors
+    /// this implementation does not have (CAPMOD outside 0..3, MOBMOD outside 1..3, NOIMOD
     /// outside 1..4, NQSMOD, ACM), substrate current (ALPHA0/ALPHA1 not 0), and physically
     /// unusable values (TOX, NCH, XJ <= 0, MJ >= 1, ...).
     pub fn new(name: &str, pmos: bool, params: &[(String, f64)]) -> Result<Bsim3v3Model, DeviceError> {
@@ -117,6 +123,7 @@ impl Bsim3v3Model {
         let mut lc = Bsim3v3Params::default();
         let mut wc = Bsim3v3Params::default();
         let mut pc = Bsim3v3Params::default();
+        let mut ignored = Vec::new();
         for (pname, value) in params {
             let mut lname = pname.to_ascii_lowercase();
             if !value.is_finite() {
@@ -133,19 +140,17 @@ impl Bsim3v3Model {
                 continue;
             }
             let (pre, base) = lname.split_at(1);
-            if BINNABLE.contains(&base) {
-                let target = match pre {
-                    "l" => &mut lc,
-                    "w" => &mut wc,
-                    "p" => &mut pc,
-                    _ => return Err(DeviceError::UnknownParameter { model: name.to_string(), param: lname }),
-                };
-                if let Some(slot) = target.slot(base) {
-                    *slot = Some(*value);
-                    continue;
-                }
+            let target = match pre {
+                "l" => Some(&mut lc),
+                "w" => Some(&mut wc),
+                "p" => Some(&mut pc),
+                _ => None,
+            };
+            if let Some(slot) = target.filter(|_| BINNABLE.contains(&base)).and_then(|t| t.slot(base)) {
+                *slot = Some(*value);
+                continue;
             }
-            return Err(DeviceError::UnknownParameter { model: name.to_string(), param: lname });
+            ignored.push(lname);
         }
         // ngspice scales a doping given in m^-3 (b3mpar.c), for the coefficients too.
         for set in [&mut p, &mut lc, &mut wc, &mut pc] {
@@ -213,7 +218,7 @@ impl Bsim3v3Model {
                 return bad("tnom", t, "TNOM below absolute zero");
             }
         }
-        Ok(Bsim3v3Model { name: name.to_string(), pmos, params: p, lcoef: lc, wcoef: wc, pcoef: pc })
+        Ok(Bsim3v3Model { name: name.to_string(), pmos, params: p, lcoef: lc, wcoef: wc, pcoef: pc, ignored })
     }
 
     /// +1 for NMOS, -1 for PMOS.

@@ -163,6 +163,8 @@ pub struct Bsim3v3 {
     pub(crate) kf: f64,
     pub(crate) af: f64,
     pub(crate) ef: f64,
+    /// ngspice's parameter-check warnings ([`Bsim3v3::warnings`]).
+    pub(crate) warnings: Vec<String>,
 }
 
 /// `exp(-x/2) + 2 exp(-x)` as BSIM3 evaluates it, with its MIN_EXP floor.
@@ -447,7 +449,7 @@ impl Bsim3v3 {
             }
         };
 
-        let out = Bsim3v3 {
+        let mut out = Bsim3v3 {
             typ,
             gmin,
             m: g.m,
@@ -574,6 +576,7 @@ impl Bsim3v3 {
             kf: d(p.kf, 0.0),
             af: d(p.af, 1.0),
             ef: d(p.ef, 1.0),
+            warnings: Vec::new(),
         };
         for (what, v) in [
             ("vth0", out.vth0),
@@ -590,6 +593,7 @@ impl Bsim3v3 {
                 return Err(DeviceError::invalid(name, what, v, "derived value is not finite"));
             }
         }
+        out.run_checks(model, geom)?;
         if out.vsattemp.is_nan() || out.vsattemp <= 0.0 {
             return Err(DeviceError::invalid(name, "vsat", out.vsattemp, "temperature-adjusted VSAT must be positive"));
         }
