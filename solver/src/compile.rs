@@ -29,6 +29,52 @@ pub struct Unknown {
     pub kind: UnknownKind,
 }
 
+/// A compile-time warning (a model card's ignored parameter, a device parameter check):
+/// the simulation runs, as ngspice runs it with the same warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The element the warning is about (`None` for a warning about the model card alone).
+    pub element: Option<String>,
+    /// The model card.
+    pub model: String,
+    /// What ngspice says (its wording where it has one).
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(e) = &self.element {
+            write!(f, "element '{e}': ")?;
+        }
+        write!(f, "model '{}': {}", self.model, self.message)
+    }
+}
+
+/// Warnings of the model cards (ignored parameters) and of the instances (parameter
+/// checks), each (model, message) once, in circuit order.
+fn collect_warnings(c: &Circuit, models: &[CompiledModel], devs_full: &[Option<Bsim3v3>]) -> Vec<Warning> {
+    let mut out: Vec<Warning> = Vec::new();
+    for m in models {
+        if let CompiledModel::Bsim3v3(bm) = m {
+            for name in &bm.ignored {
+                let message = format!("unrecognized parameter ({name}) - ignored");
+                out.push(Warning { element: None, model: bm.name.clone(), message });
+            }
+        }
+    }
+    for (e, dev) in c.elements.iter().zip(devs_full) {
+        let (Some(dev), ElementKind::Mosfet { model, .. }) = (dev, &e.kind) else { continue };
+        let model = &c.models[*model].name;
+        for message in dev.warnings() {
+            if !out.iter().any(|w| w.model == *model && w.message == *message) {
+                let element = Some(e.name.clone());
+                out.push(Warning { element, model: model.clone(), message: message.clone() });
+            }
+        }
+    }
+    out
+}
+
 /// A model compiled for the devices that use it.
 #[derive(Debug, Clone)]
 pub enum CompiledModel {
@@ -115,7 +161,7 @@ pub fn bsim3_other_implementation(version: &str) -> Option<&'static str> {
 /// Routes a `level=8`/`level=49` card of `version` (`None`: 3.3.0): a 3.3.0 card goes to
 /// BSIM-lite when it stays inside its core subset (every parameter it does not implement
 /// absent or neutral, as on the built-in PDK cards), otherwise to the full BSIM3v3 model
-/// (binning, RDSW, A1/A2, MOBMOD 2/3, NGATE, DWG/DWB, CGSL/CGDL, ...). Both compute the
+/// (binning, RDSW, A1/A2, MOBMOD 2/3, NGATE, DWG/DWB, CGSL/CGDL, PARAMCHK = 1, ...). Both compute the
 /// same numbers on a subset card; BSIM-lite is the faster one. Errors are the full model's
 /// (the more general message) when neither accepts the card. Cards of other revisions
 /// (3.2.x) always take the full model, which has their code paths.
@@ -134,9 +180,11 @@ pub fn bsim3_route(
     if version != Bsim3Version::V330 {
         return Ok(CompiledModel::Bsim3v3(Box::new(Bsim3v3Model::with_version(name, pmos, params, version)?)));
     }
-    match Bsim3Model::new(name, pmos, params) {
-        Ok(lite) => Ok(CompiledModel::Bsim3(Box::new(lite))),
-        Err(_) => Ok(CompiledModel::Bsim3v3(Box::new(Bsim3v3Model::new(name, pmos, params)?))),
+    // PARAMCHK = 1 cards go to the full model, which runs ngspice's checks and clamps.
+    let paramchk = params.iter().any(|(n, v)| n.eq_ignore_ascii_case("paramchk") && *v != 0.0);
+    match Bsim3Model::new(name, pmos, params).ok().filter(|_| !paramchk) {
+        Some(lite) => Ok(CompiledModel::Bsim3(Box::new(lite))),
+        None => Ok(CompiledModel::Bsim3v3(Box::new(Bsim3v3Model::new(name, pmos, params)?))),
     }
 }
 
@@ -173,6 +221,8 @@ pub struct Compiled {
     /// State slots holding charges, for truncation error control.
     pub charge_slots: Vec<usize>,
     pub models: Vec<CompiledModel>,
+    /// Compile-time warnings ([`Warning`]).
+    pub warnings: Vec<Warning>,
 }
 
 /// Compiles a circuit at temperature `temp_c`.
@@ -237,6 +287,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
             _ => {}
         }
     }
+    let warnings = collect_warnings(c, &models, &devs_full);
     let mut branch: Vec<Option<usize>> = vec![None; c.elements.len()];
     for (ei, e) in c.elements.iter().enumerate() {
         if matches!(
@@ -432,5 +483,5 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
     for d in &mut inst.bsim3v3 {
         d.f.sl.iter_mut().flatten().chain(d.f.s_rd.iter_mut()).chain(d.f.s_rs.iter_mut()).for_each(fix);
     }
-    Ok(Compiled { unknowns, inst, elem_map, pattern, n_states, charge_slots, models })
+    Ok(Compiled { unknowns, inst, elem_map, pattern, n_states, charge_slots, models, warnings })
 }

@@ -22,7 +22,7 @@ pub mod states;
 mod tran;
 pub mod update;
 
-pub use compile::{Unknown, UnknownKind};
+pub use compile::{Unknown, UnknownKind, Warning};
 pub use dc::sweep_values;
 pub use devop::MosOp;
 pub use error::SimError;

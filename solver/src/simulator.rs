@@ -61,6 +61,7 @@ pub struct Simulator {
     pub(crate) diag: Vec<Slot>,
     pub(crate) inst: Instances,
     pub(crate) models: Vec<CompiledModel>,
+    pub(crate) warnings: Vec<crate::Warning>,
     pub(crate) elem_map: Vec<Option<DevRef>>,
     pub(crate) charge_slots: Vec<usize>,
     pub(crate) nodesets: Vec<(usize, f64)>,
@@ -125,6 +126,7 @@ impl Simulator {
             pattern: c.pattern,
             inst: c.inst,
             models: c.models,
+            warnings: c.warnings,
             elem_map: c.elem_map,
             charge_slots: c.charge_slots,
             pins,
@@ -139,6 +141,23 @@ impl Simulator {
             iterations: 0,
             circuit,
         })
+    }
+
+    /// Compile-time warnings: model parameters ignored as ngspice ignores them, device
+    /// parameter checks (ngspice's `b3check.c` for the full BSIM3v3), each once per model.
+    ///
+    /// ```
+    /// use insitu_netlist::{parse_str, elaborate, ElabOptions, MemLoader};
+    /// use insitu_solver::Simulator;
+    /// let deck = "w\n.model n nmos level=8 rdsw=100 foo=1\nM1 d d 0 0 n W=1u L=1u PD=3u PS=3u\n\
+    ///             VD d 0 1\n.op\n.end\n";
+    /// let parsed = parse_str(deck, "w.cir".as_ref(), &MemLoader::default()).unwrap();
+    /// let sim = Simulator::new(elaborate(&parsed, &ElabOptions::default()).unwrap()).unwrap();
+    /// let w: Vec<String> = sim.warnings().iter().map(|w| w.to_string()).collect();
+    /// assert_eq!(w, ["model 'n': unrecognized parameter (foo) - ignored"]);
+    /// ```
+    pub fn warnings(&self) -> &[crate::Warning] {
+        &self.warnings
     }
 
     /// The circuit this simulator was compiled from (with any parameter updates applied).

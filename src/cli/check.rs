@@ -11,6 +11,13 @@ pub fn check(deck: &Path, work_dir: Option<PathBuf>, options: &str) -> ExitCode 
     let Some(ng) = Ngspice::find() else {
         return fail(EXIT_INPUT, &"ngspice not found on PATH (install it: apt-get install -y ngspice)");
     };
+    // The deck's compile-time warnings (ignored parameters, model checks), as `insitu sim`
+    // prints them; load and compile errors are left to the check, which reports them.
+    if let Ok(sim) = insitu_pdk::load_deck(deck).map(insitu_solver::Simulator::new) {
+        for w in sim.iter().flat_map(|s| s.warnings()) {
+            eprintln!("warning: {w}");
+        }
+    }
     let dir = work_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("insitu-check-{}", std::process::id())));
     let result = check_file_with(deck, &ng, &dir, &Tolerances::default(), options);
     match result {

@@ -62,6 +62,9 @@ pub fn optimize(a: &OptimizeArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(EXIT_INPUT, &e),
     };
+    for w in tb.warnings() {
+        eprintln!("warning: {w}");
+    }
     let algo = match &a.algo {
         Some(n) => match Algorithm::from_name(n) {
             Some(x) => Some(x),

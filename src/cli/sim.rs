@@ -26,6 +26,9 @@ pub fn sim(deck: &Path, raw_out: Option<PathBuf>, ascii: bool, json: Option<Path
         Ok(s) => s,
         Err(e) => return fail(EXIT_INPUT, &e),
     };
+    for w in sim.warnings() {
+        eprintln!("warning: {w}");
+    }
     let start = std::time::Instant::now();
     let datasets = match sim.run_all() {
         Ok(d) => d,

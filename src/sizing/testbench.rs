@@ -252,6 +252,11 @@ impl Testbench {
         Ok(tb)
     }
 
+    /// Compile-time warnings of the testbench deck (see `Simulator::warnings`).
+    pub fn warnings(&self) -> &[insitu_solver::Warning] {
+        self.base.warnings()
+    }
+
     /// Names of the measurements, in problem order.
     pub fn measurement_names(&self) -> Vec<&str> {
         self.measurements.iter().map(|m| m.name.as_str()).collect()

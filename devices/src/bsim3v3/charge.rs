@@ -37,7 +37,7 @@ impl Bsim3v3Caps {
     /// `[qgate, qdrn, qbulk, qinv]` and its derivatives `[cgg, cgd, cgb, cbg, cbd, cbb, csg, csd,
     /// csb]` (`c_xy = dQx/dVy`, source columns and the drain row by charge conservation, as
     /// `b3ld.c` stores them).
-    fn assemble(m: f64, mode: f64, q: [f64; 4], c: [f64; 9]) -> Bsim3v3Caps {
+    pub(crate) fn assemble(m: f64, mode: f64, q: [f64; 4], c: [f64; 9]) -> Bsim3v3Caps {
         let [qgate, qdrn, qbulk, qinv] = q;
         let [cgg, cgd, cgb, cbg, cbd, cbb, csg, csd, csb] = c;
         Bsim3v3Caps {
@@ -78,10 +78,13 @@ pub struct Bsim3v3Charges {
 }
 
 impl Bsim3v3 {
-    /// The intrinsic charges and capacitances (CAPMOD 2 or 3) in the mode frame (what
+    /// The intrinsic charges and capacitances (CAPMOD 0-3) in the mode frame (what
     /// ngspice stores as `BSIM3cggb` ... and reports as `@m[cgg]` ...), at n-frame voltages.
     pub fn intrinsic_caps(&self, vgs: f64, vds: f64, vbs: f64) -> Bsim3v3Caps {
         let k = self.core(vgs, vds, vbs);
+        if self.capmod == 0 {
+            return self.capmod0(&k, if vds >= 0.0 { vbs } else { vbs - vds });
+        }
         let vtm = self.vtm;
         let vgs_eff = k.vgs_eff;
         let dvgs_eff_dvg = k.dvgs_eff_dvg;
@@ -112,9 +115,11 @@ impl Bsim3v3 {
             (v, dg * dvgs_eff_dvg, dd, db)
         };
 
-        if self.capmod == 2 {
-            let vg = (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb);
-            return self.capmod2(&k, vbseff_cv, dvbseff_cv_dvb, cox_wl, vg);
+        let vg = (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb);
+        match self.capmod {
+            1 => return self.capmod1(&k, vbseff_cv, dvbseff_cv_dvb, cox_wl, vg),
+            2 => return self.capmod2(&k, vbseff_cv, dvbseff_cv_dvb, cox_wl, vg),
+            _ => {}
         }
 
         // Accumulation: effective flat-band voltage.
@@ -529,6 +534,9 @@ impl Bsim3v3 {
     /// gate-drain overlaps carry the bias-dependent CGSL/CGDL part (smoothed with CKAPPA,
     /// `b3ld.c`); CGBO is constant. They are not part of `@m[cgg]`.
     pub fn overlaps(&self, vgs: f64, vgd: f64) -> ((f64, f64), (f64, f64), f64) {
+        if self.capmod < 2 {
+            return self.overlaps01(vgs, vgd);
+        }
         const DELTA_1: f64 = 0.02;
         let part = |v: f64, cgo: f64, cgl: f64| {
             let t0 = v + DELTA_1;

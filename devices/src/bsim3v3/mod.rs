@@ -18,20 +18,26 @@
 //! - MOBMOD 1, 2 and 3;
 //! - CGSL/CGDL/CKAPPA bias-dependent overlaps (CAPMOD 3 form).
 //!
-//! - CAPMOD 2 (smooth charge model) beside CAPMOD 3 (charge thickness).
+//! - CAPMOD 0 (piece-wise, flat band VFBCV), 1 (piece-wise on VgsteffCV), 2 (smooth) and 3
+//!   (charge thickness), each with its overlap form.
 //!
 //! - NOIMOD 1-4 channel noise (SPICE2 or BSIM3 thermal, SPICE2 or BSIM3 oxide-trap flicker).
 //!
 //! - versions 3.2, 3.2.2, 3.2.3 and 3.2.4 (ngspice's `bsim3v32`) through [`Bsim3Version`]
 //!   branches in the same code ([`Bsim3v3Model::with_version`]).
 //!
-//! Not implemented (rejected with an error naming the parameter): CAPMOD 0/1, NOIMOD 5/6,
+//! - ngspice's parameter checks (`b3check.c`): fatal ones are errors, warnings are kept on the
+//!   instance ([`Bsim3v3::warnings`]); names BSIM3v3.3 does not know are ignored
+//!   ([`Bsim3v3Model::ignored`]), as ngspice ignores them with a warning.
+//!
+//! Not implemented (rejected with an error naming the parameter): NOIMOD 5/6,
 //! NQSMOD/ACNQSMOD, ACM, substrate current (ALPHA0/ALPHA1 must be 0).
 //!
 //! - [`model`]: the card ([`Bsim3v3Model`]) with its size coefficients.
 //! - [`temp`]: instance set-up ([`Bsim3v3::new`]): binning, geometry, temperature.
 //! - [`dc`]: drain current and its analytic derivatives ([`Bsim3v3::dc`]).
-//! - [`charge`]: CAPMOD 2/3 intrinsic charges, overlaps, junctions.
+//! - [`charge`]: CAPMOD 2/3 intrinsic charges, overlaps, junctions; `capmod01`: CAPMOD 0/1;
+//!   `check`: the parameter checks.
 //! - [`noise`]: NOIMOD 1-4 channel thermal and flicker noise.
 //! - [`version`]: the card's `version=` text and the revision it selects.
 //!
@@ -39,7 +45,9 @@
 //! [`Bsim3v3::mos_type`]); for VDS < 0 source and drain swap roles as in `b3ld.c`.
 //! Results are per instance with the multiplier M applied.
 
+mod capmod01;
 pub mod charge;
+mod check;
 pub mod dc;
 pub mod model;
 pub mod noise;

@@ -69,13 +69,15 @@ card! {
     // noise
     kf = "kf", af = "af", ef = "ef", noia = "noia", noib = "noib", noic = "noic", em = "em",
     lintnoi = "lintnoi",
+    // checked only (b3check.c)
+    paramchk = "paramchk", calcacm = "calcacm",
 }
 
 /// Accepted and without effect in this implementation: ACM-only values and the SOA limits,
 /// plus the card's level, version and PARAMCHK (the version is checked by the caller).
 const IGNORED: &[&str] = &[
-    "level", "version", "paramchk", "hdif", "ldif", "ld", "rd", "rs", "rdc", "rsc", "wmlt", "calcacm", "vgs_max",
-    "vgd_max", "vgb_max", "vds_max", "vbs_max", "vbd_max", "vgsr_max", "vgdr_max", "vgbr_max", "vbsr_max", "vbdr_max",
+    "level", "version", "hdif", "ldif", "ld", "rd", "rs", "rdc", "rsc", "wmlt", "vgs_max", "vgd_max", "vgb_max",
+    "vds_max", "vbs_max", "vbd_max", "vgsr_max", "vgdr_max", "vgbr_max", "vbsr_max", "vbdr_max",
 ];
 
 /// Base names of the size-dependent parameters: `l`, `w` or `p` + base (ngspice's
@@ -107,12 +109,16 @@ pub struct Bsim3v3Model {
     pub pcoef: Bsim3v3Params,
     /// The code revision the card's `version=` selects (3.3.0 from [`Bsim3v3Model::new`]).
     pub version: Bsim3Version,
+    /// Parameter names the card gives that BSIM3v3.3 does not have, in card order: ignored,
+    /// as ngspice ignores them with "unrecognized parameter (name) - ignored".
+    pub ignored: Vec<String>,
 }
 
 impl Bsim3v3Model {
     /// Builds a model from lower-case `(name, value)` pairs of a `level=8`/`level=49` card
-    /// (the caller checks `version`). Errors: unknown names, non-finite values, selectors
-    /// this implementation does not have (CAPMOD other than 2/3, MOBMOD outside 1..3, NOIMOD
+    /// (the caller checks `version`). Names BSIM3v3.3 does not know are kept in
+    /// [`Bsim3v3Model::ignored`] (ngspice ignores them with a warning). Errors: non-finite values, selectors
+    /// this implementation does not have (CAPMOD outside 0..3, MOBMOD outside 1..3, NOIMOD
     /// outside 1..4, NQSMOD, ACM), substrate current (ALPHA0/ALPHA1 not 0), and physically
     /// unusable values (TOX, NCH, XJ <= 0, MJ >= 1, ...).
     pub fn new(name: &str, pmos: bool, params: &[(String, f64)]) -> Result<Bsim3v3Model, DeviceError> {
@@ -121,7 +127,8 @@ impl Bsim3v3Model {
 
     /// As [`Bsim3v3Model::new`] for a card of BSIM3 revision `version` (ngspice's
     /// `bsim3v32` for 3.2.x): parameters that revision does not know
-    /// ([`Bsim3Version::unknown_params`]) are ignored as ngspice ignores them.
+    /// ([`Bsim3Version::unknown_params`], and LMLT outside 3.2.x) are ignored with a warning
+    /// ([`Bsim3v3Model::ignored`]), as ngspice ignores them.
     pub fn with_version(
         name: &str,
         pmos: bool,
@@ -140,6 +147,7 @@ impl Bsim3v3Model {
         let mut lc = Bsim3v3Params::default();
         let mut wc = Bsim3v3Params::default();
         let mut pc = Bsim3v3Params::default();
+        let mut ignored = Vec::new();
         for (pname, value) in params {
             let mut lname = pname.to_ascii_lowercase();
             if !value.is_finite() {
@@ -148,7 +156,11 @@ impl Bsim3v3Model {
             if lname.ends_with("vtho") {
                 lname = lname.replace("vtho", "vth0");
             }
-            if IGNORED.contains(&lname.as_str()) || version.unknown_params().contains(&lname.as_str()) {
+            if IGNORED.contains(&lname.as_str()) {
+                continue;
+            }
+            if version.unknown_params().contains(&lname.as_str()) {
+                ignored.push(lname);
                 continue;
             }
             if let Some(slot) = p.slot(&lname) {
@@ -156,23 +168,23 @@ impl Bsim3v3Model {
                 continue;
             }
             let (pre, base) = lname.split_at(1);
-            if BINNABLE.contains(&base) {
-                let target = match pre {
-                    "l" => &mut lc,
-                    "w" => &mut wc,
-                    "p" => &mut pc,
-                    _ => return Err(DeviceError::UnknownParameter { model: name.to_string(), param: lname }),
-                };
-                if let Some(slot) = target.slot(base) {
-                    *slot = Some(*value);
-                    continue;
-                }
+            let target = match pre {
+                "l" => Some(&mut lc),
+                "w" => Some(&mut wc),
+                "p" => Some(&mut pc),
+                _ => None,
+            };
+            if let Some(slot) = target.filter(|_| BINNABLE.contains(&base)).and_then(|t| t.slot(base)) {
+                *slot = Some(*value);
+                continue;
             }
-            return Err(DeviceError::UnknownParameter { model: name.to_string(), param: lname });
+            ignored.push(lname);
         }
-        // LMLT (channel-length multiplier) exists in ngspice's `bsim3v32` only.
+        // LMLT (channel-length multiplier) exists in ngspice's `bsim3v32` only; other
+        // revisions ignore it as an unknown name.
         if p.lmlt.is_some() && !version.is_v32() {
-            return Err(DeviceError::UnknownParameter { model: name.to_string(), param: "lmlt".into() });
+            p.lmlt = None;
+            ignored.push("lmlt".into());
         }
         // ngspice scales a doping given in m^-3 (b3mpar.c), for the coefficients too.
         for set in [&mut p, &mut lc, &mut wc, &mut pc] {
@@ -186,8 +198,8 @@ impl Bsim3v3Model {
         }
         let bad = |param: &str, value: f64, reason: &str| Err(DeviceError::invalid(name, param, value, reason));
         if let Some(v) = p.capmod {
-            if v != 2.0 && v != 3.0 {
-                return bad("capmod", v, "this BSIM3v3 implementation has CAPMOD 2 and 3");
+            if ![0.0, 1.0, 2.0, 3.0].contains(&v) {
+                return bad("capmod", v, "CAPMOD must be 0, 1, 2 or 3");
             }
         }
         if let Some(v) = p.mobmod {
@@ -240,7 +252,7 @@ impl Bsim3v3Model {
                 return bad("tnom", t, "TNOM below absolute zero");
             }
         }
-        Ok(Bsim3v3Model { name: name.to_string(), pmos, params: p, lcoef: lc, wcoef: wc, pcoef: pc, version })
+        Ok(Bsim3v3Model { name: name.to_string(), pmos, params: p, lcoef: lc, wcoef: wc, pcoef: pc, version, ignored })
     }
 
     /// +1 for NMOS, -1 for PMOS.

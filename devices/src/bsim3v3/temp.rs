@@ -58,6 +58,7 @@ pub struct Bsim3v3 {
     pub(crate) moin: f64,
     pub(crate) noff: f64,
     pub(crate) voffcv: f64,
+    pub(crate) vfbcv: f64,
     // threshold
     pub(crate) vth0: f64,
     pub(crate) vfbzb: f64,
@@ -163,6 +164,8 @@ pub struct Bsim3v3 {
     pub(crate) kf: f64,
     pub(crate) af: f64,
     pub(crate) ef: f64,
+    /// ngspice's parameter-check warnings ([`Bsim3v3::warnings`]).
+    pub(crate) warnings: Vec<String>,
 }
 
 /// `exp(-x/2) + 2 exp(-x)` as BSIM3 evaluates it, with its MIN_EXP floor.
@@ -449,7 +452,7 @@ impl Bsim3v3 {
             }
         };
 
-        let out = Bsim3v3 {
+        let mut out = Bsim3v3 {
             version: model.version,
             typ,
             gmin,
@@ -478,6 +481,7 @@ impl Bsim3v3 {
             moin: bin!(moin, 15.0),
             noff: bin!(noff, 1.0),
             voffcv: bin!(voffcv, 0.0),
+            vfbcv: bin!(vfbcv, -1.0),
             vth0,
             vfbzb,
             k1,
@@ -576,6 +580,7 @@ impl Bsim3v3 {
             kf: d(p.kf, 0.0),
             af: d(p.af, 1.0),
             ef: d(p.ef, 1.0),
+            warnings: Vec::new(),
         };
         for (what, v) in [
             ("vth0", out.vth0),
@@ -592,6 +597,7 @@ impl Bsim3v3 {
                 return Err(DeviceError::invalid(name, what, v, "derived value is not finite"));
             }
         }
+        out.run_checks(model, geom)?;
         if out.vsattemp.is_nan() || out.vsattemp <= 0.0 {
             return Err(DeviceError::invalid(name, "vsat", out.vsattemp, "temperature-adjusted VSAT must be positive"));
         }

@@ -1,0 +1,224 @@
+//! Full BSIM3v3 on CAPMOD 0 and CAPMOD 1 against ngspice (`level=8 version=3.3.0`) on the
+//! cards of `tests/bsim3v3/capmod01_cards.lib` (written for this test; all three XPART
+//! partitions on each CAPMOD, NMOS and PMOS, VFBCV, NOFF/VOFFCV, size dependence).
+//!
+//! Capacitances: `.op` points from accumulation to strong inversion, saturation and triode,
+//! both modes, at -40/27/125 C: `@m[cgg] cgs cgd cdg cdd cds cbg cbd cbs` (mode frame,
+//! overlaps excluded) within 1e-9 relative (floor 1e-6 x |cgg|). The overlaps of CAPMOD 0/1
+//! and the whole load are checked by a transient deck (`tests/bsim3v3/cs_stage_capmod1.cir`).
+
+mod common;
+
+use common::{device_vector, mos_params, scratch_dir, Worst};
+use insitu::check::{check_file_with, Tolerances};
+use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
+use insitu::ngspice::Ngspice;
+use std::path::{Path, PathBuf};
+
+const CAP_TOL: f64 = 1e-9;
+const TEMPS: [f64; 3] = [-40.0, 27.0, 125.0];
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3")
+}
+
+struct Card {
+    name: String,
+    pmos: bool,
+    params: Vec<(String, f64)>,
+}
+
+/// The `.model` cards of a library of plain `name=value` cards (no SPICE suffixes).
+fn read_cards(text: &str) -> Vec<Card> {
+    let mut joined = String::new();
+    for line in text.lines().filter(|l| !l.starts_with('*')) {
+        match line.strip_prefix('+') {
+            Some(rest) => joined.push_str(rest),
+            None => {
+                joined.push('\n');
+                joined.push_str(line);
+            }
+        }
+    }
+    joined
+        .lines()
+        .filter_map(|l| l.strip_prefix(".model "))
+        .map(|l| {
+            let mut it = l.split_whitespace();
+            let name = it.next().expect("name").to_string();
+            let pmos = it.next().expect("type") == "pmos";
+            let params = it
+                .filter_map(|kv| kv.split_once('='))
+                .filter(|(k, _)| *k != "level" && *k != "version")
+                .map(|(k, v)| (k.to_string(), v.parse::<f64>().expect("plain number")))
+                .collect();
+            Card { name, pmos, params }
+        })
+        .collect()
+}
+
+fn geom(w: f64, l: f64) -> MosGeom {
+    let ext = 0.5e-6;
+    MosGeom { w, l, ad: w * ext, as_: w * ext, pd: 2.0 * (w + ext), ps: 2.0 * (w + ext), ..MosGeom::default() }
+}
+
+const SIZES: [(f64, f64); 4] = [(2e-6, 0.18e-6), (0.5e-6, 0.5e-6), (10e-6, 1.8e-6), (0.3e-6, 0.18e-6)];
+
+/// Bias points (vgs, vds, vbs) in the n-frame: accumulation, depletion, weak, moderate and
+/// strong inversion in saturation and triode, VDS = 0, reverse mode, body bias (both signs).
+const OP_POINTS: [(f64, f64, f64); 16] = [
+    (-1.0, 0.5, 0.0),
+    (-0.3, 1.0, -0.5),
+    (0.1, 0.9, 0.0),
+    (0.25, 0.05, 0.0),
+    (0.45, 1.2, 0.0),
+    (0.6, 0.9, -0.6),
+    (0.9, 1.8, 0.0),
+    (1.2, 0.1, 0.0),
+    (1.8, 0.4, -0.3),
+    (1.8, 1.8, 0.0),
+    (1.0, 0.0, 0.0),
+    (1.2, -0.8, 0.0),
+    (1.8, -0.2, -0.4),
+    (0.9, 0.5, 0.2),
+    (0.7, 0.02, 0.3),
+    (-0.6, -0.4, -0.2),
+];
+
+#[test]
+fn capmod01_caps_match_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let text = std::fs::read_to_string(dir().join("capmod01_cards.lib")).expect("cards");
+    let cards = read_cards(&text);
+    assert_eq!(cards.len(), 6);
+    let work = scratch_dir("bsim3v3-capmod01");
+    let mut worst = Worst::default();
+    let mut regions = [0usize; 3];
+    for &temp in &TEMPS {
+        let mut tb = common::ForcedBias::new("bsim3v3 capmod 0/1 cross-check", temp);
+        tb.text(&text);
+        tb.text("\n");
+        for (ci, c) in cards.iter().enumerate() {
+            for (si, &(w, l)) in SIZES.iter().enumerate() {
+                for (pi, &bias) in OP_POINTS.iter().enumerate() {
+                    let q = ["cgg", "cgs", "cgd", "cdg", "cdd", "cds", "cbg", "cbd", "cbs", "id"];
+                    tb.biased(&format!("m{ci}s{si}p{pi}"), &c.name, c.pmos, bias, &mos_params(&geom(w, l)), &q);
+                }
+            }
+        }
+        let deck = tb.finish(".op");
+        let run = ng.run(&deck, &work).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+        let plot = run.plot("Operating Point").expect("op plot");
+        for (ci, c) in cards.iter().enumerate() {
+            let model = Bsim3v3Model::new(&c.name, c.pmos, &c.params).expect("model");
+            for (si, &(w, l)) in SIZES.iter().enumerate() {
+                let dev = Bsim3v3::new(&model, &geom(w, l), temp, 27.0, 1e-12).expect("instance");
+                for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
+                    let inst = format!("m{ci}s{si}p{pi}");
+                    let get = |q: &str| device_vector(plot, &inst, q)[0];
+                    let k = dev.intrinsic_caps(vgs, vds, vbs);
+                    // Which charge region the point is in (accumulation/depletion, saturation, triode).
+                    regions[if k.qinv == 0.0 {
+                        0
+                    } else if k.cgdb == 0.0 {
+                        1
+                    } else {
+                        2
+                    }] += 1;
+                    let ctx = format!("{} W={w:e} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name);
+                    let floor = 1e-6 * k.cggb.abs().max(1e-18);
+                    worst.check("cgg", k.cggb, get("cgg"), floor, CAP_TOL, &ctx);
+                    worst.check("cgs", k.cgsb, get("cgs"), floor, CAP_TOL, &ctx);
+                    worst.check("cgd", k.cgdb, get("cgd"), floor, CAP_TOL, &ctx);
+                    worst.check("cdd", k.cddb, get("cdd"), floor, CAP_TOL, &ctx);
+                    worst.check("cdg", k.cdgb, get("cdg"), floor, CAP_TOL, &ctx);
+                    worst.check("cds", k.cdsb, get("cds"), floor, CAP_TOL, &ctx);
+                    worst.check("cbg", k.cbgb, get("cbg"), floor, CAP_TOL, &ctx);
+                    worst.check("cbd", k.cbdb, get("cbd"), floor, CAP_TOL, &ctx);
+                    worst.check("cbs", k.cbsb, get("cbs"), floor, CAP_TOL, &ctx);
+                    worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, 1e-9, &ctx);
+                }
+            }
+        }
+    }
+    println!("points per region (CAPMOD 0 no-inversion / zero cgd / other): {regions:?}");
+    worst.report("bsim3v3 CAPMOD 0/1 capacitances vs ngspice");
+}
+
+/// A CAPMOD 1 common-source stage (CAPMOD 0 PMOS load) through op, ac and a transient
+/// against ngspice at tight Newton tolerances: the overlap forms of CAPMOD 0/1 (constant,
+/// and CGSL/CGDL with the accumulation square root) and the charges in the time loop.
+#[test]
+fn capmod01_deck_matches_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let deck = dir().join("cs_stage_capmod1.cir");
+    let work = scratch_dir("bsim3v3-capmod01-deck");
+    let report = check_file_with(&deck, &ng, &work, &Tolerances::default(), "reltol=1e-6 vntol=1e-9 abstol=1e-15")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let worst = report.rows.iter().map(|r| r.score).fold(0.0, f64::max);
+    println!("{} vectors, worst {worst:.3e} of tolerance\n{report}", report.rows.len());
+    assert!(report.pass(), "{report}");
+}
+
+/// BSIM3 thermal noise (NOIMOD 2 and 4) reads the inversion charge of the CAPMOD: on CAPMOD 0
+/// and 1 cards, `.noise` of one transistor at forced bias (drain noise current sensed by a
+/// noiseless 1-ohm CCVS) against ngspice, within 1e-9 of the drain-current PSD.
+#[test]
+fn capmod01_noise_matches_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let text = std::fs::read_to_string(dir().join("capmod01_cards.lib")).expect("cards");
+    let work = scratch_dir("bsim3v3-capmod01-noise");
+    let mut worst = Worst::default();
+    let mut k = 0;
+    for base in
+        read_cards(&text).into_iter().filter(|c| ["ncap0", "pcap0", "ncap1", "pcap1"].contains(&c.name.as_str()))
+    {
+        for noimod in [2.0, 4.0] {
+            let mut params = base.params.clone();
+            params.extend([("noimod".to_string(), noimod), ("kf".to_string(), 2e-26), ("af".to_string(), 1.2)]);
+            let kind = if base.pmos { "pmos" } else { "nmos" };
+            let card: Vec<String> = params.iter().map(|(n, v)| format!("+ {n}={}", common::sp(*v))).collect();
+            let card = format!(".model {} {kind} level=8 version=3.3.0\n{}\n", base.name, card.join("\n"));
+            for &(temp, vgs, vds, l) in
+                &[(27.0, 0.9, 1.2, 0.18e-6), (125.0, 0.5, 0.3, 1e-6), (-40.0, 1.5, -0.6, 0.5e-6)]
+            {
+                k += 1;
+                let g = geom(2e-6, l);
+                let s = if base.pmos { -1.0 } else { 1.0 };
+                let deck = format!(
+                    "capmod01 noise\n.temp {temp}\nVG g 0 dc {} ac 1\nVD dd 0 {}\nVM dd d 0\nH1 out 0 VM 1\n{card}m1 d g 0 \
+                     0 {} {}\n.noise v(out) VG dec 5 1 1e9\n.end\n",
+                    common::sp(s * vgs),
+                    common::sp(s * vds),
+                    base.name,
+                    mos_params(&g)
+                );
+                let run = ng.run(&deck, &work).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+                let plot = run.plot("Noise Spectral").expect("noise plot");
+                let freq = plot.vector("frequency").expect("frequency");
+                let onoise = plot.vector("onoise_spectrum").expect("onoise_spectrum");
+                let model = Bsim3v3Model::new(&base.name, base.pmos, &params).expect("model");
+                let dev = Bsim3v3::new(&model, &g, temp, 27.0, 1e-12).expect("instance");
+                let r = dev.dc(vgs, vds, 0.0);
+                for (f, v) in freq.iter().zip(onoise) {
+                    let (th, fl) = dev.noise_psd_at(&r, vgs, vds, 0.0, *f);
+                    let ctx = format!("{} NOIMOD {noimod} T={temp} vgs={vgs} vds={vds} L={l:e} f={f:e}", base.name);
+                    if v.is_nan() {
+                        // NOIMOD 2's flicker density goes negative in reverse mode (ngspice: NaN).
+                        assert!(th + fl < 0.0, "ngspice NaN where ours is {}: {ctx}", th + fl);
+                        continue;
+                    }
+                    worst.check("psd", th + fl, v * v, 1e-40, 1e-9, &ctx);
+                }
+            }
+        }
+    }
+    assert_eq!(k, 24);
+    worst.report("bsim3v3 CAPMOD 0/1 noise vs ngspice");
+}

@@ -1,0 +1,156 @@
+//! Compile-time warnings (`Simulator::warnings`, printed by the CLI as `warning: ...`)
+//! against ngspice 39 on full BSIM3v3 cards:
+//! - parameters BSIM3v3.3 does not know are ignored with ngspice's "unrecognized parameter
+//!   (name) - ignored", and the numbers are those of the card without them;
+//! - ngspice's parameter checks (`b3check.c`): the default ones and the PARAMCHK = 1 ones give
+//!   the same set of warning lines as ngspice prints, and the PARAMCHK clamps (A2/A1, RDSW,
+//!   Rds, CGDO) give ngspice's numbers (op, ac, tran within the deck tolerances);
+//! - a fatal check is an error naming the parameter, where ngspice stops with "Fatal: ...".
+
+mod common;
+
+use common::scratch_dir;
+use insitu::check::{check_file_with, Tolerances};
+use insitu::ngspice::Ngspice;
+use insitu_solver::Simulator;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const BASE: &str = "tox=4.1e-9 xj=1e-7 nch=2.35e17 vth0=0.37 k1=0.58 k2=1.5e-3 u0=265 ua=-1.3e-9 ub=2.3e-18 \
+                    uc=5e-11 vsat=1e5 a0=1.9 keta=-1e-2 pclm=0.7 rdsw=105 prwg=0.5 cgso=8e-10 cgdo=8e-10 \
+                    cj=9.6e-4 mj=0.37 cjsw=2.5e-10 mjsw=0.1 js=1e-6";
+
+fn deck(cards: &str) -> String {
+    format!(
+        "warnings\n{cards}\nVD d 0 1.2\nVG g 0 DC 0.9 AC 1 PULSE(0 1.8 1n 0.5n 0.5n 4n 10n)\nRD vdd d2 5k\nVDD vdd 0 1.8\n\
+         M1 d2 g 0 0 nch W=1u L=0.18u PD=0.5u PS=3u AD=0.5p AS=0.5p\n\
+         M2 d2 g 0 0 nch W=2u L=0.18u PD=0.5u PS=5u AD=1p AS=1p\n\
+         M3 d g 0 0 nch2 W=20u L=0.18u PD=50u PS=50u AD=10p AS=10p\n\
+         CL d2 0 20f\n.op\n.ac dec 5 1k 10g\n.tran 0.05n 20n\n.end\n"
+    )
+}
+
+fn simulator(text: &str) -> Simulator {
+    let parsed =
+        insitu_netlist::parse_str(text, Path::new("w.cir"), &insitu_netlist::MemLoader::default()).expect("parses");
+    let c = insitu_netlist::elaborate(&parsed, &Default::default()).expect("elaborates");
+    Simulator::new(c).expect("compiles")
+}
+
+/// The warning lines of an ngspice log: "Warning: ..." after a "Checking parameters" line
+/// and "unrecognized parameter (x) - ignored", whitespace-normalized, without the prefix.
+fn ngspice_warnings(log: &str) -> BTreeSet<String> {
+    log.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| {
+            (l.starts_with("Warning: ") && !l.starts_with("Warning: Model issue"))
+                || l.starts_with("unrecognized parameter")
+        })
+        .map(|l| l.trim_start_matches("Warning: ").to_string())
+        .collect()
+}
+
+fn ours(sim: &Simulator) -> BTreeSet<String> {
+    sim.warnings().iter().map(|w| w.message.split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+}
+
+#[test]
+fn unrecognized_parameters_are_ignored_with_ngspices_warning() {
+    let plain = format!(".model nch nmos level=8 version=3.3.0 {BASE} dwg=-4e-9\n.model nch2 nmos level=8 {BASE}");
+    let extra = format!(
+        ".model nch nmos level=8 version=3.3.0 {BASE} dwg=-4e-9 foo=1 lbar=2e-3\n.model nch2 nmos level=8 {BASE} \
+         wnosuch=3"
+    );
+    let mut a = simulator(&deck(&plain));
+    let mut b = simulator(&deck(&extra));
+    a.op().expect("op");
+    b.op().expect("op");
+    assert_eq!(a.solution(), b.solution(), "ignored parameters must not change the operating point");
+    let unrecognized = |s: &Simulator| -> Vec<String> {
+        s.warnings().iter().map(|w| w.to_string()).filter(|w| w.contains("unrecognized")).collect()
+    };
+    let got = unrecognized(&b);
+    assert_eq!(
+        got,
+        [
+            "model 'nch': unrecognized parameter (foo) - ignored",
+            "model 'nch': unrecognized parameter (lbar) - ignored",
+            "model 'nch2': unrecognized parameter (wnosuch) - ignored",
+        ]
+    );
+    assert!(unrecognized(&a).is_empty(), "{:?}", a.warnings());
+    // The other warnings (parameter checks) are the same with and without the extra names.
+    assert_eq!(a.warnings().len() + got.len(), b.warnings().len());
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let log = ng.run(&deck(&extra), &scratch_dir("warnings-unrecognized")).expect("ngspice runs").log;
+    assert_eq!(ngspice_warnings(&log), ours(&b), "ngspice log:\n{log}");
+}
+
+#[test]
+fn parameter_checks_warn_and_clamp_as_ngspice() {
+    let cards = format!(
+        ".model nch nmos level=8 version=3.3.0 {BASE} paramchk=1 a1=0.02 a2=1.5 lrdsw=-300 cgdo=-1e-10 \
+         nfactor=-0.1 voffcv=0.6 moin=30 noff=5 capmod=3 acde=0.3 pscbe2=-1e-9 ngate=1e17\n\
+         .model nch2 nmos level=8 version=3.3.0 {BASE} paramchk=1 rdsw=1e-4 a2=0.001 dvt0=-0.5"
+    );
+    let text = deck(&cards);
+    let sim = simulator(&text);
+    for w in sim.warnings() {
+        println!("warning: {w}");
+    }
+    let got = ours(&sim);
+    for must in [
+        "A2 = 1.5 is larger than 1. A2 is set to 1 and A1 is set to 0.",
+        "cgdo = -1e-10 is negative. Set to zero.",
+        "Pd = 5e-07 is less than W.",
+        "A2 = 0.001 is too small. Set to 0.01.",
+    ] {
+        assert!(got.contains(must), "missing '{must}' in {got:?}");
+    }
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let dir = scratch_dir("warnings-paramchk");
+    let log = ng.run(&text, &dir).expect("ngspice runs").log;
+    assert_eq!(ngspice_warnings(&log), got, "ngspice log:\n{log}");
+    // The clamped values are ngspice's: the whole deck agrees.
+    let path = dir.join("paramchk.cir");
+    std::fs::write(&path, &text).expect("deck written");
+    let report = check_file_with(&path, &ng, &dir.join("check"), &Tolerances::default(), "reltol=1e-6 vntol=1e-9")
+        .expect("check runs");
+    println!("{report}");
+    assert!(report.pass(), "{report}");
+}
+
+#[test]
+fn fatal_checks_are_errors_naming_the_parameter() {
+    let text = deck(&format!(
+        ".model nch nmos level=8 version=3.3.0 {BASE} dvt1=-0.1\n.model nch2 nmos level=8 version=3.3.0 {BASE}"
+    ));
+    let parsed =
+        insitu_netlist::parse_str(&text, Path::new("w.cir"), &insitu_netlist::MemLoader::default()).expect("parses");
+    let c = insitu_netlist::elaborate(&parsed, &Default::default()).expect("elaborates");
+    let err = Simulator::new(c).expect_err("fatal check").to_string();
+    assert!(err.contains("'dvt1'") && err.contains("Fatal: Dvt1 = -0.1 is negative."), "{err}");
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let log = ng.run_for_log(&text, &scratch_dir("warnings-fatal")).expect("ngspice runs");
+    assert!(log.contains("Fatal: Dvt1 = -0.1 is negative."), "{log}");
+    assert!(log.contains("Fatal error(s) detected during BSIM3V3.3 parameter checking"), "{log}");
+}
+
+#[test]
+fn cli_prints_warnings_to_stderr() {
+    let dir = scratch_dir("warnings-cli");
+    let path = dir.join("w.cir");
+    let cards = format!(".model nch nmos level=8 {BASE} foo=1\n.model nch2 nmos level=8 {BASE}");
+    std::fs::write(&path, deck(&cards).replace(".ac dec 5 1k 10g\n.tran 0.05n 20n\n", "")).expect("deck written");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_insitu")).arg("sim").arg(&path).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("warning: model 'nch': unrecognized parameter (foo) - ignored"), "{stderr}");
+    assert!(stderr.contains("warning: element 'm1': model 'nch': Pd = 5e-07 is less than W."), "{stderr}");
+}
