@@ -160,8 +160,9 @@ impl AcLanes {
             let (dr, di) = unsafe { (*at(re, dk), *at(im, dk)) };
             let dm: Lane = std::array::from_fn(|l| dr[l].abs() + di[l].abs());
             for l in 0..LANES {
-                // Finite and positive (NaN fails both).
-                bad[l] |= !((dm[l] > 0.0) & (dm[l] < f64::INFINITY));
+                // Zero or not finite (`x * 0` is NaN for an infinite or NaN `x`, and NaN
+                // compares unequal): written as plain comparisons, so that it vectorizes.
+                bad[l] |= (dm[l] == 0.0) | (dm[l] * 0.0 != 0.0);
             }
             for &ri in rows {
                 let (ar, ai) = unsafe { (&*at(re, ri), &*at(im, ri)) };
