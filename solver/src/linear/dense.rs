@@ -145,8 +145,8 @@ impl<T: Scalar> DenseLu<T> {
             unsafe { *lu.add(c as usize) = v };
         }
         let mut u0 = 0;
-        for k in 0..self.n {
-            let d = unsafe { *lu.add(plan.diag_c[k] as usize) };
+        for (k, (&dc, inv_k)) in plan.diag_c.iter().zip(inv_diag.iter_mut()).enumerate() {
+            let d = unsafe { *lu.add(dc as usize) };
             let dm = d.mag();
             if !(dm.is_finite() && dm > 0.0) {
                 return false;
@@ -162,7 +162,7 @@ impl<T: Scalar> DenseLu<T> {
             let (cols, _) = plan.cols(k);
             let nc = cols.len();
             let inv = T::ONE / d;
-            inv_diag[k] = inv;
+            *inv_k = inv;
             for (q, &rc) in rows.iter().enumerate() {
                 let f = unsafe { *lu.add(rc as usize) } * inv;
                 unsafe { *lu.add(rc as usize) = f };

@@ -274,8 +274,8 @@ impl AcLanes {
                 let qi = sr[l] * ii[l] + si[l] * ir[l];
                 sr[l] = qr;
                 si[l] = qi;
-                // x - x is 0 for a finite x and NaN otherwise (branch-free, vectorizes).
-                finite[l] &= ((qr - qr) == 0.0) & ((qi - qi) == 0.0);
+                // x * 0 is 0 for a finite x and NaN otherwise (branch-free, vectorizes).
+                finite[l] &= (qr * 0.0 == 0.0) & (qi * 0.0 == 0.0);
             }
             unsafe {
                 *yr.add(k) = sr;

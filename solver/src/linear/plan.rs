@@ -151,6 +151,7 @@ impl CompactPlan {
     pub fn indices_within(&self, n: usize, entries: usize) -> bool {
         let below = |v: &[u32], m: usize| v.iter().all(|&i| (i as usize) < m);
         self.n == n
+            && self.diag_c.len() == n
             && self.rows_ptr.len() == n + 1
             && self.cols_ptr.len() == n + 1
             && self.perm.len() == n
