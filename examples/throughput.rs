@@ -188,7 +188,64 @@ struct Row {
     lib: Option<f64>,
 }
 
+/// `--profile WHAT N`: runs one insitu workload `N` times and nothing else (no ngspice), for
+/// `perf` or `valgrind --tool=callgrind`. WHAT is `l1-opac-warm`, `l1-opac-cold`, `l1-tran`
+/// (op + ac + tran, warm), `bsim-opac` or `bsim-tran`.
+fn profile(what: &str, n: usize) {
+    let grid = FreqGrid { kind: GridKind::Dec, points: 20, fstart: 1.0, fstop: 1e9 };
+    let freqs = grid.frequencies();
+    let mut acc = 0.0;
+    let t = Instant::now();
+    if let Some(rest) = what.strip_prefix("bsim-") {
+        let text = generic180_deck(".op");
+        let circuit = insitu_pdk::load_deck_str(&text, Path::new("generic180.cir")).unwrap();
+        let mut sim = Simulator::new(circuit).unwrap();
+        let tran = TranSpec { tstep: 0.5e-9, tstop: 400e-9, tstart: 0.0, tmax: None, uic: false };
+        for _ in 0..n {
+            match rest {
+                "opac" => {
+                    sim.op().unwrap();
+                    sim.ac_prepare().unwrap();
+                    sim.ac_sweep(&freqs, |_, x| acc += x[0].norm()).unwrap();
+                }
+                "tran" => acc += sim.tran(&tran).unwrap().vectors[0].data.len() as f64,
+                _ => panic!("unknown profile {what}"),
+            }
+        }
+    } else {
+        let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cases/opamp");
+        let core = std::fs::read_to_string(dir.join("opamp_core.inc")).unwrap();
+        let core = core.lines().filter(|l| !l.starts_with('*')).collect::<Vec<_>>().join("\n");
+        let text = deck(&core, 100e-6, ".op");
+        let parsed = parse_str(&text, &dir.join("bench.cir"), &FsLoader).unwrap();
+        let mut sim = Simulator::new(elaborate(&parsed, &ElabOptions::default()).unwrap()).unwrap();
+        let m6 = sim.element_handle("m6").unwrap();
+        let tran = TranSpec { tstep: 1e-9, tstop: 1e-6, tstart: 0.0, tmax: None, uic: false };
+        sim.set_warm_start(what != "l1-opac-cold");
+        for k in 0..n {
+            sim.set_mos_size_of(m6, width(k), 1e-6).unwrap();
+            sim.op().unwrap();
+            sim.ac_prepare().unwrap();
+            sim.ac_sweep(&freqs, |_, x| acc += x[0].norm()).unwrap();
+            match what {
+                "l1-opac-warm" | "l1-opac-cold" => {}
+                "l1-tran" => acc += sim.tran(&tran).unwrap().vectors[0].data.len() as f64,
+                _ => panic!("unknown profile {what}"),
+            }
+        }
+    }
+    let dt = t.elapsed().as_secs_f64() / n as f64;
+    println!("{what}: {n} runs, {:.4} ms each (mean), checksum {acc:.6e}", dt * 1e3);
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--profile") {
+        let what = args.get(i + 1).map(String::as_str).unwrap_or("l1-opac-warm");
+        let n = args.get(i + 2).and_then(|s| s.parse().ok()).unwrap_or(1000);
+        profile(what, n);
+        return;
+    }
     bsim3_eval_speed();
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cases/opamp");
     let core = std::fs::read_to_string(dir.join("opamp_core.inc"))

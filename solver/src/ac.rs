@@ -121,14 +121,24 @@ impl Simulator {
                 for l in 0..m {
                     each(i + l, lanes.solution(l));
                 }
+                i += m;
+            } else if !self.ac_planned() {
+                // The first frequency chooses the pivots; lanes replay them from the next one.
+                each(i, self.ac_point(freqs[i])?);
+                i += 1;
             } else {
                 for (l, &f) in freqs[i..i + m].iter().enumerate() {
                     each(i + l, self.ac_point(f)?);
                 }
+                i += m;
             }
-            i += m;
         }
         Ok(())
+    }
+
+    /// Whether the AC solver holds a pivot plan that lanes could replay.
+    fn ac_planned(&self) -> bool {
+        matches!(self.ac.as_ref().map(|a| &a.lu), Some(LinearSolver::Dense(lu)) if lu.compact_plan().is_some())
     }
 
     /// Solves up to [`LANES`] frequencies in lockstep; false when that cannot be done
@@ -146,9 +156,8 @@ impl Simulator {
         if !lanes.factor(&acw.g, &acw.c, &w) {
             return false;
         }
-        lanes.solve(&acw.b);
-        let n = self.n;
-        (0..freqs.len()).all(|l| lanes.solution(l)[..n].iter().all(|v| v.re.is_finite() && v.im.is_finite()))
+        // Lanes past `freqs.len()` repeat the last frequency: all lanes finite is the test.
+        lanes.solve(&acw.b)
     }
 
     /// Factorizations of the AC solver that replayed a pivot plan, and that pivoted afresh.

@@ -134,34 +134,43 @@ impl<T: Scalar> DenseLu<T> {
     /// Replays the recorded plan on the compact entries; false when a pivot fails the
     /// threshold test.
     fn replay(&mut self, values: &[T]) -> bool {
-        let (plan, lu, inv_diag) = (&self.plan, &mut self.lu, &mut self.inv_diag);
+        let (plan, inv_diag) = (&self.plan, &mut self.inv_diag);
+        let lu = self.lu.as_mut_ptr();
+        // SAFETY (every `lu.add` below): `factor_pivoting` checked that every entry index of
+        // the plan is below `self.lu.len()`, and the plan changes only there.
         for &f in &plan.fill_c {
-            lu[f as usize] = T::ZERO;
+            unsafe { *lu.add(f as usize) = T::ZERO };
         }
         for (&c, &v) in plan.slot_c.iter().zip(values) {
-            lu[c as usize] = v;
+            unsafe { *lu.add(c as usize) = v };
         }
         let mut u0 = 0;
-        for k in 0..self.n {
-            let d = lu[plan.diag_c[k] as usize];
+        for (k, (&dc, inv_k)) in plan.diag_c.iter().zip(inv_diag.iter_mut()).enumerate() {
+            let d = unsafe { *lu.add(dc as usize) };
             let dm = d.mag();
             if !(dm.is_finite() && dm > 0.0) {
                 return false;
             }
             let (rows, _) = plan.rows(k);
-            if rows.iter().any(|&c| lu[c as usize].mag() * PIVOT_THRESHOLD > dm) {
+            let mut small = false;
+            for &c in rows {
+                small |= unsafe { *lu.add(c as usize) }.mag() * PIVOT_THRESHOLD > dm;
+            }
+            if small {
                 return false;
             }
             let (cols, _) = plan.cols(k);
             let nc = cols.len();
             let inv = T::ONE / d;
-            inv_diag[k] = inv;
+            *inv_k = inv;
             for (q, &rc) in rows.iter().enumerate() {
-                let f = lu[rc as usize] * inv;
-                lu[rc as usize] = f;
+                let f = unsafe { *lu.add(rc as usize) } * inv;
+                unsafe { *lu.add(rc as usize) = f };
                 for (&t, &cj) in plan.upd[u0 + q * nc..u0 + (q + 1) * nc].iter().zip(cols) {
-                    let u = lu[cj as usize];
-                    lu[t as usize] -= f * u;
+                    unsafe {
+                        let u = *lu.add(cj as usize);
+                        *lu.add(t as usize) -= f * u;
+                    }
                 }
             }
             u0 += rows.len() * nc;
@@ -221,6 +230,8 @@ impl<T: Scalar> DenseLu<T> {
         let (pos, cpos) = (&self.pos, &self.cpos);
         let slots = self.slot_rc.iter().map(|&(r, c)| pos[r] * n + cpos[c]);
         self.plan.rebuild(&self.structure, slots, &self.perm, &self.cperm);
+        // The replay and the solves index the factors without bounds checks: check once here.
+        assert!(self.plan.indices_within(n, self.lu.len()), "a compact plan of {n} unknowns");
         for (v, &p) in self.lu.iter_mut().zip(&self.plan.dense) {
             *v = self.a[p as usize];
         }
@@ -318,27 +329,32 @@ impl<T: Scalar> DenseLu<T> {
     /// Solves with the last factorization; `rhs[..n]` is b on entry, x on return.
     pub fn solve(&mut self, rhs: &mut [T]) {
         let n = self.n;
-        let (lu, plan, inv_diag, y) = (&self.lu, &self.plan, &self.inv_diag, &mut self.work);
-        for (yi, &r) in y.iter_mut().zip(&plan.perm) {
-            *yi = rhs[r as usize];
+        assert!(rhs.len() >= n, "one right-hand side entry per unknown");
+        let (plan, inv_diag) = (&self.plan, &self.inv_diag);
+        let (lu, y) = (self.lu.as_ptr(), self.work.as_mut_ptr());
+        // SAFETY (every `add` and `get_unchecked` below): `factor_pivoting` checked that every
+        // entry index of the plan is below `lu.len()` and every row, column and permutation
+        // index below `n == work.len() <= rhs.len()`.
+        for (i, &r) in plan.perm.iter().enumerate() {
+            unsafe { *y.add(i) = *rhs.get_unchecked(r as usize) };
         }
         for k in 0..n {
-            let yk = y[k];
+            let yk = unsafe { *y.add(k) };
             let (rows, ri) = plan.rows(k);
             for (&c, &i) in rows.iter().zip(ri) {
-                y[i as usize] -= lu[c as usize] * yk;
+                unsafe { *y.add(i as usize) -= *lu.add(c as usize) * yk };
             }
         }
         for k in (0..n).rev() {
-            let mut s = y[k];
+            let mut s = unsafe { *y.add(k) };
             let (cols, cj) = plan.cols(k);
             for (&c, &j) in cols.iter().zip(cj) {
-                s -= lu[c as usize] * y[j as usize];
+                s -= unsafe { *lu.add(c as usize) * *y.add(j as usize) };
             }
-            y[k] = s * inv_diag[k];
+            unsafe { *y.add(k) = s * inv_diag[k] };
         }
-        for (&yk, &c) in y.iter().zip(&plan.cperm) {
-            rhs[c as usize] = yk;
+        for (k, &c) in plan.cperm.iter().enumerate() {
+            unsafe { *rhs.get_unchecked_mut(c as usize) = *y.add(k) };
         }
     }
 

@@ -28,6 +28,20 @@ fn sub_mul(tr: &mut Lane, ti: &mut Lane, (ar, ai): (&Lane, &Lane), (br, bi): (&L
     }
 }
 
+/// The lane at entry `i` (unchecked: see the kernels' SAFETY notes).
+#[inline(always)]
+unsafe fn at(p: *mut Lane, i: u32) -> *mut Lane {
+    // SAFETY: the caller keeps `i` inside the allocation.
+    unsafe { p.add(i as usize) }
+}
+
+/// [`at`] for reading.
+#[inline(always)]
+unsafe fn at_c(p: *const Lane, i: u32) -> *const Lane {
+    // SAFETY: the caller keeps `i` inside the allocation.
+    unsafe { p.add(i as usize) }
+}
+
 /// A copy of a [`DenseLu`](super::DenseLu)'s compiled plan, and the lane storage.
 #[derive(Debug, Clone)]
 pub struct AcLanes {
@@ -71,18 +85,30 @@ impl AcLanes {
     }
 
     /// Takes over the dense LU's compiled plan (no allocation: the storage has its capacity).
+    ///
+    /// # Panics
+    /// If the plan is not one of `n` unknowns with entries inside the lane storage: the
+    /// kernels index without bounds checks and rely on this.
     pub(crate) fn rebuild(&mut self, plan: &CompactPlan, pivotings: usize) {
         self.plan.copy_from(plan);
+        assert!(self.plan.indices_within(self.n, self.re.len()), "a compact plan of {} unknowns", self.n);
         self.built_for = Some(pivotings);
     }
 
     /// Factors `G + j w C` for the lanes' angular frequencies `w` by replaying the plan;
     /// false when a pivot of some lane fails the threshold test (the plan does not fit).
     pub fn factor(&mut self, g: &[f64], c: &[f64], w: &Lane) -> bool {
+        assert!(g.len() >= self.plan.slot_c.len() && c.len() >= self.plan.slot_c.len(), "G and C cover the pattern");
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            return unsafe { self.factor_avx2(g, c, w) };
+        {
+            if std::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports AVX-512F, checked just above.
+                return unsafe { self.factor_avx512(g, c, w) };
+            }
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                return unsafe { self.factor_avx2(g, c, w) };
+            }
         }
         self.factor_lanes(g, c, w)
     }
@@ -95,35 +121,54 @@ impl AcLanes {
         self.factor_lanes(g, c, w)
     }
 
+    /// [`AcLanes::factor`] compiled for AVX-512 (one lane group per register; the same
+    /// operations, no FMA, so the same results).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn factor_avx512(&mut self, g: &[f64], c: &[f64], w: &Lane) -> bool {
+        self.factor_lanes(g, c, w)
+    }
+
     #[inline(always)]
     fn factor_lanes(&mut self, g: &[f64], c: &[f64], w: &Lane) -> bool {
-        let (plan, re, im) = (&self.plan, &mut self.re, &mut self.im);
+        let plan = &self.plan;
+        let (re, im) = (self.re.as_mut_ptr(), self.im.as_mut_ptr());
         let (inv_re, inv_im) = (&mut self.inv_re, &mut self.inv_im);
+        // SAFETY (every `at` below): `rebuild` checked that every entry index of the plan is
+        // below `re.len() == im.len()`, and the plan is not changed elsewhere.
         for &f in &plan.fill_c {
-            re[f as usize] = ZERO;
-            im[f as usize] = ZERO;
+            unsafe {
+                *at(re, f) = ZERO;
+                *at(im, f) = ZERO;
+            }
         }
         for ((&s, &gv), &cv) in plan.slot_c.iter().zip(g).zip(c) {
-            re[s as usize] = [gv; LANES];
-            im[s as usize] = std::array::from_fn(|l| w[l] * cv);
+            unsafe {
+                *at(re, s) = [gv; LANES];
+                *at(im, s) = std::array::from_fn(|l| w[l] * cv);
+            }
         }
+        // Lanes whose pivots failed (zero, non-finite or below the threshold), gathered
+        // branch-free and tested once at the end: a failed lane only computes garbage in its
+        // own storage, and the caller then solves the group singly.
+        let mut bad = [false; LANES];
         let mut u0 = 0usize;
         for k in 0..self.n {
             let (rows, _) = plan.rows(k);
             let (cols, _) = plan.cols(k);
-            let dk = plan.diag_c[k] as usize;
-            let (dr, di) = (re[dk], im[dk]);
+            let dk = plan.diag_c[k];
+            let (dr, di) = unsafe { (*at(re, dk), *at(im, dk)) };
             let dm: Lane = std::array::from_fn(|l| dr[l].abs() + di[l].abs());
-            let mut ok = dm.iter().all(|m| m.is_finite() && *m > 0.0);
-            for &ri in rows {
-                let (ar, ai) = (re[ri as usize], im[ri as usize]);
-                for l in 0..LANES {
-                    let too_small = (ar[l].abs() + ai[l].abs()) * PIVOT_THRESHOLD > dm[l];
-                    ok &= !too_small;
-                }
+            for l in 0..LANES {
+                // Zero or not finite (`x * 0` is NaN for an infinite or NaN `x`, and NaN
+                // compares unequal): written as plain comparisons, so that it vectorizes.
+                bad[l] |= (dm[l] == 0.0) | (dm[l] * 0.0 != 0.0);
             }
-            if !ok {
-                return false;
+            for &ri in rows {
+                let (ar, ai) = unsafe { (&*at(re, ri), &*at(im, ri)) };
+                for l in 0..LANES {
+                    bad[l] |= (ar[l].abs() + ai[l].abs()) * PIVOT_THRESHOLD > dm[l];
+                }
             }
             // 1 / d exactly as num-complex divides.
             let ns: Lane = std::array::from_fn(|l| dr[l] * dr[l] + di[l] * di[l]);
@@ -133,33 +178,42 @@ impl AcLanes {
             inv_im[k] = inv_i;
             let nc = cols.len();
             for (q, &ri) in rows.iter().enumerate() {
-                let ri = ri as usize;
-                let (ar, ai) = (re[ri], im[ri]);
+                let (ar, ai) = unsafe { (*at(re, ri), *at(im, ri)) };
                 let fr: Lane = std::array::from_fn(|l| ar[l] * inv_r[l] - ai[l] * inv_i[l]);
                 let fi: Lane = std::array::from_fn(|l| ar[l] * inv_i[l] + ai[l] * inv_r[l]);
-                re[ri] = fr;
-                im[ri] = fi;
+                unsafe {
+                    *at(re, ri) = fr;
+                    *at(im, ri) = fi;
+                }
                 for (&t, &cj) in plan.upd[u0 + q * nc..u0 + (q + 1) * nc].iter().zip(cols) {
-                    let (ur, ui) = (re[cj as usize], im[cj as usize]);
-                    let t = t as usize;
-                    let (mut tr, mut ti) = (re[t], im[t]);
-                    sub_mul(&mut tr, &mut ti, (&fr, &fi), (&ur, &ui));
-                    re[t] = tr;
-                    im[t] = ti;
+                    // A target is never a U entry of the same step (it lies below row k).
+                    unsafe {
+                        let (ur, ui) = (&*at(re, cj), &*at(im, cj));
+                        let (tr, ti) = (&mut *at(re, t), &mut *at(im, t));
+                        sub_mul(tr, ti, (&fr, &fi), (ur, ui));
+                    }
                 }
             }
             u0 += rows.len() * nc;
         }
-        true
+        !bad.contains(&true)
     }
 
     /// Solves with the last factorization for the excitation `b` (the same in every lane);
-    /// the solutions are then read with [`AcLanes::solution`].
-    pub fn solve(&mut self, b: &[Complex64]) {
+    /// the solutions are then read with [`AcLanes::solution`]. Returns whether every lane's
+    /// solution is finite.
+    pub fn solve(&mut self, b: &[Complex64]) -> bool {
+        assert!(b.len() >= self.n, "one excitation per unknown");
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            return unsafe { self.solve_avx2(b) };
+        {
+            if std::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports AVX-512F, checked just above.
+                return unsafe { self.solve_avx512(b) };
+            }
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                return unsafe { self.solve_avx2(b) };
+            }
         }
         self.solve_lanes(b)
     }
@@ -167,35 +221,51 @@ impl AcLanes {
     /// [`AcLanes::solve`] compiled for AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn solve_avx2(&mut self, b: &[Complex64]) {
+    fn solve_avx2(&mut self, b: &[Complex64]) -> bool {
+        self.solve_lanes(b)
+    }
+
+    /// [`AcLanes::solve`] compiled for AVX-512.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn solve_avx512(&mut self, b: &[Complex64]) -> bool {
         self.solve_lanes(b)
     }
 
     #[inline(always)]
-    fn solve_lanes(&mut self, b: &[Complex64]) {
+    fn solve_lanes(&mut self, b: &[Complex64]) -> bool {
         let n = self.n;
-        let (plan, re, im, yr, yi) = (&self.plan, &self.re, &self.im, &mut self.y_re, &mut self.y_im);
+        let plan = &self.plan;
+        let (re, im) = (self.re.as_ptr(), self.im.as_ptr());
+        let (yr, yi) = (self.y_re.as_mut_ptr(), self.y_im.as_mut_ptr());
+        // SAFETY (every `at`/`get` below): `rebuild` checked that every entry index of the
+        // plan is below `re.len() == im.len()`, and every row, column and permutation index
+        // below `n == y_re.len() == y_im.len()` (and `b.len() >= n`, asserted by `solve`).
         for i in 0..n {
-            let v = b[plan.perm[i] as usize];
-            yr[i] = [v.re; LANES];
-            yi[i] = [v.im; LANES];
-        }
-        for k in 0..n {
-            let (ykr, yki) = (yr[k], yi[k]);
-            let (rows, ri) = plan.rows(k);
-            for (&c, &i) in rows.iter().zip(ri) {
-                let i = i as usize;
-                let (mut tr, mut ti) = (yr[i], yi[i]);
-                sub_mul(&mut tr, &mut ti, (&re[c as usize], &im[c as usize]), (&ykr, &yki));
-                yr[i] = tr;
-                yi[i] = ti;
+            unsafe {
+                let v = *b.get_unchecked(*plan.perm.get_unchecked(i) as usize);
+                *yr.add(i) = [v.re; LANES];
+                *yi.add(i) = [v.im; LANES];
             }
         }
+        for k in 0..n {
+            let (ykr, yki) = unsafe { (*yr.add(k), *yi.add(k)) };
+            let (rows, ri) = plan.rows(k);
+            for (&c, &i) in rows.iter().zip(ri) {
+                unsafe {
+                    let (tr, ti) = (&mut *at(yr, i), &mut *at(yi, i));
+                    sub_mul(tr, ti, (&*at_c(re, c), &*at_c(im, c)), (&ykr, &yki));
+                }
+            }
+        }
+        let mut finite = [true; LANES];
         for k in (0..n).rev() {
-            let (mut sr, mut si) = (yr[k], yi[k]);
+            let (mut sr, mut si) = unsafe { (*yr.add(k), *yi.add(k)) };
             let (cols, cj) = plan.cols(k);
             for (&c, &j) in cols.iter().zip(cj) {
-                sub_mul(&mut sr, &mut si, (&re[c as usize], &im[c as usize]), (&yr[j as usize], &yi[j as usize]));
+                unsafe {
+                    sub_mul(&mut sr, &mut si, (&*at_c(re, c), &*at_c(im, c)), (&*at(yr, j), &*at(yi, j)));
+                }
             }
             // s * (1 / d), as the one-frequency solve multiplies.
             let (ir, ii) = (self.inv_re[k], self.inv_im[k]);
@@ -204,17 +274,25 @@ impl AcLanes {
                 let qi = sr[l] * ii[l] + si[l] * ir[l];
                 sr[l] = qr;
                 si[l] = qi;
+                // x * 0 is 0 for a finite x and NaN otherwise (branch-free, vectorizes).
+                finite[l] &= (qr * 0.0 == 0.0) & (qi * 0.0 == 0.0);
             }
-            yr[k] = sr;
-            yi[k] = si;
+            unsafe {
+                *yr.add(k) = sr;
+                *yi.add(k) = si;
+            }
         }
+        let out = &mut self.out;
         for l in 0..LANES {
-            let o = &mut self.out[l * (n + 1)..(l + 1) * (n + 1)];
+            let o = &mut out[l * (n + 1)..(l + 1) * (n + 1)];
             for (k, &c) in plan.cperm.iter().enumerate() {
-                o[c as usize] = Complex64::new(yr[k][l], yi[k][l]);
+                unsafe {
+                    *o.get_unchecked_mut(c as usize) = Complex64::new((*yr.add(k))[l], (*yi.add(k))[l]);
+                }
             }
             o[n] = Complex64::new(0.0, 0.0);
         }
+        !finite.contains(&false)
     }
 
     /// The solution of lane `l` after [`AcLanes::solve`]: `n` unknowns, ground last.

@@ -146,6 +146,24 @@ impl CompactPlan {
         self.cperm.extend(cperm.iter().map(|&c| c as u32));
     }
 
+    /// Whether this is a plan of `n` unknowns whose entry indices are all below `entries`
+    /// (kernels that index without bounds checks verify this once per plan).
+    pub fn indices_within(&self, n: usize, entries: usize) -> bool {
+        let below = |v: &[u32], m: usize| v.iter().all(|&i| (i as usize) < m);
+        self.n == n
+            && self.diag_c.len() == n
+            && self.rows_ptr.len() == n + 1
+            && self.cols_ptr.len() == n + 1
+            && self.perm.len() == n
+            && self.cperm.len() == n
+            && self.rows_c.len() == self.rows_i.len()
+            && self.cols_c.len() == self.cols_j.len()
+            && [&self.slot_c, &self.fill_c, &self.diag_c, &self.rows_c, &self.cols_c, &self.upd]
+                .iter()
+                .all(|v| below(v, entries))
+            && [&self.rows_i, &self.cols_j, &self.perm, &self.cperm].iter().all(|v| below(v, n))
+    }
+
     /// Step `k`'s L entries and their rows.
     #[inline]
     pub fn rows(&self, k: usize) -> (&[u32], &[u32]) {
