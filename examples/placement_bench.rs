@@ -3,7 +3,7 @@
 //!
 //! `cargo run --release --example placement_bench -- --seeds 5 [--benches apte,hp] [--budget 830]
 //! [--sa-moves 40000] [--algos bo,sa,sa40k]
-//! [--radius R --max-radius M --centres C --pool P]` (BO settings, defaults from `BoConfig`). After each bench a `PARTIAL {json}` line; the last line is `RESULT {json}` with `bo_mean_B`, `sa_mean_B` and
+//! [--radius R --max-radius M --centres C --pool P --floor-rounds F]` (BO settings, defaults from `BoConfig`). After each bench a `PARTIAL {json}` line; the last line is `RESULT {json}` with `bo_mean_B`, `sa_mean_B` and
 //! `sa40k_mean_B` (and standard errors `*_se_B`) for each bench B.
 
 use insitu_placement::bench::{load, BENCHES, PAPER_TABLE1};
@@ -39,6 +39,7 @@ fn main() {
         ("--max-radius", &mut bo_cfg.max_radius),
         ("--centres", &mut bo_cfg.centres),
         ("--pool", &mut bo_cfg.pool),
+        ("--floor-rounds", &mut bo_cfg.floor_rounds),
     ] {
         if let Some(v) = get(k) {
             *field = v.parse().unwrap_or_else(|_| panic!("{k} N"));

@@ -19,8 +19,15 @@
 //!   that fit the outline and are unseen, adds the best pair's adjacent-swap neighbours (the
 //!   finest steps), and scores them all; each batch point then takes the
 //!   best-scoring candidates as starts of a steepest ascent over the adjacent-swap neighbours
-//!   plus random wide-move neighbours (feasible, unseen). The radius doubles after two improving rounds, halves after three
-//!   rounds without improvement, and restarts at its initial value when it cannot shrink.
+//!   plus random wide-move neighbours (feasible, unseen). The radius doubles after two improving
+//!   rounds and halves after three rounds without improvement.
+//! - At radius 1 the trust region is the best pair's whole one-move neighbourhood
+//!   ([`crate::moves::all_wide_moves`], about 220 pairs for 9 blocks): it is enumerated, and each
+//!   batch point is the exact maximum of its score over the new, fitting neighbours (no sampling,
+//!   no local search). The radius restarts at its initial value after `floor_rounds` failing
+//!   rounds there, or as soon as that neighbourhood is exhausted (the best is then a local
+//!   optimum of every move). Sampling the neighbourhood instead left apte stuck: its runs ended
+//!   at 513,528 or 513,729 although exactly one of the ~220 neighbours of each reaches 513,048.
 //! - Each batch is evaluated in parallel (rayon). Every random choice comes from a stream keyed
 //!   by (seed, purpose, round, index), and parallel results are collected and reduced in a fixed
 //!   order, so the run is the same for any thread count.
@@ -28,7 +35,7 @@
 use crate::design::Design;
 use crate::gp::{expected_improvement, Features, PositionGp};
 use crate::lp::{place_packed, Placement};
-use crate::moves::wide_move;
+use crate::moves::{all_wide_moves, wide_move};
 use crate::repair::random_feasible;
 use crate::result::{Progress, SearchResult};
 use crate::seqpair::{pack, SeqPair};
@@ -65,6 +72,10 @@ pub struct BoConfig {
     /// Initial and largest trust-region radius, in wide moves from a centre.
     pub radius: usize,
     pub max_radius: usize,
+    /// Failing rounds at radius 1 (the enumerated one-move neighbourhood of the best pair)
+    /// before the radius restarts at `radius`; it restarts earlier when that neighbourhood is
+    /// exhausted.
+    pub floor_rounds: usize,
     /// Random restarts of the likelihood fit (the first round; later rounds use 2 plus a warm start).
     pub fit_restarts: usize,
 }
@@ -83,6 +94,7 @@ impl Default for BoConfig {
             max_steps: 4,
             radius: 3,
             max_radius: 8,
+            floor_rounds: 3,
             fit_restarts: 10,
         }
     }
@@ -232,6 +244,51 @@ fn train_subset(y: &[f64], max_train: usize) -> Vec<usize> {
     (0..n).filter(|&i| keep[i]).collect()
 }
 
+/// The trust region's candidates above the smallest radius: random walks of 1..=`radius` wide
+/// moves from the centres (half from the best pair, the rest spread over the next best), kept if
+/// they fit and are new, plus the best pair's adjacent-swap neighbours (the finest steps).
+#[allow(clippy::too_many_arguments)]
+fn wide_pool(
+    design: &Design,
+    gp: &PositionGp,
+    best: f64,
+    sps: &[SeqPair],
+    order: &[usize],
+    seen: &HashSet<SeqPair>,
+    radius: usize,
+    cfg: &BoConfig,
+    seed: u64,
+    round: u64,
+) -> Vec<Cand> {
+    let centres = cfg.centres.clamp(1, sps.len());
+    let pool: Vec<Option<Cand>> = (0..cfg.pool as u64)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = stream(seed, 0xC0, (round << 24) + i);
+            let c = if i % 2 == 0 || centres == 1 { 0 } else { 1 + (i as usize / 2) % (centres - 1) };
+            let centre = &sps[order[c]];
+            for _ in 0..8 {
+                let mut sp = centre.clone();
+                for _ in 0..rng.random_range(1..=radius) {
+                    wide_move(&mut sp, &mut rng);
+                }
+                if !seen.contains(&sp) && design.fits(&pack(design, &sp)) {
+                    return Some(Cand::new(gp, best, sp));
+                }
+            }
+            None
+        })
+        .collect();
+    // Plus the best pair's adjacent-swap neighbours (the paper's moves, the finest steps).
+    let fine: Vec<Option<Cand>> = adjacent_neighbours(&sps[order[0]])
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|sp| (!seen.contains(&sp) && design.fits(&pack(design, &sp))).then(|| Cand::new(gp, best, sp)))
+        .collect();
+    let mut unique = HashSet::new();
+    fine.into_iter().chain(pool).flatten().filter(|c| unique.insert(c.sp.clone())).collect()
+}
+
 /// Runs batch BO with `seed`.
 pub fn optimize(design: &Design, cfg: &BoConfig, seed: u64, progress: Progress) -> SearchResult {
     let n = design.n();
@@ -289,36 +346,27 @@ pub fn optimize(design: &Design, cfg: &BoConfig, seed: u64, progress: Progress) 
         let want = cfg.batch.min(budget - sps.len());
         let mut taboo = seen.clone();
 
-        // Candidate pool: random walks of 1..=radius wide moves from the trust-region centres
-        // (half from the best pair, the rest spread over the next best), kept if they fit.
-        let centres = cfg.centres.clamp(1, sps.len());
-        let pool: Vec<Option<Cand>> = (0..cfg.pool as u64)
-            .into_par_iter()
-            .map(|i| {
-                let mut rng = stream(seed, 0xC0, (round << 24) + i);
-                let c = if i % 2 == 0 || centres == 1 { 0 } else { 1 + (i as usize / 2) % (centres - 1) };
-                let centre = &sps[order[c]];
-                for _ in 0..8 {
-                    let mut sp = centre.clone();
-                    for _ in 0..rng.random_range(1..=radius) {
-                        wide_move(&mut sp, &mut rng);
-                    }
-                    if !seen.contains(&sp) && design.fits(&pack(design, &sp)) {
-                        return Some(Cand::new(&gp, best, sp));
-                    }
-                }
-                None
-            })
-            .collect();
-        // Plus the best pair's adjacent-swap neighbours (the paper's moves, the finest steps).
-        let fine: Vec<Option<Cand>> = adjacent_neighbours(&sps[order[0]])
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|sp| (!seen.contains(&sp) && design.fits(&pack(design, &sp))).then(|| Cand::new(&gp, best, sp)))
-            .collect();
-        let mut unique = HashSet::new();
-        let mut pool: Vec<Cand> =
-            fine.into_iter().chain(pool).flatten().filter(|c| unique.insert(c.sp.clone())).collect();
+        // At the smallest radius the trust region is the best pair's one-move neighbourhood,
+        // enumerated: the acquisition is maximized over all of it (new, fitting pairs) exactly.
+        let mut exhaustive = false;
+        let mut pool: Vec<Cand> = Vec::new();
+        if radius == 1 {
+            let around: Vec<SeqPair> = all_wide_moves(&sps[order[0]]);
+            pool = around
+                .into_par_iter()
+                .filter(|sp| !seen.contains(sp) && design.fits(&pack(design, sp)))
+                .map(|sp| Cand::new(&gp, best, sp))
+                .collect();
+            exhaustive = !pool.is_empty();
+            if !exhaustive {
+                // Every neighbour is evaluated: the best is a local optimum of all moves.
+                radius = cfg.radius.clamp(1, max_radius);
+                (wins, losses) = (0, 0);
+            }
+        }
+        if !exhaustive {
+            pool = wide_pool(design, &gp, best, &sps, &order, &seen, radius, cfg, seed, round);
+        }
 
         let mut chosen = Chosen { feats: Vec::new(), vs: Vec::new(), chol: Vec::new() };
         let mut batch: Vec<SeqPair> = Vec::with_capacity(want);
@@ -328,9 +376,12 @@ pub fn optimize(design: &Design, cfg: &BoConfig, seed: u64, progress: Progress) 
             let mut ranked: Vec<usize> = (0..pool.len()).collect();
             ranked.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
             let ctx = Round { design, gp: &gp, best, taboo: &taboo };
-            let found: Vec<(f64, Cand)> = ranked
+            // Over the enumerated neighbourhood the best-scoring candidate is the exact maximum;
+            // elsewhere the best-scoring candidates start local searches.
+            let starts = if exhaustive { 0 } else { cfg.starts.max(1) };
+            let mut found: Vec<(f64, Cand)> = ranked
                 .iter()
-                .take(cfg.starts.max(1))
+                .take(starts)
                 .enumerate()
                 .collect::<Vec<_>>()
                 .into_par_iter()
@@ -339,6 +390,9 @@ pub fn optimize(design: &Design, cfg: &BoConfig, seed: u64, progress: Progress) 
                     ctx.local_search(&chosen, pool[i].clone(), cfg, &mut rng)
                 })
                 .collect();
+            if exhaustive {
+                found.extend(ranked.first().map(|&i| (scores[i], pool[i].clone())));
+            }
             let mut pick: Option<(f64, Cand)> = None;
             for f in found {
                 if pick.as_ref().is_none_or(|(ps, _)| f.0 > *ps) {
@@ -402,8 +456,11 @@ pub fn optimize(design: &Design, cfg: &BoConfig, seed: u64, progress: Progress) 
             }
         } else {
             (wins, losses) = (0, losses + 1);
-            if losses >= 3 {
-                radius = if radius == 1 { cfg.radius.clamp(1, max_radius) } else { radius / 2 };
+            if radius > 1 && losses >= 3 {
+                radius /= 2;
+                losses = 0;
+            } else if radius == 1 && losses >= cfg.floor_rounds.max(1) {
+                radius = cfg.radius.clamp(1, max_radius);
                 losses = 0;
             }
         }
@@ -413,4 +470,71 @@ pub fn optimize(design: &Design, cfg: &BoConfig, seed: u64, progress: Progress) 
     let bi =
         (0..placements.len()).min_by(|&a, &b| placements[a].hpwl.total_cmp(&placements[b].hpwl)).expect("evaluated");
     SearchResult { best: sps[bi].clone(), placement: placements[bi].clone(), history, evals: sps.len() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::design::{Block, Net, Pad, Pin};
+    use crate::lp::place;
+    use insitu_optimizer::rng::stream;
+
+    /// Seven blocks in a box of twice their area, pads on its boundary, two- to four-pin nets.
+    fn small_design() -> Design {
+        let mut rng = stream(11, 0, 0);
+        let blocks: Vec<Block> = (0..7)
+            .map(|i| Block::new(&format!("b{i}"), rng.random_range(2..10) as f64, rng.random_range(2..10) as f64))
+            .collect();
+        let side = (2.0 * blocks.iter().map(|b| b.w * b.h).sum::<f64>()).sqrt().ceil();
+        let pads: Vec<Pad> = (0..8)
+            .map(|i| {
+                let t = rng.random_range(0.0..side);
+                let (x, y) = [(t, 0.0), (side, t), (t, side), (0.0, t)][i % 4];
+                Pad { name: format!("p{i}"), x, y }
+            })
+            .collect();
+        let nets = (0..14)
+            .map(|i| {
+                let k = rng.random_range(2..=4);
+                let mut pins: Vec<Pin> = (0..k).map(|_| Pin::centre(rng.random_range(0..7))).collect();
+                if i % 2 == 0 {
+                    pins.push(Pin::pad(rng.random_range(0..8)));
+                }
+                Net { name: format!("n{i}"), pins }
+            })
+            .collect();
+        Design { name: "small".into(), blocks, pads, nets, outline: (side, side) }
+    }
+
+    /// Held at radius 1 with a sampled pool of one candidate and no local search, the search
+    /// still ends at a local optimum of every move: each fitting one-move neighbour of the final
+    /// pair is no better than it, because the floor enumerates the whole neighbourhood. (With
+    /// the floor sampling like the larger radii, a neighbour 1.5 below the final pair is missed.)
+    #[test]
+    fn the_radius_floor_ends_at_a_local_optimum_of_all_moves() {
+        let d = small_design();
+        let cfg = BoConfig {
+            budget: 400,
+            n_init: 10,
+            max_train: 80,
+            centres: 2,
+            pool: 1,
+            starts: 1,
+            neighbours: 0,
+            max_steps: 0,
+            radius: 1,
+            max_radius: 1,
+            floor_rounds: usize::MAX,
+            fit_restarts: 2,
+            ..BoConfig::default()
+        };
+        let r = optimize(&d, &cfg, 3, &|_, _, _| {});
+        let neighbours = all_wide_moves(&r.best);
+        assert!(neighbours.len() > 100, "{} neighbours", neighbours.len());
+        let placed: Vec<f64> = neighbours.iter().filter_map(|c| place(&d, c)).map(|p| p.hpwl).collect();
+        assert!(placed.len() > 20, "{} fitting neighbours", placed.len());
+        for h in placed {
+            assert!(h >= r.placement.hpwl - 1e-9, "a neighbour at {h} beats the final {}", r.placement.hpwl);
+        }
+    }
 }

@@ -54,6 +54,54 @@ pub fn wide_move(sp: &mut SeqPair, rng: &mut impl Rng) {
     }
 }
 
+/// Every pair one move away from `sp` (all the moves [`wide_move`] can draw), without
+/// duplicates or `sp` itself, in a fixed (sorted) order: the trust region at its smallest radius.
+pub fn all_wide_moves(sp: &SeqPair) -> Vec<SeqPair> {
+    let n = sp.n();
+    let mut out = Vec::with_capacity(n * n * 3);
+    let pos2 = |s: &SeqPair, v: usize| s.s2.iter().position(|&x| x == v).expect("permutation");
+    for a in 0..n {
+        for b in 0..n {
+            if a == b {
+                continue;
+            }
+            if a < b {
+                let mut c = sp.clone();
+                c.s1.swap(a, b);
+                out.push(c);
+                let mut c = sp.clone();
+                c.s2.swap(a, b);
+                out.push(c);
+                let mut c = sp.clone();
+                let (x, y) = (c.s1[a], c.s1[b]);
+                c.s1.swap(a, b);
+                let (i, j) = (pos2(&c, x), pos2(&c, y));
+                c.s2.swap(i, j);
+                out.push(c);
+            }
+            let mut c = sp.clone();
+            insert(&mut c.s1, a, b);
+            out.push(c);
+            let mut c = sp.clone();
+            insert(&mut c.s2, a, b);
+            out.push(c);
+            let mut c = sp.clone();
+            let blk = c.s1[a];
+            insert(&mut c.s1, a, b);
+            let i = pos2(&c, blk);
+            let j = (i as isize + b as isize - a as isize).clamp(0, n as isize - 1) as usize;
+            if i != j {
+                insert(&mut c.s2, i, j);
+            }
+            out.push(c);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out.retain(|c| c != sp);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +119,24 @@ mod tests {
                 assert_ne!(sp, before, "a move always changes a pair of n = {n} >= 2");
             }
         }
+    }
+
+    #[test]
+    fn the_enumerated_neighbourhood_holds_every_random_move() {
+        let mut rng = stream(4, 5, 6);
+        for n in [2usize, 3, 9] {
+            let sp = SeqPair::random(n, &mut rng);
+            let all = all_wide_moves(&sp);
+            assert!(all.iter().all(|c| c.is_valid() && *c != sp));
+            assert!(all.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
+            for _ in 0..2000 {
+                let mut c = sp.clone();
+                wide_move(&mut c, &mut rng);
+                assert!(all.binary_search(&c).is_ok(), "a random move of n = {n} is enumerated");
+            }
+        }
+        // n = 2: swapping in s1, in s2 or in both gives the three other pairs.
+        assert_eq!(all_wide_moves(&SeqPair::identity(2)).len(), 3);
     }
 
     #[test]
