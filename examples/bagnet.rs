@@ -114,6 +114,9 @@ struct SeedRun {
     /// The best design's sum of penalties.
     final_cost: f64,
     score: Option<FilterScore>,
+    /// Iterations filled with unfiltered offspring (absent in runs saved before it was kept).
+    #[serde(default)]
+    unfiltered_fills: Option<usize>,
     /// The machine's 1-minute load average when the run ended (the wall clock is noisy).
     load: f64,
 }
@@ -186,16 +189,18 @@ fn arm<P: GridProblem + ?Sized>(
                 queries: r.n_queries,
                 final_cost: r.best().map_or(f64::MAX, |b| b.cost()),
                 score: r.score.clone(),
+                unfiltered_fills: Some(r.unfiltered_fills),
                 load: load_avg(),
             };
             eprintln!(
-                "  {key} seed {seed}: {} sims{} (first feasible at {:?}), wall {wall:.2} s, train {:.2} s ({} steps), {} queries, final cost {:.4}, load {:.1}",
+                "  {key} seed {seed}: {} sims{} (first feasible at {:?}), wall {wall:.2} s, train {:.2} s ({} steps), {} queries, {:?} unfiltered fills, final cost {:.4}, load {:.1}",
                 s.sims_to_converge.unwrap_or(s.n_sims),
                 if s.sims_to_converge.is_some() { "" } else { " (not converged)" },
                 s.sims_to_feasible,
                 s.train,
                 s.train_steps,
                 s.queries,
+                s.unfiltered_fills,
                 s.final_cost,
                 s.load
             );
@@ -225,6 +230,8 @@ struct Summary {
     accuracy: f64,
     precision: f64,
     scored: usize,
+    /// Median iterations filled with unfiltered offspring (NaN when not recorded).
+    fills: f64,
     load: f64,
 }
 
@@ -252,18 +259,19 @@ fn summarize(runs: &[SeedRun]) -> Summary {
         accuracy: mean(&acc),
         precision: mean(&prec),
         scored,
+        fills: median(&runs.iter().map(|r| r.unfiltered_fills.map_or(f64::NAN, |f| f as f64)).collect::<Vec<_>>()),
         load: median(&runs.iter().map(|r| r.load).collect::<Vec<_>>()),
     }
 }
 
 fn table(title: &str, arms: &[(&str, &Summary)], seeds: u64) {
     println!("\n### {title}\n");
-    println!("| arm | converged | median sims to converge | found a design meeting every spec | median sims to the first | median wall s | median train s | median NN queries | final cost (mean / max) | filter accuracy | accepted truly better | queries scored | median load |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| arm | converged | median sims to converge | found a design meeting every spec | median sims to the first | median wall s | median train s | median NN queries | final cost (mean / max) | filter accuracy | accepted truly better | queries scored | median unfiltered fills | median load |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (name, s) in arms {
         let pct = |v: f64| if v.is_nan() { "-".to_string() } else { format!("{:.2}", v) };
         println!(
-            "| {name} | {}/{seeds} | {:.0} | {}/{seeds} | {:.0} | {:.3} | {:.3} | {:.0} | {:.4} / {:.4} | {} | {} | {} | {:.1} |",
+            "| {name} | {}/{seeds} | {:.0} | {}/{seeds} | {:.0} | {:.3} | {:.3} | {:.0} | {:.4} / {:.4} | {} | {} | {} | {} | {:.1} |",
             s.converged,
             s.sims,
             s.feasible,
@@ -276,6 +284,7 @@ fn table(title: &str, arms: &[(&str, &Summary)], seeds: u64) {
             pct(s.accuracy),
             pct(s.precision),
             s.scored,
+            if s.fills.is_nan() { "-".to_string() } else { format!("{:.0}", s.fills) },
             s.load
         );
     }
@@ -396,6 +405,7 @@ fn main() {
         accuracy: f64::NAN,
         precision: f64::NAN,
         scored: 0,
+        fills: f64::NAN,
         load: f64::NAN,
     };
     let run_arm = |on: bool, key: &str, p: &dyn GridProblemDyn, base: &BagNetConfig, f: Filter, n: u64| {
