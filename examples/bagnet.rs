@@ -1,31 +1,43 @@
 //! BagNet against the plain evolutionary search (the same operators, pools and seeds; the only
 //! difference is the filter): `cargo run --release --example bagnet [-- --seeds N]`.
 //!
-//! * (a) the synthetic grid problem with a known answer (`insitu_optimizer::bagnet::synthetic`):
-//!   plain, BagNet with the reference's training (1000 Adam steps every round) and BagNet with
-//!   the cheaper training (`NnConfig::fast`: warm start, steps scaled to the new pairs, early
-//!   stop). Every query is also evaluated to score the filter (not counted as simulations).
+//! * (a) the synthetic grid problem with a known answer (`insitu_optimizer::bagnet::synthetic`,
+//!   6 x 60 values, 4 specs): plain, BagNet with the reference's training (1000 Adam steps on
+//!   uniform pairs every round, the network kept across rounds) and BagNet with the cheaper
+//!   training (`NnConfig::fast`: steps scaled to the new pairs, early stop). Every query is also
+//!   evaluated to score the filter (not counted as simulations).
+//! * (a') a harder synthetic problem sized like the reference's op-amp space ([`HardSynthetic`]:
+//!   7 x 99 values, 8 specs, known answer) with the reference's ICCAD settings (100 initial
+//!   designs, pools of 100, reference design at rank 20); `--hard-nets ref,fast`,
+//!   `--hard-width` (0.04), `--hard-seeds N`.
 //! * (b) the two-stage op-amp on generic180 with BagNet's specs (`examples/two_stage_bagnet`:
 //!   gain, UGB, PM, settling, PSRR, CMRR, offset, bias current) on its 99^5 x 99 grid, in
 //!   process at tt 27 degC. The accepted designs are scored exactly (they are simulated anyway),
 //!   3 rejected queries per iteration are simulated to estimate the reject accuracy; those
-//!   scoring simulations are neither counted nor timed in the comparison.
-//!   `--opamp-seeds N` (default: `--seeds`); the plain arm is capped at 400 iterations (2,050
-//!   simulations), so an unconverged plain run counts as a lower bound.
-//! * (c) the expensive case: the same op-amp at three corners (tt 27, ff -40, ss 125 degC) with
-//!   a 2x finer transient: the cost of one evaluation is measured and the wall-clock ratio
-//!   projected from (b)'s simulation counts and overhead; `--expensive-seeds N` runs it for real
-//!   (long). Likewise the measured cost of one ngspice evaluation of the deck.
+//!   scoring simulations are neither counted nor timed in the comparison. `--opamp-seeds N`
+//!   (default: `--seeds`), `--opamp-nets ref,fast` (the first is the `RESULT` arm).
+//! * (c) the expensive case, measured: the same op-amp at three corners (tt 27, ff -40, ss 125
+//!   degC, specs at the worst corner) with a 2x finer transient, both arms run on
+//!   `--expensive-seeds N` (2). Also the measured cost of one ngspice evaluation of the deck
+//!   and the wall-clock ratio it would give (projected from (b), not run).
 //!
-//! A run "converges" when the top `ref_rank` designs meet every spec (BagNet's stopping rule);
-//! a run that does not within its step budget enters the medians with all its simulations
-//! (a lower bound). Final cost = the best design's sum of BagNet penalties (0 = every spec met).
-//! The last line is `RESULT {json}`.
+//! The plain arm is capped at the reference's EvoAgent budget, 1000 iterations
+//! (`--plain-cap-steps`; 50 + 5,000 simulations on the op-amp; the expensive case 400), BagNet
+//! at 300-400. A run "converges" when the top `ref_rank` designs meet every spec (BagNet's
+//! stopping rule); a run that does not within its budget enters the medians with all its
+//! simulations (a lower bound). BagNet's arms fill an iteration whose filter cannot accept
+//! enough designs within the query budget with unfiltered offspring (as the sizing loop does)
+//! instead of stopping (the reference's rule (b)). Also reported: the simulations until a
+//! first design meets every spec. Final cost = the best design's sum of BagNet penalties (0 =
+//! every spec met). `--parts a,h,b,c` and `--arms plain,bagnet` select what runs; `--save DIR`
+//! writes each arm's per-seed outcomes, `--load DIR` reuses an arm saved with the same
+//! configuration (said on stderr). The last line is `RESULT {json}`.
 
 use insitu::sizing::{Evaluator, InProcess, Testbench};
 use insitu_optimizer::bagnet::synthetic::Synthetic;
-use insitu_optimizer::bagnet::{run_bagnet, BagNetConfig, BagNetRun, Filter, GridProblem, NnConfig};
-use std::path::Path;
+use insitu_optimizer::bagnet::{run_bagnet, spec_penalty, BagNetConfig, Filter, FilterScore, GridProblem, NnConfig};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 fn median(v: &[f64]) -> f64 {
@@ -85,81 +97,195 @@ impl GridProblem for Circuit<'_> {
     }
 }
 
-/// One arm over the seeds: the runs and their wall-clock seconds (scoring evaluations taken out).
-fn arm<P: GridProblem + ?Sized>(p: &P, base: &BagNetConfig, filter: Filter, seeds: u64) -> Vec<(BagNetRun, f64)> {
-    (0..seeds)
+/// One seed's outcome, as summarized and saved (`--save DIR`) for reuse (`--load DIR`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct SeedRun {
+    seed: u64,
+    /// Simulations when the top `ref_rank` designs first all met every spec.
+    sims_to_converge: Option<usize>,
+    /// Simulations when a design first met every spec (cost 0).
+    sims_to_feasible: Option<usize>,
+    n_sims: usize,
+    /// Wall-clock seconds (scoring evaluations taken out).
+    wall: f64,
+    train: f64,
+    train_steps: usize,
+    queries: usize,
+    /// The best design's sum of penalties.
+    final_cost: f64,
+    score: Option<FilterScore>,
+    /// Iterations filled with unfiltered offspring (absent in runs saved before it was kept).
+    #[serde(default)]
+    unfiltered_fills: Option<usize>,
+    /// The machine's 1-minute load average when the run ended (the wall clock is noisy).
+    load: f64,
+}
+
+/// The 1-minute load average (Linux), NaN elsewhere.
+fn load_avg() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(f64::NAN)
+}
+
+/// A saved arm: its configuration (without the seed) and its seeds' outcomes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct SavedArm {
+    config: BagNetConfig,
+    runs: Vec<SeedRun>,
+}
+
+/// Where arms are saved to / loaded from.
+struct Store {
+    save: Option<PathBuf>,
+    load: Option<PathBuf>,
+}
+
+impl Store {
+    fn file(dir: &Path, key: &str) -> PathBuf {
+        dir.join(format!("{key}.json"))
+    }
+}
+
+/// One arm over the seeds. With `--load DIR`, an arm saved under the same key with the same
+/// configuration and at least `seeds` seeds is reused (said on stderr) instead of re-run.
+fn arm<P: GridProblem + ?Sized>(
+    key: &str,
+    p: &P,
+    base: &BagNetConfig,
+    filter: Filter,
+    seeds: u64,
+    store: &Store,
+) -> Vec<SeedRun> {
+    // BagNet arms: an iteration whose filter cannot accept `n_new` designs within the query
+    // budget is filled with unfiltered offspring (as in the sizing loop) instead of ending the
+    // run (the reference's rule (b)), so that both arms run until the top designs meet every spec.
+    let fill_unfiltered = base.fill_unfiltered || filter != Filter::None;
+    let config = BagNetConfig { seed: 0, filter: filter.clone(), fill_unfiltered, ..base.clone() };
+    if let Some(dir) = &store.load {
+        let f = Store::file(dir, key);
+        if let Some(saved) = std::fs::read_to_string(&f).ok().and_then(|t| serde_json::from_str::<SavedArm>(&t).ok()) {
+            if saved.config == config && saved.runs.len() as u64 >= seeds {
+                eprintln!("  {key}: {} seeds loaded from {} (an earlier run)", seeds, f.display());
+                return saved.runs.into_iter().take(seeds as usize).collect();
+            }
+            eprintln!("  {key}: {} does not match this configuration; running", f.display());
+        }
+    }
+    let runs: Vec<SeedRun> = (0..seeds)
         .map(|seed| {
             let t = Instant::now();
-            let r = run_bagnet(p, &BagNetConfig { seed, filter: filter.clone(), ..base.clone() });
+            let r = run_bagnet(p, &BagNetConfig { seed, ..config.clone() });
             let wall = t.elapsed().as_secs_f64() - r.score_seconds;
+            let s = SeedRun {
+                seed,
+                sims_to_converge: r.sims_to_converge,
+                sims_to_feasible: r.designs.iter().position(|d| d.cost() == 0.0).map(|i| i + 1),
+                n_sims: r.n_sims,
+                wall,
+                train: r.train_seconds,
+                train_steps: r.train_steps,
+                queries: r.n_queries,
+                final_cost: r.best().map_or(f64::MAX, |b| b.cost()),
+                score: r.score.clone(),
+                unfiltered_fills: Some(r.unfiltered_fills),
+                load: load_avg(),
+            };
             eprintln!(
-                "  {} seed {seed}: {} sims{}, wall {wall:.2} s, train {:.2} s, {} queries",
-                match filter {
-                    Filter::None => "plain",
-                    _ => "bagnet",
-                },
-                r.sims_to_converge.unwrap_or(r.n_sims),
-                if r.sims_to_converge.is_some() { "" } else { " (not converged)" },
-                r.train_seconds,
-                r.n_queries
+                "  {key} seed {seed}: {} sims{} (first feasible at {:?}), wall {wall:.2} s, train {:.2} s ({} steps), {} queries, {:?} unfiltered fills, final cost {:.4}, load {:.1}",
+                s.sims_to_converge.unwrap_or(s.n_sims),
+                if s.sims_to_converge.is_some() { "" } else { " (not converged)" },
+                s.sims_to_feasible,
+                s.train,
+                s.train_steps,
+                s.queries,
+                s.unfiltered_fills,
+                s.final_cost,
+                s.load
             );
-            (r, wall)
+            s
         })
-        .collect()
+        .collect();
+    if let Some(dir) = &store.save {
+        std::fs::create_dir_all(dir).ok();
+        let saved = SavedArm { config, runs: runs.clone() };
+        if let Err(e) = std::fs::write(Store::file(dir, key), serde_json::to_string(&saved).expect("json")) {
+            eprintln!("  {key}: could not save: {e}");
+        }
+    }
+    runs
 }
 
 struct Summary {
     converged: usize,
     sims: f64,
+    feasible: usize,
+    sims_feasible: f64,
     wall: f64,
     train: f64,
     queries: f64,
     final_cost: f64,
+    final_cost_max: f64,
     accuracy: f64,
     precision: f64,
     scored: usize,
+    /// Median iterations filled with unfiltered offspring (NaN when not recorded).
+    fills: f64,
+    load: f64,
 }
 
-fn summarize(runs: &[(BagNetRun, f64)]) -> Summary {
-    let sims: Vec<f64> = runs.iter().map(|(r, _)| r.sims_to_converge.unwrap_or(r.n_sims) as f64).collect();
+fn summarize(runs: &[SeedRun]) -> Summary {
+    let sims: Vec<f64> = runs.iter().map(|r| r.sims_to_converge.unwrap_or(r.n_sims) as f64).collect();
     let (mut acc, mut prec, mut scored) = (Vec::new(), Vec::new(), 0);
-    for (r, _) in runs {
+    for r in runs {
         if let Some(s) = r.score.as_ref().filter(|s| s.queries > 0) {
             acc.push(s.accuracy());
             prec.push(s.precision());
             scored += s.queries;
         }
     }
+    let costs: Vec<f64> = runs.iter().map(|r| r.final_cost).collect();
     Summary {
-        converged: runs.iter().filter(|(r, _)| r.sims_to_converge.is_some()).count(),
+        converged: runs.iter().filter(|r| r.sims_to_converge.is_some()).count(),
         sims: median(&sims),
-        wall: median(&runs.iter().map(|(_, w)| *w).collect::<Vec<_>>()),
-        train: median(&runs.iter().map(|(r, _)| r.train_seconds).collect::<Vec<_>>()),
-        queries: median(&runs.iter().map(|(r, _)| r.n_queries as f64).collect::<Vec<_>>()),
-        final_cost: mean(&runs.iter().map(|(r, _)| r.best().map_or(f64::INFINITY, |b| b.cost())).collect::<Vec<_>>()),
+        feasible: runs.iter().filter(|r| r.sims_to_feasible.is_some()).count(),
+        sims_feasible: median(&runs.iter().map(|r| r.sims_to_feasible.unwrap_or(r.n_sims) as f64).collect::<Vec<_>>()),
+        wall: median(&runs.iter().map(|r| r.wall).collect::<Vec<_>>()),
+        train: median(&runs.iter().map(|r| r.train).collect::<Vec<_>>()),
+        queries: median(&runs.iter().map(|r| r.queries as f64).collect::<Vec<_>>()),
+        final_cost: mean(&costs),
+        final_cost_max: costs.iter().copied().fold(0.0, f64::max),
         accuracy: mean(&acc),
         precision: mean(&prec),
         scored,
+        fills: median(&runs.iter().map(|r| r.unfiltered_fills.map_or(f64::NAN, |f| f as f64)).collect::<Vec<_>>()),
+        load: median(&runs.iter().map(|r| r.load).collect::<Vec<_>>()),
     }
 }
 
 fn table(title: &str, arms: &[(&str, &Summary)], seeds: u64) {
     println!("\n### {title}\n");
-    println!("| arm | converged | median sims to converge | median wall s | median train s | median NN queries | final cost (mean) | filter accuracy | accepted truly better | queries scored |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("| arm | converged | median sims to converge | found a design meeting every spec | median sims to the first | median wall s | median train s | median NN queries | final cost (mean / max) | filter accuracy | accepted truly better | queries scored | median unfiltered fills | median load |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (name, s) in arms {
         let pct = |v: f64| if v.is_nan() { "-".to_string() } else { format!("{:.2}", v) };
         println!(
-            "| {name} | {}/{seeds} | {:.0} | {:.3} | {:.3} | {:.0} | {:.4} | {} | {} | {} |",
+            "| {name} | {}/{seeds} | {:.0} | {}/{seeds} | {:.0} | {:.3} | {:.3} | {:.0} | {:.4} / {:.4} | {} | {} | {} | {} | {:.1} |",
             s.converged,
             s.sims,
+            s.feasible,
+            s.sims_feasible,
             s.wall,
             s.train,
             s.queries,
             s.final_cost,
+            s.final_cost_max,
             pct(s.accuracy),
             pct(s.precision),
-            s.scored
+            s.scored,
+            if s.fills.is_nan() { "-".to_string() } else { format!("{:.0}", s.fills) },
+            s.load
         );
     }
 }
@@ -178,125 +304,371 @@ fn sim_seconds<P: GridProblem + ?Sized>(p: &P, n: usize) -> f64 {
     median(&t)
 }
 
+/// A harder synthetic problem, sized like the reference's op-amp space: 7 parameters of 99
+/// values (99^7 = 9.3e13 points), 8 specs. With `u = x / 98`, four linear forms
+/// `f1 = 2 + u0 + u1 - u2/2`, `f2 = 2 + u2 - u3 + u5/2`, `f3 = 2 + u4 + u5 - u6 + 0.3 u0`,
+/// `f4 = 2 + u6 + u3/2 - u1` must each lie within `width` (relative) of their value at the
+/// known answer `x* = (61, 23, 80, 47, 12, 70, 35)`: a lower- and an upper-bound spec each (the
+/// reference's penalties), i.e. the feasible set is the intersection of four oblique slabs
+/// around `x*`. "Simulations" fail where `u0 + u4 > 1.6` (`x*` has 0.74). Cost 0 at `x*`.
+struct HardSynthetic {
+    width: f64,
+    targets: [f64; 4],
+}
+
+impl HardSynthetic {
+    const ANSWER: [usize; 7] = [61, 23, 80, 47, 12, 70, 35];
+    fn forms(x: &[usize]) -> [f64; 4] {
+        let u: Vec<f64> = x.iter().map(|&i| i as f64 / 98.0).collect();
+        [
+            2.0 + u[0] + u[1] - 0.5 * u[2],
+            2.0 + u[2] - u[3] + 0.5 * u[5],
+            2.0 + u[4] + u[5] - u[6] + 0.3 * u[0],
+            2.0 + u[6] + 0.5 * u[3] - u[1],
+        ]
+    }
+    fn new(width: f64) -> Self {
+        HardSynthetic { width, targets: Self::forms(&Self::ANSWER) }
+    }
+}
+
+impl GridProblem for HardSynthetic {
+    fn grid(&self) -> &[usize] {
+        &[99; 7]
+    }
+    fn n_specs(&self) -> usize {
+        8
+    }
+    fn evaluate(&self, x: &[usize]) -> Result<Vec<f64>, String> {
+        if (x[0] + x[4]) as f64 / 98.0 > 1.6 {
+            return Err("simulation failed".into());
+        }
+        let f = Self::forms(x);
+        let mut p = Vec::with_capacity(8);
+        for (v, t) in f.iter().zip(&self.targets) {
+            p.push(spec_penalty(*v, Some(t * (1.0 - self.width)), None, 1.0));
+            p.push(spec_penalty(*v, None, Some(t * (1.0 + self.width)), 1.0));
+        }
+        Ok(p)
+    }
+}
+
+fn net_of(name: &str) -> NnConfig {
+    match name {
+        "ref" => NnConfig::default(),
+        "fast" => NnConfig::fast(),
+        other => panic!("unknown network setting {other:?} (expected ref or fast)"),
+    }
+}
+
+fn net_label(name: &str) -> &'static str {
+    match name {
+        "ref" => "BagNet, reference training",
+        _ => "BagNet, fast training",
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let flag =
-        |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok());
-    let seeds: u64 = flag("--seeds").unwrap_or(10);
-    let opamp_seeds: u64 = flag("--opamp-seeds").unwrap_or(seeds);
-    let exp_seeds: u64 = flag("--expensive-seeds").unwrap_or(0);
+    fn parsed<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
+        args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok())
+    }
+    let flag = |name: &str| parsed::<f64>(&args, name);
+    let text = |name: &str| parsed::<String>(&args, name);
+    let list = |name: &str, default: &str| -> Vec<String> {
+        text(name).unwrap_or_else(|| default.to_string()).split(',').map(str::to_string).collect()
+    };
+    let seeds: u64 = flag("--seeds").map_or(10, |v| v as _);
+    let opamp_seeds: u64 = flag("--opamp-seeds").map_or(seeds, |v| v as _);
+    let hard_seeds: u64 = flag("--hard-seeds").map_or(seeds, |v| v as _);
+    let exp_seeds: u64 = flag("--expensive-seeds").map_or(2, |v| v as _);
+    let parts = list("--parts", "a,h,b,c");
+    let arms = list("--arms", "plain,bagnet");
+    let opamp_nets = list("--opamp-nets", "ref,fast");
+    let hard_nets = list("--hard-nets", "ref,fast");
+    let hard_width: f64 = flag("--hard-width").unwrap_or(0.04);
+    let plain_cap: usize = flag("--plain-cap-steps").map_or(1000, |v| v as _);
+    let store = Store { save: text("--save").map(PathBuf::from), load: text("--load").map(PathBuf::from) };
+    let has = |p: &str| parts.iter().any(|x| x == p);
+    let plain_on = arms.iter().any(|a| a == "plain");
+    let bagnet_on = arms.iter().any(|a| a == "bagnet");
+    let nan = || Summary {
+        converged: 0,
+        sims: f64::NAN,
+        feasible: 0,
+        sims_feasible: f64::NAN,
+        wall: f64::NAN,
+        train: f64::NAN,
+        queries: f64::NAN,
+        final_cost: f64::NAN,
+        final_cost_max: f64::NAN,
+        accuracy: f64::NAN,
+        precision: f64::NAN,
+        scored: 0,
+        fills: f64::NAN,
+        load: f64::NAN,
+    };
+    let run_arm = |on: bool, key: &str, p: &dyn GridProblemDyn, base: &BagNetConfig, f: Filter, n: u64| {
+        if on {
+            summarize(&arm(key, &DynProblem(p), base, f, n, &store))
+        } else {
+            nan()
+        }
+    };
+    let mut j = serde_json::Map::new();
+    j.insert("seeds".into(), seeds.into());
 
     // (a) Synthetic.
-    let base =
-        BagNetConfig { n_init: 40, k: 40, ref_rank: 5, max_steps: 400, score_filter: true, ..Default::default() };
-    let plain = summarize(&arm(&Synthetic, &base, Filter::None, seeds));
-    let reference = summarize(&arm(&Synthetic, &base, Filter::Discriminator(NnConfig::default()), seeds));
-    let fast = summarize(&arm(&Synthetic, &base, Filter::Discriminator(NnConfig::fast()), seeds));
-    table(
-        "(a) synthetic: 6 parameters x 60 values, 4 specs",
-        &[("plain EA", &plain), ("BagNet, reference training", &reference), ("BagNet, fast training", &fast)],
-        seeds,
-    );
-    let synthetic_ratio = plain.sims / fast.sims;
-    let synthetic_ratio_ref = plain.sims / reference.sims;
+    let (mut synthetic_ratio, mut synthetic_ratio_fast) = (f64::NAN, f64::NAN);
+    if has("a") {
+        let base =
+            BagNetConfig { n_init: 40, k: 40, ref_rank: 5, max_steps: 400, score_filter: true, ..Default::default() };
+        let plain = run_arm(plain_on, "synthetic-plain", &Synthetic, &base, Filter::None, seeds);
+        let reference = run_arm(
+            bagnet_on,
+            "synthetic-bagnet-ref",
+            &Synthetic,
+            &base,
+            Filter::Discriminator(NnConfig::default()),
+            seeds,
+        );
+        let fast = run_arm(
+            bagnet_on,
+            "synthetic-bagnet-fast",
+            &Synthetic,
+            &base,
+            Filter::Discriminator(NnConfig::fast()),
+            seeds,
+        );
+        table(
+            "(a) synthetic: 6 parameters x 60 values, 4 specs",
+            &[("plain EA", &plain), ("BagNet, reference training", &reference), ("BagNet, fast training", &fast)],
+            seeds,
+        );
+        synthetic_ratio = plain.sims / reference.sims;
+        synthetic_ratio_fast = plain.sims / fast.sims;
+        j.insert("synthetic_train_s_reference".into(), reference.train.into());
+        j.insert("synthetic_train_s_fast".into(), fast.train.into());
+        j.insert("synthetic_filter_accuracy".into(), reference.accuracy.into());
+        j.insert("synthetic_accepted_truly_better".into(), reference.precision.into());
+        j.insert("synthetic_final_cost_plain".into(), plain.final_cost.into());
+        j.insert("synthetic_final_cost_bagnet".into(), reference.final_cost.into());
+    }
+    j.insert("synthetic_sim_ratio".into(), synthetic_ratio.into());
+    j.insert("synthetic_sim_ratio_fast_training".into(), synthetic_ratio_fast.into());
+
+    // (a') Hard synthetic, the reference's ICCAD settings (100 initial designs, pools of 100,
+    // reference design at rank 20); plain capped at the reference's EvoAgent budget (1000 steps).
+    if has("h") {
+        let hard = HardSynthetic::new(hard_width);
+        assert_eq!(GridProblem::evaluate(&hard, &HardSynthetic::ANSWER).map(|p| p.iter().sum::<f64>()), Ok(0.0));
+        let base = BagNetConfig { max_steps: 1000, score_filter: true, ..Default::default() };
+        let plain = run_arm(plain_on, "hard-plain", &hard, &base, Filter::None, hard_seeds);
+        let mut rows = vec![("plain EA".to_string(), plain)];
+        for n in &hard_nets {
+            let s = run_arm(
+                bagnet_on,
+                &format!("hard-bagnet-{n}"),
+                &hard,
+                &BagNetConfig { max_steps: 400, ..base.clone() },
+                Filter::Discriminator(net_of(n)),
+                hard_seeds,
+            );
+            rows.push((net_label(n).to_string(), s));
+        }
+        let refs: Vec<(&str, &Summary)> = rows.iter().map(|(a, b)| (a.as_str(), b)).collect();
+        table(
+            &format!(
+                "(a') hard synthetic: 7 parameters x 99 values, 8 specs (4 slabs of relative width {hard_width}), the reference's settings"
+            ),
+            &refs,
+            hard_seeds,
+        );
+        let (p, b) = (&rows[0].1, &rows[1].1);
+        j.insert("hard_synthetic_sim_ratio".into(), (p.sims / b.sims).into());
+        j.insert("hard_synthetic_sims_plain".into(), p.sims.into());
+        j.insert("hard_synthetic_sims_bagnet".into(), b.sims.into());
+        j.insert("hard_synthetic_converged_plain".into(), p.converged.into());
+        j.insert("hard_synthetic_converged_bagnet".into(), b.converged.into());
+        j.insert("hard_synthetic_final_cost_plain".into(), p.final_cost.into());
+        j.insert("hard_synthetic_final_cost_bagnet".into(), b.final_cost.into());
+        j.insert("hard_synthetic_filter_accuracy".into(), b.accuracy.into());
+        j.insert("hard_synthetic_accepted_truly_better".into(), b.precision.into());
+    }
 
     // (b) Op-amp, in process, tt.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/two_stage_bagnet");
     let tb = Testbench::from_file(&dir.join("problem.json")).expect("the op-amp problem");
     let amp = Circuit::new(&tb, &InProcess, 1);
-    let t_sim = sim_seconds(&amp, 15);
     let obase =
         BagNetConfig { n_init: 50, k: 50, ref_rank: 10, max_steps: 300, score_rejected: 3, ..Default::default() };
-    let ofast = summarize(&arm(&amp, &obase, Filter::Discriminator(NnConfig::fast()), opamp_seeds));
-    let oplain = summarize(&arm(&amp, &BagNetConfig { max_steps: 400, ..obase.clone() }, Filter::None, opamp_seeds));
-    table(
-        &format!("(b) two-stage op-amp, generic180, tt 27 degC, 8 specs (one evaluation {:.1} ms)", t_sim * 1e3),
-        &[("plain EA", &oplain), ("BagNet, fast training", &ofast)],
-        opamp_seeds,
-    );
-    let opamp_ratio = oplain.sims / ofast.sims;
-    let opamp_wall = oplain.wall / ofast.wall;
-    // Training overhead per run (median; queries are microseconds) against the simulations it
-    // saves: the break-even cost of
-    // one evaluation.
-    let overhead = ofast.train;
-    let break_even = overhead.max(0.0) / (oplain.sims - ofast.sims).max(1.0);
+    let main_net = opamp_nets.first().cloned().unwrap_or_else(|| "ref".into());
+    let mut oplain_sims = f64::NAN;
+    let mut omain_sims = f64::NAN;
+    let mut omain_train = f64::NAN;
+    if has("b") {
+        let t_sim = sim_seconds(&amp, 15);
+        let oplain = run_arm(
+            plain_on,
+            "opamp-plain",
+            &amp,
+            &BagNetConfig { max_steps: plain_cap, ..obase.clone() },
+            Filter::None,
+            opamp_seeds,
+        );
+        let mut rows = vec![("plain EA".to_string(), oplain)];
+        for n in &opamp_nets {
+            let s = run_arm(
+                bagnet_on,
+                &format!("opamp-bagnet-{n}"),
+                &amp,
+                &obase,
+                Filter::Discriminator(net_of(n)),
+                opamp_seeds,
+            );
+            rows.push((net_label(n).to_string(), s));
+        }
+        let refs: Vec<(&str, &Summary)> = rows.iter().map(|(a, b)| (a.as_str(), b)).collect();
+        table(
+            &format!("(b) two-stage op-amp, generic180, tt 27 degC, 8 specs (one evaluation {:.1} ms)", t_sim * 1e3),
+            &refs,
+            opamp_seeds,
+        );
+        let (p, b) = (&rows[0].1, &rows[1].1);
+        oplain_sims = p.sims;
+        omain_sims = b.sims;
+        omain_train = b.train;
+        let break_even = b.train / (p.sims - b.sims).max(1.0);
+        println!(
+            "\nop-amp: plain over BagNet ({}) {:.2}x fewer simulations, {:.2}x wall clock; training {:.2} s per run: the filter pays in wall clock above {:.2} ms per evaluation (here {:.2} ms)",
+            net_label(&main_net),
+            p.sims / b.sims,
+            p.wall / b.wall,
+            b.train,
+            break_even * 1e3,
+            t_sim * 1e3
+        );
+        j.insert("opamp_sim_ratio".into(), (p.sims / b.sims).into());
+        j.insert("opamp_sims_plain".into(), p.sims.into());
+        j.insert("opamp_sims_bagnet".into(), b.sims.into());
+        j.insert("opamp_converged_plain".into(), p.converged.into());
+        j.insert("opamp_converged_bagnet".into(), b.converged.into());
+        j.insert("opamp_final_cost_bagnet".into(), b.final_cost.into());
+        j.insert("opamp_final_cost_plain".into(), p.final_cost.into());
+        j.insert("opamp_wallclock_ratio".into(), (p.wall / b.wall).into());
+        j.insert("opamp_filter_accuracy".into(), b.accuracy.into());
+        j.insert("opamp_accepted_truly_better".into(), b.precision.into());
+        j.insert("opamp_train_s_bagnet".into(), b.train.into());
+        j.insert("opamp_sim_ms".into(), (t_sim * 1e3).into());
+        j.insert("break_even_sim_ms".into(), (break_even * 1e3).into());
+        j.insert("opamp_seeds".into(), opamp_seeds.into());
+        j.insert("opamp_bagnet_training".into(), main_net.clone().into());
+    }
 
-    // (c) Expensive: 3 corners, finer transient; ngspice's cost per evaluation.
-    let mut prob = tb.problem.clone();
-    prob.corners.0[0].1 =
-        serde_json::from_str(r#"[{"model":"tt","temp":27},{"model":"ff","temp":-40},{"model":"ss","temp":125}]"#)
-            .expect("corners");
-    let text = std::fs::read_to_string(dir.join("opamp_tb.cir")).expect("deck");
-    let fine = std::env::temp_dir().join(format!("insitu-bagnet-fine-{}", std::process::id()));
-    std::fs::create_dir_all(&fine).expect("temp dir");
-    std::fs::write(fine.join("opamp_tb.cir"), text.replace(".tran 0.5n 300n", ".tran 0.25n 300n")).expect("deck");
-    let tb3 = Testbench::new(prob, &fine, "problem.json").expect("the 3-corner problem");
-    let amp3 = Circuit::new(&tb3, &InProcess, 1);
-    let t_sim3 = sim_seconds(&amp3, 9);
-    let (expensive_sims, expensive_wall, expensive_measured) = if exp_seeds > 0 {
-        let eplain = summarize(&arm(&amp3, &BagNetConfig { max_steps: 400, ..obase.clone() }, Filter::None, exp_seeds));
-        let efast = summarize(&arm(&amp3, &obase, Filter::Discriminator(NnConfig::fast()), exp_seeds));
+    // (c) Expensive: 3 corners (tt 27, ff -40, ss 125 degC), 2x finer transient, measured.
+    if has("c") {
+        let mut prob = tb.problem.clone();
+        prob.corners.0[0].1 =
+            serde_json::from_str(r#"[{"model":"tt","temp":27},{"model":"ff","temp":-40},{"model":"ss","temp":125}]"#)
+                .expect("corners");
+        let text = std::fs::read_to_string(dir.join("opamp_tb.cir")).expect("deck");
+        let fine = std::env::temp_dir().join(format!("insitu-bagnet-fine-{}", std::process::id()));
+        std::fs::create_dir_all(&fine).expect("temp dir");
+        std::fs::write(fine.join("opamp_tb.cir"), text.replace(".tran 0.5n 300n", ".tran 0.25n 300n")).expect("deck");
+        let tb3 = Testbench::new(prob, &fine, "problem.json").expect("the 3-corner problem");
+        let amp3 = Circuit::new(&tb3, &InProcess, 1);
+        let t_sim3 = sim_seconds(&amp3, 9);
+        let eplain = run_arm(
+            plain_on,
+            "expensive-plain",
+            &amp3,
+            &BagNetConfig { max_steps: plain_cap, ..obase.clone() },
+            Filter::None,
+            exp_seeds,
+        );
+        let efast = run_arm(
+            bagnet_on,
+            &format!("expensive-bagnet-{main_net}"),
+            &amp3,
+            &obase,
+            Filter::Discriminator(net_of(&main_net)),
+            exp_seeds,
+        );
+        std::fs::remove_dir_all(&fine).ok();
         table(
             &format!(
                 "(c) expensive: the op-amp at 3 corners, 2x finer transient (one evaluation {:.1} ms), {exp_seeds} seeds",
                 t_sim3 * 1e3
             ),
-            &[("plain EA", &eplain), ("BagNet, fast training", &efast)],
+            &[("plain EA", &eplain), (net_label(&main_net), &efast)],
             exp_seeds,
         );
-        (Some(eplain.sims / efast.sims), eplain.wall / efast.wall, true)
-    } else {
-        // Projected: (b)'s simulation counts at the measured cost of one 3-corner evaluation,
-        // plus (b)'s measured training and query overhead.
-        (None, (oplain.sims * t_sim3) / (ofast.sims * t_sim3 + overhead.max(0.0)), false)
-    };
-    std::fs::remove_dir_all(&fine).ok();
-    let t_ng =
-        insitu::sizing::ngspice::NgspiceEvaluator::new(&tb).ok().map(|ng| sim_seconds(&Circuit::new(&tb, &ng, 1), 5));
-    // With ngspice as the simulator, the same runs would cost sims x t_ng + the overhead.
-    let ng_wall = t_ng.map(|t| (oplain.sims * t) / (ofast.sims * t + overhead.max(0.0)));
+        println!(
+            "\nexpensive: plain over BagNet {:.2}x fewer simulations, {:.2}x wall clock (measured)",
+            eplain.sims / efast.sims,
+            eplain.wall / efast.wall
+        );
+        j.insert("expensive_sim_ms".into(), (t_sim3 * 1e3).into());
+        j.insert("expensive_sim_ratio".into(), (eplain.sims / efast.sims).into());
+        j.insert("expensive_wallclock_ratio".into(), (eplain.wall / efast.wall).into());
+        j.insert("expensive_wall_s_plain".into(), eplain.wall.into());
+        j.insert("expensive_wall_s_bagnet".into(), efast.wall.into());
+        j.insert("expensive_converged_plain".into(), eplain.converged.into());
+        j.insert("expensive_converged_bagnet".into(), efast.converged.into());
+        j.insert("expensive_final_cost_plain".into(), eplain.final_cost.into());
+        j.insert("expensive_final_cost_bagnet".into(), efast.final_cost.into());
+        j.insert("expensive_seeds".into(), exp_seeds.into());
+        j.insert("expensive_measured".into(), true.into());
+    }
+    if has("b") {
+        // ngspice's cost per evaluation of the deck, and the wall-clock ratio it would give with
+        // (b)'s counts and training (projected, not run).
+        let t_ng = insitu::sizing::ngspice::NgspiceEvaluator::new(&tb)
+            .ok()
+            .map(|ng| sim_seconds(&Circuit::new(&tb, &ng, 1), 5));
+        let ng_wall = t_ng.map(|t| (oplain_sims * t) / (omain_sims * t + omain_train.max(0.0)));
+        if let (Some(t), Some(r)) = (t_ng, ng_wall) {
+            println!("op-amp through ngspice: {:.1} ms per evaluation, projected wall-clock ratio {r:.2}x", t * 1e3);
+        }
+        j.insert("ngspice_sim_ms".into(), t_ng.map(|t| t * 1e3).into());
+        j.insert("ngspice_projected_wallclock_ratio".into(), ng_wall.into());
+    }
+    println!(
+        "\nsimulations: plain over BagNet synthetic {synthetic_ratio:.2}x (reference training; fast training {synthetic_ratio_fast:.2}x)"
+    );
+    println!("RESULT {}", serde_json::Value::Object(j));
+}
 
-    println!("\nsimulations: plain over BagNet (fast training) synthetic {synthetic_ratio:.2}x (reference training {synthetic_ratio_ref:.2}x), op-amp {opamp_ratio:.2}x");
-    println!(
-        "wall clock: plain over BagNet op-amp in process {opamp_wall:.2}x, expensive 3-corner {expensive_wall:.2}x{}",
-        ng_wall.map_or(String::new(), |r| format!(
-            ", op-amp through ngspice (projected from {:.1} ms per evaluation) {r:.2}x",
-            t_ng.unwrap_or(0.0) * 1e3
-        ))
-    );
-    println!(
-        "break-even: BagNet's training and queries cost {overhead:.2} s per op-amp run; the filter pays off in wall clock when one evaluation costs more than {:.2} ms (in-process op-amp: {:.2} ms)",
-        break_even * 1e3,
-        t_sim * 1e3
-    );
-    let j = serde_json::json!({
-        "seeds": seeds,
-        "synthetic_sim_ratio": synthetic_ratio,
-        "synthetic_sim_ratio_reference_training": synthetic_ratio_ref,
-        "synthetic_train_s_reference": reference.train,
-        "synthetic_train_s_fast": fast.train,
-        "synthetic_filter_accuracy": fast.accuracy,
-        "synthetic_accepted_truly_better": fast.precision,
-        "opamp_sim_ratio": opamp_ratio,
-        "opamp_sims_plain": oplain.sims,
-        "opamp_sims_bagnet": ofast.sims,
-        "opamp_converged_plain": oplain.converged,
-        "opamp_converged_bagnet": ofast.converged,
-        "opamp_final_cost_bagnet": ofast.final_cost,
-        "opamp_final_cost_plain": oplain.final_cost,
-        "opamp_wallclock_ratio": opamp_wall,
-        "opamp_filter_accuracy": ofast.accuracy,
-        "opamp_accepted_truly_better": ofast.precision,
-        "opamp_sim_ms": t_sim * 1e3,
-        "break_even_sim_ms": break_even * 1e3,
-        "expensive_sim_ms": t_sim3 * 1e3,
-        "expensive_sim_ratio": expensive_sims,
-        "expensive_wallclock_ratio": expensive_wall,
-        "expensive_measured": expensive_measured,
-        "opamp_seeds": opamp_seeds,
-        "ngspice_sim_ms": t_ng.map(|t| t * 1e3),
-        "ngspice_projected_wallclock_ratio": ng_wall,
-    });
-    println!("RESULT {j}");
+/// Object-safe view of a grid problem (the arms take `&dyn`).
+trait GridProblemDyn: Sync {
+    fn grid(&self) -> &[usize];
+    fn n_specs(&self) -> usize;
+    fn evaluate(&self, idx: &[usize]) -> Result<Vec<f64>, String>;
+}
+
+impl<T: GridProblem> GridProblemDyn for T {
+    fn grid(&self) -> &[usize] {
+        GridProblem::grid(self)
+    }
+    fn n_specs(&self) -> usize {
+        GridProblem::n_specs(self)
+    }
+    fn evaluate(&self, idx: &[usize]) -> Result<Vec<f64>, String> {
+        GridProblem::evaluate(self, idx)
+    }
+}
+
+/// A `&dyn GridProblemDyn` as a [`GridProblem`].
+struct DynProblem<'a>(&'a dyn GridProblemDyn);
+
+impl GridProblem for DynProblem<'_> {
+    fn grid(&self) -> &[usize] {
+        self.0.grid()
+    }
+    fn n_specs(&self) -> usize {
+        self.0.n_specs()
+    }
+    fn evaluate(&self, idx: &[usize]) -> Result<Vec<f64>, String> {
+        self.0.evaluate(idx)
+    }
 }

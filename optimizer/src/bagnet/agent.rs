@@ -619,6 +619,9 @@ pub struct BagNetRun {
     pub steps: usize,
     pub critical_specs: Vec<usize>,
     pub score: Option<FilterScore>,
+    /// Iterations whose batch was (partly) filled with unfiltered offspring (`fill_unfiltered`).
+    #[serde(default)]
+    pub unfiltered_fills: usize,
 }
 
 impl BagNetRun {
@@ -703,5 +706,6 @@ pub fn run_bagnet<P: GridProblem + ?Sized>(problem: &P, cfg: &BagNetConfig) -> B
         steps,
         critical_specs: agent.critical,
         score: mt.score,
+        unfiltered_fills: mt.unfiltered_fills,
     }
 }
