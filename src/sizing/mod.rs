@@ -56,5 +56,5 @@ pub use coords::Coordinates;
 pub use history::{Entry, History};
 pub use problem::{Optimization, ProblemError, ProblemFile};
 pub use scoring::Score;
-pub use session::{Evaluator, InProcess, PhaseProblem, Session, Status};
+pub use session::{CornerMemo, Evaluator, InProcess, PhaseProblem, Session, Status};
 pub use testbench::{CornerResult, Sizing, Testbench};
