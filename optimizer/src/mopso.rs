@@ -19,10 +19,6 @@ pub struct MopsoConfig {
     pub archive_cap: usize,
     /// Round positions to this many decimals every step (the authors use 4); `None` = no rounding.
     pub round_decimals: Option<i32>,
-    /// Stop early once the archive (the set of best-ranked points) has come out of this many
-    /// consecutive iterations unchanged; 0 = always run `iterations`.
-    #[serde(default)]
-    pub patience: usize,
 }
 
 impl Default for MopsoConfig {
@@ -36,7 +32,6 @@ impl Default for MopsoConfig {
             c2: 1.7,
             archive_cap: 40,
             round_decimals: None,
-            patience: 0,
         }
     }
 }
@@ -112,7 +107,6 @@ where
     let scores = eval(&pos);
     let mut pbest: Vec<Member> = pos.iter().zip(scores).map(|(x, (f1, f2))| Member { x: x.clone(), f1, f2 }).collect();
     let mut archive = best_of(pbest.clone(), cfg.archive_cap);
-    let mut unchanged = 0;
     for it in 0..cfg.iterations {
         let w = cfg.inertia_start - (cfg.inertia_start - cfg.inertia_end) * it as f64 / cfg.iterations as f64;
         for i in 0..np {
@@ -143,18 +137,9 @@ where
                 pbest[i] = current[i].clone();
             }
         }
-        let old: Vec<Vec<f64>> =
-            if cfg.patience > 0 { archive.iter().map(|a| a.x.clone()).collect() } else { Vec::new() };
         let mut cands = archive;
         cands.extend(current);
         archive = best_of(cands, cfg.archive_cap);
-        if cfg.patience > 0 {
-            let same = old.len() == archive.len() && old.iter().zip(&archive).all(|(o, a)| *o == a.x);
-            unchanged = if same { unchanged + 1 } else { 0 };
-            if unchanged >= cfg.patience {
-                break;
-            }
-        }
     }
     archive
 }
