@@ -35,6 +35,22 @@ fn dominance(a: &[f64], b: &[f64]) -> i8 {
     }
 }
 
+/// [`dominance`] for exactly `M` objectives (the loop unrolled, no early exit).
+#[inline(always)]
+fn dominance_n<const M: usize>(a: &[f64], b: &[f64]) -> i8 {
+    let (a, b): (&[f64; M], &[f64; M]) = (a.try_into().expect("M values"), b.try_into().expect("M values"));
+    let (mut a_better, mut b_better) = (false, false);
+    for k in 0..M {
+        a_better |= a[k] < b[k];
+        b_better |= a[k] > b[k];
+    }
+    match (a_better, b_better) {
+        (true, false) => 1,
+        (false, true) => -1,
+        _ => 0,
+    }
+}
+
 /// Front index of every point (0 = non-dominated). Points with NaN objectives are treated as
 /// +infinity in that objective.
 ///
@@ -53,18 +69,39 @@ pub fn non_dominated_sort<P: AsRef<[f64]>>(points: &[P]) -> Vec<usize> {
     let row = |i: usize| &clean[i * m..(i + 1) * m];
     let mut dominated_by_count = vec![0usize; n];
     let mut dom = vec![false; n * n];
-    for i in 0..n {
-        for j in 0..i {
-            match dominance(row(i), row(j)) {
-                1 => {
-                    dom[i * n + j] = true;
-                    dominated_by_count[j] += 1;
+    // The pair loop is most of a sort: specialized for the two- and three-objective sets of
+    // TRACE's levels (same comparisons, no per-pair loop over the objectives).
+    let mut relate = |i: usize, j: usize, d: i8| match d {
+        1 => {
+            dom[i * n + j] = true;
+            dominated_by_count[j] += 1;
+        }
+        -1 => {
+            dom[j * n + i] = true;
+            dominated_by_count[i] += 1;
+        }
+        _ => {}
+    };
+    match m {
+        2 => {
+            for i in 0..n {
+                for j in 0..i {
+                    relate(i, j, dominance_n::<2>(&clean[i * 2..i * 2 + 2], &clean[j * 2..j * 2 + 2]));
                 }
-                -1 => {
-                    dom[j * n + i] = true;
-                    dominated_by_count[i] += 1;
+            }
+        }
+        3 => {
+            for i in 0..n {
+                for j in 0..i {
+                    relate(i, j, dominance_n::<3>(&clean[i * 3..i * 3 + 3], &clean[j * 3..j * 3 + 3]));
                 }
-                _ => {}
+            }
+        }
+        _ => {
+            for i in 0..n {
+                for j in 0..i {
+                    relate(i, j, dominance(row(i), row(j)));
+                }
             }
         }
     }
