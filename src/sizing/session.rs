@@ -60,6 +60,9 @@ impl Evaluator for InProcess {
     }
 }
 
+/// A corner label and a candidate's parameter bits.
+type CornerKey = (String, Vec<u64>);
+
 /// The corner results a session has already simulated, by (corner, candidate). A result
 /// depends only on the candidate and the corner (every simulation starts cold), so a phase
 /// change re-evaluating the optimizer's candidates at the new phase's corners takes the
@@ -69,7 +72,7 @@ impl Evaluator for InProcess {
 /// same numbers.
 #[derive(Default)]
 pub struct CornerMemo {
-    done: Mutex<HashMap<(String, Vec<u64>), (CornerResult, Sizing)>>,
+    done: Mutex<HashMap<CornerKey, (CornerResult, Sizing)>>,
     /// Simulator seconds of the corners simulated (not taken from the memo) since the last
     /// [`CornerMemo::take_fresh_seconds`].
     fresh: Mutex<f64>,
