@@ -4,8 +4,10 @@
 //!
 //! 1. The whole `insitu optimize` loop on `examples/two_stage_miller` (in process), per seed:
 //!    wall clock, candidates per second, simulator time per candidate and corner, optimizer time
-//!    per iteration; then the same loop with every candidate through ngspice (seed 1), and the
-//!    ratio.
+//!    per iteration (and its split: GP fits / acquisition per BO step), CPU seconds; where a
+//!    candidate-corner's time goes (sizing, re-sizing, each analysis, measurements); then the same
+//!    loop with every candidate through ngspice (seed 1), and the ratios of wall time and of CPU
+//!    time (this process + ngspice's, which a shared machine does not inflate).
 //! 2. TRACE's iteration time at 11 dimensions, 4 constraints, 150-160 evaluations
 //!    (`testfns::synthetic_11d`, as the optimizer's own benchmark).
 //! 3. Algorithms by wall clock on the Miller problem at every phase-2 corner (the loop's
@@ -49,34 +51,72 @@ fn mean_std(v: &[f64]) -> (f64, f64) {
     (m, s)
 }
 
+/// CPU seconds used so far by every thread of this process (Linux `schedstat`, nanoseconds)
+/// and by its waited-for children (`/proc/self/stat` cutime + cstime, clock ticks of 10 ms):
+/// unlike wall time, they do not grow when other jobs share the cores.
+fn cpu_seconds() -> (f64, f64) {
+    let mut ns = 0u64;
+    if let Ok(dir) = std::fs::read_dir("/proc/self/task") {
+        for t in dir.flatten() {
+            if let Ok(s) = std::fs::read_to_string(t.path().join("schedstat")) {
+                ns += s.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            }
+        }
+    }
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces): state is field 3, cutime 16, cstime 17.
+    let rest = stat.rsplit_once(')').map_or("", |r| r.1);
+    let f: Vec<f64> = rest.split_whitespace().map(|v| v.parse().unwrap_or(0.0)).collect();
+    let children = (f.get(13).copied().unwrap_or(0.0) + f.get(14).copied().unwrap_or(0.0)) / 100.0;
+    (ns as f64 * 1e-9, children)
+}
+
 struct LoopRun {
     wall: f64,
+    /// CPU seconds of this process and of its children (ngspice) during the run.
+    cpu: f64,
+    child_cpu: f64,
+    /// Median GP-fit and acquisition seconds per BO step.
+    fit_step: f64,
+    prop_step: f64,
+    bo_steps: usize,
     iterations: usize,
     candidates: usize,
     corner_seconds: Vec<f64>,
     optimizer_per_iteration: f64,
     feasible_phase: usize,
     status: String,
+    /// The candidates of the run (parameter values).
+    xs: Vec<Vec<f64>>,
 }
 
 fn run_loop(tb: &Testbench, ev: &dyn Evaluator, seed: u64) -> LoopRun {
     let mut problem = tb.problem.clone();
     problem.algorithm.seed = seed;
     let tb2 = Testbench::new(problem, &tb.dir, "problem.json").expect("problem");
+    let (c0, k0) = cpu_seconds();
     let t0 = Instant::now();
     let mut s = Session::new(&tb2, None, None, ev);
     let st = s.run(&mut |_| {}).expect("run");
     let wall = t0.elapsed().as_secs_f64();
+    let (c1, k1) = cpu_seconds();
     let h = &s.history;
+    let bo: Vec<_> = h.optimizer.steps.iter().filter(|s| s.step > 0).collect();
     let corner_seconds: Vec<f64> = h.history.iter().flat_map(|e| e.detail.corners.iter().map(|c| c.seconds)).collect();
     LoopRun {
         wall,
+        cpu: c1 - c0,
+        child_cpu: k1 - k0,
+        fit_step: median(bo.iter().map(|s| s.fit_seconds).collect()),
+        prop_step: median(bo.iter().map(|s| s.proposal_seconds).collect()),
+        bo_steps: bo.len(),
         iterations: h.meta.iteration,
         candidates: h.meta.iteration + h.meta.reevaluations,
         corner_seconds,
         optimizer_per_iteration: h.meta.optimizer_seconds / h.meta.iteration.max(1) as f64,
         feasible_phase: h.best.as_ref().filter(|b| b.feasible).map_or(0, |b| b.phase),
         status: format!("{st:?}"),
+        xs: h.history.iter().filter(|e| e.kind == "candidate").map(|e| e.detail.x.clone()).collect(),
     }
 }
 
@@ -169,11 +209,12 @@ fn main() {
     // 1. The whole loop.
     let mut speedup = serde_json::Value::Null;
     let mut corner_speedup = serde_json::Value::Null;
+    let mut cpu_speedup = serde_json::Value::Null;
     let mut walls = Vec::new();
     if on("loop") {
         println!("\n## two_stage_miller: the whole loop (insitu optimize), in process");
-        println!("| seed | status | iterations | candidates (incl. re-evaluations) | wall s | candidates/s | sim ms per candidate-corner (median) | optimizer ms per iteration | feasible phase |");
-        println!("|---|---|---|---|---|---|---|---|---|");
+        println!("| seed | status | iterations | candidates (incl. re-evaluations) | wall s | CPU s | candidates/s | sim ms per candidate-corner (median) | optimizer ms per iteration | BO steps: GP fit / acquisition ms (median) | feasible phase |");
+        println!("|---|---|---|---|---|---|---|---|---|---|---|");
         let mut rates = Vec::new();
         let mut sims = Vec::new();
         let mut opts = Vec::new();
@@ -183,14 +224,18 @@ fn main() {
             let r = run_loop(&miller, &InProcess, seed);
             let sim_ms = median(r.corner_seconds.clone()) * 1e3;
             println!(
-                "| {seed} | {} | {} | {} | {:.2} | {:.1} | {:.2} | {:.1} | {} |",
+                "| {seed} | {} | {} | {} | {:.2} | {:.2} | {:.1} | {:.2} | {:.1} | {}: {:.1} / {:.1} | {} |",
                 r.status,
                 r.iterations,
                 r.candidates,
                 r.wall,
+                r.cpu,
                 r.candidates as f64 / r.wall,
                 sim_ms,
                 r.optimizer_per_iteration * 1e3,
+                r.bo_steps,
+                r.fit_step * 1e3,
+                r.prop_step * 1e3,
                 r.feasible_phase
             );
             walls.push(r.wall);
@@ -208,11 +253,34 @@ fn main() {
         median(sims.clone()),
         median(opts)
     );
+        // Where a candidate-corner's time goes: the seed-1 loop's candidates at each phase-3
+        // corner, stage by stage (medians).
         let ours = ours_seed1.expect("seed 1");
+        let cands: Vec<Vec<f64>> = ours.xs.iter().take(30).cloned().collect();
+        let mut stages: Vec<(String, Vec<f64>)> = Vec::new();
+        for c in miller.corners(miller.phases()) {
+            for x in &cands {
+                if let Ok(st) = miller.stage_seconds(x, c) {
+                    for (name, t) in st {
+                        match stages.iter_mut().find(|s| s.0 == name) {
+                            Some(s) => s.1.push(t),
+                            None => stages.push((name, vec![t])),
+                        }
+                    }
+                }
+            }
+        }
+        let parts: Vec<String> = stages.into_iter().map(|(n, v)| format!("{n} {:.3}", median(v) * 1e3)).collect();
+        println!(
+            "candidate-corner stages, ms (median over {} candidates x 3 phase-3 corners): {}",
+            cands.len(),
+            parts.join(", ")
+        );
         match NgspiceEvaluator::new(&miller) {
             Ok(ng) => {
                 let r = run_loop(&miller, &ng, 1);
                 let ng_ms = median(r.corner_seconds.clone()) * 1e3;
+                let ng_cpu = r.cpu + r.child_cpu;
                 let ours_ms = median(ours.corner_seconds.clone()) * 1e3;
                 println!("\n## the same loop with --simulator ngspice (seed 1)");
                 println!(
@@ -233,6 +301,15 @@ fn main() {
                 per_ng / per_ours,
                 ng_ms / ours_ms
             );
+                println!(
+                    "CPU seconds (load-independent): ngspice loop {:.2} (this process {:.2} + ngspice {:.2}), insitu loop {:.2}: {:.1}x per candidate",
+                    ng_cpu,
+                    r.cpu,
+                    r.child_cpu,
+                    ours.cpu,
+                    (ng_cpu / r.candidates as f64) / (ours.cpu / ours.candidates as f64)
+                );
+                cpu_speedup = serde_json::json!((ng_cpu / r.candidates as f64) / (ours.cpu / ours.candidates as f64));
                 speedup = serde_json::json!(per_ng / per_ours);
                 corner_speedup = serde_json::json!(ng_ms / ours_ms);
             }
@@ -242,18 +319,26 @@ fn main() {
 
     // 2. TRACE iteration time at 11-D.
     let mut per = f64::NAN;
+    let mut trace_cpu = f64::NAN;
     if on("trace") {
         let p = synthetic_11d();
         let n_steps = 11;
-        let rec = Trace::new(BoConfig::new(150, 150 + n_steps, 0)).run(&p);
+        // The initial design (150 closed-form evaluations) and the first iteration (cold fits),
+        // then iterations 2..: CPU seconds of the latter (all threads) per iteration.
+        let first = Trace::new(BoConfig::new(150, 151, 0)).run(&p);
+        let (c0, _) = cpu_seconds();
+        let rec = Trace::new(BoConfig::new(150, 150 + n_steps, 0)).resume(&p, first);
+        let cpu = (cpu_seconds().0 - c0) / (n_steps - 1) as f64;
         let steps: Vec<_> = rec.steps.iter().filter(|s| s.step > 1).collect();
         per = steps.iter().map(|s| s.fit_seconds + s.proposal_seconds).sum::<f64>() / steps.len().max(1) as f64;
         println!(
-        "\n## TRACE iteration at 11-D, {} constraints, 150-160 evaluations ({}): {:.3} s per iteration (mean of iterations 2-{n_steps})",
+        "\n## TRACE iteration at 11-D, {} constraints, 150-160 evaluations ({}): {:.3} s per iteration (mean of iterations 2-{n_steps}), {:.3} CPU s",
         p.n_constraints(),
         p.name,
-        per
+        per,
+        cpu
     );
+        trace_cpu = cpu;
     }
     // 3. Wall-clock comparison of algorithms at the phase-2 corners.
     let mut default = None;
@@ -377,9 +462,11 @@ fn main() {
     let result = serde_json::json!({
         "miller_speedup_vs_ngspice": speedup,
         "miller_corner_sim_speedup_vs_ngspice": corner_speedup,
+        "miller_cpu_speedup_vs_ngspice": cpu_speedup,
         "miller_loop_wall_seconds_median": num(median(walls)),
         "miller_seconds_to_feasible_phase2": num(default_ttf),
         "trace_iteration_seconds_11d": num(per),
+        "trace_iteration_cpu_seconds_11d": num(trace_cpu),
         "trace_paper_gain_mean": num(trace_mean),
         "default_algorithm": default.map(|a| a.name()),
         "seeds": seeds,

@@ -533,3 +533,48 @@ fn the_readme_rust_example_is_the_library_doctest() {
         .collect();
     assert_eq!(block, doc);
 }
+
+/// The session's corner memo: a phase change simulates only the corners it has not seen (the
+/// Miller phases share `tt_27`), and a candidate taken partly from the memo scores bitwise as a
+/// fresh one.
+#[test]
+fn a_phase_change_simulates_only_new_corners() {
+    use insitu::sizing::problem::CornerDef;
+    use insitu::sizing::{CornerMemo, CornerResult, Evaluator, Sizing};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    struct Counting(AtomicUsize);
+    impl Evaluator for Counting {
+        fn run_corner(&self, tb: &Testbench, x: &[f64], corner: &CornerDef) -> (CornerResult, Sizing) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            InProcess.run_corner(tb, x, corner)
+        }
+        fn name(&self) -> &'static str {
+            "counting"
+        }
+    }
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/two_stage_miller/problem.json");
+    let tb = Testbench::from_file(&p).unwrap();
+    let ev = Counting(AtomicUsize::new(0));
+    let memo = CornerMemo::default();
+    let x = tb.init();
+    let calls = |want: usize| assert_eq!(ev.0.swap(0, Ordering::Relaxed), want);
+    memo.assess(&ev, &tb, &x, 1);
+    calls(1);
+    assert!(memo.take_fresh_seconds() > 0.0);
+    let p2 = memo.assess(&ev, &tb, &x, 2);
+    calls(2);
+    let p3 = memo.assess(&ev, &tb, &x, 3);
+    calls(2);
+    let again = memo.assess(&ev, &tb, &x, 3);
+    calls(0);
+    assert!(memo.take_fresh_seconds() > 0.0, "the phase 2 and 3 corners ran");
+    assert_eq!(memo.take_fresh_seconds(), 0.0);
+    for (memoized, phase) in [(&p2, 2), (&p3, 3), (&again, 3)] {
+        let fresh = tb.assess(&x, phase);
+        assert_eq!(memoized.cost.to_bits(), fresh.cost.to_bits(), "phase {phase}");
+        for (a, b) in memoized.corners.iter().zip(&fresh.corners) {
+            assert_eq!(a.corner, b.corner);
+            assert_eq!(a.values, b.values, "phase {phase} corner {}", a.corner);
+        }
+    }
+}

@@ -210,7 +210,14 @@ pub fn run_bo<P: Problem + ?Sized>(
         step += 1;
         let q = cfg.batch_size.max(1).min(cfg.budget - rec.evaluations.len());
         let t0 = Instant::now();
-        let (us, hyper, fit_s) = propose(problem, method, cfg, &rec, &mut thetas, &mut models, step, q, &lower, &upper);
+        // On a pool thread: the many small parallel loops of the step (GP fits, the swarm's
+        // predictions) then split their work among the pool's threads instead of each one
+        // handing it over from outside the pool and blocking (two context switches per loop).
+        let (us, hyper, fit_s) = rayon::join(
+            || propose(problem, method, cfg, &rec, &mut thetas, &mut models, step, q, &lower, &upper),
+            || (),
+        )
+        .0;
         let prop_s = t0.elapsed().as_secs_f64() - fit_s;
         let (names, us): (Vec<&str>, Vec<Vec<f64>>) = us.into_iter().unzip();
         // Evaluate the batch once; record per-point proposer names.

@@ -9,7 +9,8 @@
 //! * [`Coordinates`]: the unit box the optimizer searches, mapped to the ranges linearly or
 //!   logarithmically (wide positive ranges).
 //! * [`Algorithm`]: the one place that chooses the optimizer.
-//! * [`Session`]: phases, convergence, the per-iteration report, the history file and resume.
+//! * [`Session`]: phases, convergence, the per-iteration report, the history file and resume;
+//!   its [`CornerMemo`] keeps the corner results, so a phase change simulates only new corners.
 //!
 //! The README's "Use it from Rust" example (a test checks they are the same text):
 //!
@@ -56,5 +57,5 @@ pub use coords::Coordinates;
 pub use history::{Entry, History};
 pub use problem::{Optimization, ProblemError, ProblemFile};
 pub use scoring::Score;
-pub use session::{Evaluator, InProcess, PhaseProblem, Session, Status};
+pub use session::{CornerMemo, Evaluator, InProcess, PhaseProblem, Session, Status};
 pub use testbench::{CornerResult, Sizing, Testbench};

@@ -6,7 +6,6 @@
 //! ([`crate::ngspice::Ngspice`]); its rawfile plots become datasets, measured by the same code
 //! as the in-process results.
 
-use super::candidate::Candidate;
 use super::measure::Results;
 use super::problem::CornerDef;
 use super::report::eng;
@@ -15,7 +14,6 @@ use super::testbench::{CornerResult, Sizing, Testbench};
 use crate::ngspice::Ngspice;
 use crate::raw::Plot;
 use insitu_solver::{Data, Dataset, Quantity, Vector};
-use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -180,10 +178,8 @@ pub fn to_dataset(p: &Plot) -> Dataset {
 }
 
 impl Evaluator for NgspiceEvaluator {
-    fn assess(&self, tb: &Testbench, x: &[f64], phase: usize) -> Candidate {
-        let runs: Vec<(CornerResult, Sizing)> =
-            tb.corners(phase).par_iter().map(|c| self.run_corner(tb, x, c)).collect();
-        tb.assemble(x, phase, runs)
+    fn run_corner(&self, tb: &Testbench, x: &[f64], corner: &CornerDef) -> (CornerResult, Sizing) {
+        NgspiceEvaluator::run_corner(self, tb, x, corner)
     }
     fn name(&self) -> &'static str {
         "ngspice"

@@ -17,15 +17,17 @@ use super::algo::Algorithm;
 use super::candidate::Candidate;
 use super::coords::Coordinates;
 use super::history::{Entry, History, Meta, State};
+use super::problem::CornerDef;
 use super::problem::Ordered;
 use super::report::{self, BlockInfo};
-use super::testbench::Testbench;
+use super::testbench::{CornerResult, Sizing, Testbench};
 use insitu_optimizer::problem::{Evaluation, Outcome, Problem};
 use insitu_optimizer::record::INITIAL;
 use insitu_optimizer::RunRecord;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Iterations without improvement before a phase change.
@@ -35,8 +37,13 @@ pub const CONVERGED_COST: f64 = 0.05;
 
 /// Evaluates candidates: the in-process testbench, or another simulator (ngspice).
 pub trait Evaluator: Sync {
-    /// Evaluates one candidate at every corner of `phase`.
-    fn assess(&self, tb: &Testbench, x: &[f64], phase: usize) -> Candidate;
+    /// Simulates and measures one candidate at one corner.
+    fn run_corner(&self, tb: &Testbench, x: &[f64], corner: &CornerDef) -> (CornerResult, Sizing);
+    /// Evaluates one candidate at every corner of `phase` (corners in parallel).
+    fn assess(&self, tb: &Testbench, x: &[f64], phase: usize) -> Candidate {
+        let runs = tb.corners(phase).par_iter().map(|c| self.run_corner(tb, x, c)).collect();
+        tb.assemble(x, phase, runs)
+    }
     /// `insitu`, `ngspice`.
     fn name(&self) -> &'static str;
 }
@@ -45,11 +52,60 @@ pub trait Evaluator: Sync {
 pub struct InProcess;
 
 impl Evaluator for InProcess {
-    fn assess(&self, tb: &Testbench, x: &[f64], phase: usize) -> Candidate {
-        tb.assess(x, phase)
+    fn run_corner(&self, tb: &Testbench, x: &[f64], corner: &CornerDef) -> (CornerResult, Sizing) {
+        tb.run_corner(x, corner)
     }
     fn name(&self) -> &'static str {
         "insitu"
+    }
+}
+
+/// A corner label and a candidate's parameter bits.
+type CornerKey = (String, Vec<u64>);
+
+/// The corner results a session has already simulated, by (corner, candidate). A result
+/// depends only on the candidate and the corner (every simulation starts cold), so a phase
+/// change re-evaluating the optimizer's candidates at the new phase's corners takes the
+/// corners the phases share (`tt_27` in phases 1-3 of the Miller example) from here instead of
+/// simulating them again: bitwise the same values, a third fewer simulations at a 3-corner
+/// phase change. Not saved in the history: a resumed run simulates them again and gets the
+/// same numbers.
+#[derive(Default)]
+pub struct CornerMemo {
+    done: Mutex<HashMap<CornerKey, (CornerResult, Sizing)>>,
+    /// Simulator seconds of the corners simulated (not taken from the memo) since the last
+    /// [`CornerMemo::take_fresh_seconds`].
+    fresh: Mutex<f64>,
+}
+
+impl CornerMemo {
+    /// Evaluates a candidate at every corner of `phase` through `ev`, reusing known corners.
+    pub fn assess(&self, ev: &dyn Evaluator, tb: &Testbench, x: &[f64], phase: usize) -> Candidate {
+        let k = key(x);
+        let runs = tb
+            .corners(phase)
+            .par_iter()
+            .map(|c| {
+                let id = (c.label(), k.clone());
+                if let Some(r) = self.done.lock().ok().and_then(|m| m.get(&id).cloned()) {
+                    return r;
+                }
+                let r = ev.run_corner(tb, x, c);
+                if let Ok(mut f) = self.fresh.lock() {
+                    *f += r.0.seconds;
+                }
+                if let Ok(mut m) = self.done.lock() {
+                    m.insert(id, r.clone());
+                }
+                r
+            })
+            .collect();
+        tb.assemble(x, phase, runs)
+    }
+
+    /// Simulator seconds spent since the last call (memo hits cost none).
+    pub fn take_fresh_seconds(&self) -> f64 {
+        self.fresh.lock().map(|mut f| std::mem::take(&mut *f)).unwrap_or(0.0)
     }
 }
 
@@ -65,6 +121,7 @@ pub struct PhaseProblem<'a> {
     upper: Vec<f64>,
     m: usize,
     log: Mutex<HashMap<Vec<u64>, Candidate>>,
+    memo: Option<Arc<CornerMemo>>,
 }
 
 impl<'a> PhaseProblem<'a> {
@@ -80,7 +137,13 @@ impl<'a> PhaseProblem<'a> {
             upper: vec![1.0; tb.problem.parameters.len()],
             m: tb.bounds().len(),
             log: Mutex::new(HashMap::new()),
+            memo: None,
         }
+    }
+
+    /// The same view, its corner simulations shared with a session's [`CornerMemo`].
+    pub fn with_memo(tb: &'a Testbench, ev: &'a dyn Evaluator, phase: usize, memo: Arc<CornerMemo>) -> Self {
+        PhaseProblem { memo: Some(memo), ..PhaseProblem::new(tb, ev, phase) }
     }
 
     /// The evaluated candidate at unit point `u`, if any.
@@ -109,7 +172,11 @@ impl Problem for PhaseProblem<'_> {
         Some(self.coords.unit_grids(&self.tb.problem.parameters))
     }
     fn evaluate(&self, u: &[f64]) -> Evaluation {
-        let c = self.ev.assess(self.tb, &self.coords.from_unit(u), self.phase);
+        let x = self.coords.from_unit(u);
+        let c = match &self.memo {
+            Some(m) => m.assess(self.ev, self.tb, &x, self.phase),
+            None => self.ev.assess(self.tb, &x, self.phase),
+        };
         let out = match (&c.failure, c.objective, &c.constraints) {
             (None, Some(o), Some(k)) => Ok(Outcome { objective: o, constraints: k.clone() }),
             (f, _, _) => Err(f.clone().unwrap_or_else(|| "not measured".into())),
@@ -174,6 +241,8 @@ pub struct Session<'a> {
     /// Where the history is written (none: not written).
     pub path: Option<PathBuf>,
     ev: &'a dyn Evaluator,
+    /// Corner results simulated so far in this process (see [`CornerMemo`]).
+    memo: Arc<CornerMemo>,
     /// Wall-clock seconds of earlier sessions (resume).
     elapsed_before: f64,
     started: Instant,
@@ -233,7 +302,7 @@ impl<'a> Session<'a> {
             state: State { phase: 1, ..State::default() },
             optimizer,
         };
-        Session { tb, algorithm, history, path, ev, elapsed_before: 0.0, started: Instant::now() }
+        Session { tb, algorithm, history, path, ev, memo: Arc::default(), elapsed_before: 0.0, started: Instant::now() }
     }
 
     /// Continues a saved run. The problem must be the one the history was started with.
@@ -259,6 +328,7 @@ impl<'a> Session<'a> {
             history,
             path: Some(path.to_path_buf()),
             ev,
+            memo: Arc::default(),
             elapsed_before,
             started: Instant::now(),
         })
@@ -287,7 +357,7 @@ impl<'a> Session<'a> {
     }
 
     fn problem(&self, phase: usize) -> PhaseProblem<'a> {
-        PhaseProblem::new(self.tb, self.ev, phase)
+        PhaseProblem::with_memo(self.tb, self.ev, phase, self.memo.clone())
     }
 
     fn strategy(&self, rec: &RunRecord, idx: usize, fit: f64, prop: f64) -> String {
@@ -441,8 +511,11 @@ impl<'a> Session<'a> {
             self.history.meta.optimizer_seconds += (wall - eval_wall).max(0.0);
             for idx in before..before + added {
                 let u = &self.history.optimizer.evaluations[idx].x;
-                let c = log.get(&key(u)).cloned().unwrap_or_else(|| self.ev.assess(tb, &coords.from_unit(u), phase));
-                self.history.meta.sim_seconds += c.corners.iter().map(|r| r.seconds).sum::<f64>();
+                let c = log
+                    .get(&key(u))
+                    .cloned()
+                    .unwrap_or_else(|| self.memo.assess(self.ev, tb, &coords.from_unit(u), phase));
+                self.history.meta.sim_seconds += self.memo.take_fresh_seconds();
                 self.history.meta.iteration += 1;
                 let iteration = self.history.meta.iteration;
                 let strategy = self.strategy(&self.history.optimizer, idx, fit, prop);
@@ -476,10 +549,10 @@ impl<'a> Session<'a> {
         tb.warm(phase);
         let cands: Vec<Candidate> = {
             use rayon::prelude::*;
-            xs.par_iter().map(|x| self.ev.assess(tb, x, phase)).collect()
+            xs.par_iter().map(|x| self.memo.assess(self.ev, tb, x, phase)).collect()
         };
         self.history.meta.reevaluations += cands.len();
-        self.history.meta.sim_seconds += cands.iter().flat_map(|c| c.corners.iter().map(|r| r.seconds)).sum::<f64>();
+        self.history.meta.sim_seconds += self.memo.take_fresh_seconds();
         for (e, c) in self.history.optimizer.evaluations.iter_mut().zip(&cands) {
             e.objective = c.objective;
             e.constraints.clone_from(&c.constraints);
@@ -571,7 +644,7 @@ impl<'a> Session<'a> {
         let mut seen: Vec<String> = Vec::new();
         let mut corners = Vec::new();
         for p in 1..=tb.phases() {
-            let c = self.ev.assess(tb, x, p);
+            let c = self.memo.assess(self.ev, tb, x, p);
             for cr in c.corners {
                 if !seen.contains(&cr.corner) {
                     seen.push(cr.corner.clone());
@@ -579,7 +652,7 @@ impl<'a> Session<'a> {
                 }
             }
         }
-        let mut c = self.ev.assess(tb, x, 1);
+        let mut c = self.memo.assess(self.ev, tb, x, 1);
         c.corners = corners;
         c
     }

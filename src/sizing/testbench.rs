@@ -475,6 +475,51 @@ impl Testbench {
         Ok(r)
     }
 
+    /// Where one corner evaluation's time goes (the bench's breakdown): seconds spent mapping
+    /// the parameters to sizes (gm/Id width lookups), re-sizing the compiled simulator, and in
+    /// each analysis (`op`, then the deck's, by name), and measuring, in that order.
+    pub fn stage_seconds(&self, x: &[f64], corner: &CornerDef) -> Result<Vec<(String, f64)>, String> {
+        let mut out = Vec::new();
+        let mut t = Instant::now();
+        let mut lap = |name: &str, out: &mut Vec<(String, f64)>| {
+            out.push((name.to_string(), t.elapsed().as_secs_f64()));
+            t = Instant::now();
+        };
+        let s = self.sizing(x, corner)?;
+        lap("sizing", &mut out);
+        let mut sim = self.take_sim(corner)?;
+        for (name, v) in &s.params {
+            sim.set_param(name, *v).map_err(|e| e.to_string())?;
+        }
+        for ((_, w, l), g) in s.devices.iter().zip(&self.groups) {
+            for h in &g.handles {
+                sim.set_mos_size_of(*h, *w, *l).map_err(|e| e.to_string())?;
+            }
+        }
+        lap("resize", &mut out);
+        let mut r = Results::default();
+        if self.needs.op {
+            r.datasets.push(sim.op_dataset().map_err(|e| format!("op: {e}"))?);
+            lap("op", &mut out);
+        }
+        for a in &self.analyses {
+            r.datasets.push(sim.run_analysis(a).map_err(|e| e.to_string())?);
+            let name = match a {
+                Analysis::Op => "op",
+                Analysis::Dc { .. } => "dc",
+                Analysis::Ac { .. } => "ac",
+                Analysis::Tran { .. } => "tran",
+                Analysis::Noise { .. } => "noise",
+            };
+            lap(name, &mut out);
+        }
+        r.values = self.param_values(&s);
+        let _ = self.measure(&r, Some(&sim));
+        lap("measure", &mut out);
+        self.give_back(corner, sim);
+        Ok(out)
+    }
+
     /// Simulates one candidate at every corner of `phase`, corners in parallel.
     pub fn evaluate(&self, x: &[f64], phase: usize) -> Vec<(CornerResult, Sizing)> {
         self.corners(phase).par_iter().map(|c| self.run_corner(x, c)).collect()
