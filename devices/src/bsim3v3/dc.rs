@@ -106,6 +106,12 @@ pub(crate) struct Core {
     pub ueff: f64,
     pub rds: f64,
     pub abulk_pre_keta: f64,
+    /// Vgsteff's derivatives (d/dVg, d/dVd, d/dVb), for bsim3v1's C-V Vgsteff.
+    pub dvgsteff: [f64; 3],
+    /// The bias-dependent Weff (DWG/DWB), for bsim3v1's noise Qinv.
+    pub weff: f64,
+    /// sqrt(phis) as BSIM3 smooths it and its Vbs derivative, for bsim3v1's C-V flat band.
+    pub sqrt_phis: [f64; 2],
 }
 
 impl Bsim3v3 {
@@ -115,6 +121,16 @@ impl Bsim3v3 {
         let nvtm = self.nvtm;
         if sat <= 0.0 {
             (gmin * v, gmin)
+        } else if self.version == Bsim3Version::V31 {
+            // bsim3v1: exponential below 0.5 V, its tangent above (no IJTH).
+            if v < 0.5 {
+                let ev = (v / nvtm).exp();
+                (sat * (ev - 1.0) + gmin * v, sat * ev / nvtm + gmin)
+            } else {
+                let ev = (0.5 / nvtm).exp();
+                let t0 = sat * ev / nvtm;
+                (sat * (ev - 1.0) + t0 * (v - 0.5) + gmin * v, t0 + gmin)
+            }
         } else if self.ijth == 0.0 || v < vjm {
             let ev = (v / nvtm).exp();
             (sat * (ev - 1.0) + gmin * v, sat * ev / nvtm + gmin)
@@ -708,6 +724,9 @@ impl Bsim3v3 {
             ueff,
             rds,
             abulk_pre_keta,
+            dvgsteff: [dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb],
+            weff,
+            sqrt_phis: [sqrt_phis, dsqrt_phis_dvb],
         }
     }
 

@@ -22,8 +22,8 @@
 //!
 //! - NOIMOD 1-4 channel noise (SPICE2 or BSIM3 thermal, SPICE2 or BSIM3 oxide-trap flicker).
 //!
-//! - versions 3.2, 3.2.2, 3.2.3 and 3.2.4 (ngspice's `bsim3v32`) through [`Bsim3Version`]
-//!   branches in the same code ([`Bsim3v3Model::with_version`]).
+//! - versions 3.2, 3.2.2, 3.2.3 and 3.2.4 (ngspice's `bsim3v32`) and 3.1 (`bsim3v1`) through
+//!   [`Bsim3Version`] branches in the same code ([`Bsim3v3Model::with_version`]).
 //!
 //! Not implemented (rejected with an error naming the parameter): CAPMOD 0/1, NOIMOD 5/6,
 //! NQSMOD/ACNQSMOD, ACM, substrate current (ALPHA0/ALPHA1 must be 0).
