@@ -46,10 +46,15 @@ pub struct Bsim3v3Dc {
     pub abulk: f64,
     /// Subthreshold slope factor n at this bias.
     pub n: f64,
+    /// Junction current the circuit sees beyond `cbd`/`cbs` (bulk-drain, bulk-source): on
+    /// 3.1 cards GMIN x V once more, because `b3v1ld.c` stamps cbd - (gbd - GMIN) vbd as the
+    /// Norton current beside gbd (0 for other versions). [`Bsim3v3Dc::fet`] includes it.
+    pub junction_extra: [f64; 2],
 }
 
 impl Bsim3v3Dc {
-    /// The quantities the solver's shared FET load uses.
+    /// The quantities the solver's shared FET load uses (junction currents as stamped,
+    /// with [`Bsim3v3Dc::junction_extra`]).
     pub fn fet(&self) -> crate::FetDc {
         crate::FetDc {
             mode: self.mode,
@@ -57,9 +62,9 @@ impl Bsim3v3Dc {
             gm: self.gm,
             gds: self.gds,
             gmbs: self.gmbs,
-            cbd: self.cbd,
+            cbd: self.cbd + self.junction_extra[0],
             gbd: self.gbd,
-            cbs: self.cbs,
+            cbs: self.cbs + self.junction_extra[1],
             gbs: self.gbs,
             von: self.von,
             vdsat: self.vdsat,
@@ -755,6 +760,11 @@ impl Bsim3v3 {
             ueff: c.ueff,
             abulk: c.abulk,
             n: c.n,
+            junction_extra: if self.version == Bsim3Version::V31 {
+                [m * self.gmin * vbd, m * self.gmin * vbs]
+            } else {
+                [0.0; 2]
+            },
         }
     }
 }
