@@ -115,7 +115,11 @@ impl Bsim3v3 {
             (v, dg * dvgs_eff_dvg, dd, db)
         };
 
-        let vg = (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb);
+        let vg = if self.version == Bsim3Version::V31 {
+            self.vgsteff_cv_v31(&k)
+        } else {
+            (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb)
+        };
         match self.capmod {
             1 => return self.capmod1(&k, vbseff_cv, dvbseff_cv_dvb, cox_wl, vg),
             2 => return self.capmod2(&k, vbseff_cv, dvbseff_cv_dvb, cox_wl, vg),
@@ -372,6 +376,31 @@ impl Bsim3v3 {
         Bsim3v3Caps::assemble(self.m, k.mode, [qgate, qdrn, qbulk, -qinoi], c)
     }
 
+    /// bsim3v1's C-V Vgsteff (no NOFF/VOFFCV): n Vtm ln(1 + e^2) with `b3v1ld.c`'s e (the
+    /// current model's exponential, so exp((Vgst - VOFF)/(n Vtm)) where that model is in weak
+    /// inversion), and the current model's Vgsteff where |Vgst / (2 n Vtm)| >= EXP_THRESHOLD.
+    fn vgsteff_cv_v31(&self, k: &super::dc::Core) -> (f64, f64, f64, f64) {
+        let nvt = k.n * self.vtm;
+        let t10 = 2.0 * nvt;
+        let vgst_nvt = k.vgst / t10;
+        if vgst_nvt > -EXP_THRESHOLD && vgst_nvt < EXP_THRESHOLD {
+            let e = if (2.0 * self.voff - k.vgst) / t10 > EXP_THRESHOLD {
+                ((k.vgst - self.voff) / nvt).exp()
+            } else {
+                vgst_nvt.exp()
+            };
+            let e = e * e;
+            let v = nvt * (1.0 + e).ln();
+            let dg = e / (1.0 + e);
+            let dd = -dg * (k.dvth_dvd + k.vgst / k.n * k.dn_dvd) + v / k.n * k.dn_dvd;
+            let db = -dg * (k.dvth_dvb + k.vgst / k.n * k.dn_dvb) + v / k.n * k.dn_dvb;
+            (v, dg * k.dvgs_eff_dvg, dd, db)
+        } else {
+            let [dg, dd, db] = k.dvgsteff;
+            (k.vgsteff, dg, dd, db)
+        }
+    }
+
     /// CAPMOD 2: the smooth charge model without the charge-thickness correction
     /// (`b3ld.c`), from the shared VgsteffCV `vg` = (value, d/dVg, d/dVd, d/dVb).
     fn capmod2(
@@ -387,31 +416,52 @@ impl Bsim3v3 {
         // `bsim3v32` 3.2 carries flat-band derivatives that are zero for VFBZB: the same
         // numbers as 3.2.2 on, except at Vds = 0 below.
         let old = self.version <= Bsim3Version::V32;
-        let vfb = self.vfbzb;
+        let v31 = self.version == Bsim3Version::V31;
+        // Flat band: 3.1 follows Vth (Vth - phi - K1 sqrt(phis), bias-dependent), 3.2 on
+        // use the zero-bias VFBZB.
+        let (vfb, dvfb_dvd, dvfb_dvb, k1ox) = if v31 {
+            let [sq, dsq_dvb] = k.sqrt_phis;
+            (k.vth - self.phi - self.k1 * sq, k.dvth_dvd, k.dvth_dvb - self.k1 * dsq_dvb, self.k1)
+        } else {
+            (self.vfbzb, 0.0, 0.0, self.k1ox)
+        };
         let v3 = vfb - vgs_eff + vbseff_cv - DELTA_3;
-        let t0 =
-            if vfb <= 0.0 { (v3 * v3 - 4.0 * DELTA_3 * vfb).sqrt() } else { (v3 * v3 + 4.0 * DELTA_3 * vfb).sqrt() };
+        let (t0, t2) = if vfb <= 0.0 {
+            let t0 = (v3 * v3 - 4.0 * DELTA_3 * vfb).sqrt();
+            (t0, -DELTA_3 / t0)
+        } else {
+            let t0 = (v3 * v3 + 4.0 * DELTA_3 * vfb).sqrt();
+            (t0, DELTA_3 / t0)
+        };
         let t1 = 0.5 * (1.0 + v3 / t0);
         let vfbeff = vfb - 0.5 * (v3 + t0);
         let dvfbeff_dvg = t1 * dvgs_eff_dvg;
-        let dvfbeff_dvb = -t1 * dvbseff_cv_dvb;
+        let (dvfbeff_dvd, dvfbeff_dvb) = if v31 {
+            ((1.0 - t1 - t2) * dvfb_dvd, (1.0 - t1 - t2) * dvfb_dvb - t1 * dvbseff_cv_dvb)
+        } else {
+            (0.0, -t1 * dvbseff_cv_dvb)
+        };
         let qac0 = cox_wl * (vfbeff - vfb);
         let dqac0_dvg = cox_wl * dvfbeff_dvg;
-        let dqac0_dvb = cox_wl * dvfbeff_dvb;
+        let (dqac0_dvd, dqac0_dvb) = if v31 {
+            (cox_wl * (dvfbeff_dvd - dvfb_dvd), cox_wl * (dvfbeff_dvb - dvfb_dvb))
+        } else {
+            (0.0, cox_wl * dvfbeff_dvb)
+        };
 
-        let t0 = 0.5 * self.k1ox;
+        let t0 = 0.5 * k1ox;
         let t3 = vgs_eff - vfbeff - vbseff_cv - vgsteff;
-        let (t1, t2) = if self.k1ox == 0.0 {
+        let (t1, t2) = if k1ox == 0.0 {
             (0.0, 0.0)
         } else if t3 < 0.0 {
-            (t0 + t3 / self.k1ox, cox_wl)
+            (t0 + t3 / k1ox, cox_wl)
         } else {
             let t1 = (t0 * t0 + t3).sqrt();
             (t1, cox_wl * t0 / t1)
         };
-        let qsub0 = cox_wl * self.k1ox * (t1 - t0);
+        let qsub0 = cox_wl * k1ox * (t1 - t0);
         let dqsub0_dvg = t2 * (dvgs_eff_dvg - dvfbeff_dvg - dvgsteff_dvg);
-        let dqsub0_dvd = -t2 * dvgsteff_dvd;
+        let dqsub0_dvd = if v31 { -t2 * (dvfbeff_dvd + dvgsteff_dvd) } else { -t2 * dvgsteff_dvd };
         let dqsub0_dvb = -t2 * (dvfbeff_dvb + dvbseff_cv_dvb + dvgsteff_dvb);
 
         let abulk_cv = k.abulk0 * self.abulk_cv_factor;
@@ -492,10 +542,13 @@ impl Bsim3v3 {
         qbulk -= qac0 + qsub0;
         let qdrn = -(qgate + qbulk + qsrc);
         let cgg = dqac0_dvg + dqsub0_dvg + cgg1;
-        let cgd = dqsub0_dvd + cgd1;
+        let (cgd, cbd) = if v31 {
+            (dqac0_dvd + dqsub0_dvd + cgd1, cbd1 - dqac0_dvd - dqsub0_dvd)
+        } else {
+            (dqsub0_dvd + cgd1, cbd1 - dqsub0_dvd)
+        };
         let cgb = (dqac0_dvb + dqsub0_dvb + cgb1) * k.dvbseff_dvb;
         let cbg = cbg1 - dqac0_dvg - dqsub0_dvg;
-        let cbd = cbd1 - dqsub0_dvd;
         let cbb = (cbb1 - dqac0_dvb - dqsub0_dvb) * k.dvbseff_dvb;
         let csb = csb * k.dvbseff_dvb;
         let c = [cgg, cgd, cgb, cbg, cbd, cbb, csg, csd, csb];

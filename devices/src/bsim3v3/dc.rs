@@ -46,10 +46,15 @@ pub struct Bsim3v3Dc {
     pub abulk: f64,
     /// Subthreshold slope factor n at this bias.
     pub n: f64,
+    /// Junction current the circuit sees beyond `cbd`/`cbs` (bulk-drain, bulk-source): on
+    /// 3.1 cards GMIN x V once more, because `b3v1ld.c` stamps cbd - (gbd - GMIN) vbd as the
+    /// Norton current beside gbd (0 for other versions). [`Bsim3v3Dc::fet`] includes it.
+    pub junction_extra: [f64; 2],
 }
 
 impl Bsim3v3Dc {
-    /// The quantities the solver's shared FET load uses.
+    /// The quantities the solver's shared FET load uses (junction currents as stamped,
+    /// with [`Bsim3v3Dc::junction_extra`]).
     pub fn fet(&self) -> crate::FetDc {
         crate::FetDc {
             mode: self.mode,
@@ -57,9 +62,9 @@ impl Bsim3v3Dc {
             gm: self.gm,
             gds: self.gds,
             gmbs: self.gmbs,
-            cbd: self.cbd,
+            cbd: self.cbd + self.junction_extra[0],
             gbd: self.gbd,
-            cbs: self.cbs,
+            cbs: self.cbs + self.junction_extra[1],
             gbs: self.gbs,
             von: self.von,
             vdsat: self.vdsat,
@@ -106,6 +111,12 @@ pub(crate) struct Core {
     pub ueff: f64,
     pub rds: f64,
     pub abulk_pre_keta: f64,
+    /// Vgsteff's derivatives (d/dVg, d/dVd, d/dVb), for bsim3v1's C-V Vgsteff.
+    pub dvgsteff: [f64; 3],
+    /// The bias-dependent Weff (DWG/DWB), for bsim3v1's noise Qinv.
+    pub weff: f64,
+    /// sqrt(phis) as BSIM3 smooths it and its Vbs derivative, for bsim3v1's C-V flat band.
+    pub sqrt_phis: [f64; 2],
 }
 
 impl Bsim3v3 {
@@ -115,6 +126,16 @@ impl Bsim3v3 {
         let nvtm = self.nvtm;
         if sat <= 0.0 {
             (gmin * v, gmin)
+        } else if self.version == Bsim3Version::V31 {
+            // bsim3v1: exponential below 0.5 V, its tangent above (no IJTH).
+            if v < 0.5 {
+                let ev = (v / nvtm).exp();
+                (sat * (ev - 1.0) + gmin * v, sat * ev / nvtm + gmin)
+            } else {
+                let ev = (0.5 / nvtm).exp();
+                let t0 = sat * ev / nvtm;
+                (sat * (ev - 1.0) + t0 * (v - 0.5) + gmin * v, t0 + gmin)
+            }
         } else if self.ijth == 0.0 || v < vjm {
             let ev = (v / nvtm).exp();
             (sat * (ev - 1.0) + gmin * v, sat * ev / nvtm + gmin)
@@ -708,6 +729,9 @@ impl Bsim3v3 {
             ueff,
             rds,
             abulk_pre_keta,
+            dvgsteff: [dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb],
+            weff,
+            sqrt_phis: [sqrt_phis, dsqrt_phis_dvb],
         }
     }
 
@@ -736,6 +760,11 @@ impl Bsim3v3 {
             ueff: c.ueff,
             abulk: c.abulk,
             n: c.n,
+            junction_extra: if self.version == Bsim3Version::V31 {
+                [m * self.gmin * vbd, m * self.gmin * vbs]
+            } else {
+                [0.0; 2]
+            },
         }
     }
 }

@@ -23,8 +23,8 @@
 //!
 //! - NOIMOD 1-4 channel noise (SPICE2 or BSIM3 thermal, SPICE2 or BSIM3 oxide-trap flicker).
 //!
-//! - versions 3.2, 3.2.2, 3.2.3 and 3.2.4 (ngspice's `bsim3v32`) through [`Bsim3Version`]
-//!   branches in the same code ([`Bsim3v3Model::with_version`]).
+//! - versions 3.2, 3.2.2, 3.2.3 and 3.2.4 (ngspice's `bsim3v32`) and 3.1 (`bsim3v1`) through
+//!   [`Bsim3Version`] branches in the same code ([`Bsim3v3Model::with_version`]).
 //!
 //! - ngspice's parameter checks (`b3check.c`): fatal ones are errors, warnings are kept on the
 //!   instance ([`Bsim3v3::warnings`]); names BSIM3v3.3 does not know are ignored

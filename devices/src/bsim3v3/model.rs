@@ -126,23 +126,24 @@ impl Bsim3v3Model {
     }
 
     /// As [`Bsim3v3Model::new`] for a card of BSIM3 revision `version` (ngspice's
-    /// `bsim3v32` for 3.2.x): parameters that revision does not know
-    /// ([`Bsim3Version::unknown_params`], and LMLT outside 3.2.x) are ignored with a warning
-    /// ([`Bsim3v3Model::ignored`]), as ngspice ignores them.
+    /// `bsim3v32` for 3.2.x, `bsim3v1` for 3.1; 3.0 is an error): parameters that revision does
+    /// not know ([`Bsim3Version::unknown_params`], and LMLT outside 3.2.x) are ignored with a
+    /// warning ([`Bsim3v3Model::ignored`]), as ngspice ignores them.
     pub fn with_version(
         name: &str,
         pmos: bool,
         params: &[(String, f64)],
         version: Bsim3Version,
     ) -> Result<Bsim3v3Model, DeviceError> {
-        if !(version.is_v32() || version == Bsim3Version::V330) {
+        if version == Bsim3Version::V30 {
             return Err(DeviceError::invalid(
                 name,
                 "version",
-                if version == Bsim3Version::V30 { 3.0 } else { 3.1 },
-                "BSIM3 versions 3.0 and 3.1 (ngspice's bsim3v0/bsim3v1) are not implemented",
+                3.0,
+                "BSIM3 version 3.0 (ngspice's bsim3v0) is not implemented",
             ));
         }
+        let v31 = version == Bsim3Version::V31;
         let mut p = Bsim3v3Params::default();
         let mut lc = Bsim3v3Params::default();
         let mut wc = Bsim3v3Params::default();
@@ -155,6 +156,15 @@ impl Bsim3v3Model {
             }
             if lname.ends_with("vtho") {
                 lname = lname.replace("vtho", "vth0");
+            }
+            if v31 && lname == "hdif" {
+                // bsim3v1 derives default AD/AS/PD/PS from HDIF and W.
+                return Err(DeviceError::invalid(
+                    name,
+                    "hdif",
+                    *value,
+                    "HDIF (bsim3v1's default junction areas from W) is not implemented; give AD/AS/PD/PS",
+                ));
             }
             if IGNORED.contains(&lname.as_str()) {
                 continue;
@@ -198,6 +208,9 @@ impl Bsim3v3Model {
         }
         let bad = |param: &str, value: f64, reason: &str| Err(DeviceError::invalid(name, param, value, reason));
         if let Some(v) = p.capmod {
+            if v31 && v != 2.0 {
+                return bad("capmod", v, "this BSIM3 3.1 implementation has CAPMOD 2 (bsim3v1 has 0, 1 and 2)");
+            }
             if ![0.0, 1.0, 2.0, 3.0].contains(&v) {
                 return bad("capmod", v, "CAPMOD must be 0, 1, 2 or 3");
             }

@@ -15,13 +15,22 @@ impl Bsim3v3 {
     /// [`crate::noise::thermal_psd`] of their conductances.
     pub fn noise_psd_at(&self, dc: &Bsim3v3Dc, vgs: f64, vds: f64, vbs: f64, freq: f64) -> (f64, f64) {
         let m = self.m;
-        let cd = (dc.cdrain / m).abs();
+        let v31 = self.version == Bsim3Version::V31;
+        // bsim3v1's flicker noise takes |BSIM3cd| = |mode Ids - Ibd| (the drain junction
+        // current included); later revisions the channel current alone.
+        let cd = if v31 { ((dc.mode * dc.cdrain - dc.cbd) / m).abs() } else { (dc.cdrain / m).abs() };
         let bsim_thermal = matches!(self.noimod, 2 | 4);
         let bsim_flicker = matches!(self.noimod, 2 | 3);
         let version = self.version;
         let thermal = if bsim_thermal {
             let k = self.core(vgs, vds, vbs);
-            let qinv = (self.intrinsic_caps(vgs, vds, vbs).qinv / m).abs();
+            let qinv = if v31 {
+                // bsim3v1: Qinv from the current model, Cox Weff(bias) Leff Vgsteff (1 - Abulk Vdseff / (2 (Vgsteff + 2 Vtm))).
+                let t1 = k.vgsteff * (1.0 - 0.5 * k.abulk * k.vdseff / (k.vgsteff + 2.0 * self.vtm));
+                (self.cox * k.weff * self.leff * t1).abs()
+            } else {
+                (self.intrinsic_caps(vgs, vds, vbs).qinv / m).abs()
+            };
             let g = if version >= Bsim3Version::V324 {
                 m * k.ueff * qinv / (self.leff * self.leff + k.ueff * qinv * k.rds)
             } else {
@@ -50,6 +59,10 @@ impl Bsim3v3 {
             } else {
                 0.0
             }
+        } else if v31 {
+            // bsim3v1 raises M Id to AF (later revisions scale Id^AF by M).
+            let cd = (m * cd).max(N_MINLOG);
+            self.kf * (self.af * cd.ln()).exp() / (ef * self.leff * self.leff * self.cox)
         } else {
             let cd = cd.max(N_MINLOG);
             m * self.kf * (self.af * cd.ln()).exp() / (ef * self.leff * self.leff * self.cox)

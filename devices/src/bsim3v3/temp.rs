@@ -301,7 +301,9 @@ impl Bsim3v3 {
         }
         let clc = bin!(clc, 0.1e-6);
         let cle = bin!(cle, 0.6);
-        let abulk_cv_factor = 1.0 + (clc / leff_cv).powf(cle);
+        // bsim3v1 (3.1) takes CLC's length from Leff, later revisions from LeffCV.
+        let v31 = model.version == Bsim3Version::V31;
+        let abulk_cv_factor = 1.0 + (clc / if v31 { leff } else { leff_cv }).powf(cle);
         let tr1 = tratio - 1.0;
         let ua = bin!(ua, 2.25e-9) + bin!(ua1, 4.31e-9) * tr1;
         let ub = bin!(ub, 5.87e-19) + bin!(ub1, -7.61e-18) * tr1;
@@ -539,7 +541,7 @@ impl Bsim3v3 {
             ngate: bin!(ngate, 0.0),
             vfb,
             mobmod: d(p.mobmod, 1.0) as u8,
-            capmod: d(p.capmod, 3.0) as u8,
+            capmod: d(p.capmod, if v31 { 2.0 } else { 3.0 }) as u8,
             cgsl: bin!(cgsl, 0.0),
             cgdl: bin!(cgdl, 0.0),
             ckappa: bin!(ckappa, 0.6),

@@ -84,11 +84,24 @@ impl Bsim3Version {
     pub fn unknown_params(self) -> &'static [&'static str] {
         if self.is_v32() {
             &["lintnoi", "acnqsmod"]
+        } else if self == Bsim3Version::V31 {
+            V31_UNKNOWN
         } else {
             &[]
         }
     }
 }
+
+/// Parameters of ngspice's `bsim3v32`/`bsim3` that its `bsim3v1` (version 3.1) does not
+/// have (`b3v1.c`'s parameter table against `b3v32.c`'s, plus the 3.3.0-only ones).
+const V31_UNKNOWN: &[&str] = &[
+    "acde", "moin", "noff", "voffcv", "vfb", "toxm", "ijth", "alpha1", "xl", "xw", "lintnoi", "acnqsmod", "lmlt",
+    "tcj", "tcjsw", "tcjswg", "tpb", "tpbsw", "tpbswg", "llc", "lwc", "lwlc", "wlc", "wwc", "wwlc", "lacde", "wacde",
+    "pacde", "lmoin", "wmoin", "pmoin", "lnoff", "wnoff", "pnoff", "lvoffcv", "wvoffcv", "pvoffcv", "lvfb", "wvfb",
+    "pvfb", "lalpha1", "walpha1", "palpha1", "acm", "calcacm", "ld", "ldif", "rd", "rs", "rdc", "rsc", "wmlt",
+    "vgs_max", "vgd_max", "vgb_max", "vds_max", "vbs_max", "vbd_max", "vgsr_max", "vgdr_max", "vgbr_max", "vbsr_max",
+    "vbdr_max",
+];
 
 impl fmt::Display for Bsim3Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,0 +1,359 @@
+//! BSIM3 version 3.1 (`insitu::devices::bsim3v3` with [`Bsim3Version::V31`]) against
+//! ngspice 39, which runs `version=3.1` cards on its `bsim3v1` implementation.
+//!
+//! The cards (`tests/bsim3v3/v31_cards.lib`, `n31`/`p31`) are written for this test in the
+//! style of the MOSIS parametric cards of a 0.18 um process: CAPMOD 2, MOBMOD 1 and 3,
+//! RDSW/PRWG/PRWB/WR, A1/A2, DWG/DWB, L/W/P-prefixed parameters, and XL/XW (not 3.1
+//! parameters: ignored). DC sweeps in both modes at -40/27/125 C (`@m[id] gm gds gmbs vth
+//! vdsat` within 1e-9 relative; bsim3v1's id includes the drain junction, forward-biased past
+//! its 0.5 V knee in reverse mode); capacitances at 14 bias points from an `.ac` within 1e-9;
+//! NOIMOD 1-4 channel noise against `.noise`; a five-transistor OTA deck; a gm/Id table.
+
+mod common;
+
+use common::{device_vector, mos_params, scratch_dir, sp, ForcedBias, Worst};
+use insitu::devices::bsim3v3::Bsim3Version;
+use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
+use insitu::ngspice::Ngspice;
+use std::path::{Path, PathBuf};
+
+const TOL: f64 = 1e-9;
+const TEMPS: [f64; 3] = [-40.0, 27.0, 125.0];
+
+fn lib() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3/v31_cards.lib")
+}
+
+/// A card of the library: name, polarity, parameters (lower-case, as the netlist reads them).
+struct Card {
+    name: String,
+    pmos: bool,
+    params: Vec<(String, f64)>,
+}
+
+fn cards() -> Vec<Card> {
+    let c = insitu::netlist::load_file(&lib()).expect("v31 cards");
+    c.models
+        .iter()
+        .map(|m| {
+            assert_eq!(m.version.as_deref(), Some("3.1"), "{}", m.name);
+            Card { name: m.name.clone(), pmos: m.name.starts_with('p'), params: m.params.clone() }
+        })
+        .collect()
+}
+
+/// The card text for ngspice, with some values replaced or added.
+fn model_line(c: &Card, name: &str, set: &[(&str, f64)]) -> String {
+    let kind = if c.pmos { "pmos" } else { "nmos" };
+    let mut p: Vec<(String, f64)> = c.params.clone();
+    for (n, v) in set {
+        match p.iter_mut().find(|(m, _)| m == n) {
+            Some(slot) => slot.1 = *v,
+            None => p.push((n.to_string(), *v)),
+        }
+    }
+    let p: Vec<String> = p.iter().map(|(n, v)| format!("+ {n}={}", sp(*v))).collect();
+    format!(".model {name} {kind} level=49 version=3.1\n{}\n", p.join("\n"))
+}
+
+fn model(c: &Card, set: &[(&str, f64)]) -> Bsim3v3Model {
+    let mut p = c.params.clone();
+    for (n, v) in set {
+        match p.iter_mut().find(|(m, _)| m == n) {
+            Some(slot) => slot.1 = *v,
+            None => p.push((n.to_string(), *v)),
+        }
+    }
+    Bsim3v3Model::with_version(&c.name, c.pmos, &p, Bsim3Version::V31).expect("model")
+}
+
+fn geom(w: f64, l: f64) -> MosGeom {
+    let ext = 0.48e-6;
+    MosGeom { w, l, ad: w * ext, as_: w * ext, pd: 2.0 * (w + ext), ps: 2.0 * (w + ext), ..MosGeom::default() }
+}
+
+/// Instance parameters; NRD = NRS = 0 keeps RSH out of a device-level check.
+fn inst_params(g: &MosGeom) -> String {
+    format!("{} nrd=0 nrs=0", mos_params(g))
+}
+
+const SIZES: [(f64, f64); 3] = [(10e-6, 0.18e-6), (0.6e-6, 0.35e-6), (20e-6, 2e-6)];
+const VBS: [f64; 3] = [0.0, -0.9, 0.3];
+
+#[test]
+fn v31_cards_run_on_the_full_model_and_reject_what_it_lacks() {
+    let cards = cards();
+    assert_eq!(cards.len(), 2);
+    for c in &cards {
+        let m = model(c, &[]);
+        assert_eq!(m.version, Bsim3Version::V31);
+        // XL/XW are not 3.1 parameters: ignored, so XW = -10 nm must not change Weff.
+        let a = Bsim3v3::new(&m, &geom(1e-6, 0.18e-6), 27.0, 27.0, 1e-12).expect("instance");
+        let b = Bsim3v3::new(&model(c, &[("xw", 0.0)]), &geom(1e-6, 0.18e-6), 27.0, 27.0, 1e-12).expect("instance");
+        assert_eq!(a.dc(1.0, 1.0, 0.0).cdrain, b.dc(1.0, 1.0, 0.0).cdrain);
+        assert_eq!(Bsim3Version::V31.unknown_params().iter().filter(|p| ["xl", "xw"].contains(p)).count(), 2);
+    }
+    let c = &cards[0];
+    for (set, what) in [(("capmod", 3.0), "capmod"), (("capmod", 1.0), "capmod"), (("hdif", 1e-6), "hdif")] {
+        let mut p = c.params.clone();
+        p.push((set.0.to_string(), set.1));
+        let err = Bsim3v3Model::with_version("n31", false, &p, Bsim3Version::V31).unwrap_err().to_string();
+        assert!(err.contains(what), "{err}");
+    }
+}
+
+#[test]
+fn v31_dc_matches_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let dir = scratch_dir("bsim3v1-dc");
+    let cards = cards();
+    let mut worst = Worst::default();
+    for &temp in &TEMPS {
+        let mut tb = ForcedBias::new("bsim3v1 dc cross-check", temp);
+        for (ci, c) in cards.iter().enumerate() {
+            tb.text(&model_line(c, &c.name, &[]));
+            for (si, &(w, l)) in SIZES.iter().enumerate() {
+                for (bi, vb) in VBS.iter().enumerate() {
+                    let q = ["id", "gm", "gds", "gmbs", "vth", "vdsat"];
+                    tb.swept(&format!("m{ci}s{si}b{bi}"), &c.name, c.pmos, *vb, &inst_params(&geom(w, l)), &q);
+                }
+            }
+        }
+        let deck = tb.finish(".dc VG 0 1.8 0.06 VD -1.8 1.8 0.12");
+        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+        let plot = run.plot("DC transfer").expect("dc plot");
+        let vg = plot.vector("v(g)").expect("v(g)");
+        let vd = plot.vector("v(d)").expect("v(d)");
+        for (ci, c) in cards.iter().enumerate() {
+            let m = model(c, &[]);
+            for (si, &(w, l)) in SIZES.iter().enumerate() {
+                let dev = Bsim3v3::new(&m, &geom(w, l), temp, 27.0, 1e-12).expect("instance");
+                for (bi, vb) in VBS.iter().enumerate() {
+                    let inst = format!("m{ci}s{si}b{bi}");
+                    let get = |q: &str| device_vector(plot, &inst, q);
+                    let (id, gm, gds, gmb, vth, vdsat) =
+                        (get("id"), get("gm"), get("gds"), get("gmbs"), get("vth"), get("vdsat"));
+                    for k in 0..vg.len() {
+                        let r = dev.dc(vg[k], vd[k], *vb);
+                        let ctx = format!("{} W={w:e} L={l:e} T={temp} vgs={} vds={} vbs={vb}", c.name, vg[k], vd[k]);
+                        worst.check("vth", r.von, vth[k], 1e-12, TOL, &ctx);
+                        worst.check("vdsat", r.vdsat, vdsat[k], 1e-15, TOL, &ctx);
+                        if vd[k].abs() < 1e-12 {
+                            // The sweep's 3e-16 V "zero": ngspice's Vds there is vgs - vgd, round-off.
+                            continue;
+                        }
+                        // bsim3v1's `@m[id]` is its BSIM3cd: mode Ids - Ibd (drain junction included).
+                        worst.check("id", r.mode * r.cdrain - r.cbd, id[k], 1e-15, TOL, &ctx);
+                        // Derivatives against the device's conductance scale (at VDS ~ 1e-16
+                        // gm is round-off in both).
+                        let floor = 1e-6 * (gm[k].abs() + gds[k].abs() + gmb[k].abs()).max(1e-15);
+                        worst.check("gm", r.gm, gm[k], floor, TOL, &ctx);
+                        worst.check("gds", r.gds, gds[k], floor, TOL, &ctx);
+                        worst.check("gmbs", r.gmbs, gmb[k], floor, TOL, &ctx);
+                    }
+                }
+            }
+        }
+    }
+    worst.report("bsim3v1 dc vs ngspice");
+}
+
+/// Bias points (vgs, vds, vbs) in the n-frame: accumulation to strong inversion, VDS = 0,
+/// reverse mode, body bias.
+const OP_POINTS: [(f64, f64, f64); 14] = [
+    (-1.5, 1.0, 0.0),
+    (-0.3, 1.2, -0.9),
+    (0.1, 0.9, 0.0),
+    (0.3, 0.05, 0.0),
+    (0.5, 1.5, 0.0),
+    (0.8, 0.9, -0.9),
+    (1.0, 1.8, 0.0),
+    (1.2, 0.1, 0.0),
+    (1.8, 0.4, -0.5),
+    (1.8, 1.8, 0.0),
+    (1.1, 0.0, 0.0),
+    (1.4, -0.8, 0.0),
+    (1.8, -0.2, -0.4),
+    (0.9, 0.5, 0.3),
+];
+
+/// The small-signal capacitances: bsim3v1 does not report `@m[cgg]` ... (its output table
+/// has only id, gm, gds, gmbs, vth, vdsat) and computes charges only in AC/transient, so
+/// they are measured as ngspice stamps them: an `.ac` at omega = 1 rad/s with one terminal
+/// driven, Im(i(V_i)) = -dQ_i/dV_j for the gate, drain and bulk rows. Ours: the intrinsic
+/// matrix ([`Bsim3v3::charges`]) plus the overlaps and the junction capacitances.
+#[test]
+fn v31_caps_match_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let dir = scratch_dir("bsim3v1-caps");
+    let cards = cards();
+    let mut worst = Worst::default();
+    let terms = ["d", "g", "b"];
+    for &temp in &TEMPS {
+        let mut deck = format!("bsim3v1 ac capacitance cross-check\n.temp {temp}\n");
+        let mut saves = Vec::new();
+        for (ci, c) in cards.iter().enumerate() {
+            deck += &model_line(c, &c.name, &[]);
+            let typ = if c.pmos { -1.0 } else { 1.0 };
+            for (si, &(w, l)) in SIZES.iter().enumerate() {
+                for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
+                    for j in terms {
+                        let x = format!("m{ci}s{si}p{pi}{j}");
+                        for (t, v) in [("d", vds), ("g", vgs), ("b", vbs)] {
+                            let ac = if t == j { 1 } else { 0 };
+                            deck += &format!("V{t}_{x} {t}_{x} 0 dc {} ac {ac}\n", sp(typ * v));
+                            saves.push(format!("i(v{t}_{x})"));
+                        }
+                        deck += &format!("{x} d_{x} g_{x} 0 b_{x} {} {}\n", c.name, inst_params(&geom(w, l)));
+                    }
+                }
+            }
+        }
+        let omega_f = 1.0 / (2.0 * std::f64::consts::PI);
+        deck += &format!(".save {}\n.ac lin 1 {} {}\n.end\n", saves.join(" "), sp(omega_f), sp(omega_f));
+        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+        let plot = run.plot("AC Analysis").expect("ac plot");
+        for (ci, c) in cards.iter().enumerate() {
+            let m = model(c, &[]);
+            for (si, &(w, l)) in SIZES.iter().enumerate() {
+                let dev = Bsim3v3::new(&m, &geom(w, l), temp, 27.0, 1e-12).expect("instance");
+                for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
+                    // Ours: total dQ_i/dV_j in (d, g, s, b) order.
+                    let mut cm = dev.charges(vgs, vds, vbs).c;
+                    let ((_, cgs), (_, cgd), cgb) = dev.overlaps(vgs, vgs - vds);
+                    let (_, cbd) = dev.junction_bd(vbs - vds);
+                    let (_, cbs) = dev.junction_bs(vbs);
+                    for (a, b, cap) in [(1, 2, cgs), (1, 0, cgd), (1, 3, cgb), (3, 0, cbd), (3, 2, cbs)] {
+                        cm[a][a] += cap;
+                        cm[b][b] += cap;
+                        cm[a][b] -= cap;
+                        cm[b][a] -= cap;
+                    }
+                    let scale = cm[1][1].abs();
+                    for j in terms {
+                        let x = format!("m{ci}s{si}p{pi}{j}");
+                        let col = match j {
+                            "d" => 0,
+                            "g" => 1,
+                            _ => 3,
+                        };
+                        for (t, row) in [("d", 0), ("g", 1), ("b", 3)] {
+                            let name = format!("i(v{t}_{x})");
+                            let v = plot.complex_vector(&name).unwrap_or_else(|| panic!("missing {name}"))[0];
+                            let ctx = format!(
+                                "{} W={w:e} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vbs} dQ{t}/dV{j}",
+                                c.name
+                            );
+                            worst.check(&format!("c{t}{j}"), cm[row][col], -v.im, 1e-6 * scale, TOL, &ctx);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    worst.report("bsim3v1 ac capacitances vs ngspice");
+}
+
+/// Channel noise for NOIMOD 1-4 on both 3.1 cards against ngspice `.noise` (the drain noise
+/// current through a 1-ohm CCVS): bsim3v1's thermal Qinv comes from the current model, its
+/// flicker noise uses |Id - Ibd| and (SPICE2 flicker) raises M Id to AF; one case has M = 2.
+#[test]
+fn v31_noise_matches_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let dir = scratch_dir("bsim3v1-noise");
+    let cards = cards();
+    let mut worst = Worst::default();
+    let mut k = 0;
+    let mut negative = 0;
+    for noimod in [1.0, 2.0, 3.0, 4.0] {
+        for c in &cards {
+            for &(temp, vgs, vds, l, mult) in
+                &[(27.0, 1.0, 1.2, 0.18e-6, 1.0), (125.0, 0.42, 0.3, 1e-6, 1.0), (-40.0, 1.6, -0.8, 0.35e-6, 2.0)]
+            {
+                k += 1;
+                let set = [("noimod", noimod)];
+                let g = MosGeom { m: mult, ..geom(2e-6, l) };
+                let s = if c.pmos { -1.0 } else { 1.0 };
+                let text = format!(
+                    "bsim3v1 noise {k}\n.temp {temp}\nVG g 0 dc {} ac 1\nVD dd 0 {}\nVM dd d 0\nH1 out 0 VM 1\n{}\
+                     m1 d g 0 0 x {}\n.noise v(out) VG dec 4 10 1e9\n.end\n",
+                    sp(s * vgs),
+                    sp(s * vds),
+                    model_line(c, "x", &set),
+                    inst_params(&g)
+                );
+                let run = ng.run(&text, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+                let plot = run.plot("Noise Spectral").expect("noise plot");
+                let freq = plot.vector("frequency").expect("frequency");
+                let onoise = plot.vector("onoise_spectrum").expect("onoise_spectrum");
+                let dev = Bsim3v3::new(&model(c, &set), &g, temp, 27.0, 1e-12).expect("instance");
+                let r = dev.dc(vgs, vds, 0.0);
+                for (f, v) in freq.iter().zip(onoise) {
+                    let (th, fl) = dev.noise_psd_at(&r, vgs, vds, 0.0, *f);
+                    let ctx =
+                        format!("{} NOIMOD {noimod} T={temp} vgs={vgs} vds={vds} L={l:e} M={mult} f={f:e}", c.name);
+                    if v.is_nan() {
+                        assert!(th + fl < 0.0, "ngspice NaN where ours is {}: {ctx}", th + fl);
+                        negative += 1;
+                        continue;
+                    }
+                    worst.check("psd", th + fl, v * v, 1e-40, TOL, &ctx);
+                }
+            }
+        }
+    }
+    assert_eq!(k, 24);
+    println!("{negative} points where ngspice's flicker density is negative (NaN onoise) and ours agrees in sign");
+    worst.report("bsim3v1 noise vs ngspice");
+}
+
+/// A whole deck on the 3.1 cards (`tests/bsim3v3/ota5t_v31.cir`, with RSH): a
+/// five-transistor OTA at 1.8 V, op, ac, noise and tran against ngspice at tight Newton
+/// tolerances.
+#[test]
+fn v31_ota_deck_agrees_with_ngspice() {
+    use insitu::check::{check_file_with, Tolerances};
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let deck = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3/ota5t_v31.cir");
+    let work = scratch_dir("bsim3v1-ota");
+    let report = check_file_with(&deck, &ng, &work, &Tolerances::default(), "reltol=1e-6 vntol=1e-9 abstol=1e-15")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let worst = report.rows.iter().map(|r| r.score).fold(0.0, f64::max);
+    println!("ota5t_v31: {} vectors, worst {worst:.3e} of tolerance\n{report}", report.rows.len());
+    assert!(report.pass(), "{report}");
+}
+
+/// A gm/Id table (the `pdk::gmid` generator) from the 3.1 card (`n31`, MOSIS style): the peak
+/// gm/Id of a fine VGS sweep at VDS = 0.9 V, VSB = 0 is within 1 % of 1/(n UT) with n from the
+/// card (bsim3v1 computes the subthreshold slope as 3.3.0 does).
+#[test]
+fn v31_card_gm_over_id_peaks_at_one_over_n_ut() {
+    use insitu::pdk::gmid::{DeviceType, Grid, ModelSource, Quantity, Table};
+    let lengths = vec![0.18e-6, 0.5e-6, 2e-6];
+    let vgs: Vec<f64> = (0..=180).map(|i| i as f64 * 0.01).collect();
+    let grid = Grid::new(lengths.clone(), vgs.clone(), vec![0.9], vec![0.0]).expect("grid");
+    let src = ModelSource::File { path: lib(), section: None };
+    let w = 5e-6;
+    let t = Table::generate_with(&src, Some("n31"), DeviceType::Nmos, 27.0, &grid, w, &|_| {}).expect("table");
+    let cards = cards();
+    let model = model(cards.iter().find(|c| c.name == "n31").expect("n31"), &[]);
+    for (il, &l) in lengths.iter().enumerate() {
+        let peak = (0..vgs.len())
+            .map(|ig| grid.index(il, ig, 0, 0))
+            .filter(|&i| t.at(Quantity::Id, i) > 0.0)
+            .map(|i| t.at(Quantity::Gm, i) / t.at(Quantity::Id, i))
+            .fold(0.0, f64::max);
+        let dev = Bsim3v3::new(&model, &MosGeom { w, l, ..MosGeom::default() }, 27.0, 27.0, 1e-12).expect("dev");
+        let ideal = 1.0 / (dev.n0() * dev.vtm());
+        println!("L = {l:e}: peak gm/Id {peak:.3} V^-1, 1/(n UT) = {ideal:.3} (n = {:.4})", dev.n0());
+        assert!((peak / ideal - 1.0).abs() < 0.01, "L = {l:e}: peak {peak} vs 1/(n UT) {ideal}");
+    }
+}
