@@ -154,3 +154,45 @@ fn cli_prints_warnings_to_stderr() {
     assert!(stderr.contains("warning: model 'nch': unrecognized parameter (foo) - ignored"), "{stderr}");
     assert!(stderr.contains("warning: element 'm1': model 'nch': Pd = 5e-07 is less than W."), "{stderr}");
 }
+
+/// Names a BSIM3 revision does not know (XL/XW on a 3.1 card, LINTNOI on 3.2.4, LMLT on
+/// 3.3.0) are ignored with ngspice's warning: the same set of lines as ngspice prints, and
+/// the same operating point as without them.
+#[test]
+fn revision_unknown_parameters_warn_as_ngspice() {
+    let cards = |extra31: &str, extra324: &str, extra330: &str| {
+        format!(
+            ".model nch nmos level=49 version=3.1 {BASE} {extra31}\n\
+             .model nch2 nmos level=8 version=3.2.4 {BASE} {extra324}\n\
+             .model nch3 nmos level=8 version=3.3.0 {BASE} {extra330}"
+        )
+    };
+    let text = |c: &str| deck(c).replace("M2 d2 g 0 0 nch ", "M2 d2 g 0 0 nch3 ");
+    let plain = text(&cards("", "", ""));
+    let extra = text(&cards("xl=1e-8 xw=-1e-8", "lintnoi=1e-8", "lmlt=0.9"));
+    let mut a = simulator(&plain);
+    let mut b = simulator(&extra);
+    a.op().expect("op");
+    b.op().expect("op");
+    assert_eq!(a.solution(), b.solution(), "ignored parameters must not change the operating point");
+    let unrecognized: BTreeSet<String> =
+        b.warnings().iter().map(|w| w.to_string()).filter(|w| w.contains("unrecognized")).collect();
+    let want: BTreeSet<String> = [
+        "model 'nch': unrecognized parameter (xl) - ignored",
+        "model 'nch': unrecognized parameter (xw) - ignored",
+        "model 'nch2': unrecognized parameter (lintnoi) - ignored",
+        "model 'nch3': unrecognized parameter (lmlt) - ignored",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(unrecognized, want);
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let log = ng.run(&extra, &scratch_dir("warnings-revisions")).expect("ngspice runs").log;
+    let theirs: BTreeSet<String> =
+        ngspice_warnings(&log).into_iter().filter(|w| w.starts_with("unrecognized")).collect();
+    let ours_u: BTreeSet<String> = ours(&b).into_iter().filter(|w| w.starts_with("unrecognized")).collect();
+    assert_eq!(theirs, ours_u, "ngspice log:\n{log}");
+}
