@@ -336,24 +336,8 @@ fn v31_ota_deck_agrees_with_ngspice() {
 /// card (bsim3v1 computes the subthreshold slope as 3.3.0 does).
 #[test]
 fn v31_card_gm_over_id_peaks_at_one_over_n_ut() {
-    use insitu::pdk::gmid::{DeviceType, Grid, ModelSource, Quantity, Table};
-    let lengths = vec![0.18e-6, 0.5e-6, 2e-6];
-    let vgs: Vec<f64> = (0..=180).map(|i| i as f64 * 0.01).collect();
-    let grid = Grid::new(lengths.clone(), vgs.clone(), vec![0.9], vec![0.0]).expect("grid");
-    let src = ModelSource::File { path: lib(), section: None };
-    let w = 5e-6;
-    let t = Table::generate_with(&src, Some("n31"), DeviceType::Nmos, 27.0, &grid, w, &|_| {}).expect("table");
     let cards = cards();
     let model = model(cards.iter().find(|c| c.name == "n31").expect("n31"), &[]);
-    for (il, &l) in lengths.iter().enumerate() {
-        let peak = (0..vgs.len())
-            .map(|ig| grid.index(il, ig, 0, 0))
-            .filter(|&i| t.at(Quantity::Id, i) > 0.0)
-            .map(|i| t.at(Quantity::Gm, i) / t.at(Quantity::Id, i))
-            .fold(0.0, f64::max);
-        let dev = Bsim3v3::new(&model, &MosGeom { w, l, ..MosGeom::default() }, 27.0, 27.0, 1e-12).expect("dev");
-        let ideal = 1.0 / (dev.n0() * dev.vtm());
-        println!("L = {l:e}: peak gm/Id {peak:.3} V^-1, 1/(n UT) = {ideal:.3} (n = {:.4})", dev.n0());
-        assert!((peak / ideal - 1.0).abs() < 0.01, "L = {l:e}: peak {peak} vs 1/(n UT) {ideal}");
-    }
+    let vgs: Vec<f64> = (0..=180).map(|i| i as f64 * 0.01).collect();
+    common::assert_gmid_peak_at_one_over_n_ut(&lib(), "n31", &model, &[0.18e-6, 0.5e-6, 2e-6], &vgs, 0.9, 5e-6);
 }

@@ -521,28 +521,12 @@ fn bsim3v322_reused_size_defect_of_ngspice_is_not_copied() {
 /// subthreshold slope as 3.3.0 does).
 #[test]
 fn v324_card_gm_over_id_peaks_at_one_over_n_ut() {
-    use insitu::pdk::gmid::{DeviceType, Grid, ModelSource, Quantity, Table};
     let lib = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3/v324_cards.lib");
-    let lengths = vec![0.35e-6, 1e-6, 3e-6];
-    let vgs: Vec<f64> = (0..=330).map(|i| i as f64 * 0.01).collect();
-    let grid = Grid::new(lengths.clone(), vgs.clone(), vec![1.65], vec![0.0]).expect("grid");
-    let src = ModelSource::File { path: lib.clone(), section: None };
-    let w = 10e-6;
-    let t = Table::generate_with(&src, Some("n324"), DeviceType::Nmos, 27.0, &grid, w, &|_| {}).expect("table");
     let c = insitu::netlist::load_file(&lib).expect("cards");
     let card = c.models.iter().find(|m| m.name == "n324").expect("n324");
     let version = Bsim3Version::parse(card.version.as_deref()).expect("version");
     assert_eq!(version, Bsim3Version::V324);
     let model = Bsim3v3Model::with_version("n324", false, &card.params, version).expect("model");
-    for (il, &l) in lengths.iter().enumerate() {
-        let peak = (0..vgs.len())
-            .map(|ig| grid.index(il, ig, 0, 0))
-            .filter(|&i| t.at(Quantity::Id, i) > 0.0)
-            .map(|i| t.at(Quantity::Gm, i) / t.at(Quantity::Id, i))
-            .fold(0.0, f64::max);
-        let dev = Bsim3v3::new(&model, &MosGeom { w, l, ..MosGeom::default() }, 27.0, 27.0, 1e-12).expect("dev");
-        let ideal = 1.0 / (dev.n0() * dev.vtm());
-        println!("L = {l:e}: peak gm/Id {peak:.3} V^-1, 1/(n UT) = {ideal:.3} (n = {:.4})", dev.n0());
-        assert!((peak / ideal - 1.0).abs() < 0.01, "L = {l:e}: peak {peak} vs 1/(n UT) {ideal}");
-    }
+    let vgs: Vec<f64> = (0..=330).map(|i| i as f64 * 0.01).collect();
+    common::assert_gmid_peak_at_one_over_n_ut(&lib, "n324", &model, &[0.35e-6, 1e-6, 3e-6], &vgs, 1.65, 10e-6);
 }

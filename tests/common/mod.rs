@@ -175,3 +175,33 @@ pub fn kill_and_resume(
     assert!(st.code().is_some_and(|c| c <= 1), "resume exited with {st}");
     (partial.history.len(), History::load(cut).unwrap())
 }
+
+/// Generates an NMOS gm/Id table of `card` in `lib` (the `pdk::gmid` generator) over `lengths`
+/// and `vgs` at one VDS and VSB = 0, and asserts that at every length the peak gm/Id is
+/// within 1 % of 1/(n UT), with n and UT of the full BSIM3v3 instance of `model` (the same card).
+pub fn assert_gmid_peak_at_one_over_n_ut(
+    lib: &std::path::Path,
+    card: &str,
+    model: &insitu::devices::Bsim3v3Model,
+    lengths: &[f64],
+    vgs: &[f64],
+    vds: f64,
+    w: f64,
+) {
+    use insitu::devices::{Bsim3v3, MosGeom};
+    use insitu::pdk::gmid::{DeviceType, Grid, ModelSource, Quantity, Table};
+    let grid = Grid::new(lengths.to_vec(), vgs.to_vec(), vec![vds], vec![0.0]).expect("grid");
+    let src = ModelSource::File { path: lib.to_path_buf(), section: None };
+    let t = Table::generate_with(&src, Some(card), DeviceType::Nmos, 27.0, &grid, w, &|_| {}).expect("table");
+    for (il, &l) in lengths.iter().enumerate() {
+        let peak = (0..vgs.len())
+            .map(|ig| grid.index(il, ig, 0, 0))
+            .filter(|&i| t.at(Quantity::Id, i) > 0.0)
+            .map(|i| t.at(Quantity::Gm, i) / t.at(Quantity::Id, i))
+            .fold(0.0, f64::max);
+        let dev = Bsim3v3::new(model, &MosGeom { w, l, ..MosGeom::default() }, 27.0, 27.0, 1e-12).expect("dev");
+        let ideal = 1.0 / (dev.n0() * dev.vtm());
+        println!("{card} L = {l:e}: peak gm/Id {peak:.3} V^-1, 1/(n UT) = {ideal:.3} (n = {:.4})", dev.n0());
+        assert!((peak / ideal - 1.0).abs() < 0.01, "{card} L = {l:e}: peak {peak} vs 1/(n UT) {ideal}");
+    }
+}
