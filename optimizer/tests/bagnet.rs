@@ -2,8 +2,8 @@
 //! the agent (with and without the filter) on a synthetic multi-spec grid problem with a known
 //! answer.
 
-use insitu_optimizer::bagnet::synthetic::Synthetic;
-use insitu_optimizer::bagnet::{run_bagnet, spec_penalty, BagNetConfig, Discriminator, Filter, NnConfig};
+use insitu_optimizer::bagnet::synthetic::{HardSynthetic, Synthetic};
+use insitu_optimizer::bagnet::{run_bagnet, spec_penalty, BagNetConfig, Discriminator, Filter, GridProblem, NnConfig};
 use insitu_optimizer::rng::stream;
 use rand::Rng;
 
@@ -144,4 +144,32 @@ fn oracle_filter_and_scoring() {
     // The oracle filter agrees with the truth on every query.
     assert_eq!(s.accuracy(), 1.0);
     assert_eq!(r.oracle_sims, r.n_queries);
+}
+
+#[test]
+fn the_paper_scale_problem_has_its_known_answer_and_thin_slabs() {
+    let p = HardSynthetic::new(0.04);
+    assert_eq!(p.grid(), &[99; 7]);
+    assert_eq!(p.evaluate(&HardSynthetic::ANSWER), Ok(vec![0.0; 8]));
+    // x0 + 10: f1 = 2 + (71 + 23 - 40) / 98 is above its upper bound 1.04 (2 + 44 / 98), and
+    // f3 = 2 + (12 + 70 - 35 + 0.3 * 71) / 98 stays within 4 % of 2 + (47 + 0.3 * 61) / 98.
+    let mut x = HardSynthetic::ANSWER;
+    x[0] += 10;
+    let pen = p.evaluate(&x).unwrap();
+    let (f1, hi1) = (2.0 + 54.0 / 98.0, 1.04 * (2.0 + 44.0 / 98.0));
+    assert!((pen[1] - (f1 - hi1) / f1).abs() < 1e-12, "{pen:?}");
+    assert_eq!([pen[0], pen[2], pen[3], pen[4], pen[5], pen[6], pen[7]], [0.0; 7]);
+    // Failed "simulations" where u0 + u4 > 1.6.
+    assert!(p.evaluate(&[98, 0, 0, 0, 60, 0, 0]).is_err());
+    assert!(p.evaluate(&[98, 0, 0, 0, 58, 0, 0]).is_ok());
+    // Thin slabs: uniform samples meet every spec rarely (the feasible set is a small share of
+    // the space, so a search must find it; the plain search needs thousands of simulations).
+    let mut rng = stream(5, 1, 0);
+    let feasible = (0..20_000)
+        .filter(|_| {
+            let x: Vec<usize> = (0..7).map(|_| rng.random_range(0..99)).collect();
+            p.evaluate(&x).is_ok_and(|q| q.iter().all(|&v| v == 0.0))
+        })
+        .count();
+    assert!(feasible < 20, "{feasible} of 20,000 uniform points feasible");
 }
