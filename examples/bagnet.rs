@@ -37,7 +37,7 @@
 //! until a first design meets every spec. Final cost = the best design's sum of BagNet penalties
 //! (0 = every spec met). `--parts s,a,b,c,n` (default all) and `--arms plain,bagnet` select what
 //! runs; `--save DIR` writes each arm's per-seed outcomes, `--load DIR` reuses an arm saved with
-//! the same configuration (said on stderr). The last line is `RESULT {json}`.
+//! the same configuration (said on stderr), running only the seeds it lacks. The last line is `RESULT {json}`.
 
 use insitu::sizing::{Evaluator, InProcess, Testbench};
 use insitu_optimizer::bagnet::synthetic::{HardSynthetic, Synthetic};
@@ -173,17 +173,25 @@ fn arm<P: GridProblem + ?Sized>(
     // run (the reference's rule (b)), so that both arms run until the top designs meet every spec.
     let fill_unfiltered = base.fill_unfiltered || (filter != Filter::None && !store.stop_unfilled);
     let config = BagNetConfig { seed: 0, filter: filter.clone(), fill_unfiltered, ..base.clone() };
+    let mut runs: Vec<SeedRun> = Vec::new();
     if let Some(dir) = &store.load {
         let f = Store::file(dir, key);
         if let Some(saved) = std::fs::read_to_string(&f).ok().and_then(|t| serde_json::from_str::<SavedArm>(&t).ok()) {
-            if saved.config == config && saved.runs.len() as u64 >= seeds {
-                eprintln!("  {key}: {} seeds loaded from {} (an earlier run)", seeds, f.display());
-                return saved.runs.into_iter().take(seeds as usize).collect();
+            if saved.config == config && saved.runs.iter().enumerate().all(|(i, r)| r.seed == i as u64) {
+                let n = saved.runs.len().min(seeds as usize);
+                eprintln!("  {key}: {n} seeds loaded from {} (an earlier run)", f.display());
+                if n as u64 >= seeds {
+                    return saved.runs.into_iter().take(n).collect();
+                }
+                // Fewer seeds saved than asked: run the missing ones and save the whole arm.
+                runs = saved.runs;
+            } else {
+                eprintln!("  {key}: {} does not match this configuration; running", f.display());
             }
-            eprintln!("  {key}: {} does not match this configuration; running", f.display());
         }
     }
-    let runs: Vec<SeedRun> = (0..seeds)
+    let first = runs.len() as u64;
+    let new: Vec<SeedRun> = (first..seeds)
         .map(|seed| {
             let t = Instant::now();
             let r = run_bagnet(p, &BagNetConfig { seed, ..config.clone() });
@@ -217,6 +225,7 @@ fn arm<P: GridProblem + ?Sized>(
             s
         })
         .collect();
+    runs.extend(new);
     if let Some(dir) = &store.save {
         std::fs::create_dir_all(dir).ok();
         let saved = SavedArm { config, runs: runs.clone() };
