@@ -1,7 +1,7 @@
 //! Re-sizing and re-biasing a compiled simulator without re-parsing or re-compiling:
 //! parameter updates, instance values, temperature.
 
-use crate::compile::{mos_geom, CompiledModel};
+use crate::compile::{bsim3v3_geom, mos_geom, CompiledModel};
 use crate::error::SimError;
 use crate::instances::DevRef;
 use crate::simulator::Simulator;
@@ -212,7 +212,8 @@ impl Simulator {
                 let CompiledModel::Bsim3v3(bm) = &self.models[*model] else {
                     return Ok(());
                 };
-                let dev = Bsim3v3::new(bm, &mos_geom(geom), temp, tnom, gmin).map_err(|x| derr(x.to_string()))?;
+                let dev =
+                    Bsim3v3::new(bm, &bsim3v3_geom(bm, geom), temp, tnom, gmin).map_err(|x| derr(x.to_string()))?;
                 let old = &self.inst.bsim3v3[k].dev;
                 if (dev.drain_conductance() > 0.0) != (old.drain_conductance() > 0.0)
                     || (dev.source_conductance() > 0.0) != (old.source_conductance() > 0.0)

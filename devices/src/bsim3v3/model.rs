@@ -112,6 +112,9 @@ pub struct Bsim3v3Model {
     /// Parameter names the card gives that BSIM3v3.3 does not have, in card order: ignored,
     /// as ngspice ignores them with "unrecognized parameter (name) - ignored".
     pub ignored: Vec<String>,
+    /// HDIF on a 3.1 card (`bsim3v1`): the instance's AD/AS default to 2 HDIF W and PD/PS to
+    /// 2 W + 4 HDIF where the instance does not give them ([`Bsim3v3Model::diffusion`]).
+    pub hdif: Option<f64>,
 }
 
 impl Bsim3v3Model {
@@ -149,6 +152,7 @@ impl Bsim3v3Model {
         let mut wc = Bsim3v3Params::default();
         let mut pc = Bsim3v3Params::default();
         let mut ignored = Vec::new();
+        let mut hdif = None;
         for (pname, value) in params {
             let mut lname = pname.to_ascii_lowercase();
             if !value.is_finite() {
@@ -158,13 +162,9 @@ impl Bsim3v3Model {
                 lname = lname.replace("vtho", "vth0");
             }
             if v31 && lname == "hdif" {
-                // bsim3v1 derives default AD/AS/PD/PS from HDIF and W.
-                return Err(DeviceError::invalid(
-                    name,
-                    "hdif",
-                    *value,
-                    "HDIF (bsim3v1's default junction areas from W) is not implemented; give AD/AS/PD/PS",
-                ));
+                // bsim3v1 derives the AD/AS/PD/PS an instance does not give from HDIF and W.
+                hdif = Some(*value);
+                continue;
             }
             if IGNORED.contains(&lname.as_str()) {
                 continue;
@@ -208,8 +208,8 @@ impl Bsim3v3Model {
         }
         let bad = |param: &str, value: f64, reason: &str| Err(DeviceError::invalid(name, param, value, reason));
         if let Some(v) = p.capmod {
-            if v31 && v != 2.0 {
-                return bad("capmod", v, "this BSIM3 3.1 implementation has CAPMOD 2 (bsim3v1 has 0, 1 and 2)");
+            if v31 && v == 3.0 {
+                return bad("capmod", v, "BSIM3 3.1 (ngspice's bsim3v1) has CAPMOD 0, 1 and 2");
             }
             if ![0.0, 1.0, 2.0, 3.0].contains(&v) {
                 return bad("capmod", v, "CAPMOD must be 0, 1, 2 or 3");
@@ -265,7 +265,36 @@ impl Bsim3v3Model {
                 return bad("tnom", t, "TNOM below absolute zero");
             }
         }
-        Ok(Bsim3v3Model { name: name.to_string(), pmos, params: p, lcoef: lc, wcoef: wc, pcoef: pc, version, ignored })
+        Ok(Bsim3v3Model {
+            name: name.to_string(),
+            pmos,
+            params: p,
+            lcoef: lc,
+            wcoef: wc,
+            pcoef: pc,
+            version,
+            ignored,
+            hdif,
+        })
+    }
+
+    /// The instance's drain/source areas and perimeters `[ad, as, pd, ps]` as this card's
+    /// revision sets them up: those the instance gave (`given`) are kept; on a 3.1 card with
+    /// HDIF (`b3v1set.c`) the others become 2 HDIF W (areas) and 2 W + 4 HDIF (perimeters).
+    ///
+    /// ```
+    /// use insitu_devices::bsim3v3::{Bsim3Version, Bsim3v3Model};
+    /// let p = [("hdif".to_string(), 0.5e-6)];
+    /// let m = Bsim3v3Model::with_version("n", false, &p, Bsim3Version::V31).unwrap();
+    /// let d = m.diffusion(2e-6, [1e-12, 0.0, 0.0, 0.0], [true, false, false, false]);
+    /// assert_eq!(d, [1e-12, 2e-12, 6e-6, 6e-6]);
+    /// ```
+    pub fn diffusion(&self, w: f64, values: [f64; 4], given: [bool; 4]) -> [f64; 4] {
+        let Some(h) = self.hdif else {
+            return values;
+        };
+        let derived = [2.0 * h * w, 2.0 * h * w, 2.0 * w + 4.0 * h, 2.0 * w + 4.0 * h];
+        std::array::from_fn(|i| if given[i] { values[i] } else { derived[i] })
     }
 
     /// +1 for NMOS, -1 for PMOS.

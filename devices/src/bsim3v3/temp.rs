@@ -188,6 +188,33 @@ impl Bsim3v3 {
         tnom_c: f64,
         gmin: f64,
     ) -> Result<Bsim3v3, DeviceError> {
+        Bsim3v3::build(model, geom, temp_c, tnom_c, gmin, false)
+    }
+
+    /// As [`Bsim3v3::new`] for the instance that creates its size's parameter set in ngspice:
+    /// of a model's instances with the same L and W, the first ngspice sets up, which is the
+    /// last in the netlist. On a 3.1 card `b3v1temp.c` runs its parameter check there only,
+    /// and that check sets a PD/PS shorter than Weff to Weff (when the card has sidewall
+    /// capacitance), so this instance gets that perimeter and its same-size siblings keep
+    /// theirs, as in ngspice. Other revisions: the same as [`Bsim3v3::new`].
+    pub fn new_size_creator(
+        model: &Bsim3v3Model,
+        geom: &MosGeom,
+        temp_c: f64,
+        tnom_c: f64,
+        gmin: f64,
+    ) -> Result<Bsim3v3, DeviceError> {
+        Bsim3v3::build(model, geom, temp_c, tnom_c, gmin, true)
+    }
+
+    fn build(
+        model: &Bsim3v3Model,
+        geom: &MosGeom,
+        temp_c: f64,
+        tnom_c: f64,
+        gmin: f64,
+        creates_size: bool,
+    ) -> Result<Bsim3v3, DeviceError> {
         let name = model.name.as_str();
         let p = &model.params;
         let typ = model.mos_type();
@@ -416,7 +443,15 @@ impl Bsim3v3 {
         let vfbzb = tmp3 - phi - k1 * sqrt_phi;
 
         // --- junction diodes and capacitances
-        let g = geom;
+        // bsim3v1's parameter check (b3v1check.c) sets a drain/source perimeter shorter than
+        // Weff to Weff when the card has sidewall capacitance (it warns with the given value);
+        // it runs on the instance that creates the size only (`new_size_creator`).
+        let mut g = *geom;
+        if v31 && creates_size && (cjsw > 0.0 || d(p.cjswg, cjsw) > 0.0) {
+            g.pd = g.pd.max(weff);
+            g.ps = g.ps.max(weff);
+        }
+        let g = &g;
         let nvtm = vtm * nj;
         let ijth = d(p.ijth, 0.1);
         let sat = |a: f64, per: f64| if a <= 0.0 && per <= 0.0 { 1.0e-14 } else { a * js_t + per * jsw_t };
