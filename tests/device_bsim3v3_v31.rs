@@ -435,3 +435,32 @@ fn v31_card_gm_over_id_peaks_at_one_over_n_ut() {
     let vgs: Vec<f64> = (0..=180).map(|i| i as f64 * 0.01).collect();
     common::assert_gmid_peak_at_one_over_n_ut(&lib(), "n31", &model, &[0.18e-6, 0.5e-6, 2e-6], &vgs, 0.9, 5e-6);
 }
+
+/// The perimeter bsim3v1 sets to Weff on the instance that creates a size (the last of that
+/// size in the netlist) survives a temperature change: `set_temperature` gives the numbers of
+/// a deck compiled at that temperature, and the earlier same-size instance keeps its own.
+#[test]
+fn v31_size_creator_survives_a_temperature_change() {
+    let deck = |temp: f64| {
+        format!(
+            "creator\n.temp {temp}\n.model n nmos level=49 version=3.1 tox=4e-9 cj=1e-3 cjsw=3e-10 cjswg=6e-10\n\
+             M1 d g 0 b n W=10u L=1u ad=1p as=1p pd=1u ps=1u\nM2 d g 0 b n W=10u L=1u ad=1p as=1p pd=1u ps=1u\n\
+             VD d 0 1\nVG g 0 1\nVB b 0 -0.5\n.op\n.end\n"
+        )
+    };
+    let sim = |text: &str| {
+        let path = scratch_dir("bsim3v1-creator").join("creator.cir");
+        insitu::solver::Simulator::new(insitu::pdk::load_deck_str(text, &path).expect("deck")).expect("compiles")
+    };
+    let mut moved = sim(&deck(27.0));
+    moved.set_temperature(80.0).expect("temperature");
+    moved.op().expect("op");
+    let mut fresh = sim(&deck(80.0));
+    fresh.op().expect("op");
+    for m in ["m1", "m2"] {
+        let (a, b) = (moved.mos_op(m).expect("mos"), fresh.mos_op(m).expect("mos"));
+        assert_eq!((a.cbd, a.cbs), (b.cbd, b.cbs), "{m}");
+    }
+    let (m1, m2) = (fresh.mos_op("m1").expect("m1"), fresh.mos_op("m2").expect("m2"));
+    assert!(m2.cbd > m1.cbd * 1.1, "only M2 gets Weff: {} vs {}", m2.cbd, m1.cbd);
+}

@@ -211,6 +211,19 @@ pub fn size_creators(c: &Circuit) -> Vec<bool> {
     out
 }
 
+/// Whether element `e` creates its size's parameter set in ngspice ([`size_creators`] for one
+/// element): no later MOSFET of the same model has its L and W.
+pub fn creates_size(c: &Circuit, e: usize) -> bool {
+    let ElementKind::Mosfet { model, geom, .. } = &c.elements[e].kind else {
+        return false;
+    };
+    let key = (*model, geom.l.to_bits(), geom.w.to_bits());
+    !c.elements[e + 1..].iter().any(|x| match &x.kind {
+        ElementKind::Mosfet { model, geom, .. } => (*model, geom.l.to_bits(), geom.w.to_bits()) == key,
+        _ => false,
+    })
+}
+
 /// Converts the netlist's instance geometry.
 pub fn mos_geom(g: &MosGeometry) -> MosGeom {
     MosGeom { w: g.w, l: g.l, ad: g.ad, as_: g.as_, pd: g.pd, ps: g.ps, nrd: g.nrd, nrs: g.nrs, m: g.m }
@@ -262,7 +275,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
     let mut devs_mos: Vec<Option<Mos1>> = vec![None; c.elements.len()];
     let mut devs_bsim: Vec<Option<Bsim3>> = vec![None; c.elements.len()];
     let mut devs_full: Vec<Option<Bsim3v3>> = vec![None; c.elements.len()];
-    let creates_size = size_creators(c);
+    let creators = size_creators(c);
     let mut devs_diode: Vec<Option<Diode>> = vec![None; c.elements.len()];
     for (ei, e) in c.elements.iter().enumerate() {
         let dev_err =
@@ -284,7 +297,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                     }
                     CompiledModel::Bsim3v3(bm) => {
                         let g = bsim3v3_geom(bm, geom);
-                        let dev = if creates_size[ei] {
+                        let dev = if creators[ei] {
                             Bsim3v3::new_size_creator(bm, &g, temp_c, tnom, gmin)
                         } else {
                             Bsim3v3::new(bm, &g, temp_c, tnom, gmin)
