@@ -93,13 +93,12 @@ fn v31_cards_run_on_the_full_model_and_reject_what_it_lacks() {
         assert_eq!(a.dc(1.0, 1.0, 0.0).cdrain, b.dc(1.0, 1.0, 0.0).cdrain);
         assert_eq!(Bsim3Version::V31.unknown_params().iter().filter(|p| ["xl", "xw"].contains(p)).count(), 2);
     }
+    // bsim3v1 has CAPMOD 0, 1 and 2 only.
     let c = &cards[0];
-    for (set, what) in [(("capmod", 3.0), "capmod"), (("capmod", 1.0), "capmod"), (("hdif", 1e-6), "hdif")] {
-        let mut p = c.params.clone();
-        p.push((set.0.to_string(), set.1));
-        let err = Bsim3v3Model::with_version("n31", false, &p, Bsim3Version::V31).unwrap_err().to_string();
-        assert!(err.contains(what), "{err}");
-    }
+    let mut p = c.params.clone();
+    p.push(("capmod".to_string(), 3.0));
+    let err = Bsim3v3Model::with_version("n31", false, &p, Bsim3Version::V31).unwrap_err().to_string();
+    assert!(err.contains("capmod") && err.contains("0, 1 and 2"), "{err}");
 }
 
 #[test]
@@ -186,18 +185,76 @@ const OP_POINTS: [(f64, f64, f64); 14] = [
 /// matrix ([`Bsim3v3::charges`]) plus the overlaps and the junction capacitances.
 #[test]
 fn v31_caps_match_ngspice() {
+    caps_vs_ngspice("bsim3v1-caps", &[&[]], |_, w, l| geom(w, l));
+}
+
+/// Drain/source perimeters shorter than Weff on a 3.1 card with sidewall capacitance:
+/// bsim3v1's parameter check (`b3v1check.c`) warns and sets them to Weff, which moves the
+/// gate-edge sidewall capacitance, but it runs only for the instance that creates its size
+/// (`b3v1temp.c`): the last one of each size in the deck gets the longer perimeter, the other
+/// 41 keep theirs. Capacitances from an `.ac` within 1e-9, both kinds of instance.
+#[test]
+fn v31_short_perimeters_are_set_to_weff_as_ngspice() {
+    caps_vs_ngspice("bsim3v1-short-pd", &[&[("cjswg", 6e-10)]], |_, w, l| {
+        let short = 0.3 * w;
+        MosGeom { pd: short, ps: 0.5 * w, ..geom(w, l) }
+    });
+}
+
+/// CAPMOD 0 and 1 on the 3.1 cards as `b3v1ld.c` computes them (CAPMOD 1's flat band follows
+/// Vth with its bias derivatives; CAPMOD 0's 40/60 linear-region cbdb keeps bsim3v1's T11),
+/// each with the three XPART partitions, and HDIF (a bsim3v1 parameter: the instances give no
+/// AD/AS/PD/PS, so bsim3v1 takes 2 HDIF W and 2 W + 4 HDIF): capacitances from an `.ac`
+/// within 1e-9 at -40/27/125 C.
+#[test]
+fn v31_capmod0_and_1_caps_match_ngspice() {
+    let mut variants: Vec<Vec<(&str, f64)>> = Vec::new();
+    for capmod in [0.0, 1.0] {
+        for xpart in [0.0, 0.4, 1.0] {
+            variants.push(vec![("capmod", capmod), ("xpart", xpart), ("hdif", 0.3e-6)]);
+        }
+    }
+    let v: Vec<&[(&str, f64)]> = variants.iter().map(|v| v.as_slice()).collect();
+    caps_vs_ngspice("bsim3v1-caps01", &v, |m, w, l| {
+        let [ad, as_, pd, ps] = m.diffusion(w, [0.0; 4], [false; 4]);
+        MosGeom { w, l, ad, as_, pd, ps, ..MosGeom::default() }
+    });
+}
+
+/// The capacitance check of the 3.1 cards, each card once per variant (values replaced or
+/// added); `geometry` gives an instance's sizes for (model, W, L): the deck gives those the
+/// model would not set itself (an instance with zero AD/AS/PD/PS on an HDIF card gives only
+/// W and L, so bsim3v1 derives them).
+fn caps_vs_ngspice(scratch: &str, variants: &[&[(&str, f64)]], geometry: fn(&Bsim3v3Model, f64, f64) -> MosGeom) {
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
-    let dir = scratch_dir("bsim3v1-caps");
-    let cards = cards();
+    let dir = scratch_dir(scratch);
+    let base = cards();
+    // One card per (card, variant): the name carries the variant.
+    let cards: Vec<(Card, &[(&str, f64)])> = variants
+        .iter()
+        .enumerate()
+        .flat_map(|(vi, set)| {
+            base.iter()
+                .map(move |c| (Card { name: format!("{}v{vi}", c.name), pmos: c.pmos, params: c.params.clone() }, *set))
+        })
+        .collect();
+    let inst_text = |m: &Bsim3v3Model, w: f64, l: f64| {
+        if m.hdif.is_some() {
+            format!("w={} l={} nrd=0 nrs=0", sp(w), sp(l))
+        } else {
+            inst_params(&geometry(m, w, l))
+        }
+    };
     let mut worst = Worst::default();
     let terms = ["d", "g", "b"];
     for &temp in &TEMPS {
         let mut deck = format!("bsim3v1 ac capacitance cross-check\n.temp {temp}\n");
         let mut saves = Vec::new();
-        for (ci, c) in cards.iter().enumerate() {
-            deck += &model_line(c, &c.name, &[]);
+        for (ci, (c, set)) in cards.iter().enumerate() {
+            deck += &model_line(c, &c.name, set);
+            let m = model(c, set);
             let typ = if c.pmos { -1.0 } else { 1.0 };
             for (si, &(w, l)) in SIZES.iter().enumerate() {
                 for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
@@ -208,7 +265,7 @@ fn v31_caps_match_ngspice() {
                             deck += &format!("V{t}_{x} {t}_{x} 0 dc {} ac {ac}\n", sp(typ * v));
                             saves.push(format!("i(v{t}_{x})"));
                         }
-                        deck += &format!("{x} d_{x} g_{x} 0 b_{x} {} {}\n", c.name, inst_params(&geom(w, l)));
+                        deck += &format!("{x} d_{x} g_{x} 0 b_{x} {} {}\n", c.name, inst_text(&m, w, l));
                     }
                 }
             }
@@ -217,24 +274,33 @@ fn v31_caps_match_ngspice() {
         deck += &format!(".save {}\n.ac lin 1 {} {}\n.end\n", saves.join(" "), sp(omega_f), sp(omega_f));
         let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
         let plot = run.plot("AC Analysis").expect("ac plot");
-        for (ci, c) in cards.iter().enumerate() {
-            let m = model(c, &[]);
+        for (ci, (c, set)) in cards.iter().enumerate() {
+            let m = model(c, set);
             for (si, &(w, l)) in SIZES.iter().enumerate() {
-                let dev = Bsim3v3::new(&m, &geom(w, l), temp, 27.0, 1e-12).expect("instance");
+                let g = geometry(&m, w, l);
+                let dev = Bsim3v3::new(&m, &g, temp, 27.0, 1e-12).expect("instance");
+                // The last instance of this size in the deck is the one ngspice sets the size
+                // up with (its instances are kept newest first).
+                let creator = Bsim3v3::new_size_creator(&m, &g, temp, 27.0, 1e-12).expect("instance");
                 for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
                     // Ours: total dQ_i/dV_j in (d, g, s, b) order.
-                    let mut cm = dev.charges(vgs, vds, vbs).c;
-                    let ((_, cgs), (_, cgd), cgb) = dev.overlaps(vgs, vgs - vds);
-                    let (_, cbd) = dev.junction_bd(vbs - vds);
-                    let (_, cbs) = dev.junction_bs(vbs);
-                    for (a, b, cap) in [(1, 2, cgs), (1, 0, cgd), (1, 3, cgb), (3, 0, cbd), (3, 2, cbs)] {
-                        cm[a][a] += cap;
-                        cm[b][b] += cap;
-                        cm[a][b] -= cap;
-                        cm[b][a] -= cap;
-                    }
-                    let scale = cm[1][1].abs();
+                    let total = |dev: &Bsim3v3| {
+                        let mut cm = dev.charges(vgs, vds, vbs).c;
+                        let ((_, cgs), (_, cgd), cgb) = dev.overlaps(vgs, vgs - vds);
+                        let (_, cbd) = dev.junction_bd(vbs - vds);
+                        let (_, cbs) = dev.junction_bs(vbs);
+                        for (a, b, cap) in [(1, 2, cgs), (1, 0, cgd), (1, 3, cgb), (3, 0, cbd), (3, 2, cbs)] {
+                            cm[a][a] += cap;
+                            cm[b][b] += cap;
+                            cm[a][b] -= cap;
+                            cm[b][a] -= cap;
+                        }
+                        cm
+                    };
                     for j in terms {
+                        let last = pi + 1 == OP_POINTS.len() && j == terms[terms.len() - 1];
+                        let cm = total(if last { &creator } else { &dev });
+                        let scale = cm[1][1].abs();
                         let x = format!("m{ci}s{si}p{pi}{j}");
                         let col = match j {
                             "d" => 0,
@@ -255,7 +321,35 @@ fn v31_caps_match_ngspice() {
             }
         }
     }
-    worst.report("bsim3v1 ac capacitances vs ngspice");
+    worst.report(&format!("bsim3v1 ac capacitances vs ngspice ({scratch})"));
+}
+
+/// HDIF reaches the instances through the netlist: an instance that gives no AD/AS/PD/PS on a
+/// 3.1 card with HDIF has the junction capacitances of one that gives 2 HDIF W and
+/// 2 W + 4 HDIF, and one that gives AD keeps its AD.
+#[test]
+fn v31_hdif_sets_the_diffusions_an_instance_does_not_give() {
+    let deck = |hdif: &str, inst: &str| {
+        format!(
+            "hdif\n.model n nmos level=49 version=3.1 tox=4e-9 cj=1e-3 cjsw=3e-10 {hdif}\n             M1 d g 0 b n W=2u L=0.18u {inst}\nVD d 0 1\nVG g 0 1\nVB b 0 -0.5\n.op\n.end\n"
+        )
+    };
+    let caps = |text: &str| {
+        let path = scratch_dir("bsim3v1-hdif").join("hdif.cir");
+        let mut sim =
+            insitu::solver::Simulator::new(insitu::pdk::load_deck_str(text, &path).expect("deck")).expect("compiles");
+        sim.op().expect("op");
+        let op = sim.mos_op("m1").expect("m1");
+        (op.cbd, op.cbs)
+    };
+    let derived = caps(&deck("hdif=0.5u", ""));
+    let explicit = caps(&deck("", "ad=2p as=2p pd=6u ps=6u"));
+    let none = caps(&deck("", ""));
+    let (d, e) = (derived, explicit);
+    assert!((d.0 / e.0 - 1.0).abs() < 1e-14 && (d.1 / e.1 - 1.0).abs() < 1e-14, "{derived:?} vs {explicit:?}");
+    assert!(none.0 < 0.5 * derived.0, "no diffusion: {none:?} vs {derived:?}");
+    let partial = caps(&deck("hdif=0.5u", "ad=4p"));
+    assert!(partial.0 > derived.0 && (partial.1 / derived.1 - 1.0).abs() < 1e-14, "{partial:?} vs {derived:?}");
 }
 
 /// Channel noise for NOIMOD 1-4 on both 3.1 cards against ngspice `.noise` (the drain noise
@@ -340,4 +434,33 @@ fn v31_card_gm_over_id_peaks_at_one_over_n_ut() {
     let model = model(cards.iter().find(|c| c.name == "n31").expect("n31"), &[]);
     let vgs: Vec<f64> = (0..=180).map(|i| i as f64 * 0.01).collect();
     common::assert_gmid_peak_at_one_over_n_ut(&lib(), "n31", &model, &[0.18e-6, 0.5e-6, 2e-6], &vgs, 0.9, 5e-6);
+}
+
+/// The perimeter bsim3v1 sets to Weff on the instance that creates a size (the last of that
+/// size in the netlist) survives a temperature change: `set_temperature` gives the numbers of
+/// a deck compiled at that temperature, and the earlier same-size instance keeps its own.
+#[test]
+fn v31_size_creator_survives_a_temperature_change() {
+    let deck = |temp: f64| {
+        format!(
+            "creator\n.temp {temp}\n.model n nmos level=49 version=3.1 tox=4e-9 cj=1e-3 cjsw=3e-10 cjswg=6e-10\n\
+             M1 d g 0 b n W=10u L=1u ad=1p as=1p pd=1u ps=1u\nM2 d g 0 b n W=10u L=1u ad=1p as=1p pd=1u ps=1u\n\
+             VD d 0 1\nVG g 0 1\nVB b 0 -0.5\n.op\n.end\n"
+        )
+    };
+    let sim = |text: &str| {
+        let path = scratch_dir("bsim3v1-creator").join("creator.cir");
+        insitu::solver::Simulator::new(insitu::pdk::load_deck_str(text, &path).expect("deck")).expect("compiles")
+    };
+    let mut moved = sim(&deck(27.0));
+    moved.set_temperature(80.0).expect("temperature");
+    moved.op().expect("op");
+    let mut fresh = sim(&deck(80.0));
+    fresh.op().expect("op");
+    for m in ["m1", "m2"] {
+        let (a, b) = (moved.mos_op(m).expect("mos"), fresh.mos_op(m).expect("mos"));
+        assert_eq!((a.cbd, a.cbs), (b.cbd, b.cbs), "{m}");
+    }
+    let (m1, m2) = (fresh.mos_op("m1").expect("m1"), fresh.mos_op("m2").expect("m2"));
+    assert!(m2.cbd > m1.cbd * 1.1, "only M2 gets Weff: {} vs {}", m2.cbd, m1.cbd);
 }

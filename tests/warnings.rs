@@ -196,3 +196,74 @@ fn revision_unknown_parameters_warn_as_ngspice() {
     let ours_u: BTreeSet<String> = ours(&b).into_iter().filter(|w| w.starts_with("unrecognized")).collect();
     assert_eq!(theirs, ours_u, "ngspice log:\n{log}");
 }
+
+/// Each revision runs its own implementation's checks, as ngspice does: `b3v1check.c` on a
+/// 3.1 card (no PSCBE2, NOFF, VOFFCV, MOIN checks; a perimeter shorter than W warns and is
+/// set to Weff), `b3v32check.c` on a 3.2.4 card (b3check.c without LINTNOI, which `bsim3v32`
+/// does not know), `b3check.c` on 3.3.0. The warning lines are the set ngspice prints; the
+/// 3.1 card's clamped perimeters give ngspice's numbers in a whole deck (op, ac, tran).
+#[test]
+fn each_revision_runs_its_own_checks() {
+    let cards = format!(
+        ".model nch nmos level=49 version=3.1 {BASE} paramchk=1 a2=1.5 nfactor=-0.1 pscbe2=-1e-9 cjswg=4e-10\n\
+         .model nch2 nmos level=8 version=3.2.4 {BASE} paramchk=1 a2=0.001 noff=5 voffcv=0.6 moin=30 lintnoi=1e-6"
+    );
+    let text = deck(&cards);
+    let sim = simulator(&text);
+    for w in sim.warnings() {
+        println!("warning: {w}");
+    }
+    let of = |model: &str| -> Vec<String> {
+        sim.warnings().iter().map(|w| w.to_string()).filter(|w| w.contains(&format!("model '{model}': "))).collect()
+    };
+    let (v31, v324) = (of("nch"), of("nch2"));
+    let has = |set: &[String], text: &str| set.iter().any(|w| w.contains(text));
+    assert!(has(&v31, "Pd = 5e-07 is less than W.") && has(&v31, "A2 = 1.5 is larger than 1."), "{v31:?}");
+    assert!(has(&v31, "Nfactor = -0.1 is negative."), "{v31:?}");
+    assert!(!has(&v31, "Pscbe2"), "bsim3v1 has no PSCBE2 check: {v31:?}");
+    for must in ["Noff = 5 is too large.", "Voffcv = 0.6 is too large.", "Moin = 30 is too large.", "A2 = 0.001"] {
+        assert!(has(&v324, must), "missing '{must}' in {v324:?}");
+    }
+    assert!(has(&v324, "unrecognized parameter (lintnoi) - ignored"), "{v324:?}");
+    // 3.3.0 with the same LINTNOI is fatal (its b3check.c has the check).
+    let fatal = deck(&format!(
+        ".model nch nmos level=8 version=3.3.0 {BASE} lintnoi=1e-6\n.model nch2 nmos level=8 version=3.3.0 {BASE}"
+    ));
+    let parsed =
+        insitu_netlist::parse_str(&fatal, Path::new("w.cir"), &insitu_netlist::MemLoader::default()).expect("parses");
+    let c = insitu_netlist::elaborate(&parsed, &Default::default()).expect("elaborates");
+    let err = Simulator::new(c).expect_err("fatal LINTNOI on 3.3.0").to_string();
+    assert!(err.contains("Lintnoi = 1e-06 is too large"), "{err}");
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let dir = scratch_dir("warnings-revision-checks");
+    let log = ng.run(&text, &dir).expect("ngspice runs").log;
+    assert_eq!(ngspice_warnings(&log), ours(&sim), "ngspice log:\n{log}");
+    let path = dir.join("revision_checks.cir");
+    std::fs::write(&path, &text).expect("deck written");
+    let report = check_file_with(&path, &ng, &dir.join("check"), &Tolerances::default(), "reltol=1e-6 vntol=1e-9")
+        .expect("check runs");
+    println!("{report}");
+    assert!(report.pass(), "{report}");
+}
+
+/// A fatal check on a 3.1 card is an error in bsim3v1's own wording (its screen lines
+/// differ from b3check.c's for NGATE), where ngspice stops.
+#[test]
+fn v31_fatal_checks_use_bsim3v1_wording() {
+    let text = deck(&format!(
+        ".model nch nmos level=49 version=3.1 {BASE} ngate=-1e18\n.model nch2 nmos level=8 version=3.3.0 {BASE}"
+    ));
+    let parsed =
+        insitu_netlist::parse_str(&text, Path::new("w.cir"), &insitu_netlist::MemLoader::default()).expect("parses");
+    let c = insitu_netlist::elaborate(&parsed, &Default::default()).expect("elaborates");
+    let err = Simulator::new(c).expect_err("fatal check").to_string();
+    assert!(err.contains("'ngate'") && err.contains("Fatal: Ngate = -1e+18 Ngate is not positive."), "{err}");
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let log = ng.run_for_log(&text, &scratch_dir("warnings-fatal-v31")).expect("ngspice runs");
+    assert!(log.contains("Fatal: Ngate = -1e+18 Ngate is not positive."), "{log}");
+    assert!(log.contains("Fatal error(s) detected during BSIM3V3.1 parameter checking"), "{log}");
+}

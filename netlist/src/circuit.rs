@@ -103,6 +103,9 @@ pub struct MosGeometry {
     /// Whether `W` / `L` were given on the instance (else the model's or ngspice's default applies).
     pub w_given: bool,
     pub l_given: bool,
+    /// Whether `AD`, `AS`, `PD`, `PS` (in that order) were given on the instance (BSIM3 3.1
+    /// derives the missing ones from the model's HDIF).
+    pub diff_given: [bool; 4],
 }
 
 impl Default for MosGeometry {
@@ -120,6 +123,7 @@ impl Default for MosGeometry {
             m: 1.0,
             w_given: false,
             l_given: false,
+            diff_given: [false; 4],
         }
     }
 }

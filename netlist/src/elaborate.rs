@@ -1624,6 +1624,7 @@ pub(crate) fn compute(
             geom.nrd = get(vals, Key::Nrd).unwrap_or(d.nrd);
             geom.nrs = get(vals, Key::Nrs).unwrap_or(d.nrs);
             geom.m = m;
+            geom.diff_given = [Key::Ad, Key::As, Key::Pd, Key::Ps].map(|k| get(vals, k).is_some());
             if geom.w <= 0.0 {
                 return Err((Some("w"), format!("W must be positive, got {}", geom.w)));
             }

@@ -187,6 +187,43 @@ pub fn bsim3_route(
     }
 }
 
+/// The netlist's geometry for a full-BSIM3 instance: as [`mos_geom`], with the diffusion
+/// sizes the instance does not give taken from the card where its revision does so (HDIF on
+/// 3.1, [`Bsim3v3Model::diffusion`]).
+pub fn bsim3v3_geom(bm: &Bsim3v3Model, g: &MosGeometry) -> MosGeom {
+    let mut out = mos_geom(g);
+    [out.ad, out.as_, out.pd, out.ps] = bm.diffusion(g.w, [g.ad, g.as_, g.pd, g.ps], g.diff_given);
+    out
+}
+
+/// For each element, whether it is the MOSFET that creates its size's parameter set in
+/// ngspice: of a model's instances with the same L and W, the one ngspice sets up first, which
+/// is the last in the netlist (ngspice keeps a model's instances newest first).
+/// [`Bsim3v3::new_size_creator`] uses it (bsim3v1's parameter check runs there only).
+pub fn size_creators(c: &Circuit) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = vec![false; c.elements.len()];
+    for (ei, e) in c.elements.iter().enumerate().rev() {
+        if let ElementKind::Mosfet { model, geom, .. } = &e.kind {
+            out[ei] = seen.insert((*model, geom.l.to_bits(), geom.w.to_bits()));
+        }
+    }
+    out
+}
+
+/// Whether element `e` creates its size's parameter set in ngspice ([`size_creators`] for one
+/// element): no later MOSFET of the same model has its L and W.
+pub fn creates_size(c: &Circuit, e: usize) -> bool {
+    let ElementKind::Mosfet { model, geom, .. } = &c.elements[e].kind else {
+        return false;
+    };
+    let key = (*model, geom.l.to_bits(), geom.w.to_bits());
+    !c.elements[e + 1..].iter().any(|x| match &x.kind {
+        ElementKind::Mosfet { model, geom, .. } => (*model, geom.l.to_bits(), geom.w.to_bits()) == key,
+        _ => false,
+    })
+}
+
 /// Converts the netlist's instance geometry.
 pub fn mos_geom(g: &MosGeometry) -> MosGeom {
     MosGeom { w: g.w, l: g.l, ad: g.ad, as_: g.as_, pd: g.pd, ps: g.ps, nrd: g.nrd, nrs: g.nrs, m: g.m }
@@ -238,6 +275,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
     let mut devs_mos: Vec<Option<Mos1>> = vec![None; c.elements.len()];
     let mut devs_bsim: Vec<Option<Bsim3>> = vec![None; c.elements.len()];
     let mut devs_full: Vec<Option<Bsim3v3>> = vec![None; c.elements.len()];
+    let creators = size_creators(c);
     let mut devs_diode: Vec<Option<Diode>> = vec![None; c.elements.len()];
     for (ei, e) in c.elements.iter().enumerate() {
         let dev_err =
@@ -258,7 +296,13 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                         g
                     }
                     CompiledModel::Bsim3v3(bm) => {
-                        let dev = Bsim3v3::new(bm, &mos_geom(geom), temp_c, tnom, gmin).map_err(dev_err)?;
+                        let g = bsim3v3_geom(bm, geom);
+                        let dev = if creators[ei] {
+                            Bsim3v3::new_size_creator(bm, &g, temp_c, tnom, gmin)
+                        } else {
+                            Bsim3v3::new(bm, &g, temp_c, tnom, gmin)
+                        }
+                        .map_err(dev_err)?;
                         let g = (dev.drain_conductance(), dev.source_conductance());
                         devs_full[ei] = Some(dev);
                         g

@@ -1,10 +1,11 @@
 //! Re-sizing and re-biasing a compiled simulator without re-parsing or re-compiling:
 //! parameter updates, instance values, temperature.
 
-use crate::compile::{mos_geom, CompiledModel};
+use crate::compile::{bsim3v3_geom, creates_size, mos_geom, CompiledModel};
 use crate::error::SimError;
 use crate::instances::DevRef;
 use crate::simulator::Simulator;
+use insitu_devices::bsim3v3::Bsim3Version;
 use insitu_devices::{Bsim3, Bsim3v3, Diode, DiodeModel, Mos1, Mos1Model};
 use insitu_netlist::{ElementKind, ModelKind, Target};
 
@@ -212,7 +213,14 @@ impl Simulator {
                 let CompiledModel::Bsim3v3(bm) = &self.models[*model] else {
                     return Ok(());
                 };
-                let dev = Bsim3v3::new(bm, &mos_geom(geom), temp, tnom, gmin).map_err(|x| derr(x.to_string()))?;
+                let g = bsim3v3_geom(bm, geom);
+                // Only 3.1 cards depend on which instance creates a size (bsim3v1's check).
+                let dev = if bm.version == Bsim3Version::V31 && creates_size(&self.circuit, e) {
+                    Bsim3v3::new_size_creator(bm, &g, temp, tnom, gmin)
+                } else {
+                    Bsim3v3::new(bm, &g, temp, tnom, gmin)
+                }
+                .map_err(|x| derr(x.to_string()))?;
                 let old = &self.inst.bsim3v3[k].dev;
                 if (dev.drain_conductance() > 0.0) != (old.drain_conductance() > 0.0)
                     || (dev.source_conductance() > 0.0) != (old.source_conductance() > 0.0)

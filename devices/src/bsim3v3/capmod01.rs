@@ -5,7 +5,7 @@
 
 use super::charge::Bsim3v3Caps;
 use super::dc::Core;
-use super::Bsim3v3;
+use super::{Bsim3Version, Bsim3v3};
 
 impl Bsim3v3 {
     /// CAPMOD 0 intrinsic charges in the mode frame. `vbs_m` is the mode-frame VBS (the
@@ -21,10 +21,13 @@ impl Bsim3v3 {
         };
         let (vbseff, dvbseff_dvb) = if k.vbseff < 0.0 { (vbs_m, 1.0) } else { (self.phi - k.phis, -k.dphis_dvb) };
         let (vgs_eff, dvgs_eff_dvg, vds) = (k.vgs_eff, k.dvgs_eff_dvg, k.vds);
+        let v31 = self.version == Bsim3Version::V31;
+        // bsim3v1 has no TOXM: K1 where later revisions take K1ox.
+        let k1ox = if v31 { self.k1 } else { self.k1ox };
         let vfb = self.vfbcv;
-        let vth = vfb + self.phi + self.k1ox * sqrt_phis;
+        let vth = vfb + self.phi + k1ox * sqrt_phis;
         let vgst = vgs_eff - vth;
-        let dvth_dvb = self.k1ox * dsqrt_phis_dvb;
+        let dvth_dvb = k1ox * dsqrt_phis_dvb;
         let cox_wl = self.cox * self.weff_cv * self.leff_cv;
         let arg1 = vgs_eff - vbseff - vfb;
 
@@ -42,9 +45,9 @@ impl Bsim3v3 {
             s.cbsb = -s.cgsb;
         } else if vgst <= 0.0 {
             // Depletion.
-            let t1 = 0.5 * self.k1ox;
+            let t1 = 0.5 * k1ox;
             let t2 = (t1 * t1 + arg1).sqrt();
-            qgate = cox_wl * self.k1ox * (t2 - t1);
+            qgate = cox_wl * k1ox * (t2 - t1);
             qbulk = -qgate;
             qdrn = 0.0;
             let t0 = cox_wl * t1 / t2;
@@ -151,7 +154,8 @@ impl Bsim3v3 {
                     let t10 = -4.0 * t4 * (t2 - 0.5 + 0.5 * t5) - s.cddb;
                     let tmp = -(t10 + t11 + t12);
                     s.cbgb = -(s.cggb + s.cdgb + t12);
-                    s.cbdb = -(s.cgdb + s.cddb + t10);
+                    // bsim3v1 adds T11 (the d/dVb term) here; 3.2 on fixed it to T10.
+                    s.cbdb = -(s.cgdb + s.cddb + if v31 { t11 } else { t10 });
                     s.cbsb = -(s.cgsb + s.cdsb + tmp);
                 } else {
                     // 50/50
@@ -171,7 +175,8 @@ impl Bsim3v3 {
             }
         }
         let m = self.m;
-        // Accumulation and depletion carry no inversion charge (b3ld.c sets qinv = 0).
+        // Accumulation and depletion carry no inversion charge (b3ld.c sets qinv = 0; bsim3v1
+        // keeps the current model's Qinv, which its noise reads directly).
         let qinv = if arg1 <= 0.0 || vgst <= 0.0 { 0.0 } else { -(qgate + qbulk) };
         Bsim3v3Caps {
             mode: k.mode,
@@ -203,24 +208,33 @@ impl Bsim3v3 {
     ) -> Bsim3v3Caps {
         let (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb) = vg;
         let (vgs_eff, dvgs_eff_dvg, vds) = (k.vgs_eff, k.dvgs_eff_dvg, k.vds);
-        let vfb = self.vfbzb;
+        // Flat band: 3.1 (bsim3v1) follows Vth, Vth - phi - K1 sqrt(phis), with its bias
+        // derivatives; 3.2 on take the zero-bias VFBZB.
+        let v31 = self.version == Bsim3Version::V31;
+        let k1ox = if v31 { self.k1 } else { self.k1ox };
+        let (vfb, dvfb_dvd, dvfb_dvb) = if v31 {
+            let [sq, dsq_dvb] = k.sqrt_phis;
+            (k.vth - self.phi - k1ox * sq, k.dvth_dvd, k.dvth_dvb - k1ox * dsq_dvb)
+        } else {
+            (self.vfbzb, 0.0, 0.0)
+        };
         let arg1 = vgs_eff - vbseff_cv - vfb - vgsteff;
         let (mut qgate, mut cgg, mut cgd, mut cgb) = if arg1 <= 0.0 {
             (
                 cox_wl * arg1,
                 cox_wl * (dvgs_eff_dvg - dvgsteff_dvg),
-                -cox_wl * dvgsteff_dvd,
-                -cox_wl * (dvbseff_cv_dvb + dvgsteff_dvb),
+                -cox_wl * (dvfb_dvd + dvgsteff_dvd),
+                -cox_wl * (dvfb_dvb + dvbseff_cv_dvb + dvgsteff_dvb),
             )
         } else {
-            let t0 = 0.5 * self.k1ox;
+            let t0 = 0.5 * k1ox;
             let t1 = (t0 * t0 + arg1).sqrt();
             let t2 = cox_wl * t0 / t1;
             (
-                cox_wl * self.k1ox * (t1 - t0),
+                cox_wl * k1ox * (t1 - t0),
                 t2 * (dvgs_eff_dvg - dvgsteff_dvg),
-                -t2 * dvgsteff_dvd,
-                -t2 * (dvbseff_cv_dvb + dvgsteff_dvb),
+                -t2 * (dvfb_dvd + dvgsteff_dvd),
+                -t2 * (dvfb_dvb + dvbseff_cv_dvb + dvgsteff_dvb),
             )
         };
         let mut qbulk = -qgate;

@@ -7,7 +7,7 @@
 
 use super::model::Bsim3v3Params;
 use super::Bsim3v3;
-use super::Bsim3v3Model;
+use super::{Bsim3Version, Bsim3v3Model};
 use crate::{DeviceError, MosGeom};
 
 /// Picks one parameter out of a parameter set.
@@ -71,6 +71,16 @@ impl Bsim3v3 {
         let acde = bin(|p| p.acde, 1.0);
 
         let g = fmt_g;
+        // Each implementation runs its own checks: `b3check.c` (3.3.0), `b3v32check.c` (3.2.x:
+        // b3check.c without LINTNOI), `b3v1check.c` (3.1: without the TOXM, PSCBE2, ACM,
+        // NOFF/VOFFCV, IJTH, MOIN and ACDE checks; it prints some fatal lines in its own
+        // wording). `bsim3v0` (3.0) has no parameter checks at all.
+        let version = model.version;
+        if version == Bsim3Version::V30 {
+            self.warnings = Vec::new();
+            return Ok(());
+        }
+        let v31 = version == Bsim3Version::V31;
         let mut warn: Vec<String> = Vec::new();
         let mut fatal: Vec<(&str, f64, String)> = Vec::new();
         let mut fail = |param: &'static str, value: f64, msg: String| fatal.push((param, value, msg));
@@ -81,10 +91,10 @@ impl Bsim3v3 {
         if tox <= 0.0 {
             fail("tox", tox, format!("Tox = {} is not positive.", g(tox)));
         }
-        if toxm <= 0.0 {
+        if toxm <= 0.0 && !v31 {
             fail("toxm", toxm, format!("Toxm = {} is not positive.", g(toxm)));
         }
-        if self.lintnoi > self.leff / 2.0 {
+        if version == Bsim3Version::V330 && self.lintnoi > self.leff / 2.0 {
             let msg = format!("Lintnoi = {} is too large - Leff for noise is negative.", g(self.lintnoi));
             fail("lintnoi", self.lintnoi, msg);
         }
@@ -94,11 +104,13 @@ impl Bsim3v3 {
         if nsub <= 0.0 {
             fail("nsub", nsub, format!("Nsub = {} is not positive.", g(nsub)));
         }
+        // bsim3v1 prints (to the screen, which is what a user sees) its own NGATE lines.
+        let (ngate_neg, ngate_high) = if v31 { (" Ngate", " Ngate is too high") } else { ("", " is too high.") };
         if self.ngate < 0.0 {
-            fail("ngate", self.ngate, format!("Ngate = {} is not positive.", g(self.ngate)));
+            fail("ngate", self.ngate, format!("Ngate = {}{ngate_neg} is not positive.", g(self.ngate)));
         }
         if self.ngate > 1.0e25 {
-            fail("ngate", self.ngate, format!("Ngate = {} is too high.", g(self.ngate)));
+            fail("ngate", self.ngate, format!("Ngate = {}{ngate_high}", g(self.ngate)));
         }
         if xj <= 0.0 {
             fail("xj", xj, format!("Xj = {} is not positive.", g(xj)));
@@ -110,7 +122,8 @@ impl Bsim3v3 {
             fail("dvt1w", self.dvt1w, format!("Dvt1w = {} is negative.", g(self.dvt1w)));
         }
         if self.w0 == -self.weff {
-            fail("w0", self.w0, "(W0 + Weff) = 0 causing divided-by-zero.".into());
+            let word = if v31 { "cauing" } else { "causing" };
+            fail("w0", self.w0, format!("(W0 + Weff) = 0 {word} divided-by-zero."));
         }
         if dsub < 0.0 {
             fail("dsub", dsub, format!("Dsub = {} is negative.", g(dsub)));
@@ -134,6 +147,47 @@ impl Bsim3v3 {
         if drout < 0.0 {
             fail("drout", drout, format!("Drout = {} is negative.", g(drout)));
         }
+        if v31 {
+            // bsim3v1's own list ends here (before PARAMCHK): the Pd/Ps check (which also
+            // sets a short perimeter to Weff, done in the instance set-up) and CLC.
+            if d(p.cjsw, 5.0e-10) > 0.0 || d(p.cjswg, d(p.cjsw, 5.0e-10)) > 0.0 {
+                if geom.pd < self.weff {
+                    warn.push(format!("Pd = {} is less than W.", g(geom.pd)));
+                }
+                if geom.ps < self.weff {
+                    warn.push(format!("Ps = {} is less than W.", g(geom.ps)));
+                }
+            }
+            if clc < 0.0 {
+                fail("clc", clc, format!("Clc = {} is negative.", g(clc)));
+            }
+        } else {
+            self.checks_v32_on(p, geom, &mut warn, &mut fail, acde, clc);
+        }
+
+        if d(p.paramchk, 0.0) as i64 == 1 {
+            self.paramchk(model, &bin, &mut warn, tox, npeak, nsub);
+        }
+        if let Some((param, value, msg)) = fatal.into_iter().next() {
+            return Err(DeviceError::invalid(&model.name, param, value, &format!("Fatal: {msg}")));
+        }
+        self.warnings = warn;
+        Ok(())
+    }
+
+    /// The checks `b3check.c`/`b3v32check.c` have after DROUT and before PARAMCHK (bsim3v1
+    /// has only the Pd/Ps and CLC ones).
+    fn checks_v32_on(
+        &self,
+        p: &Bsim3v3Params,
+        geom: &MosGeom,
+        warn: &mut Vec<String>,
+        fail: &mut dyn FnMut(&'static str, f64, String),
+        acde: f64,
+        clc: f64,
+    ) {
+        let g = fmt_g;
+        let d = |v: Option<f64>, def: f64| v.unwrap_or(def);
         if self.pscbe2 <= 0.0 {
             warn.push(format!("Pscbe2 = {} is not positive.", g(self.pscbe2)));
         }
@@ -181,15 +235,6 @@ impl Bsim3v3 {
                 warn.push(format!("Acde = {} is too large.", g(acde)));
             }
         }
-
-        if d(p.paramchk, 0.0) as i64 == 1 {
-            self.paramchk(model, &bin, &mut warn, tox, npeak, nsub);
-        }
-        if let Some((param, value, msg)) = fatal.into_iter().next() {
-            return Err(DeviceError::invalid(&model.name, param, value, &format!("Fatal: {msg}")));
-        }
-        self.warnings = warn;
-        Ok(())
     }
 
     /// The PARAMCHK = 1 warnings and the clamps that go with them.

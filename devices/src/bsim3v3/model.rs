@@ -4,29 +4,11 @@
 use super::Bsim3Version;
 use crate::DeviceError;
 
-macro_rules! card {
-    ($($field:ident = $name:literal),* $(,)?) => {
-        /// Model parameters as given on the card (`None` = not given, ngspice's
-        /// "Given" flags). Names are ngspice's (`nch` is NPEAK); values in ngspice's units
-        /// (NCH in cm^-3, U0 in cm^2/Vs when > 1, TNOM in degrees C).
-        #[derive(Debug, Clone, Default, PartialEq)]
-        #[allow(missing_docs)]
-        pub struct Bsim3v3Params {
-            $(pub $field: Option<f64>,)*
-        }
-
-        impl Bsim3v3Params {
-            fn slot(&mut self, name: &str) -> Option<&mut Option<f64>> {
-                match name {
-                    $($name => Some(&mut self.$field),)*
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-card! {
+crate::bsim3::shared::bsim3_card! {
+    /// Model parameters as given on the card (`None` = not given, ngspice's
+    /// "Given" flags). Names are ngspice's (`nch` is NPEAK); values in ngspice's units
+    /// (NCH in cm^-3, U0 in cm^2/Vs when > 1, TNOM in degrees C).
+    Bsim3v3Params;
     // selectors
     capmod = "capmod", mobmod = "mobmod", noimod = "noimod", nqsmod = "nqsmod", acnqsmod = "acnqsmod",
     acm = "acm", binunit = "binunit",
@@ -81,15 +63,8 @@ const IGNORED: &[&str] = &[
 ];
 
 /// Base names of the size-dependent parameters: `l`, `w` or `p` + base (ngspice's
-/// `b3.c` list; `vtho` is an alias of `vth0`).
-pub(crate) const BINNABLE: &[&str] = &[
-    "cdsc", "cdscb", "cdscd", "cit", "nfactor", "xj", "vsat", "at", "a0", "ags", "a1", "a2", "keta", "nsub", "nch",
-    "ngate", "gamma1", "gamma2", "vbx", "vbm", "xt", "k1", "kt1", "kt1l", "kt2", "k2", "k3", "k3b", "w0", "nlx",
-    "dvt0", "dvt1", "dvt2", "dvt0w", "dvt1w", "dvt2w", "drout", "dsub", "vth0", "ua", "ua1", "ub", "ub1", "uc", "uc1",
-    "u0", "ute", "voff", "elm", "delta", "rdsw", "prwg", "prwb", "prt", "eta0", "etab", "pclm", "pdiblc1", "pdiblc2",
-    "pdiblcb", "pscbe1", "pscbe2", "pvag", "wr", "dwg", "dwb", "b0", "b1", "cgsl", "cgdl", "ckappa", "cf", "clc",
-    "cle", "alpha0", "alpha1", "beta0", "vfbcv", "vfb", "acde", "moin", "noff", "voffcv",
-];
+/// `b3.c` list; `vtho` is an alias of `vth0`), the list BSIM-lite requires to be 0.
+pub(crate) use crate::bsim3::model::BINNABLE;
 
 /// A full BSIM3v3.3 model card: name, polarity, parameters and their L/W/P size
 /// coefficients.
@@ -112,6 +87,9 @@ pub struct Bsim3v3Model {
     /// Parameter names the card gives that BSIM3v3.3 does not have, in card order: ignored,
     /// as ngspice ignores them with "unrecognized parameter (name) - ignored".
     pub ignored: Vec<String>,
+    /// HDIF on a 3.1 card (`bsim3v1`): the instance's AD/AS default to 2 HDIF W and PD/PS to
+    /// 2 W + 4 HDIF where the instance does not give them ([`Bsim3v3Model::diffusion`]).
+    pub hdif: Option<f64>,
 }
 
 impl Bsim3v3Model {
@@ -149,6 +127,7 @@ impl Bsim3v3Model {
         let mut wc = Bsim3v3Params::default();
         let mut pc = Bsim3v3Params::default();
         let mut ignored = Vec::new();
+        let mut hdif = None;
         for (pname, value) in params {
             let mut lname = pname.to_ascii_lowercase();
             if !value.is_finite() {
@@ -158,13 +137,9 @@ impl Bsim3v3Model {
                 lname = lname.replace("vtho", "vth0");
             }
             if v31 && lname == "hdif" {
-                // bsim3v1 derives default AD/AS/PD/PS from HDIF and W.
-                return Err(DeviceError::invalid(
-                    name,
-                    "hdif",
-                    *value,
-                    "HDIF (bsim3v1's default junction areas from W) is not implemented; give AD/AS/PD/PS",
-                ));
+                // bsim3v1 derives the AD/AS/PD/PS an instance does not give from HDIF and W.
+                hdif = Some(*value);
+                continue;
             }
             if IGNORED.contains(&lname.as_str()) {
                 continue;
@@ -208,8 +183,8 @@ impl Bsim3v3Model {
         }
         let bad = |param: &str, value: f64, reason: &str| Err(DeviceError::invalid(name, param, value, reason));
         if let Some(v) = p.capmod {
-            if v31 && v != 2.0 {
-                return bad("capmod", v, "this BSIM3 3.1 implementation has CAPMOD 2 (bsim3v1 has 0, 1 and 2)");
+            if v31 && v == 3.0 {
+                return bad("capmod", v, "BSIM3 3.1 (ngspice's bsim3v1) has CAPMOD 0, 1 and 2");
             }
             if ![0.0, 1.0, 2.0, 3.0].contains(&v) {
                 return bad("capmod", v, "CAPMOD must be 0, 1, 2 or 3");
@@ -241,31 +216,37 @@ impl Bsim3v3Model {
                 return bad(pname, *v, "substrate current (impact ionization) is not implemented; must be 0");
             }
         }
-        for (pname, v) in [("tox", p.tox), ("toxm", p.toxm), ("xj", p.xj), ("nch", p.nch)] {
-            if let Some(v) = v {
-                if v <= 0.0 {
-                    return bad(pname, v, "must be positive");
-                }
-            }
-        }
-        for (pname, v) in [("mj", p.mj), ("mjsw", p.mjsw), ("mjswg", p.mjswg)] {
-            if let Some(v) = v {
-                if !(0.0..1.0).contains(&v) {
-                    return bad(pname, v, "grading coefficient must be in [0, 1)");
-                }
-            }
-        }
-        if let Some(nj) = p.nj {
-            if nj <= 0.0 {
-                return bad("nj", nj, "emission coefficient must be positive");
-            }
-        }
-        if let Some(t) = p.tnom {
-            if t + crate::consts::KELVIN <= 0.0 {
-                return bad("tnom", t, "TNOM below absolute zero");
-            }
-        }
-        Ok(Bsim3v3Model { name: name.to_string(), pmos, params: p, lcoef: lc, wcoef: wc, pcoef: pc, version, ignored })
+        p.check_values(name)?;
+        Ok(Bsim3v3Model {
+            name: name.to_string(),
+            pmos,
+            params: p,
+            lcoef: lc,
+            wcoef: wc,
+            pcoef: pc,
+            version,
+            ignored,
+            hdif,
+        })
+    }
+
+    /// The instance's drain/source areas and perimeters `[ad, as, pd, ps]` as this card's
+    /// revision sets them up: those the instance gave (`given`) are kept; on a 3.1 card with
+    /// HDIF (`b3v1set.c`) the others become 2 HDIF W (areas) and 2 W + 4 HDIF (perimeters).
+    ///
+    /// ```
+    /// use insitu_devices::bsim3v3::{Bsim3Version, Bsim3v3Model};
+    /// let p = [("hdif".to_string(), 0.5e-6)];
+    /// let m = Bsim3v3Model::with_version("n", false, &p, Bsim3Version::V31).unwrap();
+    /// let d = m.diffusion(2e-6, [1e-12, 0.0, 0.0, 0.0], [true, false, false, false]);
+    /// assert_eq!(d, [1e-12, 2e-12, 6e-6, 6e-6]);
+    /// ```
+    pub fn diffusion(&self, w: f64, values: [f64; 4], given: [bool; 4]) -> [f64; 4] {
+        let Some(h) = self.hdif else {
+            return values;
+        };
+        let derived = [2.0 * h * w, 2.0 * h * w, 2.0 * w + 4.0 * h, 2.0 * w + 4.0 * h];
+        std::array::from_fn(|i| if given[i] { values[i] } else { derived[i] })
     }
 
     /// +1 for NMOS, -1 for PMOS.
