@@ -12,7 +12,9 @@
 
 mod common;
 
-use common::{device_vector, mos_params, scratch_dir, sp, ForcedBias, Worst};
+use common::{
+    check_caps_point, check_dc_point, device_vector, mos_params, scratch_dir, sp, DcRule, ForcedBias, NgDc, Worst,
+};
 use insitu::devices::{Bsim3, Bsim3Model, MosGeom};
 use insitu::ngspice::Ngspice;
 
@@ -198,9 +200,7 @@ fn bsim3_dc_matches_ngspice() {
                 let dev = ours(c, &geom(l), temp);
                 for (bi, vb) in VBS.iter().enumerate() {
                     let inst = format!("m{ci}l{li}b{bi}");
-                    let get = |q: &str| device_vector(plot, &inst, q);
-                    let (id, gm, gds, gmb, vth, vdsat) =
-                        (get("id"), get("gm"), get("gds"), get("gmbs"), get("vth"), get("vdsat"));
+                    let ng = NgDc::read(plot, &inst);
                     for k in 0..vg.len() {
                         let r = dev.dc(vg[k], vd[k], *vb);
                         let vgst = if r.mode > 0.0 { vg[k] } else { vg[k] - vd[k] } - r.von;
@@ -218,18 +218,9 @@ fn bsim3_dc_matches_ngspice() {
                             *regions.entry("reverse-on").or_insert(0) += 1;
                         }
                         let ctx = format!("{} L={l:e} T={temp} vgs={} vds={} vbs={vb}", c.name, vg[k], vd[k]);
-                        worst.check("vth", r.von, vth[k], 1e-12, TOL, &ctx);
-                        worst.check("vdsat", r.vdsat, vdsat[k], 1e-15, TOL, &ctx);
-                        if id[k].abs() <= 1e-15 {
-                            continue;
+                        if check_dc_point(&mut worst, &r.into(), &ng, k, DcRule::Bsim3, TOL, &ctx) {
+                            *regions.entry("compared").or_insert(0) += 1;
                         }
-                        *regions.entry("compared").or_insert(0) += 1;
-                        worst.check("id", r.cdrain, id[k], 1e-15, TOL, &ctx);
-                        // Derivatives: relative to themselves, floored at 1e-12 of Id/1V.
-                        let floor = id[k].abs() * 1e-6;
-                        worst.check("gm", r.gm, gm[k], floor, TOL, &ctx);
-                        worst.check("gds", r.gds, gds[k], floor, TOL, &ctx);
-                        worst.check("gmbs", r.gmbs, gmb[k], floor, TOL, &ctx);
                     }
                 }
             }
@@ -293,16 +284,7 @@ fn bsim3_caps_match_ngspice() {
                     let get = |q: &str| device_vector(plot, &inst, q)[0];
                     let k = dev.intrinsic_caps(vgs, vds, vbs);
                     let ctx = format!("{} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name);
-                    let floor = 1e-6 * k.cggb.abs().max(1e-18);
-                    worst.check("cgg", k.cggb, get("cgg"), floor, CAP_TOL, &ctx);
-                    worst.check("cgs", k.cgsb, get("cgs"), floor, CAP_TOL, &ctx);
-                    worst.check("cgd", k.cgdb, get("cgd"), floor, CAP_TOL, &ctx);
-                    worst.check("cdd", k.cddb, get("cdd"), floor, CAP_TOL, &ctx);
-                    worst.check("cdg", k.cdgb, get("cdg"), floor, CAP_TOL, &ctx);
-                    worst.check("cds", k.cdsb, get("cds"), floor, CAP_TOL, &ctx);
-                    worst.check("cbg", k.cbgb, get("cbg"), floor, CAP_TOL, &ctx);
-                    worst.check("cbd", k.cbdb, get("cbd"), floor, CAP_TOL, &ctx);
-                    worst.check("cbs", k.cbsb, get("cbs"), floor, CAP_TOL, &ctx);
+                    check_caps_point(&mut worst, &k, get, CAP_TOL, &ctx);
                     worst.check("capbd", dev.junction_bd(vbs - vds).1, get("capbd"), 1e-21, CAP_TOL, &ctx);
                     worst.check("capbs", dev.junction_bs(vbs).1, get("capbs"), 1e-21, CAP_TOL, &ctx);
                     worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, TOL, &ctx);

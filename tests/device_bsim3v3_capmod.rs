@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{device_vector, mos_params, scratch_dir, Worst};
+use common::{check_caps_point, device_vector, mos_params, scratch_dir, Worst};
 use insitu::check::{check_file_with, Tolerances};
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
 use insitu::ngspice::Ngspice;
@@ -128,16 +128,7 @@ fn capmod01_caps_match_ngspice() {
                         2
                     }] += 1;
                     let ctx = format!("{} W={w:e} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name);
-                    let floor = 1e-6 * k.cggb.abs().max(1e-18);
-                    worst.check("cgg", k.cggb, get("cgg"), floor, CAP_TOL, &ctx);
-                    worst.check("cgs", k.cgsb, get("cgs"), floor, CAP_TOL, &ctx);
-                    worst.check("cgd", k.cgdb, get("cgd"), floor, CAP_TOL, &ctx);
-                    worst.check("cdd", k.cddb, get("cdd"), floor, CAP_TOL, &ctx);
-                    worst.check("cdg", k.cdgb, get("cdg"), floor, CAP_TOL, &ctx);
-                    worst.check("cds", k.cdsb, get("cds"), floor, CAP_TOL, &ctx);
-                    worst.check("cbg", k.cbgb, get("cbg"), floor, CAP_TOL, &ctx);
-                    worst.check("cbd", k.cbdb, get("cbd"), floor, CAP_TOL, &ctx);
-                    worst.check("cbs", k.cbsb, get("cbs"), floor, CAP_TOL, &ctx);
+                    check_caps_point(&mut worst, &k, get, CAP_TOL, &ctx);
                     worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, 1e-9, &ctx);
                 }
             }

@@ -11,7 +11,9 @@
 
 mod common;
 
-use common::{device_vector, mos_params, scratch_dir, sp, ForcedBias, Worst};
+use common::{
+    check_caps_point, check_dc_point, device_vector, mos_params, scratch_dir, sp, DcRule, ForcedBias, NgDc, Worst,
+};
 use insitu::devices::bsim3v3::Bsim3Version;
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
 use insitu::ngspice::Ngspice;
@@ -293,28 +295,14 @@ fn bsim3v32_dc_matches_ngspice() {
                 let dev = ours(c, &geom(w, l), temp);
                 for (bi, vb) in VBS.iter().enumerate() {
                     let inst = format!("m{ci}s{si}b{bi}");
-                    let get = |q: &str| device_vector(plot, &inst, q);
-                    let (id, gm, gds, gmb, vth, vdsat) =
-                        (get("id"), get("gm"), get("gds"), get("gmbs"), get("vth"), get("vdsat"));
-                    let (ibd, ibs) = (get("ibd"), get("ibs"));
+                    let ng = NgDc::read(plot, &inst);
                     for k in 0..vg.len() {
                         let r = dev.dc(vg[k], vd[k], *vb);
                         let ctx = format!(
                             "{} v{} W={w:e} L={l:e} T={temp} vgs={} vds={} vbs={vb}",
                             c.name, c.version, vg[k], vd[k]
                         );
-                        worst.check("vth", r.von, vth[k], 1e-12, TOL, &ctx);
-                        worst.check("vdsat", r.vdsat, vdsat[k], 1e-15, TOL, &ctx);
-                        worst.check("ibd", r.cbd, ibd[k], 1e-15, TOL, &ctx);
-                        worst.check("ibs", r.cbs, ibs[k], 1e-15, TOL, &ctx);
-                        if id[k].abs() <= 1e-15 {
-                            continue;
-                        }
-                        worst.check("id", r.cdrain, id[k], 1e-15, TOL, &ctx);
-                        let floor = id[k].abs() * 1e-6;
-                        worst.check("gm", r.gm, gm[k], floor, TOL, &ctx);
-                        worst.check("gds", r.gds, gds[k], floor, TOL, &ctx);
-                        worst.check("gmbs", r.gmbs, gmb[k], floor, TOL, &ctx);
+                        check_dc_point(&mut worst, &r.into(), &ng, k, DcRule::Bsim3, TOL, &ctx);
                     }
                 }
             }
@@ -373,20 +361,7 @@ fn bsim3v32_caps_match_ngspice() {
                     let k = dev.intrinsic_caps(vgs, vds, vbs);
                     let ctx =
                         format!("{} v{} W={w:e} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name, c.version);
-                    let floor = 1e-6 * k.cggb.abs().max(1e-18);
-                    for (q, ours) in [
-                        ("cgg", k.cggb),
-                        ("cgs", k.cgsb),
-                        ("cgd", k.cgdb),
-                        ("cdd", k.cddb),
-                        ("cdg", k.cdgb),
-                        ("cds", k.cdsb),
-                        ("cbg", k.cbgb),
-                        ("cbd", k.cbdb),
-                        ("cbs", k.cbsb),
-                    ] {
-                        worst.check(q, ours, get(q), floor, TOL, &ctx);
-                    }
+                    check_caps_point(&mut worst, &k, get, TOL, &ctx);
                     worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, TOL, &ctx);
                 }
             }
