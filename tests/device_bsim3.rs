@@ -13,7 +13,8 @@
 mod common;
 
 use common::{
-    check_caps_point, check_dc_point, device_vector, mos_params, scratch_dir, sp, DcRule, ForcedBias, NgDc, Worst,
+    check_caps_point, check_dc_point, device_vector, mos_params, scratch_dir, sp, DcRule, ForcedBias, NgDc, OpGrid,
+    Worst,
 };
 use insitu::devices::{Bsim3, Bsim3Model, MosGeom};
 use insitu::ngspice::Ngspice;
@@ -259,39 +260,25 @@ fn bsim3_caps_match_ngspice() {
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
-    let dir = scratch_dir("bsim3-caps");
     let cards = cards();
-    let mut worst = Worst::default();
-    for &temp in &TEMPS {
-        let mut tb = ForcedBias::new("bsim3 op capacitance cross-check", temp);
-        for (ci, c) in cards.iter().enumerate() {
-            tb.text(&model_line(c));
-            for (li, &l) in [LMIN, 10.0 * LMIN].iter().enumerate() {
-                for (pi, &bias) in OP_POINTS.iter().enumerate() {
-                    let q = ["cgg", "cgs", "cgd", "cdg", "cdd", "cds", "cbg", "cbd", "cbs", "capbd", "capbs", "id"];
-                    tb.biased(&format!("m{ci}l{li}p{pi}"), c.name, c.pmos, bias, &mos_params(&geom(l)), &q);
-                }
-            }
-        }
-        let deck = tb.finish(".op");
-        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-        let plot = run.plot("Operating Point").expect("op plot");
-        for (ci, c) in cards.iter().enumerate() {
-            for (li, &l) in [LMIN, 10.0 * LMIN].iter().enumerate() {
-                let dev = ours(c, &geom(l), temp);
-                for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
-                    let inst = format!("m{ci}l{li}p{pi}");
-                    let get = |q: &str| device_vector(plot, &inst, q)[0];
-                    let k = dev.intrinsic_caps(vgs, vds, vbs);
-                    let ctx = format!("{} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name);
-                    check_caps_point(&mut worst, &k, get, CAP_TOL, &ctx);
-                    worst.check("capbd", dev.junction_bd(vbs - vds).1, get("capbd"), 1e-21, CAP_TOL, &ctx);
-                    worst.check("capbs", dev.junction_bs(vbs).1, get("capbs"), 1e-21, CAP_TOL, &ctx);
-                    worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, TOL, &ctx);
-                }
-            }
-        }
-    }
+    let grid = OpGrid {
+        title: "bsim3 op capacitance cross-check",
+        models: cards.iter().map(model_line).collect(),
+        cards: cards.iter().map(|c| (c.name.to_string(), c.pmos)).collect(),
+        geoms: [LMIN, 10.0 * LMIN].iter().map(|&l| geom(l)).collect(),
+        points: &OP_POINTS,
+        extra: &["capbd", "capbs"],
+    };
+    let worst = grid.run(&ng, &scratch_dir("bsim3-caps"), &TEMPS, |worst, ci, gi, temp, (vgs, vds, vbs), get| {
+        let (c, g) = (&cards[ci], &grid.geoms[gi]);
+        let dev = ours(c, g, temp);
+        let k = dev.intrinsic_caps(vgs, vds, vbs);
+        let ctx = format!("{} L={:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name, g.l);
+        check_caps_point(worst, &k, get, CAP_TOL, &ctx);
+        worst.check("capbd", dev.junction_bd(vbs - vds).1, get("capbd"), 1e-21, CAP_TOL, &ctx);
+        worst.check("capbs", dev.junction_bs(vbs).1, get("capbs"), 1e-21, CAP_TOL, &ctx);
+        worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, TOL, &ctx);
+    });
     worst.report("bsim3 op capacitances vs ngspice");
 }
 

@@ -12,7 +12,8 @@
 mod common;
 
 use common::{
-    check_caps_point, check_dc_point, device_vector, mos_params, scratch_dir, sp, DcRule, ForcedBias, NgDc, Worst,
+    check_caps_point, check_dc_point, device_vector, mos_params, scratch_dir, sp, DcRule, ForcedBias, NgDc, OpGrid,
+    Worst,
 };
 use insitu::devices::bsim3v3::Bsim3Version;
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
@@ -335,38 +336,23 @@ fn bsim3v32_caps_match_ngspice() {
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
-    let dir = scratch_dir("bsim3v32-caps");
     let cards = cards();
-    let mut worst = Worst::default();
-    for &temp in &TEMPS {
-        let mut tb = ForcedBias::new("bsim3v32 op capacitance cross-check", temp);
-        for (ci, c) in cards.iter().enumerate() {
-            tb.text(&model_line(c));
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                for (pi, &bias) in OP_POINTS.iter().enumerate() {
-                    let q = ["cgg", "cgs", "cgd", "cdg", "cdd", "cds", "cbg", "cbd", "cbs", "id"];
-                    tb.biased(&format!("m{ci}s{si}p{pi}"), c.name, c.pmos, bias, &mos_params(&geom(w, l)), &q);
-                }
-            }
-        }
-        let deck = tb.finish(".op");
-        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-        let plot = run.plot("Operating Point").expect("op plot");
-        for (ci, c) in cards.iter().enumerate() {
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                let dev = ours(c, &geom(w, l), temp);
-                for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
-                    let inst = format!("m{ci}s{si}p{pi}");
-                    let get = |q: &str| device_vector(plot, &inst, q)[0];
-                    let k = dev.intrinsic_caps(vgs, vds, vbs);
-                    let ctx =
-                        format!("{} v{} W={w:e} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name, c.version);
-                    check_caps_point(&mut worst, &k, get, TOL, &ctx);
-                    worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, TOL, &ctx);
-                }
-            }
-        }
-    }
+    let grid = OpGrid {
+        title: "bsim3v32 op capacitance cross-check",
+        models: cards.iter().map(model_line).collect(),
+        cards: cards.iter().map(|c| (c.name.to_string(), c.pmos)).collect(),
+        geoms: SIZES.iter().map(|&(w, l)| geom(w, l)).collect(),
+        points: &OP_POINTS,
+        extra: &[],
+    };
+    let worst = grid.run(&ng, &scratch_dir("bsim3v32-caps"), &TEMPS, |worst, ci, gi, temp, (vgs, vds, vbs), get| {
+        let (c, g) = (&cards[ci], &grid.geoms[gi]);
+        let dev = ours(c, g, temp);
+        let k = dev.intrinsic_caps(vgs, vds, vbs);
+        let ctx = format!("{} v{} W={:e} L={:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name, c.version, g.w, g.l);
+        check_caps_point(worst, &k, get, TOL, &ctx);
+        worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, TOL, &ctx);
+    });
     worst.report("bsim3v32 op capacitances vs ngspice");
 }
 

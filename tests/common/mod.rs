@@ -343,3 +343,60 @@ pub fn check_caps_point(
         worst.check(q, ours, get(q), floor, tol, ctx);
     }
 }
+
+/// The devices of an `.op` cross-check at forced biases: every card's `.model` text, and one
+/// instance per (card, geometry, bias point) of the n-frame `points`.
+pub struct OpGrid<'a> {
+    /// Deck title.
+    pub title: &'a str,
+    /// The `.model` cards (any deck text), added before the instances.
+    pub models: String,
+    /// (model name, PMOS) per card.
+    pub cards: Vec<(String, bool)>,
+    /// Instance geometries.
+    pub geoms: Vec<insitu::devices::MosGeom>,
+    /// Bias points (vgs, vds, vbs), n-frame.
+    pub points: &'a [(f64, f64, f64)],
+    /// Quantities saved beyond the nine capacitances and `id`.
+    pub extra: &'a [&'a str],
+}
+
+impl OpGrid<'_> {
+    /// At each temperature runs the grid's `.op` deck in ngspice (scratch directory `dir`)
+    /// and calls `each(worst, card, geometry, temp, bias, get)` per instance, `get(q)` being
+    /// ngspice's `@m[q]` there; returns the comparisons.
+    pub fn run(
+        &self,
+        ng: &insitu::ngspice::Ngspice,
+        dir: &std::path::Path,
+        temps: &[f64],
+        mut each: impl FnMut(&mut Worst, usize, usize, f64, (f64, f64, f64), &dyn Fn(&str) -> f64),
+    ) -> Worst {
+        let mut worst = Worst::default();
+        let q: Vec<&str> = CAPS.iter().chain(["id"].iter()).chain(self.extra).copied().collect();
+        let inst = |ci: usize, gi: usize, pi: usize| format!("m{ci}g{gi}p{pi}");
+        for &temp in temps {
+            let mut tb = ForcedBias::new(self.title, temp);
+            tb.text(&self.models);
+            for (ci, (name, pmos)) in self.cards.iter().enumerate() {
+                for (gi, g) in self.geoms.iter().enumerate() {
+                    for (pi, &bias) in self.points.iter().enumerate() {
+                        tb.biased(&inst(ci, gi, pi), name, *pmos, bias, &mos_params(g), &q);
+                    }
+                }
+            }
+            let run = ng.run(&tb.finish(".op"), dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+            let plot = run.plot("Operating Point").expect("op plot");
+            for ci in 0..self.cards.len() {
+                for gi in 0..self.geoms.len() {
+                    for (pi, &bias) in self.points.iter().enumerate() {
+                        let name = inst(ci, gi, pi);
+                        let get = |q: &str| device_vector(plot, &name, q)[0];
+                        each(&mut worst, ci, gi, temp, bias, &get);
+                    }
+                }
+            }
+        }
+        worst
+    }
+}
