@@ -13,7 +13,7 @@
 mod common;
 
 use common::{
-    check_caps_point, check_dc_point, device_vector, mos_params, scratch_dir, sp, DcRule, ForcedBias, NgDc, OpGrid,
+    check_caps_point, check_dc_point, device_vector, mos_params, scratch_dir, sp, DcGrid, DcRule, ForcedBias, OpGrid,
     Worst,
 };
 use insitu::devices::{Bsim3, Bsim3Model, MosGeom};
@@ -175,58 +175,44 @@ fn bsim3_dc_matches_ngspice() {
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
-    let dir = scratch_dir("bsim3-dc");
     let cards = cards();
-    let mut worst = Worst::default();
+    let grid = DcGrid {
+        title: "bsim3 dc cross-check",
+        models: cards.iter().map(model_line).collect(),
+        cards: cards.iter().map(|c| (c.name.to_string(), c.pmos)).collect(),
+        geoms: LS.iter().map(|&l| geom(l)).collect(),
+        inst_extra: "",
+        vbs: &VBS,
+        extra: &[],
+        sweep: ".dc VG 0 1.8 0.05 VD -1.8 1.8 0.1",
+    };
     let mut regions = std::collections::BTreeMap::new();
-    for &temp in &TEMPS {
-        let mut tb = ForcedBias::new("bsim3 dc cross-check", temp);
-        for (ci, c) in cards.iter().enumerate() {
-            tb.text(&model_line(c));
-            for (li, &l) in LS.iter().enumerate() {
-                for (bi, vb) in VBS.iter().enumerate() {
-                    let q = ["id", "gm", "gds", "gmbs", "vth", "vdsat"];
-                    tb.swept(&format!("m{ci}l{li}b{bi}"), c.name, c.pmos, *vb, &mos_params(&geom(l)), &q);
-                }
-            }
-        }
-        let deck = tb.finish(".dc VG 0 1.8 0.05 VD -1.8 1.8 0.1");
-        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-        let plot = run.plot("DC transfer").expect("dc plot");
-        let vg = plot.vector("v(g)").expect("v(g)");
-        let vd = plot.vector("v(d)").expect("v(d)");
+    let worst = grid.run(&ng, &scratch_dir("bsim3-dc"), &TEMPS, |worst, ci, gi, temp, vb, ng, vg, vd| {
         assert_eq!(vg.len(), 37 * 37, "sweep length");
-        for (ci, c) in cards.iter().enumerate() {
-            for (li, &l) in LS.iter().enumerate() {
-                let dev = ours(c, &geom(l), temp);
-                for (bi, vb) in VBS.iter().enumerate() {
-                    let inst = format!("m{ci}l{li}b{bi}");
-                    let ng = NgDc::read(plot, &inst);
-                    for k in 0..vg.len() {
-                        let r = dev.dc(vg[k], vd[k], *vb);
-                        let vgst = if r.mode > 0.0 { vg[k] } else { vg[k] - vd[k] } - r.von;
-                        let region = if vgst < -0.1 {
-                            "weak"
-                        } else if vgst < 0.1 {
-                            "moderate"
-                        } else if r.mode * vd[k] >= r.vdsat {
-                            "strong-sat"
-                        } else {
-                            "strong-triode"
-                        };
-                        *regions.entry(region).or_insert(0usize) += 1;
-                        if r.mode < 0.0 && vgst > 0.1 {
-                            *regions.entry("reverse-on").or_insert(0) += 1;
-                        }
-                        let ctx = format!("{} L={l:e} T={temp} vgs={} vds={} vbs={vb}", c.name, vg[k], vd[k]);
-                        if check_dc_point(&mut worst, &r.into(), &ng, k, DcRule::Bsim3, TOL, &ctx) {
-                            *regions.entry("compared").or_insert(0) += 1;
-                        }
-                    }
-                }
+        let (c, l) = (&cards[ci], grid.geoms[gi].l);
+        let dev = ours(c, &grid.geoms[gi], temp);
+        for k in 0..vg.len() {
+            let r = dev.dc(vg[k], vd[k], vb);
+            let vgst = if r.mode > 0.0 { vg[k] } else { vg[k] - vd[k] } - r.von;
+            let region = if vgst < -0.1 {
+                "weak"
+            } else if vgst < 0.1 {
+                "moderate"
+            } else if r.mode * vd[k] >= r.vdsat {
+                "strong-sat"
+            } else {
+                "strong-triode"
+            };
+            *regions.entry(region).or_insert(0usize) += 1;
+            if r.mode < 0.0 && vgst > 0.1 {
+                *regions.entry("reverse-on").or_insert(0) += 1;
+            }
+            let ctx = format!("{} L={l:e} T={temp} vgs={} vds={} vbs={vb}", c.name, vg[k], vd[k]);
+            if check_dc_point(worst, &r.into(), ng, k, DcRule::Bsim3, TOL, &ctx) {
+                *regions.entry("compared").or_insert(0) += 1;
             }
         }
-    }
+    });
     println!("points per region: {regions:?}");
     for r in ["weak", "moderate", "strong-sat", "strong-triode", "reverse-on"] {
         assert!(regions.get(r).copied().unwrap_or(0) > 0, "grid misses region {r}");

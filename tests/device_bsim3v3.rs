@@ -12,9 +12,7 @@
 
 mod common;
 
-use common::{
-    check_caps_point, check_dc_point, mos_params, scratch_dir, sp, DcRule, ForcedBias, NgDc, OpGrid, OurDc, Worst,
-};
+use common::{check_caps_point, check_dc_point, mos_params, scratch_dir, sp, DcGrid, DcRule, OpGrid, OurDc, Worst};
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
 use insitu::ngspice::Ngspice;
 
@@ -271,40 +269,26 @@ fn bsim3v3_dc_matches_ngspice() {
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
-    let dir = scratch_dir("bsim3v3-dc");
     let cards = cards();
-    let mut worst = Worst::default();
-    for &temp in &TEMPS {
-        let mut tb = ForcedBias::new("bsim3v3 dc cross-check", temp);
-        for (ci, c) in cards.iter().enumerate() {
-            tb.text(&model_line(c));
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                for (bi, vb) in VBS.iter().enumerate() {
-                    let q = ["id", "gm", "gds", "gmbs", "vth", "vdsat"];
-                    tb.swept(&format!("m{ci}s{si}b{bi}"), c.name, c.pmos, *vb, &mos_params(&geom(w, l)), &q);
-                }
-            }
+    let grid = DcGrid {
+        title: "bsim3v3 dc cross-check",
+        models: cards.iter().map(model_line).collect(),
+        cards: cards.iter().map(|c| (c.name.to_string(), c.pmos)).collect(),
+        geoms: SIZES.iter().map(|&(w, l)| geom(w, l)).collect(),
+        inst_extra: "",
+        vbs: &VBS,
+        extra: &[],
+        sweep: ".dc VG 0 1.8 0.06 VD -1.8 1.8 0.12",
+    };
+    let worst = grid.run(&ng, &scratch_dir("bsim3v3-dc"), &TEMPS, |worst, ci, gi, temp, vb, ng, vg, vd| {
+        let (c, g) = (&cards[ci], &grid.geoms[gi]);
+        let dev = ours(c, g, temp);
+        for k in 0..vg.len() {
+            let r = OurDc::from(dev.dc(vg[k], vd[k], vb));
+            let ctx = format!("{} W={:e} L={:e} T={temp} vgs={} vds={} vbs={vb}", c.name, g.w, g.l, vg[k], vd[k]);
+            check_dc_point(worst, &r, ng, k, DcRule::Bsim3, TOL, &ctx);
         }
-        let deck = tb.finish(".dc VG 0 1.8 0.06 VD -1.8 1.8 0.12");
-        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-        let plot = run.plot("DC transfer").expect("dc plot");
-        let vg = plot.vector("v(g)").expect("v(g)");
-        let vd = plot.vector("v(d)").expect("v(d)");
-        for (ci, c) in cards.iter().enumerate() {
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                let dev = ours(c, &geom(w, l), temp);
-                for (bi, vb) in VBS.iter().enumerate() {
-                    let inst = format!("m{ci}s{si}b{bi}");
-                    let ng = NgDc::read(plot, &inst);
-                    for k in 0..vg.len() {
-                        let r = OurDc::from(dev.dc(vg[k], vd[k], *vb));
-                        let ctx = format!("{} W={w:e} L={l:e} T={temp} vgs={} vds={} vbs={vb}", c.name, vg[k], vd[k]);
-                        check_dc_point(&mut worst, &r, &ng, k, DcRule::Bsim3, TOL, &ctx);
-                    }
-                }
-            }
-        }
-    }
+    });
     worst.report("bsim3v3 dc vs ngspice");
 }
 

@@ -12,8 +12,7 @@
 mod common;
 
 use common::{
-    check_caps_point, check_dc_point, device_vector, mos_params, scratch_dir, sp, DcRule, ForcedBias, NgDc, OpGrid,
-    Worst,
+    check_caps_point, check_dc_point, device_vector, mos_params, scratch_dir, sp, DcGrid, DcRule, OpGrid, Worst,
 };
 use insitu::devices::bsim3v3::Bsim3Version;
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
@@ -272,43 +271,29 @@ fn bsim3v32_dc_matches_ngspice() {
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
-    let dir = scratch_dir("bsim3v32-dc");
     let cards = cards();
-    let mut worst = Worst::default();
-    for &temp in &TEMPS {
-        let mut tb = ForcedBias::new("bsim3v32 dc cross-check", temp);
-        for (ci, c) in cards.iter().enumerate() {
-            tb.text(&model_line(c));
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                for (bi, vb) in VBS.iter().enumerate() {
-                    let q = ["id", "gm", "gds", "gmbs", "vth", "vdsat", "ibd", "ibs"];
-                    tb.swept(&format!("m{ci}s{si}b{bi}"), c.name, c.pmos, *vb, &mos_params(&geom(w, l)), &q);
-                }
-            }
+    let grid = DcGrid {
+        title: "bsim3v32 dc cross-check",
+        models: cards.iter().map(model_line).collect(),
+        cards: cards.iter().map(|c| (c.name.to_string(), c.pmos)).collect(),
+        geoms: SIZES.iter().map(|&(w, l)| geom(w, l)).collect(),
+        inst_extra: "",
+        vbs: &VBS,
+        extra: &["ibd", "ibs"],
+        sweep: ".dc VG 0 3.3 0.11 VD -3.3 3.3 0.22",
+    };
+    let worst = grid.run(&ng, &scratch_dir("bsim3v32-dc"), &TEMPS, |worst, ci, gi, temp, vb, ng, vg, vd| {
+        let (c, g) = (&cards[ci], &grid.geoms[gi]);
+        let dev = ours(c, g, temp);
+        for k in 0..vg.len() {
+            let r = dev.dc(vg[k], vd[k], vb);
+            let ctx = format!(
+                "{} v{} W={:e} L={:e} T={temp} vgs={} vds={} vbs={vb}",
+                c.name, c.version, g.w, g.l, vg[k], vd[k]
+            );
+            check_dc_point(worst, &r.into(), ng, k, DcRule::Bsim3, TOL, &ctx);
         }
-        let deck = tb.finish(".dc VG 0 3.3 0.11 VD -3.3 3.3 0.22");
-        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-        let plot = run.plot("DC transfer").expect("dc plot");
-        let vg = plot.vector("v(g)").expect("v(g)");
-        let vd = plot.vector("v(d)").expect("v(d)");
-        for (ci, c) in cards.iter().enumerate() {
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                let dev = ours(c, &geom(w, l), temp);
-                for (bi, vb) in VBS.iter().enumerate() {
-                    let inst = format!("m{ci}s{si}b{bi}");
-                    let ng = NgDc::read(plot, &inst);
-                    for k in 0..vg.len() {
-                        let r = dev.dc(vg[k], vd[k], *vb);
-                        let ctx = format!(
-                            "{} v{} W={w:e} L={l:e} T={temp} vgs={} vds={} vbs={vb}",
-                            c.name, c.version, vg[k], vd[k]
-                        );
-                        check_dc_point(&mut worst, &r.into(), &ng, k, DcRule::Bsim3, TOL, &ctx);
-                    }
-                }
-            }
-        }
-    }
+    });
     worst.report("bsim3v32 dc vs ngspice");
 }
 

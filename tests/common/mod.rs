@@ -400,3 +400,67 @@ impl OpGrid<'_> {
         worst
     }
 }
+
+/// The devices of a DC-sweep cross-check on [`ForcedBias::swept`] instances: every card's
+/// `.model` text, and one instance per (card, geometry, body bias) on the swept gate and
+/// drain, saving `id`, `gm`, `gds`, `gmbs`, `vth`, `vdsat` and `extra`.
+pub struct DcGrid<'a> {
+    /// Deck title.
+    pub title: &'a str,
+    /// The `.model` cards (any deck text), added before the instances.
+    pub models: String,
+    /// (model name, PMOS) per card.
+    pub cards: Vec<(String, bool)>,
+    /// Instance geometries.
+    pub geoms: Vec<insitu::devices::MosGeom>,
+    /// Text appended to every instance line (after `w= l= ...`).
+    pub inst_extra: &'a str,
+    /// Body biases (n-frame).
+    pub vbs: &'a [f64],
+    /// Quantities saved beyond id, gm, gds, gmbs, vth, vdsat (e.g. `ibd`, `ibs`).
+    pub extra: &'a [&'a str],
+    /// The `.dc VG ... VD ...` card.
+    pub sweep: &'a str,
+}
+
+impl DcGrid<'_> {
+    /// At each temperature runs the grid's sweep in ngspice (scratch directory `dir`) and
+    /// calls `each(worst, card, geometry, temp, vbs, ngspice's vectors, v(g), v(d))` per
+    /// instance; returns the comparisons.
+    pub fn run(
+        &self,
+        ng: &insitu::ngspice::Ngspice,
+        dir: &std::path::Path,
+        temps: &[f64],
+        mut each: impl FnMut(&mut Worst, usize, usize, f64, f64, &NgDc, &[f64], &[f64]),
+    ) -> Worst {
+        let mut worst = Worst::default();
+        let q: Vec<&str> = ["id", "gm", "gds", "gmbs", "vth", "vdsat"].iter().chain(self.extra).copied().collect();
+        let inst = |ci: usize, gi: usize, bi: usize| format!("m{ci}g{gi}b{bi}");
+        for &temp in temps {
+            let mut tb = ForcedBias::new(self.title, temp);
+            tb.text(&self.models);
+            for (ci, (name, pmos)) in self.cards.iter().enumerate() {
+                for (gi, g) in self.geoms.iter().enumerate() {
+                    for (bi, &vb) in self.vbs.iter().enumerate() {
+                        let params = format!("{} {}", mos_params(g), self.inst_extra);
+                        tb.swept(&inst(ci, gi, bi), name, *pmos, vb, params.trim_end(), &q);
+                    }
+                }
+            }
+            let run = ng.run(&tb.finish(self.sweep), dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+            let plot = run.plot("DC transfer").expect("dc plot");
+            let vg = plot.vector("v(g)").expect("v(g)");
+            let vd = plot.vector("v(d)").expect("v(d)");
+            for ci in 0..self.cards.len() {
+                for gi in 0..self.geoms.len() {
+                    for (bi, &vb) in self.vbs.iter().enumerate() {
+                        let ngdc = NgDc::read(plot, &inst(ci, gi, bi));
+                        each(&mut worst, ci, gi, temp, vb, &ngdc, vg, vd);
+                    }
+                }
+            }
+        }
+        worst
+    }
+}
