@@ -12,7 +12,10 @@
 
 mod common;
 
-use common::{device_vector, mos_params, scratch_dir, sp, ForcedBias, Worst};
+use common::{
+    check_caps_point, check_dc_point, device_vector, mos_params, scratch_dir, sp, DcGrid, DcRule, ForcedBias, OpGrid,
+    Worst,
+};
 use insitu::devices::{Bsim3, Bsim3Model, MosGeom};
 use insitu::ngspice::Ngspice;
 
@@ -172,69 +175,44 @@ fn bsim3_dc_matches_ngspice() {
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
-    let dir = scratch_dir("bsim3-dc");
     let cards = cards();
-    let mut worst = Worst::default();
+    let grid = DcGrid {
+        title: "bsim3 dc cross-check",
+        models: cards.iter().map(model_line).collect(),
+        cards: cards.iter().map(|c| (c.name.to_string(), c.pmos)).collect(),
+        geoms: LS.iter().map(|&l| geom(l)).collect(),
+        inst_extra: "",
+        vbs: &VBS,
+        extra: &[],
+        sweep: ".dc VG 0 1.8 0.05 VD -1.8 1.8 0.1",
+    };
     let mut regions = std::collections::BTreeMap::new();
-    for &temp in &TEMPS {
-        let mut tb = ForcedBias::new("bsim3 dc cross-check", temp);
-        for (ci, c) in cards.iter().enumerate() {
-            tb.text(&model_line(c));
-            for (li, &l) in LS.iter().enumerate() {
-                for (bi, vb) in VBS.iter().enumerate() {
-                    let q = ["id", "gm", "gds", "gmbs", "vth", "vdsat"];
-                    tb.swept(&format!("m{ci}l{li}b{bi}"), c.name, c.pmos, *vb, &mos_params(&geom(l)), &q);
-                }
-            }
-        }
-        let deck = tb.finish(".dc VG 0 1.8 0.05 VD -1.8 1.8 0.1");
-        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-        let plot = run.plot("DC transfer").expect("dc plot");
-        let vg = plot.vector("v(g)").expect("v(g)");
-        let vd = plot.vector("v(d)").expect("v(d)");
+    let worst = grid.run(&ng, &scratch_dir("bsim3-dc"), &TEMPS, |worst, ci, gi, temp, vb, ng, vg, vd| {
         assert_eq!(vg.len(), 37 * 37, "sweep length");
-        for (ci, c) in cards.iter().enumerate() {
-            for (li, &l) in LS.iter().enumerate() {
-                let dev = ours(c, &geom(l), temp);
-                for (bi, vb) in VBS.iter().enumerate() {
-                    let inst = format!("m{ci}l{li}b{bi}");
-                    let get = |q: &str| device_vector(plot, &inst, q);
-                    let (id, gm, gds, gmb, vth, vdsat) =
-                        (get("id"), get("gm"), get("gds"), get("gmbs"), get("vth"), get("vdsat"));
-                    for k in 0..vg.len() {
-                        let r = dev.dc(vg[k], vd[k], *vb);
-                        let vgst = if r.mode > 0.0 { vg[k] } else { vg[k] - vd[k] } - r.von;
-                        let region = if vgst < -0.1 {
-                            "weak"
-                        } else if vgst < 0.1 {
-                            "moderate"
-                        } else if r.mode * vd[k] >= r.vdsat {
-                            "strong-sat"
-                        } else {
-                            "strong-triode"
-                        };
-                        *regions.entry(region).or_insert(0usize) += 1;
-                        if r.mode < 0.0 && vgst > 0.1 {
-                            *regions.entry("reverse-on").or_insert(0) += 1;
-                        }
-                        let ctx = format!("{} L={l:e} T={temp} vgs={} vds={} vbs={vb}", c.name, vg[k], vd[k]);
-                        worst.check("vth", r.von, vth[k], 1e-12, TOL, &ctx);
-                        worst.check("vdsat", r.vdsat, vdsat[k], 1e-15, TOL, &ctx);
-                        if id[k].abs() <= 1e-15 {
-                            continue;
-                        }
-                        *regions.entry("compared").or_insert(0) += 1;
-                        worst.check("id", r.cdrain, id[k], 1e-15, TOL, &ctx);
-                        // Derivatives: relative to themselves, floored at 1e-12 of Id/1V.
-                        let floor = id[k].abs() * 1e-6;
-                        worst.check("gm", r.gm, gm[k], floor, TOL, &ctx);
-                        worst.check("gds", r.gds, gds[k], floor, TOL, &ctx);
-                        worst.check("gmbs", r.gmbs, gmb[k], floor, TOL, &ctx);
-                    }
-                }
+        let (c, l) = (&cards[ci], grid.geoms[gi].l);
+        let dev = ours(c, &grid.geoms[gi], temp);
+        for k in 0..vg.len() {
+            let r = dev.dc(vg[k], vd[k], vb);
+            let vgst = if r.mode > 0.0 { vg[k] } else { vg[k] - vd[k] } - r.von;
+            let region = if vgst < -0.1 {
+                "weak"
+            } else if vgst < 0.1 {
+                "moderate"
+            } else if r.mode * vd[k] >= r.vdsat {
+                "strong-sat"
+            } else {
+                "strong-triode"
+            };
+            *regions.entry(region).or_insert(0usize) += 1;
+            if r.mode < 0.0 && vgst > 0.1 {
+                *regions.entry("reverse-on").or_insert(0) += 1;
+            }
+            let ctx = format!("{} L={l:e} T={temp} vgs={} vds={} vbs={vb}", c.name, vg[k], vd[k]);
+            if check_dc_point(worst, &r.into(), ng, k, DcRule::Bsim3, TOL, &ctx) {
+                *regions.entry("compared").or_insert(0) += 1;
             }
         }
-    }
+    });
     println!("points per region: {regions:?}");
     for r in ["weak", "moderate", "strong-sat", "strong-triode", "reverse-on"] {
         assert!(regions.get(r).copied().unwrap_or(0) > 0, "grid misses region {r}");
@@ -268,48 +246,25 @@ fn bsim3_caps_match_ngspice() {
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
-    let dir = scratch_dir("bsim3-caps");
     let cards = cards();
-    let mut worst = Worst::default();
-    for &temp in &TEMPS {
-        let mut tb = ForcedBias::new("bsim3 op capacitance cross-check", temp);
-        for (ci, c) in cards.iter().enumerate() {
-            tb.text(&model_line(c));
-            for (li, &l) in [LMIN, 10.0 * LMIN].iter().enumerate() {
-                for (pi, &bias) in OP_POINTS.iter().enumerate() {
-                    let q = ["cgg", "cgs", "cgd", "cdg", "cdd", "cds", "cbg", "cbd", "cbs", "capbd", "capbs", "id"];
-                    tb.biased(&format!("m{ci}l{li}p{pi}"), c.name, c.pmos, bias, &mos_params(&geom(l)), &q);
-                }
-            }
-        }
-        let deck = tb.finish(".op");
-        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-        let plot = run.plot("Operating Point").expect("op plot");
-        for (ci, c) in cards.iter().enumerate() {
-            for (li, &l) in [LMIN, 10.0 * LMIN].iter().enumerate() {
-                let dev = ours(c, &geom(l), temp);
-                for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
-                    let inst = format!("m{ci}l{li}p{pi}");
-                    let get = |q: &str| device_vector(plot, &inst, q)[0];
-                    let k = dev.intrinsic_caps(vgs, vds, vbs);
-                    let ctx = format!("{} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name);
-                    let floor = 1e-6 * k.cggb.abs().max(1e-18);
-                    worst.check("cgg", k.cggb, get("cgg"), floor, CAP_TOL, &ctx);
-                    worst.check("cgs", k.cgsb, get("cgs"), floor, CAP_TOL, &ctx);
-                    worst.check("cgd", k.cgdb, get("cgd"), floor, CAP_TOL, &ctx);
-                    worst.check("cdd", k.cddb, get("cdd"), floor, CAP_TOL, &ctx);
-                    worst.check("cdg", k.cdgb, get("cdg"), floor, CAP_TOL, &ctx);
-                    worst.check("cds", k.cdsb, get("cds"), floor, CAP_TOL, &ctx);
-                    worst.check("cbg", k.cbgb, get("cbg"), floor, CAP_TOL, &ctx);
-                    worst.check("cbd", k.cbdb, get("cbd"), floor, CAP_TOL, &ctx);
-                    worst.check("cbs", k.cbsb, get("cbs"), floor, CAP_TOL, &ctx);
-                    worst.check("capbd", dev.junction_bd(vbs - vds).1, get("capbd"), 1e-21, CAP_TOL, &ctx);
-                    worst.check("capbs", dev.junction_bs(vbs).1, get("capbs"), 1e-21, CAP_TOL, &ctx);
-                    worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, TOL, &ctx);
-                }
-            }
-        }
-    }
+    let grid = OpGrid {
+        title: "bsim3 op capacitance cross-check",
+        models: cards.iter().map(model_line).collect(),
+        cards: cards.iter().map(|c| (c.name.to_string(), c.pmos)).collect(),
+        geoms: [LMIN, 10.0 * LMIN].iter().map(|&l| geom(l)).collect(),
+        points: &OP_POINTS,
+        extra: &["capbd", "capbs"],
+    };
+    let worst = grid.run(&ng, &scratch_dir("bsim3-caps"), &TEMPS, |worst, ci, gi, temp, (vgs, vds, vbs), get| {
+        let (c, g) = (&cards[ci], &grid.geoms[gi]);
+        let dev = ours(c, g, temp);
+        let k = dev.intrinsic_caps(vgs, vds, vbs);
+        let ctx = format!("{} L={:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name, g.l);
+        check_caps_point(worst, &k, get, CAP_TOL, &ctx);
+        worst.check("capbd", dev.junction_bd(vbs - vds).1, get("capbd"), 1e-21, CAP_TOL, &ctx);
+        worst.check("capbs", dev.junction_bs(vbs).1, get("capbs"), 1e-21, CAP_TOL, &ctx);
+        worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, TOL, &ctx);
+    });
     worst.report("bsim3 op capacitances vs ngspice");
 }
 

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{device_vector, mos_params, scratch_dir, Worst};
+use common::{check_caps_point, mos_params, scratch_dir, OpGrid, Worst};
 use insitu::check::{check_file_with, Tolerances};
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
 use insitu::ngspice::Ngspice;
@@ -93,56 +93,33 @@ fn capmod01_caps_match_ngspice() {
     let text = std::fs::read_to_string(dir().join("capmod01_cards.lib")).expect("cards");
     let cards = read_cards(&text);
     assert_eq!(cards.len(), 6);
-    let work = scratch_dir("bsim3v3-capmod01");
-    let mut worst = Worst::default();
+    let grid = OpGrid {
+        title: "bsim3v3 capmod 0/1 cross-check",
+        models: format!("{text}\n"),
+        cards: cards.iter().map(|c| (c.name.clone(), c.pmos)).collect(),
+        geoms: SIZES.iter().map(|&(w, l)| geom(w, l)).collect(),
+        points: &OP_POINTS,
+        extra: &[],
+    };
     let mut regions = [0usize; 3];
-    for &temp in &TEMPS {
-        let mut tb = common::ForcedBias::new("bsim3v3 capmod 0/1 cross-check", temp);
-        tb.text(&text);
-        tb.text("\n");
-        for (ci, c) in cards.iter().enumerate() {
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                for (pi, &bias) in OP_POINTS.iter().enumerate() {
-                    let q = ["cgg", "cgs", "cgd", "cdg", "cdd", "cds", "cbg", "cbd", "cbs", "id"];
-                    tb.biased(&format!("m{ci}s{si}p{pi}"), &c.name, c.pmos, bias, &mos_params(&geom(w, l)), &q);
-                }
-            }
-        }
-        let deck = tb.finish(".op");
-        let run = ng.run(&deck, &work).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-        let plot = run.plot("Operating Point").expect("op plot");
-        for (ci, c) in cards.iter().enumerate() {
-            let model = Bsim3v3Model::new(&c.name, c.pmos, &c.params).expect("model");
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                let dev = Bsim3v3::new(&model, &geom(w, l), temp, 27.0, 1e-12).expect("instance");
-                for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
-                    let inst = format!("m{ci}s{si}p{pi}");
-                    let get = |q: &str| device_vector(plot, &inst, q)[0];
-                    let k = dev.intrinsic_caps(vgs, vds, vbs);
-                    // Which charge region the point is in (accumulation/depletion, saturation, triode).
-                    regions[if k.qinv == 0.0 {
-                        0
-                    } else if k.cgdb == 0.0 {
-                        1
-                    } else {
-                        2
-                    }] += 1;
-                    let ctx = format!("{} W={w:e} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name);
-                    let floor = 1e-6 * k.cggb.abs().max(1e-18);
-                    worst.check("cgg", k.cggb, get("cgg"), floor, CAP_TOL, &ctx);
-                    worst.check("cgs", k.cgsb, get("cgs"), floor, CAP_TOL, &ctx);
-                    worst.check("cgd", k.cgdb, get("cgd"), floor, CAP_TOL, &ctx);
-                    worst.check("cdd", k.cddb, get("cdd"), floor, CAP_TOL, &ctx);
-                    worst.check("cdg", k.cdgb, get("cdg"), floor, CAP_TOL, &ctx);
-                    worst.check("cds", k.cdsb, get("cds"), floor, CAP_TOL, &ctx);
-                    worst.check("cbg", k.cbgb, get("cbg"), floor, CAP_TOL, &ctx);
-                    worst.check("cbd", k.cbdb, get("cbd"), floor, CAP_TOL, &ctx);
-                    worst.check("cbs", k.cbsb, get("cbs"), floor, CAP_TOL, &ctx);
-                    worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, 1e-9, &ctx);
-                }
-            }
-        }
-    }
+    let work = scratch_dir("bsim3v3-capmod01");
+    let worst = grid.run(&ng, &work, &TEMPS, |worst, ci, gi, temp, (vgs, vds, vbs), get| {
+        let (c, g) = (&cards[ci], &grid.geoms[gi]);
+        let model = Bsim3v3Model::new(&c.name, c.pmos, &c.params).expect("model");
+        let dev = Bsim3v3::new(&model, g, temp, 27.0, 1e-12).expect("instance");
+        let k = dev.intrinsic_caps(vgs, vds, vbs);
+        // Which charge region the point is in (accumulation/depletion, saturation, triode).
+        regions[if k.qinv == 0.0 {
+            0
+        } else if k.cgdb == 0.0 {
+            1
+        } else {
+            2
+        }] += 1;
+        let ctx = format!("{} W={:e} L={:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name, g.w, g.l);
+        check_caps_point(worst, &k, get, CAP_TOL, &ctx);
+        worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, 1e-9, &ctx);
+    });
     println!("points per region (CAPMOD 0 no-inversion / zero cgd / other): {regions:?}");
     worst.report("bsim3v3 CAPMOD 0/1 capacitances vs ngspice");
 }

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{device_vector, mos_params, scratch_dir, sp, ForcedBias, Worst};
+use common::{check_dc_point, mos_params, scratch_dir, sp, DcGrid, DcRule, OurDc, Worst};
 use insitu::devices::bsim3v3::Bsim3Version;
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
 use insitu::ngspice::Ngspice;
@@ -106,56 +106,30 @@ fn v31_dc_matches_ngspice() {
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
-    let dir = scratch_dir("bsim3v1-dc");
     let cards = cards();
-    let mut worst = Worst::default();
-    for &temp in &TEMPS {
-        let mut tb = ForcedBias::new("bsim3v1 dc cross-check", temp);
-        for (ci, c) in cards.iter().enumerate() {
-            tb.text(&model_line(c, &c.name, &[]));
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                for (bi, vb) in VBS.iter().enumerate() {
-                    let q = ["id", "gm", "gds", "gmbs", "vth", "vdsat"];
-                    tb.swept(&format!("m{ci}s{si}b{bi}"), &c.name, c.pmos, *vb, &inst_params(&geom(w, l)), &q);
-                }
-            }
+    let grid = DcGrid {
+        title: "bsim3v1 dc cross-check",
+        models: cards.iter().map(|c| model_line(c, &c.name, &[])).collect(),
+        cards: cards.iter().map(|c| (c.name.clone(), c.pmos)).collect(),
+        geoms: SIZES.iter().map(|&(w, l)| geom(w, l)).collect(),
+        inst_extra: "nrd=0 nrs=0",
+        vbs: &VBS,
+        extra: &[],
+        sweep: ".dc VG 0 1.8 0.06 VD -1.8 1.8 0.12",
+    };
+    let worst = grid.run(&ng, &scratch_dir("bsim3v1-dc"), &TEMPS, |worst, ci, gi, temp, vb, ng, vg, vd| {
+        let (c, g) = (&cards[ci], &grid.geoms[gi]);
+        let dev = Bsim3v3::new(&model(c, &[]), g, temp, 27.0, 1e-12).expect("instance");
+        for k in 0..vg.len() {
+            let r = dev.dc(vg[k], vd[k], vb);
+            let ctx = format!("{} W={:e} L={:e} T={temp} vgs={} vds={} vbs={vb}", c.name, g.w, g.l, vg[k], vd[k]);
+            // bsim3v1's `@m[id]` is its BSIM3cd: mode Ids - Ibd (drain junction included).
+            // The sweep's 3e-16 V "zero" VDS is round-off in ngspice (vgs - vgd), and so
+            // is gm there: DcRule::Bsim3v1 skips it and floors at the conductance scale.
+            let ours = OurDc { id: r.mode * r.cdrain - r.cbd, ..OurDc::from(r) };
+            check_dc_point(worst, &ours, ng, k, DcRule::Bsim3v1, TOL, &ctx);
         }
-        let deck = tb.finish(".dc VG 0 1.8 0.06 VD -1.8 1.8 0.12");
-        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-        let plot = run.plot("DC transfer").expect("dc plot");
-        let vg = plot.vector("v(g)").expect("v(g)");
-        let vd = plot.vector("v(d)").expect("v(d)");
-        for (ci, c) in cards.iter().enumerate() {
-            let m = model(c, &[]);
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                let dev = Bsim3v3::new(&m, &geom(w, l), temp, 27.0, 1e-12).expect("instance");
-                for (bi, vb) in VBS.iter().enumerate() {
-                    let inst = format!("m{ci}s{si}b{bi}");
-                    let get = |q: &str| device_vector(plot, &inst, q);
-                    let (id, gm, gds, gmb, vth, vdsat) =
-                        (get("id"), get("gm"), get("gds"), get("gmbs"), get("vth"), get("vdsat"));
-                    for k in 0..vg.len() {
-                        let r = dev.dc(vg[k], vd[k], *vb);
-                        let ctx = format!("{} W={w:e} L={l:e} T={temp} vgs={} vds={} vbs={vb}", c.name, vg[k], vd[k]);
-                        worst.check("vth", r.von, vth[k], 1e-12, TOL, &ctx);
-                        worst.check("vdsat", r.vdsat, vdsat[k], 1e-15, TOL, &ctx);
-                        if vd[k].abs() < 1e-12 {
-                            // The sweep's 3e-16 V "zero": ngspice's Vds there is vgs - vgd, round-off.
-                            continue;
-                        }
-                        // bsim3v1's `@m[id]` is its BSIM3cd: mode Ids - Ibd (drain junction included).
-                        worst.check("id", r.mode * r.cdrain - r.cbd, id[k], 1e-15, TOL, &ctx);
-                        // Derivatives against the device's conductance scale (at VDS ~ 1e-16
-                        // gm is round-off in both).
-                        let floor = 1e-6 * (gm[k].abs() + gds[k].abs() + gmb[k].abs()).max(1e-15);
-                        worst.check("gm", r.gm, gm[k], floor, TOL, &ctx);
-                        worst.check("gds", r.gds, gds[k], floor, TOL, &ctx);
-                        worst.check("gmbs", r.gmbs, gmb[k], floor, TOL, &ctx);
-                    }
-                }
-            }
-        }
-    }
+    });
     worst.report("bsim3v1 dc vs ngspice");
 }
 

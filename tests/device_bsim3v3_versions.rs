@@ -11,7 +11,9 @@
 
 mod common;
 
-use common::{device_vector, mos_params, scratch_dir, sp, ForcedBias, Worst};
+use common::{
+    check_caps_point, check_dc_point, device_vector, mos_params, scratch_dir, sp, DcGrid, DcRule, OpGrid, Worst,
+};
 use insitu::devices::bsim3v3::Bsim3Version;
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
 use insitu::ngspice::Ngspice;
@@ -269,57 +271,29 @@ fn bsim3v32_dc_matches_ngspice() {
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
-    let dir = scratch_dir("bsim3v32-dc");
     let cards = cards();
-    let mut worst = Worst::default();
-    for &temp in &TEMPS {
-        let mut tb = ForcedBias::new("bsim3v32 dc cross-check", temp);
-        for (ci, c) in cards.iter().enumerate() {
-            tb.text(&model_line(c));
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                for (bi, vb) in VBS.iter().enumerate() {
-                    let q = ["id", "gm", "gds", "gmbs", "vth", "vdsat", "ibd", "ibs"];
-                    tb.swept(&format!("m{ci}s{si}b{bi}"), c.name, c.pmos, *vb, &mos_params(&geom(w, l)), &q);
-                }
-            }
+    let grid = DcGrid {
+        title: "bsim3v32 dc cross-check",
+        models: cards.iter().map(model_line).collect(),
+        cards: cards.iter().map(|c| (c.name.to_string(), c.pmos)).collect(),
+        geoms: SIZES.iter().map(|&(w, l)| geom(w, l)).collect(),
+        inst_extra: "",
+        vbs: &VBS,
+        extra: &["ibd", "ibs"],
+        sweep: ".dc VG 0 3.3 0.11 VD -3.3 3.3 0.22",
+    };
+    let worst = grid.run(&ng, &scratch_dir("bsim3v32-dc"), &TEMPS, |worst, ci, gi, temp, vb, ng, vg, vd| {
+        let (c, g) = (&cards[ci], &grid.geoms[gi]);
+        let dev = ours(c, g, temp);
+        for k in 0..vg.len() {
+            let r = dev.dc(vg[k], vd[k], vb);
+            let ctx = format!(
+                "{} v{} W={:e} L={:e} T={temp} vgs={} vds={} vbs={vb}",
+                c.name, c.version, g.w, g.l, vg[k], vd[k]
+            );
+            check_dc_point(worst, &r.into(), ng, k, DcRule::Bsim3, TOL, &ctx);
         }
-        let deck = tb.finish(".dc VG 0 3.3 0.11 VD -3.3 3.3 0.22");
-        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-        let plot = run.plot("DC transfer").expect("dc plot");
-        let vg = plot.vector("v(g)").expect("v(g)");
-        let vd = plot.vector("v(d)").expect("v(d)");
-        for (ci, c) in cards.iter().enumerate() {
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                let dev = ours(c, &geom(w, l), temp);
-                for (bi, vb) in VBS.iter().enumerate() {
-                    let inst = format!("m{ci}s{si}b{bi}");
-                    let get = |q: &str| device_vector(plot, &inst, q);
-                    let (id, gm, gds, gmb, vth, vdsat) =
-                        (get("id"), get("gm"), get("gds"), get("gmbs"), get("vth"), get("vdsat"));
-                    let (ibd, ibs) = (get("ibd"), get("ibs"));
-                    for k in 0..vg.len() {
-                        let r = dev.dc(vg[k], vd[k], *vb);
-                        let ctx = format!(
-                            "{} v{} W={w:e} L={l:e} T={temp} vgs={} vds={} vbs={vb}",
-                            c.name, c.version, vg[k], vd[k]
-                        );
-                        worst.check("vth", r.von, vth[k], 1e-12, TOL, &ctx);
-                        worst.check("vdsat", r.vdsat, vdsat[k], 1e-15, TOL, &ctx);
-                        worst.check("ibd", r.cbd, ibd[k], 1e-15, TOL, &ctx);
-                        worst.check("ibs", r.cbs, ibs[k], 1e-15, TOL, &ctx);
-                        if id[k].abs() <= 1e-15 {
-                            continue;
-                        }
-                        worst.check("id", r.cdrain, id[k], 1e-15, TOL, &ctx);
-                        let floor = id[k].abs() * 1e-6;
-                        worst.check("gm", r.gm, gm[k], floor, TOL, &ctx);
-                        worst.check("gds", r.gds, gds[k], floor, TOL, &ctx);
-                        worst.check("gmbs", r.gmbs, gmb[k], floor, TOL, &ctx);
-                    }
-                }
-            }
-        }
-    }
+    });
     worst.report("bsim3v32 dc vs ngspice");
 }
 
@@ -347,51 +321,23 @@ fn bsim3v32_caps_match_ngspice() {
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
-    let dir = scratch_dir("bsim3v32-caps");
     let cards = cards();
-    let mut worst = Worst::default();
-    for &temp in &TEMPS {
-        let mut tb = ForcedBias::new("bsim3v32 op capacitance cross-check", temp);
-        for (ci, c) in cards.iter().enumerate() {
-            tb.text(&model_line(c));
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                for (pi, &bias) in OP_POINTS.iter().enumerate() {
-                    let q = ["cgg", "cgs", "cgd", "cdg", "cdd", "cds", "cbg", "cbd", "cbs", "id"];
-                    tb.biased(&format!("m{ci}s{si}p{pi}"), c.name, c.pmos, bias, &mos_params(&geom(w, l)), &q);
-                }
-            }
-        }
-        let deck = tb.finish(".op");
-        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-        let plot = run.plot("Operating Point").expect("op plot");
-        for (ci, c) in cards.iter().enumerate() {
-            for (si, &(w, l)) in SIZES.iter().enumerate() {
-                let dev = ours(c, &geom(w, l), temp);
-                for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
-                    let inst = format!("m{ci}s{si}p{pi}");
-                    let get = |q: &str| device_vector(plot, &inst, q)[0];
-                    let k = dev.intrinsic_caps(vgs, vds, vbs);
-                    let ctx =
-                        format!("{} v{} W={w:e} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name, c.version);
-                    let floor = 1e-6 * k.cggb.abs().max(1e-18);
-                    for (q, ours) in [
-                        ("cgg", k.cggb),
-                        ("cgs", k.cgsb),
-                        ("cgd", k.cgdb),
-                        ("cdd", k.cddb),
-                        ("cdg", k.cdgb),
-                        ("cds", k.cdsb),
-                        ("cbg", k.cbgb),
-                        ("cbd", k.cbdb),
-                        ("cbs", k.cbsb),
-                    ] {
-                        worst.check(q, ours, get(q), floor, TOL, &ctx);
-                    }
-                    worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, TOL, &ctx);
-                }
-            }
-        }
-    }
+    let grid = OpGrid {
+        title: "bsim3v32 op capacitance cross-check",
+        models: cards.iter().map(model_line).collect(),
+        cards: cards.iter().map(|c| (c.name.to_string(), c.pmos)).collect(),
+        geoms: SIZES.iter().map(|&(w, l)| geom(w, l)).collect(),
+        points: &OP_POINTS,
+        extra: &[],
+    };
+    let worst = grid.run(&ng, &scratch_dir("bsim3v32-caps"), &TEMPS, |worst, ci, gi, temp, (vgs, vds, vbs), get| {
+        let (c, g) = (&cards[ci], &grid.geoms[gi]);
+        let dev = ours(c, g, temp);
+        let k = dev.intrinsic_caps(vgs, vds, vbs);
+        let ctx = format!("{} v{} W={:e} L={:e} T={temp} vgs={vgs} vds={vds} vbs={vbs}", c.name, c.version, g.w, g.l);
+        check_caps_point(worst, &k, get, TOL, &ctx);
+        worst.check("id(op)", dev.dc(vgs, vds, vbs).cdrain, get("id"), 1e-15, TOL, &ctx);
+    });
     worst.report("bsim3v32 op capacitances vs ngspice");
 }
 

@@ -205,3 +205,262 @@ pub fn assert_gmid_peak_at_one_over_n_ut(
         assert!((peak / ideal - 1.0).abs() < 0.01, "{card} L = {l:e}: peak {peak} vs 1/(n UT) {ideal}");
     }
 }
+
+/// Our DC quantities at one bias, from either BSIM3 implementation, in the form the device
+/// cross-checks compare with ngspice's `@m[...]` vectors.
+#[derive(Debug, Clone, Copy)]
+pub struct OurDc {
+    /// Threshold voltage (`@m[vth]`).
+    pub von: f64,
+    /// Saturation voltage (`@m[vdsat]`).
+    pub vdsat: f64,
+    /// What the implementation reports as `@m[id]`.
+    pub id: f64,
+    /// `@m[gm]`, `@m[gds]`, `@m[gmbs]`.
+    pub gm: f64,
+    /// Output conductance.
+    pub gds: f64,
+    /// Body transconductance.
+    pub gmbs: f64,
+    /// Junction currents `@m[ibd]`, `@m[ibs]`.
+    pub cbd: f64,
+    /// Bulk-source junction current.
+    pub cbs: f64,
+}
+
+impl From<insitu::devices::Bsim3Dc> for OurDc {
+    /// BSIM-lite: `@m[id]` is the channel current `cdrain`.
+    fn from(r: insitu::devices::Bsim3Dc) -> OurDc {
+        OurDc { von: r.von, vdsat: r.vdsat, id: r.cdrain, gm: r.gm, gds: r.gds, gmbs: r.gmbs, cbd: r.cbd, cbs: r.cbs }
+    }
+}
+
+impl From<insitu::devices::bsim3v3::Bsim3v3Dc> for OurDc {
+    /// The full model (3.2 and later): `@m[id]` is the channel current `cdrain`.
+    fn from(r: insitu::devices::bsim3v3::Bsim3v3Dc) -> OurDc {
+        OurDc { von: r.von, vdsat: r.vdsat, id: r.cdrain, gm: r.gm, gds: r.gds, gmbs: r.gmbs, cbd: r.cbd, cbs: r.cbs }
+    }
+}
+
+/// ngspice's DC sweep vectors of one [`ForcedBias::swept`] instance: `id`, `gm`, `gds`,
+/// `gmbs`, `vth`, `vdsat`, `ibd`/`ibs` where the deck saved them, and the sweep's n-frame
+/// VDS `v(d)`.
+pub struct NgDc<'a> {
+    vds: &'a [f64],
+    id: &'a [f64],
+    gm: &'a [f64],
+    gds: &'a [f64],
+    gmbs: &'a [f64],
+    vth: &'a [f64],
+    vdsat: &'a [f64],
+    ibd: Option<&'a [f64]>,
+    ibs: Option<&'a [f64]>,
+}
+
+impl<'a> NgDc<'a> {
+    /// The vectors of instance `inst` in `plot` (panics naming a missing one; `ibd`/`ibs`
+    /// are optional).
+    pub fn read(plot: &'a insitu::raw::Plot, inst: &str) -> NgDc<'a> {
+        let get = |q: &str| device_vector(plot, inst, q);
+        let opt = |q: &str| plot.vector(&format!("@{inst}[{q}]"));
+        NgDc {
+            vds: plot.vector("v(d)").expect("v(d)"),
+            id: get("id"),
+            gm: get("gm"),
+            gds: get("gds"),
+            gmbs: get("gmbs"),
+            vth: get("vth"),
+            vdsat: get("vdsat"),
+            ibd: opt("ibd"),
+            ibs: opt("ibs"),
+        }
+    }
+}
+
+/// How an implementation's `@m[id]` and its conductances are compared.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DcRule {
+    /// BSIM3 3.2 and later, BSIM-lite: points with |id| <= 1e-15 A compare only vth, vdsat
+    /// (and the junction currents); derivatives are floored at 1e-6 |id| per volt.
+    Bsim3,
+    /// ngspice's `bsim3v1` (3.1): points at the sweep's round-off "zero" VDS (|vds| < 1e-12)
+    /// compare only vth, vdsat; derivatives are floored at 1e-6 (|gm| + |gds| + |gmbs|) of
+    /// ngspice (at least 1e-21).
+    Bsim3v1,
+}
+
+/// Compares our DC point with ngspice's at sweep index `k`, each quantity within
+/// `tol` relative: vth, vdsat, the junction currents where ngspice saved them, then id, gm,
+/// gds, gmbs as `rule` says. Returns whether the current and its derivatives were compared.
+pub fn check_dc_point(worst: &mut Worst, ours: &OurDc, ng: &NgDc, k: usize, rule: DcRule, tol: f64, ctx: &str) -> bool {
+    worst.check("vth", ours.von, ng.vth[k], 1e-12, tol, ctx);
+    worst.check("vdsat", ours.vdsat, ng.vdsat[k], 1e-15, tol, ctx);
+    if let Some(ibd) = ng.ibd {
+        worst.check("ibd", ours.cbd, ibd[k], 1e-15, tol, ctx);
+    }
+    if let Some(ibs) = ng.ibs {
+        worst.check("ibs", ours.cbs, ibs[k], 1e-15, tol, ctx);
+    }
+    let (gm, gds, gmb) = (ng.gm[k], ng.gds[k], ng.gmbs[k]);
+    let floor = match rule {
+        DcRule::Bsim3 if ng.id[k].abs() <= 1e-15 => return false,
+        DcRule::Bsim3 => ng.id[k].abs() * 1e-6,
+        DcRule::Bsim3v1 if ng.vds[k].abs() < 1e-12 => return false,
+        DcRule::Bsim3v1 => 1e-6 * (gm.abs() + gds.abs() + gmb.abs()).max(1e-15),
+    };
+    worst.check("id", ours.id, ng.id[k], 1e-15, tol, ctx);
+    worst.check("gm", ours.gm, gm, floor, tol, ctx);
+    worst.check("gds", ours.gds, gds, floor, tol, ctx);
+    worst.check("gmbs", ours.gmbs, gmb, floor, tol, ctx);
+    true
+}
+
+/// The nine intrinsic capacitances BSIM3 reports (`@m[cgg]` ... `@m[cbs]`).
+pub const CAPS: [&str; 9] = ["cgg", "cgs", "cgd", "cdg", "cdd", "cds", "cbg", "cbd", "cbs"];
+
+/// Compares our intrinsic capacitances `k` (either BSIM3 implementation) with ngspice's
+/// `get("cgg")` ... at one operating point, within `tol` relative with the floor
+/// 1e-6 |cgg| (at least 1e-24 F).
+pub fn check_caps_point(
+    worst: &mut Worst,
+    k: &insitu::devices::Bsim3Caps,
+    get: impl Fn(&str) -> f64,
+    tol: f64,
+    ctx: &str,
+) {
+    let floor = 1e-6 * k.cggb.abs().max(1e-18);
+    for (q, ours) in [
+        ("cgg", k.cggb),
+        ("cgs", k.cgsb),
+        ("cgd", k.cgdb),
+        ("cdd", k.cddb),
+        ("cdg", k.cdgb),
+        ("cds", k.cdsb),
+        ("cbg", k.cbgb),
+        ("cbd", k.cbdb),
+        ("cbs", k.cbsb),
+    ] {
+        worst.check(q, ours, get(q), floor, tol, ctx);
+    }
+}
+
+/// The devices of an `.op` cross-check at forced biases: every card's `.model` text, and one
+/// instance per (card, geometry, bias point) of the n-frame `points`.
+pub struct OpGrid<'a> {
+    /// Deck title.
+    pub title: &'a str,
+    /// The `.model` cards (any deck text), added before the instances.
+    pub models: String,
+    /// (model name, PMOS) per card.
+    pub cards: Vec<(String, bool)>,
+    /// Instance geometries.
+    pub geoms: Vec<insitu::devices::MosGeom>,
+    /// Bias points (vgs, vds, vbs), n-frame.
+    pub points: &'a [(f64, f64, f64)],
+    /// Quantities saved beyond the nine capacitances and `id`.
+    pub extra: &'a [&'a str],
+}
+
+impl OpGrid<'_> {
+    /// At each temperature runs the grid's `.op` deck in ngspice (scratch directory `dir`)
+    /// and calls `each(worst, card, geometry, temp, bias, get)` per instance, `get(q)` being
+    /// ngspice's `@m[q]` there; returns the comparisons.
+    pub fn run(
+        &self,
+        ng: &insitu::ngspice::Ngspice,
+        dir: &std::path::Path,
+        temps: &[f64],
+        mut each: impl FnMut(&mut Worst, usize, usize, f64, (f64, f64, f64), &dyn Fn(&str) -> f64),
+    ) -> Worst {
+        let mut worst = Worst::default();
+        let q: Vec<&str> = CAPS.iter().chain(["id"].iter()).chain(self.extra).copied().collect();
+        let inst = |ci: usize, gi: usize, pi: usize| format!("m{ci}g{gi}p{pi}");
+        for &temp in temps {
+            let mut tb = ForcedBias::new(self.title, temp);
+            tb.text(&self.models);
+            for (ci, (name, pmos)) in self.cards.iter().enumerate() {
+                for (gi, g) in self.geoms.iter().enumerate() {
+                    for (pi, &bias) in self.points.iter().enumerate() {
+                        tb.biased(&inst(ci, gi, pi), name, *pmos, bias, &mos_params(g), &q);
+                    }
+                }
+            }
+            let run = ng.run(&tb.finish(".op"), dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+            let plot = run.plot("Operating Point").expect("op plot");
+            for ci in 0..self.cards.len() {
+                for gi in 0..self.geoms.len() {
+                    for (pi, &bias) in self.points.iter().enumerate() {
+                        let name = inst(ci, gi, pi);
+                        let get = |q: &str| device_vector(plot, &name, q)[0];
+                        each(&mut worst, ci, gi, temp, bias, &get);
+                    }
+                }
+            }
+        }
+        worst
+    }
+}
+
+/// The devices of a DC-sweep cross-check on [`ForcedBias::swept`] instances: every card's
+/// `.model` text, and one instance per (card, geometry, body bias) on the swept gate and
+/// drain, saving `id`, `gm`, `gds`, `gmbs`, `vth`, `vdsat` and `extra`.
+pub struct DcGrid<'a> {
+    /// Deck title.
+    pub title: &'a str,
+    /// The `.model` cards (any deck text), added before the instances.
+    pub models: String,
+    /// (model name, PMOS) per card.
+    pub cards: Vec<(String, bool)>,
+    /// Instance geometries.
+    pub geoms: Vec<insitu::devices::MosGeom>,
+    /// Text appended to every instance line (after `w= l= ...`).
+    pub inst_extra: &'a str,
+    /// Body biases (n-frame).
+    pub vbs: &'a [f64],
+    /// Quantities saved beyond id, gm, gds, gmbs, vth, vdsat (e.g. `ibd`, `ibs`).
+    pub extra: &'a [&'a str],
+    /// The `.dc VG ... VD ...` card.
+    pub sweep: &'a str,
+}
+
+impl DcGrid<'_> {
+    /// At each temperature runs the grid's sweep in ngspice (scratch directory `dir`) and
+    /// calls `each(worst, card, geometry, temp, vbs, ngspice's vectors, v(g), v(d))` per
+    /// instance; returns the comparisons.
+    pub fn run(
+        &self,
+        ng: &insitu::ngspice::Ngspice,
+        dir: &std::path::Path,
+        temps: &[f64],
+        mut each: impl FnMut(&mut Worst, usize, usize, f64, f64, &NgDc, &[f64], &[f64]),
+    ) -> Worst {
+        let mut worst = Worst::default();
+        let q: Vec<&str> = ["id", "gm", "gds", "gmbs", "vth", "vdsat"].iter().chain(self.extra).copied().collect();
+        let inst = |ci: usize, gi: usize, bi: usize| format!("m{ci}g{gi}b{bi}");
+        for &temp in temps {
+            let mut tb = ForcedBias::new(self.title, temp);
+            tb.text(&self.models);
+            for (ci, (name, pmos)) in self.cards.iter().enumerate() {
+                for (gi, g) in self.geoms.iter().enumerate() {
+                    for (bi, &vb) in self.vbs.iter().enumerate() {
+                        let params = format!("{} {}", mos_params(g), self.inst_extra);
+                        tb.swept(&inst(ci, gi, bi), name, *pmos, vb, params.trim_end(), &q);
+                    }
+                }
+            }
+            let run = ng.run(&tb.finish(self.sweep), dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+            let plot = run.plot("DC transfer").expect("dc plot");
+            let vg = plot.vector("v(g)").expect("v(g)");
+            let vd = plot.vector("v(d)").expect("v(d)");
+            for ci in 0..self.cards.len() {
+                for gi in 0..self.geoms.len() {
+                    for (bi, &vb) in self.vbs.iter().enumerate() {
+                        let ngdc = NgDc::read(plot, &inst(ci, gi, bi));
+                        each(&mut worst, ci, gi, temp, vb, &ngdc, vg, vd);
+                    }
+                }
+            }
+        }
+        worst
+    }
+}
