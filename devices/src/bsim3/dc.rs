@@ -63,6 +63,7 @@ impl Bsim3Dc {
             gbs: self.gbs,
             von: self.von,
             vdsat: self.vdsat,
+            sub: Default::default(),
         }
     }
 
