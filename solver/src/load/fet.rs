@@ -321,7 +321,7 @@ impl<F: FetDevice> FetInst<F> {
         i[B] = ty * (cbd + cbs);
         let sub = &dc.sub;
         let sub_on = sub.isub != 0.0 || sub.gbg != 0.0 || sub.gbd != 0.0 || sub.gbb != 0.0;
-        if sub_on && !(small_signal && !sub.small_signal) {
+        if sub_on && (sub.small_signal || !small_signal) {
             // Isub(vgs, vds, vbs) in the mode frame, from the mode-frame drain (or source) into
             // the bulk; rows in the circuit frame (ty^2 = 1), columns d g s b.
             let (mode_d, mode_s) = if mode > 0.0 { (D, S) } else { (S, D) };
