@@ -51,6 +51,7 @@ pub mod charge;
 pub mod dc;
 pub mod model;
 pub mod noise;
+pub(crate) mod shared;
 pub mod temp;
 
 pub use charge::{Bsim3Caps, Bsim3Charges};

@@ -3,29 +3,11 @@
 
 use crate::DeviceError;
 
-macro_rules! card {
-    ($($field:ident = $name:literal),* $(,)?) => {
-        /// Model parameters of the subset as given on the card (`None` = not given, ngspice's
-        /// "Given" flags). Names are ngspice's (`nch` is NPEAK); values in ngspice's units
-        /// (NCH in cm^-3, U0 in cm^2/Vs when > 1, TNOM in degrees C).
-        #[derive(Debug, Clone, Default, PartialEq)]
-        #[allow(missing_docs)]
-        pub struct Bsim3Params {
-            $(pub $field: Option<f64>,)*
-        }
-
-        impl Bsim3Params {
-            fn slot(&mut self, name: &str) -> Option<&mut Option<f64>> {
-                match name {
-                    $($name => Some(&mut self.$field),)*
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-card! {
+crate::bsim3::shared::bsim3_card! {
+    /// Model parameters of the subset as given on the card (`None` = not given, ngspice's
+    /// "Given" flags). Names are ngspice's (`nch` is NPEAK); values in ngspice's units
+    /// (NCH in cm^-3, U0 in cm^2/Vs when > 1, TNOM in degrees C).
+    Bsim3Params;
     // selectors
     capmod = "capmod", mobmod = "mobmod", noimod = "noimod", nqsmod = "nqsmod", acnqsmod = "acnqsmod",
     acm = "acm",
@@ -91,8 +73,9 @@ const IGNORED: &[&str] = &[
     "vgb_max", "vds_max", "vbs_max", "vbd_max", "vgsr_max", "vgdr_max", "vgbr_max", "vbsr_max", "vbdr_max",
 ];
 
-/// Base names of the binning parameters: `l`, `w` or `p` + base. All must be 0.
-const BINNABLE: &[&str] = &[
+/// Base names of the binning parameters: `l`, `w` or `p` + base (ngspice's `b3.c` list). All must
+/// be 0 in BSIM-lite; the full model bins them.
+pub(crate) const BINNABLE: &[&str] = &[
     "cdsc", "cdscb", "cdscd", "cit", "nfactor", "xj", "vsat", "at", "a0", "ags", "a1", "a2", "keta", "nsub", "nch",
     "ngate", "gamma1", "gamma2", "vbx", "vbm", "xt", "k1", "kt1", "kt1l", "kt2", "k2", "k3", "k3b", "w0", "nlx",
     "dvt0", "dvt1", "dvt2", "dvt0w", "dvt1w", "dvt2w", "drout", "dsub", "vth0", "ua", "ua1", "ub", "ub1", "uc", "uc1",
@@ -176,30 +159,7 @@ impl Bsim3Model {
                 }
             }
         }
-        for (pname, v) in [("tox", p.tox), ("toxm", p.toxm), ("xj", p.xj), ("nch", p.nch)] {
-            if let Some(v) = v {
-                if v <= 0.0 {
-                    return bad(pname, v, "must be positive");
-                }
-            }
-        }
-        for (pname, v) in [("mj", p.mj), ("mjsw", p.mjsw), ("mjswg", p.mjswg)] {
-            if let Some(v) = v {
-                if !(0.0..1.0).contains(&v) {
-                    return bad(pname, v, "grading coefficient must be in [0, 1)");
-                }
-            }
-        }
-        if let Some(nj) = p.nj {
-            if nj <= 0.0 {
-                return bad("nj", nj, "emission coefficient must be positive");
-            }
-        }
-        if let Some(t) = p.tnom {
-            if t + crate::consts::KELVIN <= 0.0 {
-                return bad("tnom", t, "TNOM below absolute zero");
-            }
-        }
+        p.check_values(name)?;
         if let Some(d) = p.delta {
             if d < 0.0 {
                 return bad("delta", d, "must not be negative");

@@ -3,79 +3,19 @@
 
 use super::temp::{EPSSI, EXP_THRESHOLD, MAX_EXP, MIN_EXP};
 use super::{Bsim3Version, Bsim3v3};
+use crate::bsim3::shared::{ctm_charges, CtmBias};
 
 /// DELTA_3 / DELTA_4 of the C-V smoothing functions.
 const DELTA_3: f64 = 0.02;
 const DELTA_4: f64 = 0.02;
 
-/// Intrinsic charges and capacitances in BSIM3's own (mode) frame, as ngspice reports
-/// them with `@m[cgg]` etc. (M included, overlaps excluded). `x` in `cxyb` is the charge
-/// (g, d, b), `y` the terminal (g, d, s) of the mode frame: in reverse mode "d" is the
-/// physical source.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-#[allow(missing_docs)]
-pub struct Bsim3v3Caps {
-    pub mode: f64,
-    pub qgate: f64,
-    pub qdrn: f64,
-    pub qbulk: f64,
-    pub cggb: f64,
-    pub cgdb: f64,
-    pub cgsb: f64,
-    pub cdgb: f64,
-    pub cddb: f64,
-    pub cdsb: f64,
-    pub cbgb: f64,
-    pub cbdb: f64,
-    pub cbsb: f64,
-    /// Inversion charge (BSIM3's `qinv`, positive for an n-channel).
-    pub qinv: f64,
-}
+/// Intrinsic charges and capacitances in BSIM3's own (mode) frame: the same struct as
+/// BSIM-lite's ([`crate::Bsim3Caps`], with its `terminal()`).
+pub type Bsim3v3Caps = crate::bsim3::Bsim3Caps;
 
-impl Bsim3v3Caps {
-    /// The stored charges and capacitances of `m` parallel devices from one device's charges
-    /// `[qgate, qdrn, qbulk, qinv]` and its derivatives `[cgg, cgd, cgb, cbg, cbd, cbb, csg, csd,
-    /// csb]` (`c_xy = dQx/dVy`, source columns and the drain row by charge conservation, as
-    /// `b3ld.c` stores them).
-    pub(crate) fn assemble(m: f64, mode: f64, q: [f64; 4], c: [f64; 9]) -> Bsim3v3Caps {
-        let [qgate, qdrn, qbulk, qinv] = q;
-        let [cgg, cgd, cgb, cbg, cbd, cbb, csg, csd, csb] = c;
-        Bsim3v3Caps {
-            mode,
-            qgate: m * qgate,
-            qdrn: m * qdrn,
-            qbulk: m * qbulk,
-            cggb: m * cgg,
-            cgsb: m * -(cgg + cgd + cgb),
-            cgdb: m * cgd,
-            cdgb: m * -(cgg + cbg + csg),
-            cdsb: m * (cgg + cgd + cgb + cbg + cbd + cbb + csg + csd + csb),
-            cddb: m * -(cgd + cbd + csd),
-            cbgb: m * cbg,
-            cbsb: m * -(cbg + cbd + cbb),
-            cbdb: m * cbd,
-            qinv: m * qinv,
-        }
-    }
-}
-
-/// Intrinsic terminal charges at one bias (n-frame, physical terminals, M included).
-/// `c[i][j] = d q_i / d v_j` with indices 0 = drain, 1 = gate, 2 = source, 3 = bulk. The
-/// charges sum to zero and every column of `c` sums to zero (charge conservation).
-/// Overlap and junction capacitances are not included.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Bsim3v3Charges {
-    /// Gate charge.
-    pub qg: f64,
-    /// Drain charge (XPART partition).
-    pub qd: f64,
-    /// Source charge.
-    pub qs: f64,
-    /// Bulk charge.
-    pub qb: f64,
-    /// Capacitance matrix, (d, g, s, b) x (d, g, s, b).
-    pub c: [[f64; 4]; 4],
-}
+/// Intrinsic terminal charges at one bias: the same struct as BSIM-lite's
+/// ([`crate::Bsim3Charges`]).
+pub type Bsim3v3Charges = crate::bsim3::Bsim3Charges;
 
 impl Bsim3v3 {
     /// The intrinsic charges and capacitances (CAPMOD 0-3) in the mode frame (what
@@ -289,91 +229,35 @@ impl Bsim3v3 {
             dvdseff_cv_dvb = 0.0;
         }
 
-        let t0 = abulk_cv * vdseff_cv;
-        let t1 = vgdp;
-        let t2 = 12.0 * (t1 - 0.5 * t0 + 1.0e-20);
-        let t3 = t0 / t2;
-        let t4 = 1.0 - 12.0 * t3 * t3;
-        let t5 = abulk_cv * (6.0 * t0 * (4.0 * t1 - t0) / (t2 * t2) - 0.5);
-        let t6 = t5 * vdseff_cv / abulk_cv;
-
-        let mut qgate = cox_wl_cen * (t1 - t0 * (0.5 - t3));
-        let qinoi = qgate;
-        let qov_cox = qgate / coxeff;
-        let cgg1 = cox_wl_cen * (t4 * dvgdp_dvg + t5 * dvdseff_cv_dvg);
-        let cgd1 = cox_wl_cen * t5 * dvdseff_cv_dvd + cgg1 * dvgsteff_dvd + qov_cox * dcoxeff_dvd;
-        let cgb1 =
-            cox_wl_cen * (t5 * dvdseff_cv_dvb + t6 * dabulk_cv_dvb) + cgg1 * dvgsteff_dvb + qov_cox * dcoxeff_dvb;
-        let cgg1 = cgg1 * dvgsteff_dvg + qov_cox * dcoxeff_dvg;
-
-        let t7 = 1.0 - abulk_cv;
-        let t8 = t2 * t2;
-        let t9 = 12.0 * t7 * t0 * t0 / (t8 * abulk_cv);
-        let t10 = t9 * dvgdp_dvg;
-        let t11 = -t7 * t5 / abulk_cv;
-        let t12 = -(t9 * t1 / abulk_cv + vdseff_cv * (0.5 - t0 / t2));
-
-        let mut qbulk = cox_wl_cen * t7 * (0.5 * vdseff_cv - t0 * vdseff_cv / t2);
-        let qov_cox = qbulk / coxeff;
-        let cbg1 = cox_wl_cen * (t10 + t11 * dvdseff_cv_dvg);
-        let cbd1 = cox_wl_cen * t11 * dvdseff_cv_dvd + cbg1 * dvgsteff_dvd + qov_cox * dcoxeff_dvd;
-        let cbb1 =
-            cox_wl_cen * (t11 * dvdseff_cv_dvb + t12 * dabulk_cv_dvb) + cbg1 * dvgsteff_dvb + qov_cox * dcoxeff_dvb;
-        let cbg1 = cbg1 * dvgsteff_dvg + qov_cox * dcoxeff_dvg;
-
-        let (qsrc, csg, csd, mut csb) = if self.xpart > 0.5 {
-            // 0/100
-            let qsrc = -cox_wl_cen * (t1 / 2.0 + t0 / 4.0 - 0.5 * t0 * t0 / t2);
-            let qov_cox = qsrc / coxeff;
-            let t2 = t2 + t2;
-            let t3 = t2 * t2;
-            let t7 = -(0.25 - 12.0 * t0 * (4.0 * t1 - t0) / t3);
-            let t4 = -(0.5 + 24.0 * t0 * t0 / t3) * dvgdp_dvg;
-            let t5 = t7 * abulk_cv;
-            let t6 = t7 * vdseff_cv;
-            let csg = cox_wl_cen * (t4 + t5 * dvdseff_cv_dvg);
-            let csd = cox_wl_cen * t5 * dvdseff_cv_dvd + csg * dvgsteff_dvd + qov_cox * dcoxeff_dvd;
-            let csb =
-                cox_wl_cen * (t5 * dvdseff_cv_dvb + t6 * dabulk_cv_dvb) + csg * dvgsteff_dvb + qov_cox * dcoxeff_dvb;
-            let csg = csg * dvgsteff_dvg + qov_cox * dcoxeff_dvg;
-            (qsrc, csg, csd, csb)
-        } else if self.xpart < 0.5 {
-            // 40/60
-            let t2 = t2 / 12.0;
-            let t3 = 0.5 * cox_wl_cen / (t2 * t2);
-            let t4 = t1 * (2.0 * t0 * t0 / 3.0 + t1 * (t1 - 4.0 * t0 / 3.0)) - 2.0 * t0 * t0 * t0 / 15.0;
-            let qsrc = -t3 * t4;
-            let qov_cox = qsrc / coxeff;
-            let t8 = 4.0 / 3.0 * t1 * (t1 - t0) + 0.4 * t0 * t0;
-            let t5 = -2.0 * qsrc / t2 - t3 * (t1 * (3.0 * t1 - 8.0 * t0 / 3.0) + 2.0 * t0 * t0 / 3.0);
-            let t6 = abulk_cv * (qsrc / t2 + t3 * t8);
-            let t7 = t6 * vdseff_cv / abulk_cv;
-            let csg = t5 * dvgdp_dvg + t6 * dvdseff_cv_dvg;
-            let csd = csg * dvgsteff_dvd + t6 * dvdseff_cv_dvd + qov_cox * dcoxeff_dvd;
-            let csb = csg * dvgsteff_dvb + t6 * dvdseff_cv_dvb + t7 * dabulk_cv_dvb + qov_cox * dcoxeff_dvb;
-            let csg = csg * dvgsteff_dvg + qov_cox * dcoxeff_dvg;
-            (qsrc, csg, csd, csb)
-        } else {
-            // 50/50
-            (-0.5 * qgate, -0.5 * cgg1, -0.5 * cgd1, -0.5 * cgb1)
+        let ctm = CtmBias {
+            xpart: self.xpart,
+            dvbseff_dvb: k.dvbseff_dvb,
+            abulk_cv,
+            dabulk_cv_dvb,
+            vdseff_cv,
+            dvdseff_cv_dvg,
+            dvdseff_cv_dvd,
+            dvdseff_cv_dvb,
+            vgdp,
+            dvgdp_dvg,
+            dvgsteff_dvg,
+            dvgsteff_dvd,
+            dvgsteff_dvb,
+            cox_wl_cen,
+            coxeff,
+            dcoxeff_dvg,
+            dcoxeff_dvd,
+            dcoxeff_dvb,
+            qac0,
+            dqac0_dvg,
+            dqac0_dvb,
+            qsub0,
+            dqsub0_dvg,
+            dqsub0_dvd,
+            dqsub0_dvb,
         };
-
-        qgate += qac0 + qsub0 - qbulk;
-        qbulk -= qac0 + qsub0;
-        let qdrn = -(qgate + qbulk + qsrc);
-
-        let cbg = cbg1 - dqac0_dvg - dqsub0_dvg;
-        let cbd = cbd1 - dqsub0_dvd;
-        let mut cbb = cbb1 - dqac0_dvb - dqsub0_dvb;
-        let cgg = cgg1 - cbg;
-        let cgd = cgd1 - cbd;
-        let mut cgb = cgb1 - cbb;
-        cgb *= k.dvbseff_dvb;
-        cbb *= k.dvbseff_dvb;
-        csb *= k.dvbseff_dvb;
-
-        let c = [cgg, cgd, cgb, cbg, cbd, cbb, csg, csd, csb];
-        Bsim3v3Caps::assemble(self.m, k.mode, [qgate, qdrn, qbulk, -qinoi], c)
+        let (q, c) = ctm_charges(&ctm);
+        Bsim3v3Caps::assemble(self.m, k.mode, q, c)
     }
 
     /// bsim3v1's C-V Vgsteff (no NOFF/VOFFCV): n Vtm ln(1 + e^2) with `b3v1ld.c`'s e (the
@@ -559,27 +443,7 @@ impl Bsim3v3 {
     /// physical terminal order (d, g, s, b); see [`Bsim3v3Charges`]. Source and drain are
     /// swapped back in reverse mode as `b3ld.c` does when it stamps.
     pub fn charges(&self, vgs: f64, vds: f64, vbs: f64) -> Bsim3v3Charges {
-        let k = self.intrinsic_caps(vgs, vds, vbs);
-        // Mode frame, order (d, g, s, b).
-        let qs = -(k.qgate + k.qbulk + k.qdrn);
-        let rows_mode = [
-            [k.cddb, k.cdgb, k.cdsb],
-            [k.cgdb, k.cggb, k.cgsb],
-            [-(k.cgdb + k.cbdb + k.cddb), -(k.cggb + k.cbgb + k.cdgb), -(k.cgsb + k.cbsb + k.cdsb)],
-            [k.cbdb, k.cbgb, k.cbsb],
-        ];
-        let q_mode = [k.qdrn, k.qgate, qs, k.qbulk];
-        // Physical index -> mode index.
-        let p = if k.mode > 0.0 { [0, 1, 2, 3] } else { [2, 1, 0, 3] };
-        let mut c = [[0.0; 4]; 4];
-        for i in 0..4 {
-            let r = rows_mode[p[i]];
-            let full = [r[0], r[1], r[2], -(r[0] + r[1] + r[2])];
-            for j in 0..4 {
-                c[i][j] = full[p[j]];
-            }
-        }
-        Bsim3v3Charges { qd: q_mode[p[0]], qg: q_mode[1], qs: q_mode[p[2]], qb: q_mode[3], c }
+        self.intrinsic_caps(vgs, vds, vbs).terminal()
     }
 
     /// Gate overlap charges and capacitances at n-frame `vgs` and `vgd`, M included:
@@ -602,46 +466,5 @@ impl Bsim3v3 {
             (self.m * q, self.m * c)
         };
         (part(vgs, self.cgso, self.cgsl), part(vgd, self.cgdo, self.cgdl), self.m * self.cgbo)
-    }
-
-    #[inline]
-    fn junction(&self, v: f64, cz: f64, czsw: f64, czswg: f64) -> (f64, f64) {
-        let (mj, mjsw, mjswg) = (self.mj, self.mjsw, self.mjswg);
-        let (q, c) = if v == 0.0 {
-            (0.0, cz + czsw + czswg)
-        } else if v < 0.0 {
-            let part = |cz: f64, pb: f64, mj: f64| {
-                let arg = 1.0 - v / pb;
-                let sarg = if mj == 0.5 { 1.0 / arg.sqrt() } else { (-mj * arg.ln()).exp() };
-                (pb * cz * (1.0 - arg * sarg) / (1.0 - mj), cz * sarg)
-            };
-            let (mut q, mut c) = if cz > 0.0 { part(cz, self.phib, mj) } else { (0.0, 0.0) };
-            if czsw > 0.0 {
-                let (dq, dc) = part(czsw, self.phibsw, mjsw);
-                q += dq;
-                c += dc;
-            }
-            if czswg > 0.0 {
-                let (dq, dc) = part(czswg, self.phibswg, mjswg);
-                q += dq;
-                c += dc;
-            }
-            (q, c)
-        } else {
-            let t0 = cz + czsw + czswg;
-            let t1 = v * (cz * mj / self.phib + czsw * mjsw / self.phibsw + czswg * mjswg / self.phibswg);
-            (v * (t0 + 0.5 * t1), t0 + t1)
-        };
-        (self.m * q, self.m * c)
-    }
-
-    /// Bulk-drain depletion (charge, capacitance) at n-frame `vbd`, M included.
-    pub fn junction_bd(&self, vbd: f64) -> (f64, f64) {
-        self.junction(vbd, self.czbd, self.czbdsw, self.czbdswg)
-    }
-
-    /// Bulk-source depletion (charge, capacitance) at n-frame `vbs`, M included.
-    pub fn junction_bs(&self, vbs: f64) -> (f64, f64) {
-        self.junction(vbs, self.czbs, self.czbssw, self.czbsswg)
     }
 }

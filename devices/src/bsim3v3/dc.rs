@@ -1,8 +1,9 @@
 //! Drain current, its analytic derivatives and the junction diodes (`b3ld.c`, DC part).
 
 use super::isub::{IsubInputs, Substrate};
-use super::temp::{CHARGE_Q, EPSSI, EXP_THRESHOLD, MAX_EXP, MIN_EXP};
+use super::temp::{CHARGE_Q, EPSSI, EXP_THRESHOLD, MIN_EXP};
 use super::{Bsim3Version, Bsim3v3};
+use crate::bsim3::shared::{drain_current_with_idsa, DrainBias, OutputParams};
 
 /// DC operating quantities at one bias, as `b3ld.c` computes them (M included).
 ///
@@ -562,152 +563,58 @@ impl Bsim3v3 {
         }
         let diff_vds = vds - vdseff;
 
-        // --- VACLM
-        let (vaclm, dvaclm_dvg, dvaclm_dvb, dvaclm_dvd) = if self.pclm > 0.0 && diff_vds > 1.0e-10 {
-            let t0 = 1.0 / (self.pclm * abulk * self.litl);
-            let dt0_dvb = -t0 / abulk * dabulk_dvb;
-            let dt0_dvg = -t0 / abulk * dabulk_dvg;
-            let t2 = vgsteff / esat_l;
-            let t1 = leff * (abulk + t2);
-            let dt1_dvg = leff * ((1.0 - t2 * desatl_dvg) / esat_l + dabulk_dvg);
-            let dt1_dvb = leff * (dabulk_dvb - t2 * desatl_dvb / esat_l);
-            let dt1_dvd = -t2 * desatl_dvd / esat;
-            let t9 = t0 * t1;
-            (
-                t9 * diff_vds,
-                t0 * dt1_dvg * diff_vds - t9 * dvdseff_dvg + t1 * diff_vds * dt0_dvg,
-                (dt0_dvb * t1 + t0 * dt1_dvb) * diff_vds - t9 * dvdseff_dvb,
-                t0 * dt1_dvd * diff_vds + t9 * (1.0 - dvdseff_dvd),
-            )
-        } else {
-            (MAX_EXP, 0.0, 0.0, 0.0)
-        };
-
-        // --- VADIBL
-        let (vadibl, dvadibl_dvg, dvadibl_dvb, dvadibl_dvd) = if self.theta_rout > 0.0 {
-            let t8 = abulk * vdsat;
-            let t0 = vgst2vtm * t8;
-            let dt0_dvg = vgst2vtm * abulk * dvdsat_dvg + t8 + vgst2vtm * vdsat * dabulk_dvg;
-            let dt0_dvb = vgst2vtm * (dabulk_dvb * vdsat + abulk * dvdsat_dvb);
-            let dt0_dvd = vgst2vtm * abulk * dvdsat_dvd;
-            let t1 = vgst2vtm + t8;
-            let dt1_dvg = 1.0 + abulk * dvdsat_dvg + vdsat * dabulk_dvg;
-            let dt1_dvb = abulk * dvdsat_dvb + dabulk_dvb * vdsat;
-            let dt1_dvd = abulk * dvdsat_dvd;
-            let t9 = t1 * t1;
-            let t2 = self.theta_rout;
-            let mut v = (vgst2vtm - t0 / t1) / t2;
-            let mut dg = (1.0 - dt0_dvg / t1 + t0 * dt1_dvg / t9) / t2;
-            let mut db = (-dt0_dvb / t1 + t0 * dt1_dvb / t9) / t2;
-            let mut dd = (-dt0_dvd / t1 + t0 * dt1_dvd / t9) / t2;
-            let t7 = self.pdiblb * vbseff;
-            if t7 >= -0.9 {
-                let t3 = 1.0 / (1.0 + t7);
-                v *= t3;
-                dg *= t3;
-                db = (db - v * self.pdiblb) * t3;
-                dd *= t3;
-            } else {
-                let t4 = 1.0 / (0.8 + t7);
-                let t3 = (17.0 + 20.0 * t7) * t4;
-                dg *= t3;
-                db = db * t3 - v * self.pdiblb * t4 * t4;
-                dd *= t3;
-                v *= t3;
-            }
-            (v, dg, db, dd)
-        } else {
-            (MAX_EXP, 0.0, 0.0, 0.0)
-        };
-
-        // --- VA
-        let t8 = self.pvag / esat_l;
-        let t9 = t8 * vgsteff;
-        let (t0, dt0_dvg, dt0_dvb, dt0_dvd) = if t9 > -0.9 {
-            (1.0 + t9, t8 * (1.0 - vgsteff * desatl_dvg / esat_l), -t9 * desatl_dvb / esat_l, -t9 * desatl_dvd / esat_l)
-        } else {
-            let t1 = 1.0 / (17.0 + 20.0 * t9);
-            let t0 = (0.8 + t9) * t1;
-            let t1 = t1 * t1;
-            let dg = t8 * (1.0 - vgsteff * desatl_dvg / esat_l) * t1;
-            let t9 = t9 * t1 / esat_l;
-            (t0, dg, -t9 * desatl_dvb, -t9 * desatl_dvd)
-        };
-        let tmp1 = vaclm * vaclm;
-        let tmp2 = vadibl * vadibl;
-        let tmp3 = vaclm + vadibl;
-        let t1 = vaclm * vadibl / tmp3;
-        let tmp3 = tmp3 * tmp3;
-        let dt1_dvg = (tmp1 * dvadibl_dvg + tmp2 * dvaclm_dvg) / tmp3;
-        let dt1_dvd = (tmp1 * dvadibl_dvd + tmp2 * dvaclm_dvd) / tmp3;
-        let dt1_dvb = (tmp1 * dvadibl_dvb + tmp2 * dvaclm_dvb) / tmp3;
-        let va = vasat + t0 * t1;
-        let dva_dvg = dvasat_dvg + t1 * dt0_dvg + t0 * dt1_dvg;
-        let dva_dvd = dvasat_dvd + t1 * dt0_dvd + t0 * dt1_dvd;
-        let dva_dvb = dvasat_dvb + t1 * dt0_dvb + t0 * dt1_dvb;
-
-        // --- VASCBE
-        let (vascbe, dvascbe_dvg, dvascbe_dvd, dvascbe_dvb) = if self.pscbe2 > 0.0 {
-            if diff_vds > self.pscbe1 * self.litl / EXP_THRESHOLD {
-                let t0 = self.pscbe1 * self.litl / diff_vds;
-                let v = leff * t0.exp() / self.pscbe2;
-                let t1 = t0 * v / diff_vds;
-                (v, t1 * dvdseff_dvg, -t1 * (1.0 - dvdseff_dvd), t1 * dvdseff_dvb)
-            } else {
-                (MAX_EXP * leff / self.pscbe2, 0.0, 0.0, 0.0)
-            }
-        } else {
-            (MAX_EXP, 0.0, 0.0, 0.0)
-        };
-
-        // --- Ids
+        // --- output resistance (VACLM, VADIBL, VASCBE) and Ids
         let cox_wov_l = cox * weff / leff;
         let beta = ueff * cox_wov_l;
         let dbeta_dvg = cox_wov_l * dueff_dvg + beta * dweff_dvg / weff;
         let dbeta_dvd = cox_wov_l * dueff_dvd;
         let dbeta_dvb = cox_wov_l * dueff_dvb + beta * dweff_dvb / weff;
-
-        let t0 = 1.0 - 0.5 * abulk * vdseff / vgst2vtm;
-        let dt0_dvg = -0.5 * (abulk * dvdseff_dvg - abulk * vdseff / vgst2vtm + vdseff * dabulk_dvg) / vgst2vtm;
-        let dt0_dvd = -0.5 * abulk * dvdseff_dvd / vgst2vtm;
-        let dt0_dvb = -0.5 * (abulk * dvdseff_dvb + dabulk_dvb * vdseff) / vgst2vtm;
-        let fgche1 = vgsteff * t0;
-        let dfgche1_dvg = vgsteff * dt0_dvg + t0;
-        let dfgche1_dvd = vgsteff * dt0_dvd;
-        let dfgche1_dvb = vgsteff * dt0_dvb;
-        let t9 = vdseff / esat_l;
-        let fgche2 = 1.0 + t9;
-        let dfgche2_dvg = (dvdseff_dvg - t9 * desatl_dvg) / esat_l;
-        let dfgche2_dvd = (dvdseff_dvd - t9 * desatl_dvd) / esat_l;
-        let dfgche2_dvb = (dvdseff_dvb - t9 * desatl_dvb) / esat_l;
-        let gche = beta * fgche1 / fgche2;
-        let dgche_dvg = (beta * dfgche1_dvg + fgche1 * dbeta_dvg - gche * dfgche2_dvg) / fgche2;
-        let dgche_dvd = (beta * dfgche1_dvd + fgche1 * dbeta_dvd - gche * dfgche2_dvd) / fgche2;
-        let dgche_dvb = (beta * dfgche1_dvb + fgche1 * dbeta_dvb - gche * dfgche2_dvb) / fgche2;
-        let t0 = 1.0 + gche * rds;
-        let t9 = vdseff / t0;
-        let idl = gche * t9;
-        let didl_dvg = (gche * dvdseff_dvg + t9 * dgche_dvg) / t0 - idl * gche / t0 * drds_dvg;
-        let didl_dvd = (gche * dvdseff_dvd + t9 * dgche_dvd) / t0;
-        let didl_dvb = (gche * dvdseff_dvb + t9 * dgche_dvb - idl * drds_dvb * gche) / t0;
-
-        let t9 = diff_vds / va;
-        let t0 = 1.0 + t9;
-        let idsa = idl * t0;
-        let didsa_dvg = t0 * didl_dvg - idl * (dvdseff_dvg + t9 * dva_dvg) / va;
-        let didsa_dvd = t0 * didl_dvd + idl * (1.0 - dvdseff_dvd - t9 * dva_dvd) / va;
-        let didsa_dvb = t0 * didl_dvb - idl * (dvdseff_dvb + t9 * dva_dvb) / va;
-
-        let t9 = diff_vds / vascbe;
-        let t0 = 1.0 + t9;
-        let ids = idsa * t0;
-        let mut gm = t0 * didsa_dvg - idsa * (dvdseff_dvg + t9 * dvascbe_dvg) / vascbe;
-        let mut gds = t0 * didsa_dvd + idsa * (1.0 - dvdseff_dvd - t9 * dvascbe_dvd) / vascbe;
-        let mut gmb = t0 * didsa_dvb - idsa * (dvdseff_dvb + t9 * dvascbe_dvb) / vascbe;
-        gds += gm * dvgsteff_dvd;
-        gmb += gm * dvgsteff_dvb;
-        gm *= dvgsteff_dvg;
-        gmb *= dvbseff_dvb;
+        let params = OutputParams {
+            pclm: self.pclm,
+            litl: self.litl,
+            theta_rout: self.theta_rout,
+            pdiblb: self.pdiblb,
+            pvag: self.pvag,
+            pscbe1_litl: self.pscbe1 * self.litl,
+            pscbe2: self.pscbe2,
+            leff,
+        };
+        let bias = DrainBias {
+            abulk,
+            dabulk_dvg,
+            dabulk_dvb,
+            vgsteff,
+            dvgsteff_dvg,
+            dvgsteff_dvd,
+            dvgsteff_dvb,
+            dvbseff_dvb,
+            vgst2vtm,
+            vbseff,
+            esat,
+            esat_l,
+            desatl_dvg,
+            desatl_dvd,
+            desatl_dvb,
+            vdsat,
+            dvdsat_dvg,
+            dvdsat_dvd,
+            dvdsat_dvb,
+            vasat,
+            dvasat_dvg,
+            dvasat_dvd,
+            dvasat_dvb,
+            vdseff,
+            dvdseff_dvg,
+            dvdseff_dvd,
+            dvdseff_dvb,
+            diff_vds,
+            beta,
+            dbeta_dvg,
+            dbeta_dvd,
+            dbeta_dvb,
+        };
+        let ([ids, gm, gds, gmb], [idsa, didsa_dvg, didsa_dvd, didsa_dvb]) =
+            drain_current_with_idsa(&params, &bias, Some([rds, drds_dvg, drds_dvb]));
         let sub = self.substrate(&IsubInputs {
             leff,
             diff_vds,

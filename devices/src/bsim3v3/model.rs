@@ -4,29 +4,11 @@
 use super::Bsim3Version;
 use crate::DeviceError;
 
-macro_rules! card {
-    ($($field:ident = $name:literal),* $(,)?) => {
-        /// Model parameters as given on the card (`None` = not given, ngspice's
-        /// "Given" flags). Names are ngspice's (`nch` is NPEAK); values in ngspice's units
-        /// (NCH in cm^-3, U0 in cm^2/Vs when > 1, TNOM in degrees C).
-        #[derive(Debug, Clone, Default, PartialEq)]
-        #[allow(missing_docs)]
-        pub struct Bsim3v3Params {
-            $(pub $field: Option<f64>,)*
-        }
-
-        impl Bsim3v3Params {
-            fn slot(&mut self, name: &str) -> Option<&mut Option<f64>> {
-                match name {
-                    $($name => Some(&mut self.$field),)*
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-card! {
+crate::bsim3::shared::bsim3_card! {
+    /// Model parameters as given on the card (`None` = not given, ngspice's
+    /// "Given" flags). Names are ngspice's (`nch` is NPEAK); values in ngspice's units
+    /// (NCH in cm^-3, U0 in cm^2/Vs when > 1, TNOM in degrees C).
+    Bsim3v3Params;
     // selectors
     capmod = "capmod", mobmod = "mobmod", noimod = "noimod", nqsmod = "nqsmod", acnqsmod = "acnqsmod",
     acm = "acm", binunit = "binunit",
@@ -81,15 +63,8 @@ const IGNORED: &[&str] = &[
 ];
 
 /// Base names of the size-dependent parameters: `l`, `w` or `p` + base (ngspice's
-/// `b3.c` list; `vtho` is an alias of `vth0`).
-pub(crate) const BINNABLE: &[&str] = &[
-    "cdsc", "cdscb", "cdscd", "cit", "nfactor", "xj", "vsat", "at", "a0", "ags", "a1", "a2", "keta", "nsub", "nch",
-    "ngate", "gamma1", "gamma2", "vbx", "vbm", "xt", "k1", "kt1", "kt1l", "kt2", "k2", "k3", "k3b", "w0", "nlx",
-    "dvt0", "dvt1", "dvt2", "dvt0w", "dvt1w", "dvt2w", "drout", "dsub", "vth0", "ua", "ua1", "ub", "ub1", "uc", "uc1",
-    "u0", "ute", "voff", "elm", "delta", "rdsw", "prwg", "prwb", "prt", "eta0", "etab", "pclm", "pdiblc1", "pdiblc2",
-    "pdiblcb", "pscbe1", "pscbe2", "pvag", "wr", "dwg", "dwb", "b0", "b1", "cgsl", "cgdl", "ckappa", "cf", "clc",
-    "cle", "alpha0", "alpha1", "beta0", "vfbcv", "vfb", "acde", "moin", "noff", "voffcv",
-];
+/// `b3.c` list; `vtho` is an alias of `vth0`), the list BSIM-lite requires to be 0.
+pub(crate) use crate::bsim3::model::BINNABLE;
 
 /// A full BSIM3v3.3 model card: name, polarity, parameters and their L/W/P size
 /// coefficients.
@@ -233,30 +208,7 @@ impl Bsim3v3Model {
                 }
             }
         }
-        for (pname, v) in [("tox", p.tox), ("toxm", p.toxm), ("xj", p.xj), ("nch", p.nch)] {
-            if let Some(v) = v {
-                if v <= 0.0 {
-                    return bad(pname, v, "must be positive");
-                }
-            }
-        }
-        for (pname, v) in [("mj", p.mj), ("mjsw", p.mjsw), ("mjswg", p.mjswg)] {
-            if let Some(v) = v {
-                if !(0.0..1.0).contains(&v) {
-                    return bad(pname, v, "grading coefficient must be in [0, 1)");
-                }
-            }
-        }
-        if let Some(nj) = p.nj {
-            if nj <= 0.0 {
-                return bad("nj", nj, "emission coefficient must be positive");
-            }
-        }
-        if let Some(t) = p.tnom {
-            if t + crate::consts::KELVIN <= 0.0 {
-                return bad("tnom", t, "TNOM below absolute zero");
-            }
-        }
+        p.check_values(name)?;
         Ok(Bsim3v3Model { name: name.to_string(), pmos, params: p, lcoef: lc, wcoef: wc, pcoef: pc, version, ignored })
     }
 

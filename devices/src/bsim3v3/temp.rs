@@ -5,23 +5,8 @@ use super::{Bsim3Version, Bsim3v3Model};
 use crate::consts::{vt, REFTEMP, ROOT2};
 use crate::{DeviceError, MosGeom};
 
-/// Oxide permittivity of BSIM3 (F/m).
-pub(crate) const EPSOX: f64 = 3.453133e-11;
-/// Silicon permittivity of BSIM3 (F/m).
-pub(crate) const EPSSI: f64 = 1.03594e-10;
-/// Elementary charge as BSIM3 hard-codes it.
-pub(crate) const CHARGE_Q: f64 = 1.60219e-19;
-/// k/q as BSIM3 hard-codes it.
-pub(crate) const KBOQ: f64 = 8.617087e-5;
-/// Exponent threshold of the smoothing functions.
-pub(crate) const EXP_THRESHOLD: f64 = 34.0;
-/// exp(34).
-pub(crate) const MAX_EXP: f64 = 5.834617425e14;
-/// exp(-34).
-pub(crate) const MIN_EXP: f64 = 1.713908431e-15;
-/// The value of pi in BSIM3's CF default (truncated as in `b3set.c`, kept for bit-closeness).
-#[allow(clippy::approx_constant)]
-const PI_B3: f64 = 3.141592654;
+/// BSIM3's constants, as BSIM-lite defines them.
+pub(crate) use crate::bsim3::temp::{theta_sce, CHARGE_Q, EPSOX, EPSSI, EXP_THRESHOLD, KBOQ, MAX_EXP, MIN_EXP, PI_B3};
 
 /// A BSIM-lite instance with everything that depends only on parameters, geometry and
 /// temperature precomputed (ngspice's `bsim3SizeDependParam` plus the temperature values).
@@ -169,14 +154,6 @@ pub struct Bsim3v3 {
     pub(crate) ef: f64,
     /// ngspice's parameter-check warnings ([`Bsim3v3::warnings`]).
     pub(crate) warnings: Vec<String>,
-}
-
-/// `exp(-x/2) + 2 exp(-x)` as BSIM3 evaluates it, with its MIN_EXP floor.
-#[inline]
-pub(crate) fn theta_sce(arg: f64) -> f64 {
-    let t0 = -0.5 * arg;
-    let t1 = if t0 > -EXP_THRESHOLD { t0.exp() } else { MIN_EXP };
-    t1 * (1.0 + 2.0 * t1)
 }
 
 impl Bsim3v3 {
@@ -615,127 +592,10 @@ impl Bsim3v3 {
         Ok(out)
     }
 
-    /// +1 for NMOS, -1 for PMOS.
-    pub fn mos_type(&self) -> f64 {
-        self.typ
-    }
+    crate::bsim3::shared::bsim3_instance_methods!();
+
     /// The BSIM3 code revision this instance follows.
     pub fn version(&self) -> Bsim3Version {
         self.version
-    }
-    /// Oxide capacitance per area EPSOX/TOX (F/m^2).
-    pub fn cox(&self) -> f64 {
-        self.cox
-    }
-    /// Effective channel width of the I-V model (Weff).
-    pub fn weff(&self) -> f64 {
-        self.weff
-    }
-    /// Effective channel length of the I-V model (Leff).
-    pub fn leff(&self) -> f64 {
-        self.leff
-    }
-    /// Effective width of the C-V model (W + XW - 2 DWC).
-    pub fn weff_cv(&self) -> f64 {
-        self.weff_cv
-    }
-    /// Effective length of the C-V model (L + XL - 2 DLC).
-    pub fn leff_cv(&self) -> f64 {
-        self.leff_cv
-    }
-    /// Parallel multiplier M.
-    pub fn m(&self) -> f64 {
-        self.m
-    }
-    /// Thermal voltage used by ngspice's junction limiting in `b3ld.c`: CONSTvt0, kT/q at
-    /// 27 C (BSIM3 passes this, not the device temperature's, to `pnjlim`).
-    pub fn vt(&self) -> f64 {
-        vt(REFTEMP)
-    }
-    /// Thermal voltage (BSIM3's k/q) at the device temperature.
-    pub fn vtm(&self) -> f64 {
-        self.vtm
-    }
-    /// Device temperature in kelvin.
-    pub fn temp_k(&self) -> f64 {
-        self.temp
-    }
-    /// Nominal temperature in kelvin.
-    pub fn tnom_k(&self) -> f64 {
-        self.tnom
-    }
-    /// Critical voltage for pnjlim of the bulk-drain junction (`BSIM3vcrit`, same for both).
-    pub fn vcrit_bd(&self) -> f64 {
-        self.vcrit
-    }
-    /// Critical voltage for pnjlim of the bulk-source junction.
-    pub fn vcrit_bs(&self) -> f64 {
-        self.vcrit
-    }
-    /// VTH0 as ngspice stores it (sign of the card: negative for a usual PMOS).
-    pub fn vth0(&self) -> f64 {
-        self.vth0
-    }
-    /// VTH0 in the n-frame (`type * vth0`): ngspice's initial `vgs = vth0_n + 0.1` guess.
-    pub fn vth0_n(&self) -> f64 {
-        self.typ * self.vth0
-    }
-    /// Surface potential phi = 2 Vtm0 ln(NCH/ni) (at TNOM, as BSIM3 keeps it).
-    pub fn phi(&self) -> f64 {
-        self.phi
-    }
-    /// Zero-bias depletion width Xdep0.
-    pub fn xdep0(&self) -> f64 {
-        self.xdep0
-    }
-    /// Temperature-adjusted low-field mobility U0(T) in m^2/Vs.
-    pub fn u0_t(&self) -> f64 {
-        self.u0temp
-    }
-    /// Temperature-adjusted saturation velocity VSAT(T).
-    pub fn vsat_t(&self) -> f64 {
-        self.vsattemp
-    }
-    /// Temperature-adjusted (UA, UB, UC).
-    pub fn mobility_coeffs_t(&self) -> (f64, f64, f64) {
-        (self.ua, self.ub, self.uc)
-    }
-    /// Zero-bias flat-band voltage of the C-V model (`vfbzb`).
-    pub fn vfbzb(&self) -> f64 {
-        self.vfbzb
-    }
-    /// Subthreshold slope factor at zero body bias and zero VDS:
-    /// n = 1 + (NFACTOR EPSSI/Xdep0 + CDSC theta(DVT1 Leff/lt0) + CIT)/Cox. In weak
-    /// inversion gm/Id tends to 1/(n Vtm).
-    pub fn n0(&self) -> f64 {
-        let lt0 = self.factor1 * self.xdep0.sqrt();
-        let theta0 = theta_sce(self.dvt1 * self.leff / lt0);
-        let tmp4 = (self.nfactor * EPSSI / self.xdep0 + self.cdsc * theta0 + self.cit) / self.cox;
-        if tmp4 >= -0.5 {
-            1.0 + tmp4
-        } else {
-            (1.0 + 3.0 * tmp4) / (3.0 + 8.0 * tmp4)
-        }
-    }
-    /// Drain series conductance M/(RSH*NRD); 0 means no internal drain node (RDSW is not
-    /// part of the subset).
-    pub fn drain_conductance(&self) -> f64 {
-        self.gd
-    }
-    /// Source series conductance M/(RSH*NRS); 0 means no internal source node.
-    pub fn source_conductance(&self) -> f64 {
-        self.gs
-    }
-    /// Saturation currents of the (bulk-drain, bulk-source) diodes, per unit of M.
-    pub fn junction_sat_currents(&self) -> (f64, f64) {
-        (self.drain_sat_cur, self.source_sat_cur)
-    }
-    /// GMIN used in the junction currents.
-    pub fn gmin(&self) -> f64 {
-        self.gmin
-    }
-    /// Flicker-noise parameters (KF, AF, EF).
-    pub fn flicker_params(&self) -> (f64, f64, f64) {
-        (self.kf, self.af, self.ef)
     }
 }
