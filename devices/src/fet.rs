@@ -34,6 +34,10 @@ pub struct FetDc {
     pub vdsat: f64,
     /// Substrate (impact-ionization) current, zero for models without one.
     pub sub: FetSubstrate,
+    /// `b3v1ld.c` (BSIM3 3.1) adds `gbd` to the (source', drain') entry of its DC/transient
+    /// matrix with no right-hand-side counterpart, which shifts the solution by about gbd
+    /// V(drain') at the source; set, the solver stamps the same entry.
+    pub gbd_in_source_row: bool,
 }
 
 /// A substrate current from a channel terminal into the bulk (BSIM3's Isub), M applied:

@@ -64,7 +64,7 @@ impl Bsim3Dc {
             gbs: self.gbs,
             von: self.von,
             vdsat: self.vdsat,
-            sub: Default::default(),
+            ..Default::default()
         }
     }
 

@@ -76,6 +76,8 @@ impl Bsim3v3Dc {
             von: self.von,
             vdsat: self.vdsat,
             sub: self.sub_stamp,
+            // `at_source` marks bsim3v1's stamps (3.1 cards).
+            gbd_in_source_row: self.sub_stamp.at_source,
         }
     }
 

@@ -346,6 +346,11 @@ impl<F: FetDevice> FetInst<F> {
             let lin: f64 = row.iter().zip(&v).fold(0.0, |acc, (a, b)| acc + a * b);
             *r = lin - cur;
         }
+        if dc.gbd_in_source_row && !small_signal {
+            // bsim3v1's (source', drain') entry carries gbd beyond the linearization (its AC
+            // load does not): in the matrix only, as ngspice has it.
+            j[S][D] += gbd;
+        }
         Stamp { j, rhs }
     }
 
