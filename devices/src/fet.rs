@@ -32,6 +32,34 @@ pub struct FetDc {
     pub von: f64,
     /// Saturation voltage (n-frame).
     pub vdsat: f64,
+    /// Substrate (impact-ionization) current, zero for models without one.
+    pub sub: FetSubstrate,
+    /// `b3v1ld.c` (BSIM3 3.1) adds `gbd` to the (source', drain') entry of its DC/transient
+    /// matrix with no right-hand-side counterpart, which shifts the solution by about gbd
+    /// V(drain') at the source; set, the solver stamps the same entry.
+    pub gbd_in_source_row: bool,
+}
+
+/// A substrate current from a channel terminal into the bulk (BSIM3's Isub), M applied:
+/// current and derivatives with respect to the mode-frame Vgs, Vds, Vbs.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FetSubstrate {
+    /// Isub (n-frame), from the mode-frame drain (or source, see `at_source`) into the bulk.
+    pub isub: f64,
+    /// dIsub/dVgs.
+    pub gbg: f64,
+    /// dIsub/dVds.
+    pub gbd: f64,
+    /// dIsub/dVbs.
+    pub gbb: f64,
+    /// Added to `isub` in the stamped Norton current only (a model's own linearization
+    /// quirk, e.g. `b3v1ld.c` linearizing around Vbseff instead of Vbs).
+    pub extra: f64,
+    /// Flows from the mode-frame source, and is left out of the convergence test, as
+    /// `b3v1ld.c` (BSIM3 3.1) stamps it.
+    pub at_source: bool,
+    /// Part of the small-signal (AC, noise) matrix; `b3v1acld.c` leaves it out.
+    pub small_signal: bool,
 }
 
 impl FetDc {

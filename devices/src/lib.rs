@@ -31,6 +31,6 @@ pub use bsim3::{Bsim3, Bsim3Caps, Bsim3Charges, Bsim3Dc, Bsim3Model};
 pub use bsim3v3::{Bsim3v3, Bsim3v3Model};
 pub use diode::{Diode, DiodeModel};
 pub use error::DeviceError;
-pub use fet::FetDc;
+pub use fet::{FetDc, FetSubstrate};
 pub use mos1::{Mos1, Mos1Dc, Mos1Model, MosGeom};
 pub use waveform::{Shape, Waveform};

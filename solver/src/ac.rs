@@ -62,6 +62,7 @@ impl Simulator {
                 abstol: o.abstol,
                 vntol: o.vntol,
                 noncon: 0,
+                small_signal: true,
             }
         };
         acw.g.iter_mut().for_each(|v| *v = 0.0);

@@ -209,6 +209,7 @@ impl Simulator {
             abstol: o.abstol,
             vntol: o.vntol,
             noncon: 0,
+            small_signal: false,
         }
     }
 

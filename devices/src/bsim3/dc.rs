@@ -64,6 +64,7 @@ impl Bsim3Dc {
             gbs: self.gbs,
             von: self.von,
             vdsat: self.vdsat,
+            ..Default::default()
         }
     }
 

@@ -75,6 +75,14 @@ pub(crate) struct DrainBias {
 /// passes it); `None` is BSIM-lite's Rds = 0.
 #[inline(always)]
 pub(crate) fn drain_current(p: &OutputParams, b: &DrainBias, rds: Option<[f64; 3]>) -> [f64; 4] {
+    drain_current_with_idsa(p, b, rds).0
+}
+
+/// [`drain_current`] and `[Idsa, dIdsa/dVg, dIdsa/dVd, dIdsa/dVb]`: the current before the
+/// VASCBE factor with its derivatives before the Vgsteff/Vbseff chain, which the substrate
+/// current (`bsim3v3::isub`) multiplies.
+#[inline(always)]
+pub(crate) fn drain_current_with_idsa(p: &OutputParams, b: &DrainBias, rds: Option<[f64; 3]>) -> ([f64; 4], [f64; 4]) {
     let OutputParams { pclm, litl, theta_rout, pdiblb, pvag, pscbe1_litl, pscbe2, leff } = *p;
     let DrainBias {
         abulk,
@@ -269,7 +277,7 @@ pub(crate) fn drain_current(p: &OutputParams, b: &DrainBias, rds: Option<[f64; 3
     gmb += gm * dvgsteff_dvb;
     gm *= dvgsteff_dvg;
     gmb *= dvbseff_dvb;
-    [ids, gm, gds, gmb]
+    ([ids, gm, gds, gmb], [idsa, didsa_dvg, didsa_dvd, didsa_dvb])
 }
 
 /// Inputs of the charge-thickness charges from VdseffCV on (mode frame, per unit of M).

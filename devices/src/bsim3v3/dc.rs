@@ -1,8 +1,9 @@
 //! Drain current, its analytic derivatives and the junction diodes (`b3ld.c`, DC part).
 
+use super::isub::{IsubInputs, Substrate};
 use super::temp::{CHARGE_Q, EPSSI, EXP_THRESHOLD, MIN_EXP};
 use super::{Bsim3Version, Bsim3v3};
-use crate::bsim3::shared::{drain_current, DrainBias, OutputParams};
+use crate::bsim3::shared::{drain_current_with_idsa, DrainBias, OutputParams};
 
 /// DC operating quantities at one bias, as `b3ld.c` computes them (M included).
 ///
@@ -51,6 +52,11 @@ pub struct Bsim3v3Dc {
     /// 3.1 cards GMIN x V once more, because `b3v1ld.c` stamps cbd - (gbd - GMIN) vbd as the
     /// Norton current beside gbd (0 for other versions). [`Bsim3v3Dc::fet`] includes it.
     pub junction_extra: [f64; 2],
+    /// Substrate current (ALPHA0/ALPHA1/BETA0) from the mode-frame drain into the bulk, and
+    /// its mode-frame derivatives, M included (zero without ALPHA0/ALPHA1).
+    pub substrate: Substrate,
+    /// The substrate branch as stamped ([`Bsim3v3Dc::fet`]; 3.1's form differs).
+    pub sub_stamp: crate::FetSubstrate,
 }
 
 impl Bsim3v3Dc {
@@ -69,6 +75,9 @@ impl Bsim3v3Dc {
             gbs: self.gbs,
             von: self.von,
             vdsat: self.vdsat,
+            sub: self.sub_stamp,
+            // `at_source` marks bsim3v1's stamps (3.1 cards).
+            gbd_in_source_row: self.sub_stamp.at_source,
         }
     }
 
@@ -118,6 +127,8 @@ pub(crate) struct Core {
     pub weff: f64,
     /// sqrt(phis) as BSIM3 smooths it and its Vbs derivative, for bsim3v1's C-V flat band.
     pub sqrt_phis: [f64; 2],
+    /// Substrate current and derivatives (mode frame, per unit of M).
+    pub sub: Substrate,
 }
 
 impl Bsim3v3 {
@@ -604,7 +615,17 @@ impl Bsim3v3 {
             dbeta_dvd,
             dbeta_dvb,
         };
-        let [ids, gm, gds, gmb] = drain_current(&params, &bias, Some([rds, drds_dvg, drds_dvb]));
+        let ([ids, gm, gds, gmb], [idsa, didsa_dvg, didsa_dvd, didsa_dvb]) =
+            drain_current_with_idsa(&params, &bias, Some([rds, drds_dvg, drds_dvb]));
+        let sub = self.substrate(&IsubInputs {
+            leff,
+            diff_vds,
+            dvdseff: [dvdseff_dvg, dvdseff_dvd, dvdseff_dvb],
+            idsa,
+            didsa: [didsa_dvg, didsa_dvd, didsa_dvb],
+            dvgsteff: [dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb],
+            dvbseff_dvb,
+        });
 
         Core {
             mode,
@@ -638,6 +659,7 @@ impl Bsim3v3 {
             dvgsteff: [dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb],
             weff,
             sqrt_phis: [sqrt_phis, dsqrt_phis_dvb],
+            sub,
         }
     }
 
@@ -649,6 +671,8 @@ impl Bsim3v3 {
         let (cbd, gbd) = self.diode(vbd, self.drain_sat_cur, self.vjdm, self.is_evjdm);
         let c = self.core(vgs, vds, vbs);
         let m = self.m;
+        let vbs_mode = if c.mode > 0.0 { vbs } else { vbd };
+        let sub_stamp = self.fet_substrate(&c.sub, vbs_mode, c.vbseff);
         Bsim3v3Dc {
             mode: c.mode,
             cdrain: m * c.ids,
@@ -671,6 +695,8 @@ impl Bsim3v3 {
             } else {
                 [0.0; 2]
             },
+            substrate: Substrate { isub: m * c.sub.isub, gbg: m * c.sub.gbg, gbd: m * c.sub.gbd, gbb: m * c.sub.gbb },
+            sub_stamp,
         }
     }
 }

@@ -18,6 +18,8 @@
 //! - MOBMOD 1, 2 and 3;
 //! - CGSL/CGDL/CKAPPA bias-dependent overlaps (CAPMOD 3 form).
 //!
+//! - substrate current ALPHA0/ALPHA1/BETA0 ([`isub`]), in each revision's form.
+//!
 //! - CAPMOD 0 (piece-wise, flat band VFBCV), 1 (piece-wise on VgsteffCV), 2 (smooth) and 3
 //!   (charge thickness), each with its overlap form.
 //!
@@ -31,7 +33,7 @@
 //!   ([`Bsim3v3Model::ignored`]), as ngspice ignores them with a warning.
 //!
 //! Not implemented (rejected with an error naming the parameter): NOIMOD 5/6,
-//! NQSMOD/ACNQSMOD, ACM, substrate current (ALPHA0/ALPHA1 must be 0).
+//! NQSMOD/ACNQSMOD, ACM.
 //!
 //! - [`model`]: the card ([`Bsim3v3Model`]) with its size coefficients.
 //! - [`temp`]: instance set-up ([`Bsim3v3::new`]): binning, geometry, temperature.
@@ -49,6 +51,7 @@ mod capmod01;
 pub mod charge;
 mod check;
 pub mod dc;
+pub mod isub;
 pub mod model;
 pub mod noise;
 pub mod temp;
@@ -56,6 +59,7 @@ pub mod version;
 
 pub use charge::{Bsim3v3Caps, Bsim3v3Charges};
 pub use dc::Bsim3v3Dc;
+pub use isub::Substrate;
 pub use model::{Bsim3v3Model, Bsim3v3Params};
 pub use temp::Bsim3v3;
 pub use version::Bsim3Version;

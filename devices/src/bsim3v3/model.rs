@@ -97,7 +97,7 @@ impl Bsim3v3Model {
     /// (the caller checks `version`). Names BSIM3v3.3 does not know are kept in
     /// [`Bsim3v3Model::ignored`] (ngspice ignores them with a warning). Errors: non-finite values, selectors
     /// this implementation does not have (CAPMOD outside 0..3, MOBMOD outside 1..3, NOIMOD
-    /// outside 1..4, NQSMOD, ACM), substrate current (ALPHA0/ALPHA1 not 0), and physically
+    /// outside 1..4, NQSMOD, ACM), and physically
     /// unusable values (TOX, NCH, XJ <= 0, MJ >= 1, ...).
     pub fn new(name: &str, pmos: bool, params: &[(String, f64)]) -> Result<Bsim3v3Model, DeviceError> {
         Bsim3v3Model::with_version(name, pmos, params, Bsim3Version::V330)
@@ -206,14 +206,6 @@ impl Bsim3v3Model {
                     let reason = format!("this BSIM3v3 implementation has only {} = {what}", sel.to_ascii_uppercase());
                     return bad(sel, v, &reason);
                 }
-            }
-        }
-        for (pname, set) in [
-            ("alpha0", [p.alpha0, lc.alpha0, wc.alpha0, pc.alpha0]),
-            ("alpha1", [p.alpha1, lc.alpha1, wc.alpha1, pc.alpha1]),
-        ] {
-            if let Some(v) = set.iter().flatten().find(|v| **v != 0.0) {
-                return bad(pname, *v, "substrate current (impact ionization) is not implemented; must be 0");
             }
         }
         p.check_values(name)?;

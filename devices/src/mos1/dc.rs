@@ -59,6 +59,6 @@ impl Mos1 {
                 (cd, gm, gds, gm * arg)
             }
         };
-        Mos1Dc { mode, cdrain, gm, gds, gmbs, cbd, gbd, cbs, gbs, von, vdsat }
+        Mos1Dc { mode, cdrain, gm, gds, gmbs, cbd, gbd, cbs, gbs, von, vdsat, ..Default::default() }
     }
 }

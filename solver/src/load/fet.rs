@@ -214,7 +214,7 @@ impl<F: FetDevice> FetInst<F> {
         if gsr > 0.0 {
             stamp_g(m, &self.f.s_rs, gsr);
         }
-        let mut stamp = self.dc_stamp();
+        let mut stamp = self.dc_stamp(ctx.small_signal);
         if let Some(e) = &self.eval {
             self.dev.load_charges_eval(self.f.state, st, &ctx.integ, &self.last, e, &mut stamp);
         }
@@ -250,7 +250,7 @@ impl<F: FetDevice> FetInst<F> {
         if gsr > 0.0 {
             stamp_g(m, &self.f.s_rs, gsr);
         }
-        let mut stamp = self.dc_stamp();
+        let mut stamp = self.dc_stamp(false);
         if let Some(e) = &self.eval {
             self.dev.load_charges_bypass(self.f.state, st, &ctx.integ, &self.last, e, v, &mut stamp);
         }
@@ -286,10 +286,12 @@ impl<F: FetDevice> FetInst<F> {
         }
     }
 
-    /// Channel and junctions: terminal currents and Jacobian in the circuit frame, stamped
-    /// as `J` and `I - J v` at the last load's voltages.
+    /// Channel, junctions and substrate current: terminal currents and Jacobian in the
+    /// circuit frame, stamped as `J` and `I - J v` at the last load's voltages
+    /// (`small_signal`: the AC/noise matrix, without a substrate current the model's AC load
+    /// leaves out).
     #[inline]
-    fn dc_stamp(&self) -> Stamp {
+    fn dc_stamp(&self, small_signal: bool) -> Stamp {
         let ty = self.dev.mos_type();
         let Last { vgs, vds, vbs, dc } = self.last;
         let FetDc { mode, cdrain, gm, gds, gmbs, cbd, gbd, cbs, gbs, .. } = dc;
@@ -317,12 +319,37 @@ impl<F: FetDevice> FetInst<F> {
         i[D] -= ty * cbd;
         i[S] -= ty * cbs;
         i[B] = ty * (cbd + cbs);
+        let sub = &dc.sub;
+        let sub_on = sub.isub != 0.0 || sub.gbg != 0.0 || sub.gbd != 0.0 || sub.gbb != 0.0;
+        if sub_on && (sub.small_signal || !small_signal) {
+            // Isub(vgs, vds, vbs) in the mode frame, from the mode-frame drain (or source) into
+            // the bulk; rows in the circuit frame (ty^2 = 1), columns d g s b.
+            let (mode_d, mode_s) = if mode > 0.0 { (D, S) } else { (S, D) };
+            let from = if sub.at_source { mode_s } else { mode_d };
+            let mut row = [0.0f64; 4];
+            row[G] = sub.gbg;
+            row[mode_d] = sub.gbd;
+            row[B] = sub.gbb;
+            row[mode_s] = -(sub.gbg + sub.gbd + sub.gbb);
+            for (c, g) in row.iter().enumerate() {
+                j[from][c] += g;
+                j[B][c] -= g;
+            }
+            let isub = ty * (sub.isub + sub.extra);
+            i[from] += isub;
+            i[B] -= isub;
+        }
         // Circuit-frame voltages relative to the source (rows of j sum to zero).
         let v = [ty * vds, ty * vgs, 0.0, ty * vbs];
         let mut rhs = [0.0f64; 4];
         for ((r, row), cur) in rhs.iter_mut().zip(&j).zip(i) {
             let lin: f64 = row.iter().zip(&v).fold(0.0, |acc, (a, b)| acc + a * b);
             *r = lin - cur;
+        }
+        if dc.gbd_in_source_row && !small_signal {
+            // bsim3v1's (source', drain') entry carries gbd beyond the linearization (its AC
+            // load does not): in the matrix only, as ngspice has it.
+            j[S][D] += gbd;
         }
         Stamp { j, rhs }
     }
@@ -362,14 +389,29 @@ impl<F: FetDevice> FetInst<F> {
         let delvgs = vgs - l.vgs;
         let delvds = vds - l.vds;
         let delvgd = vgd - (l.vgs - l.vds);
-        let cd = dc.mode * dc.cdrain - dc.cbd;
-        let cdhat = if dc.mode >= 0.0 {
+        let mut cd = dc.mode * dc.cdrain - dc.cbd;
+        let mut cdhat = if dc.mode >= 0.0 {
             cd - dc.gbd * delvbd + dc.gmbs * delvbs + dc.gm * delvgs + dc.gds * delvds
         } else {
             cd - (dc.gbd - dc.gmbs) * delvbd - dc.gm * delvgd + dc.gds * delvds
         };
-        let cb = dc.cbs + dc.cbd;
-        let cbhat = cb + dc.gbd * delvbd + dc.gbs * delvbs;
+        let mut cb = dc.cbs + dc.cbd;
+        let mut cbhat = cb + dc.gbd * delvbd + dc.gbs * delvbs;
+        let sub = &dc.sub;
+        if !sub.at_source && sub.isub != 0.0 {
+            // BSIM3's Idtot/Ibtot: Isub in the drain current in normal mode only (`b3ld.c`).
+            let dsub = if dc.mode >= 0.0 {
+                sub.gbb * delvbs + sub.gbg * delvgs + sub.gbd * delvds
+            } else {
+                sub.gbb * delvbd + sub.gbg * delvgd - sub.gbd * delvds
+            };
+            if dc.mode >= 0.0 {
+                cd += sub.isub;
+                cdhat += sub.isub + dsub;
+            }
+            cb -= sub.isub;
+            cbhat -= sub.isub + dsub;
+        }
         let tol = reltol * cdhat.abs().max(cd.abs()) + abstol;
         if (cdhat - cd).abs() >= tol {
             return false;

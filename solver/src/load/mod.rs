@@ -59,6 +59,9 @@ pub struct Ctx {
     pub vntol: f64,
     /// Count of devices that limited their voltages or failed their current test.
     pub noncon: usize,
+    /// The load builds the small-signal matrix (AC, noise) at the operating point: models
+    /// whose AC load differs from their DC one (bsim3v1's, without Isub) stamp that.
+    pub small_signal: bool,
 }
 
 /// Adds a conductance `g` between the two unknowns of `s = [aa, ab, ba, bb]`.
