@@ -46,11 +46,13 @@ pub fn caps(dev: &Mos1, l: &Last) -> (f64, f64, f64, f64, f64) {
 pub struct Mos1Charges {
     /// Meyer half capacitances gs, gd, gb.
     pub half: (f64, f64, f64),
-    /// Bulk-drain junction charge and capacitance.
+    /// Bulk-drain junction charge.
     pub qbd: f64,
+    /// Bulk-drain junction capacitance.
     pub cbd: f64,
-    /// Bulk-source junction charge and capacitance.
+    /// Bulk-source junction charge.
     pub qbs: f64,
+    /// Bulk-source junction capacitance.
     pub cbs: f64,
 }
 
