@@ -60,7 +60,12 @@ fn deck(core: &str, w6: f64, analyses: &str) -> String {
 /// The generic180 op-amp (BSIM-lite, `examples/opamp_generic180.cir`) without its analysis
 /// cards, with `analyses` in their place; built-in libraries become files ngspice can read.
 fn generic180_deck(analyses: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/opamp_generic180.cir");
+    pdk_deck("examples/opamp_generic180.cir", analyses)
+}
+
+/// A built-in-PDK deck of this repository (path relative to it) with its analyses replaced.
+fn pdk_deck(rel: &str, analyses: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let body: Vec<&str> = text
         .lines()
@@ -190,13 +195,26 @@ struct Row {
 
 /// `--profile WHAT N`: runs one insitu workload `N` times and nothing else (no ngspice), for
 /// `perf` or `valgrind --tool=callgrind`. WHAT is `l1-opac-warm`, `l1-opac-cold`, `l1-tran`
-/// (op + ac + tran, warm), `bsim-opac` or `bsim-tran`.
+/// (op + ac + tran, warm), `bsim-opac`, `bsim-tran` or `miller-tran` (the transient of the
+/// sizing loop's Miller testbench, `examples/two_stage_miller`: two generic180 op-amps, 200
+/// steps).
 fn profile(what: &str, n: usize) {
     let grid = FreqGrid { kind: GridKind::Dec, points: 20, fstart: 1.0, fstop: 1e9 };
     let freqs = grid.frequencies();
     let mut acc = 0.0;
     let t = Instant::now();
-    if let Some(rest) = what.strip_prefix("bsim-") {
+    if what == "miller-tran" {
+        let text = pdk_deck("examples/two_stage_miller/two_stage_tb.cir", ".op");
+        let circuit = insitu_pdk::load_deck_str(&text, Path::new("two_stage_tb.cir")).unwrap();
+        let mut sim = Simulator::new(circuit).unwrap();
+        let tran = TranSpec { tstep: 2e-9, tstop: 400e-9, tstart: 0.0, tmax: None, uic: false };
+        for _ in 0..n {
+            sim.op().unwrap();
+            let data = sim.tran(&tran).unwrap();
+            acc += data.vectors[0].data.len() as f64;
+        }
+        println!("miller-tran: {} points, {} Newton iterations in the last transient", acc / n as f64, sim.iterations);
+    } else if let Some(rest) = what.strip_prefix("bsim-") {
         let text = generic180_deck(".op");
         let circuit = insitu_pdk::load_deck_str(&text, Path::new("generic180.cir")).unwrap();
         let mut sim = Simulator::new(circuit).unwrap();
@@ -232,6 +250,9 @@ fn profile(what: &str, n: usize) {
                 "l1-tran" => acc += sim.tran(&tran).unwrap().vectors[0].data.len() as f64,
                 _ => panic!("unknown profile {what}"),
             }
+        }
+        if what == "l1-tran" {
+            println!("l1-tran: {} Newton iterations in the last transient", sim.iterations);
         }
     }
     let dt = t.elapsed().as_secs_f64() / n as f64;

@@ -468,18 +468,18 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                 if let Some(dev) = devs_mos[ei].take() {
                     charge_slots.extend(Mos1::LTE_CHARGES.iter().map(|q| n_states + q));
                     n_states += Mos1::STATES;
-                    inst.mos1.push(FetInst { elem: ei, dev, off: *off, f, last: Default::default(), eval: None });
+                    inst.mos1.push(FetInst::new(ei, dev, *off, f));
                     DevRef::Mos1(inst.mos1.len() - 1)
                 } else if let Some(dev) = devs_full[ei].take() {
                     charge_slots.extend(Bsim3v3::LTE_CHARGES.iter().map(|q| n_states + q));
                     n_states += Bsim3v3::STATES;
-                    inst.bsim3v3.push(FetInst { elem: ei, dev, off: *off, f, last: Default::default(), eval: None });
+                    inst.bsim3v3.push(FetInst::new(ei, dev, *off, f));
                     DevRef::Bsim3v3(inst.bsim3v3.len() - 1)
                 } else {
                     let dev = devs_bsim[ei].take().expect("built in phase 1");
                     charge_slots.extend(Bsim3::LTE_CHARGES.iter().map(|q| n_states + q));
                     n_states += Bsim3::STATES;
-                    inst.bsim3.push(FetInst { elem: ei, dev, off: *off, f, last: Default::default(), eval: None });
+                    inst.bsim3.push(FetInst::new(ei, dev, *off, f));
                     DevRef::Bsim3(inst.bsim3.len() - 1)
                 }
             }

@@ -107,7 +107,7 @@ impl Simulator {
                 SweepVar::Temp => self.temp_c,
             })
             .collect();
-        self.w.lu.reset_plan_with(Pivoting::Partial);
+        self.w.reset_lu(Pivoting::Partial);
         let mut rec = Recorder::new(self);
         let mut scale = Vec::with_capacity(inner.len() * outer.len());
         let mut result = Ok(());

@@ -37,6 +37,33 @@ pub(crate) struct Work {
     pub st1: States,
     pub st: States,
     pub lu: LinearSolver<f64>,
+    /// The matrix values `lu` holds the factors of, when `factored` is set: Newton skips a
+    /// factorization of the very same values (a transient point whose devices were all
+    /// bypassed, with the step of the point before, loads the matrix of that point again).
+    pub lu_values: Vec<f64>,
+    pub factored: bool,
+}
+
+impl Work {
+    /// Resets the LU's pivot plan (see [`LinearSolver::reset_plan_with`]) and forgets the
+    /// last factorization, so that the next one pivots afresh.
+    pub(crate) fn reset_lu(&mut self, pivoting: Pivoting) {
+        self.lu.reset_plan_with(pivoting);
+        self.factored = false;
+    }
+
+    /// Factors `mat` unless `lu` already holds the factors of these very values.
+    #[inline]
+    fn factor(&mut self) -> Result<(), Singular> {
+        let same = self.factored && self.mat.iter().zip(&self.lu_values).all(|(a, b)| a.to_bits() == b.to_bits());
+        if !same {
+            self.factored = false;
+            self.lu.factor(&self.mat)?;
+            self.lu_values.copy_from_slice(&self.mat);
+            self.factored = true;
+        }
+        Ok(())
+    }
 }
 
 /// A circuit compiled for repeated simulation.
@@ -111,6 +138,8 @@ impl Simulator {
             st1: States::new(c.n_states),
             st: States::new(c.n_states),
             lu: LinearSolver::for_pattern(&c.pattern),
+            lu_values: vec![0.0; c.pattern.nnz() + 1],
+            factored: false,
         };
         let mut unread = vec![false; n];
         let branches = c.inst.vsrc.iter().map(|v| v.br);
@@ -178,6 +207,7 @@ impl Simulator {
     /// Uses the sparse LU backend whatever the size (tests and benchmarks).
     pub fn force_sparse(&mut self) {
         self.w.lu = LinearSolver::sparse(&self.pattern);
+        self.w.factored = false;
         self.ac = None;
         self.sparse_forced = true;
     }
@@ -280,7 +310,7 @@ impl Simulator {
                     pin_row(w, &self.pins, &self.diag, k, v * ctx.srcfact);
                 }
             }
-            w.lu.factor(&w.mat).map_err(|Singular { unknown }| Fail::Singular { unknown, mode: ctx.mode })?;
+            w.factor().map_err(|Singular { unknown }| Fail::Singular { unknown, mode: ctx.mode })?;
             let w = &mut self.w;
             w.lu.solve(&mut w.rhs);
             std::mem::swap(&mut w.x, &mut w.xold);
@@ -347,8 +377,8 @@ impl Simulator {
                 continue;
             }
             let (a, b) = (w.x[k], w.xold[k]);
-            let tol =
-                ctx.reltol * a.abs().max(b.abs()) + if u.kind == UnknownKind::Voltage { ctx.vntol } else { ctx.abstol };
+            let tol = ctx.reltol * crate::load::fmax(a.abs(), b.abs())
+                + if u.kind == UnknownKind::Voltage { ctx.vntol } else { ctx.abstol };
             let tol = if predicted { tol * PREDICTED_TOL } else { tol };
             if (a - b).abs() > tol {
                 return false;
@@ -402,7 +432,7 @@ impl Simulator {
             }
         }
         self.have_op = false;
-        self.w.lu.reset_plan_with(Pivoting::Partial);
+        self.w.reset_lu(Pivoting::Partial);
         self.w.x.iter_mut().for_each(|v| *v = 0.0);
         self.solve_dc(Pins::OP).map_err(|f| self.error(f))?;
         self.converged_here();

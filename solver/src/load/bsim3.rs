@@ -50,9 +50,10 @@ pub(super) fn stamp_charges(
     let ag0 = integ.ag0();
     let mut i_sum = 0.0;
     let mut lin_sum = 0.0;
+    let mut w = st.window::<{ QB + 2 }>(k);
     for (row, off) in [(D, QD), (G, QG), (B, QB)] {
-        st.set(k + off, q[row]);
-        let i = integ.integrate(st, k + off);
+        w.now[off] = q[row];
+        let i = w.integrate(integ, off);
         let mut lin = 0.0;
         for col in 0..4 {
             stamp.j[row][col] += ag0 * c[row][col];

@@ -4,7 +4,7 @@
 //!
 //! Terminals are ordered drain', gate, source', bulk (primes: after RD/RS).
 
-use super::{stamp_g, Ctx, Init, Mode};
+use super::{fmax, stamp_g, Ctx, Init, Mode};
 use crate::pattern::Slot;
 use crate::states::{Integrator, States};
 use insitu_devices::limit::{fetlim, limvds, pnjlim};
@@ -166,9 +166,16 @@ pub struct FetInst<F: FetDevice> {
     /// The model's charge evaluation at the voltages of `last`, when the last load computed
     /// one (a transient load): what a bypassed load linearizes.
     pub eval: Option<F::Eval>,
+    /// The channel and junction stamp of `last` (a bypassed load stamps it again).
+    dc: Stamp,
 }
 
 impl<F: FetDevice> FetInst<F> {
+    /// Instance `dev` of element `elem` at `f`, not yet loaded.
+    pub fn new(elem: usize, dev: F, off: bool, f: FetSlots) -> Self {
+        FetInst { elem, dev, off, f, last: Last::default(), eval: None, dc: Stamp::default() }
+    }
+
     /// n-frame terminal voltages (vgs, vds, vbs) read from `x`.
     #[inline]
     fn voltages(&self, x: &[f64]) -> (f64, f64, f64) {
@@ -214,7 +221,8 @@ impl<F: FetDevice> FetInst<F> {
         if gsr > 0.0 {
             stamp_g(m, &self.f.s_rs, gsr);
         }
-        let mut stamp = self.dc_stamp(ctx.small_signal);
+        self.dc = self.dc_stamp(ctx.small_signal);
+        let mut stamp = self.dc;
         if let Some(e) = &self.eval {
             self.dev.load_charges_eval(self.f.state, st, &ctx.integ, &self.last, e, &mut stamp);
         }
@@ -228,7 +236,7 @@ impl<F: FetDevice> FetInst<F> {
     #[inline]
     fn bypass(&self, vgs: f64, vds: f64, vbs: f64, ctx: &Ctx) -> bool {
         let l = &self.last;
-        let close = |new: f64, old: f64| (new - old).abs() < ctx.reltol * new.abs().max(old.abs()) + ctx.vntol;
+        let close = |new: f64, old: f64| (new - old).abs() < ctx.reltol * fmax(new.abs(), old.abs()) + ctx.vntol;
         close(vgs, l.vgs)
             && close(vds, l.vds)
             && close(vbs, l.vbs)
@@ -250,7 +258,7 @@ impl<F: FetDevice> FetInst<F> {
         if gsr > 0.0 {
             stamp_g(m, &self.f.s_rs, gsr);
         }
-        let mut stamp = self.dc_stamp(false);
+        let mut stamp = self.dc;
         if let Some(e) = &self.eval {
             self.dev.load_charges_bypass(self.f.state, st, &ctx.integ, &self.last, e, v, &mut stamp);
         }
@@ -412,11 +420,11 @@ impl<F: FetDevice> FetInst<F> {
             cb -= sub.isub;
             cbhat -= sub.isub + dsub;
         }
-        let tol = reltol * cdhat.abs().max(cd.abs()) + abstol;
+        let tol = reltol * fmax(cdhat.abs(), cd.abs()) + abstol;
         if (cdhat - cd).abs() >= tol {
             return false;
         }
-        let tol = reltol * cbhat.abs().max(cb.abs()) + abstol;
+        let tol = reltol * fmax(cbhat.abs(), cb.abs()) + abstol;
         (cbhat - cb).abs() <= tol
     }
 }

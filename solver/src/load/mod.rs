@@ -64,6 +64,18 @@ pub struct Ctx {
     pub small_signal: bool,
 }
 
+/// The larger of `a` and `b` for the tolerance tests of the hot loops: one `maxsd`, where
+/// `f64::max` spends several instructions on NaN operands (which these tests never see: a
+/// solve with a non-finite entry fails before any test; a NaN operand gives `b`).
+#[inline(always)]
+pub(crate) fn fmax(a: f64, b: f64) -> f64 {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
 /// Adds a conductance `g` between the two unknowns of `s = [aa, ab, ba, bb]`.
 #[inline]
 pub fn stamp_g(m: &mut [f64], s: &[Slot; 4], g: f64) {

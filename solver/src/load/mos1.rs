@@ -39,8 +39,75 @@ pub fn caps(dev: &Mos1, l: &Last) -> (f64, f64, f64, f64, f64) {
     (2.0 * hgs + ogs, 2.0 * hgd + ogd, 2.0 * hgb + ogb, cbd, cbs)
 }
 
+/// The charge quantities of one level-1 evaluation (n-frame): the Meyer half capacitances and
+/// the junctions' charges and capacitances. A transient load caches them; a bypassed load
+/// (SPICE's device bypass) reuses them instead of evaluating the device again.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mos1Charges {
+    /// Meyer half capacitances gs, gd, gb.
+    pub half: (f64, f64, f64),
+    /// Bulk-drain junction charge.
+    pub qbd: f64,
+    /// Bulk-drain junction capacitance.
+    pub cbd: f64,
+    /// Bulk-source junction charge.
+    pub qbs: f64,
+    /// Bulk-source junction capacitance.
+    pub cbs: f64,
+}
+
+/// [`Mos1Charges`] at n-frame voltages with the DC results `dc` of the same bias.
+fn charge_eval(dev: &Mos1, vgs: f64, vds: f64, vbs: f64, dc: &FetDc) -> Mos1Charges {
+    let half = half_caps(dev, vgs, vgs - vds, dc);
+    let (qbd, cbd) = dev.junction_bd(vbs - vds);
+    let (qbs, cbs) = dev.junction_bs(vbs);
+    Mos1Charges { half, qbd, cbd, qbs, cbs }
+}
+
+/// Integrates the gate (Meyer, incremental) and junction charges of `e` at n-frame voltages
+/// `v` = (vgs, vds, vbs) from state entry `k` and adds their companion models to `stamp`.
+fn stamp_charges(
+    dev: &Mos1,
+    k: usize,
+    st: &mut States,
+    integ: &Integrator,
+    v: (f64, f64, f64),
+    e: &Mos1Charges,
+    stamp: &mut Stamp,
+) {
+    let ty = dev.mos_type();
+    let (vgs, vds, vbs) = v;
+    let (hgs, hgd, hgb) = e.half;
+    let (ogs, ogd, ogb) = dev.overlap_caps();
+    let (vgs, vgd, vgb, vbd, vbs) = (ty * vgs, ty * (vgs - vds), ty * (vgs - vbs), ty * (vbs - vds), ty * vbs);
+    let mut w = st.window::<{ <Mos1 as FetDevice>::STATES }>(k);
+    for (off, v) in [(HCGS, hgs), (HCGD, hgd), (HCGB, hgb), (VGS, vgs), (VGD, vgd), (VGB, vgb)] {
+        w.now[off] = v;
+    }
+    let old = w.old[0];
+    let cgs = hgs + old[HCGS] + ogs;
+    let cgd = hgd + old[HCGD] + ogd;
+    let cgb = hgb + old[HCGB] + ogb;
+    let qgs = old[QGS] + cgs * (vgs - old[VGS]);
+    let qgd = old[QGD] + cgd * (vgd - old[VGD]);
+    let qgb = old[QGB] + cgb * (vgb - old[VGB]);
+    let ag0 = integ.ag0();
+    let charges = [
+        (QGS, G, S, qgs, cgs, vgs),
+        (QGD, G, D, qgd, cgd, vgd),
+        (QGB, G, B, qgb, cgb, vgb),
+        (QBD, B, D, ty * e.qbd, e.cbd, vbd),
+        (QBS, B, S, ty * e.qbs, e.cbs, vbs),
+    ];
+    for (off, a, b, q, c, v) in charges {
+        w.now[off] = q;
+        let i = w.integrate(integ, off);
+        let g = ag0 * c;
+        stamp.branch(a, b, g, i - g * v);
+    }
+}
+
 impl FetDevice for Mos1 {
-    type Eval = ();
     const STATES: usize = 16;
     // As ngspice's MOS1trunc: the gate charges.
     const LTE_CHARGES: &'static [usize] = &[QGS, QGD, QGB];
@@ -73,38 +140,50 @@ impl FetDevice for Mos1 {
     /// Gate (Meyer, `q += C_avg dV`) and junction charges; charges and voltages in the state
     /// are in the circuit frame.
     fn load_charges(&self, k: usize, st: &mut States, integ: &Integrator, last: &Last, stamp: &mut Stamp) {
-        let ty = self.mos_type();
-        let Last { vgs, vds, vbs, dc } = *last;
-        let (hgs, hgd, hgb) = half_caps(self, vgs, vgs - vds, &dc);
-        let (ogs, ogd, ogb) = self.overlap_caps();
-        let (qbd, cbd) = self.junction_bd(vbs - vds);
-        let (qbs, cbs) = self.junction_bs(vbs);
-        let (vgs, vgd, vgb, vbd, vbs) = (ty * vgs, ty * (vgs - vds), ty * (vgs - vbs), ty * (vbs - vds), ty * vbs);
-        let mut w = st.window::<{ Self::STATES }>(k);
-        for (off, v) in [(HCGS, hgs), (HCGD, hgd), (HCGB, hgb), (VGS, vgs), (VGD, vgd), (VGB, vgb)] {
-            w.now[off] = v;
-        }
-        let old = w.old[0];
-        let cgs = hgs + old[HCGS] + ogs;
-        let cgd = hgd + old[HCGD] + ogd;
-        let cgb = hgb + old[HCGB] + ogb;
-        let qgs = old[QGS] + cgs * (vgs - old[VGS]);
-        let qgd = old[QGD] + cgd * (vgd - old[VGD]);
-        let qgb = old[QGB] + cgb * (vgb - old[VGB]);
-        let ag0 = integ.ag0();
-        let charges = [
-            (QGS, G, S, qgs, cgs, vgs),
-            (QGD, G, D, qgd, cgd, vgd),
-            (QGB, G, B, qgb, cgb, vgb),
-            (QBD, B, D, ty * qbd, cbd, vbd),
-            (QBS, B, S, ty * qbs, cbs, vbs),
-        ];
-        for (off, a, b, q, c, v) in charges {
-            w.now[off] = q;
-            let i = w.integrate(integ, off);
-            let g = ag0 * c;
-            stamp.branch(a, b, g, i - g * v);
-        }
+        let e = charge_eval(self, last.vgs, last.vds, last.vbs, &last.dc);
+        stamp_charges(self, k, st, integ, (last.vgs, last.vds, last.vbs), &e, stamp);
+    }
+
+    type Eval = Mos1Charges;
+    const BYPASS: bool = true;
+
+    fn eval(&self, vgs: f64, vds: f64, vbs: f64, charges: bool) -> (FetDc, Mos1Charges) {
+        let dc = Mos1::dc(self, vgs, vds, vbs);
+        let e = if charges { charge_eval(self, vgs, vds, vbs, &dc) } else { Mos1Charges::default() };
+        (dc, e)
+    }
+
+    fn load_charges_eval(
+        &self,
+        k: usize,
+        st: &mut States,
+        integ: &Integrator,
+        last: &Last,
+        e: &Mos1Charges,
+        stamp: &mut Stamp,
+    ) {
+        stamp_charges(self, k, st, integ, (last.vgs, last.vds, last.vbs), e, stamp);
+    }
+
+    /// A bypassed load: the Meyer half capacitances of the last evaluation (the gate charges
+    /// stay incremental, `q += C_avg dV`, at the present voltages), and the junction charges
+    /// carried to the present voltages to first order, `q + C dv`, with the cached
+    /// capacitances.
+    fn load_charges_bypass(
+        &self,
+        k: usize,
+        st: &mut States,
+        integ: &Integrator,
+        last: &Last,
+        e: &Mos1Charges,
+        v: (f64, f64, f64),
+        stamp: &mut Stamp,
+    ) {
+        let (_, vds, vbs) = v;
+        let mut e = *e;
+        e.qbd += e.cbd * ((vbs - vds) - (last.vbs - last.vds));
+        e.qbs += e.cbs * (vbs - last.vbs);
+        stamp_charges(self, k, st, integ, v, &e, stamp);
     }
 
     /// Charges at the operating point that starts a transient (Meyer: q = C v), circuit frame.
