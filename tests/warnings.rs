@@ -30,11 +30,31 @@ fn deck(cards: &str) -> String {
     )
 }
 
-fn simulator(text: &str) -> Simulator {
+fn compile(text: &str) -> Result<Simulator, insitu_solver::SimError> {
     let parsed =
         insitu_netlist::parse_str(text, Path::new("w.cir"), &insitu_netlist::MemLoader::default()).expect("parses");
     let c = insitu_netlist::elaborate(&parsed, &Default::default()).expect("elaborates");
-    Simulator::new(c).expect("compiles")
+    Simulator::new(c)
+}
+
+fn simulator(text: &str) -> Simulator {
+    compile(text).expect("compiles")
+}
+
+/// The error of a deck whose compilation must fail (a fatal parameter check).
+fn fatal_error(text: &str) -> String {
+    compile(text).map(|_| ()).expect_err("fatal check").to_string()
+}
+
+/// Writes `text` as `name` into `dir` and checks the whole deck against ngspice at tight
+/// tolerances (what a clamped or revision-checked card must still agree on).
+fn assert_deck_matches_ngspice(ng: &Ngspice, dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("deck written");
+    let report = check_file_with(&path, ng, &dir.join("check"), &Tolerances::default(), "reltol=1e-6 vntol=1e-9")
+        .expect("check runs");
+    println!("{report}");
+    assert!(report.pass(), "{report}");
 }
 
 /// The warning lines of an ngspice log: "Warning: ..." after a "Checking parameters" line
@@ -116,12 +136,7 @@ fn parameter_checks_warn_and_clamp_as_ngspice() {
     let log = ng.run(&text, &dir).expect("ngspice runs").log;
     assert_eq!(ngspice_warnings(&log), got, "ngspice log:\n{log}");
     // The clamped values are ngspice's: the whole deck agrees.
-    let path = dir.join("paramchk.cir");
-    std::fs::write(&path, &text).expect("deck written");
-    let report = check_file_with(&path, &ng, &dir.join("check"), &Tolerances::default(), "reltol=1e-6 vntol=1e-9")
-        .expect("check runs");
-    println!("{report}");
-    assert!(report.pass(), "{report}");
+    assert_deck_matches_ngspice(&ng, &dir, "paramchk.cir", &text);
 }
 
 #[test]
@@ -129,10 +144,7 @@ fn fatal_checks_are_errors_naming_the_parameter() {
     let text = deck(&format!(
         ".model nch nmos level=8 version=3.3.0 {BASE} dvt1=-0.1\n.model nch2 nmos level=8 version=3.3.0 {BASE}"
     ));
-    let parsed =
-        insitu_netlist::parse_str(&text, Path::new("w.cir"), &insitu_netlist::MemLoader::default()).expect("parses");
-    let c = insitu_netlist::elaborate(&parsed, &Default::default()).expect("elaborates");
-    let err = Simulator::new(c).expect_err("fatal check").to_string();
+    let err = fatal_error(&text);
     assert!(err.contains("'dvt1'") && err.contains("Fatal: Dvt1 = -0.1 is negative."), "{err}");
     let Some(ng) = Ngspice::for_tests() else {
         return;
@@ -240,12 +252,7 @@ fn each_revision_runs_its_own_checks() {
     let dir = scratch_dir("warnings-revision-checks");
     let log = ng.run(&text, &dir).expect("ngspice runs").log;
     assert_eq!(ngspice_warnings(&log), ours(&sim), "ngspice log:\n{log}");
-    let path = dir.join("revision_checks.cir");
-    std::fs::write(&path, &text).expect("deck written");
-    let report = check_file_with(&path, &ng, &dir.join("check"), &Tolerances::default(), "reltol=1e-6 vntol=1e-9")
-        .expect("check runs");
-    println!("{report}");
-    assert!(report.pass(), "{report}");
+    assert_deck_matches_ngspice(&ng, &dir, "revision_checks.cir", &text);
 }
 
 /// A fatal check on a 3.1 card is an error in bsim3v1's own wording (its screen lines
@@ -255,10 +262,7 @@ fn v31_fatal_checks_use_bsim3v1_wording() {
     let text = deck(&format!(
         ".model nch nmos level=49 version=3.1 {BASE} ngate=-1e18\n.model nch2 nmos level=8 version=3.3.0 {BASE}"
     ));
-    let parsed =
-        insitu_netlist::parse_str(&text, Path::new("w.cir"), &insitu_netlist::MemLoader::default()).expect("parses");
-    let c = insitu_netlist::elaborate(&parsed, &Default::default()).expect("elaborates");
-    let err = Simulator::new(c).expect_err("fatal check").to_string();
+    let err = fatal_error(&text);
     assert!(err.contains("'ngate'") && err.contains("Fatal: Ngate = -1e+18 Ngate is not positive."), "{err}");
     let Some(ng) = Ngspice::for_tests() else {
         return;
