@@ -494,6 +494,18 @@ fn resized_simulator_matches_a_fresh_parse_and_ngspice() {
                 };
                 assert!(ok, "{} {}: insitu {a} vs ngspice {b}", corner.label(), names[k]);
             }
+            // The evaluator leaves no scratch directory behind.
+            drop(ev);
+            let base = format!("insitu-optimize-ng-{}", std::process::id());
+            let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name == base || name.starts_with(&format!("{base}-"))
+                })
+                .collect();
+            assert!(left.is_empty(), "scratch directories left: {left:?}");
         }
     }
 }

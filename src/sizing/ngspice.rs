@@ -27,6 +27,14 @@ pub struct NgspiceEvaluator {
     counter: AtomicUsize,
 }
 
+impl Drop for NgspiceEvaluator {
+    /// Removes the evaluator's scratch directory (each run removes its own subdirectory;
+    /// a directory that is not empty is left alone).
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
 impl NgspiceEvaluator {
     /// Finds ngspice and reads the testbench's deck.
     pub fn new(tb: &Testbench) -> Result<Self, String> {
@@ -48,7 +56,11 @@ impl NgspiceEvaluator {
                 ));
             }
         }
-        let dir = std::env::temp_dir().join(format!("insitu-optimize-ng-{}", std::process::id()));
+        // One directory per evaluator: two evaluators of one process (e.g. seeds run in
+        // parallel) must not share `run{k}` directories.
+        static EVALUATORS: AtomicUsize = AtomicUsize::new(0);
+        let id = EVALUATORS.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("insitu-optimize-ng-{}-{id}", std::process::id()));
         Ok(NgspiceEvaluator { ng, text, lib_path, dir, counter: AtomicUsize::new(0) })
     }
 
