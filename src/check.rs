@@ -289,6 +289,12 @@ pub fn recheck_tight(
 
 /// The RELTOL a prepared deck runs with: the last `reltol` of its `.options` cards, else
 /// SPICE's default 1e-3.
+///
+/// ```
+/// use insitu::check::deck_reltol;
+/// assert_eq!(deck_reltol("title\n.op\n.end\n"), 1e-3);
+/// assert_eq!(deck_reltol("title\n.options reltol=1e-4\n.options RELTOL = 1e-6\n.end\n"), 1e-6);
+/// ```
 pub fn deck_reltol(text: &str) -> f64 {
     let mut reltol = 1e-3;
     for line in text.lines() {
@@ -310,6 +316,12 @@ pub fn deck_reltol(text: &str) -> f64 {
 /// The deck of the tight re-run: `text` (a prepared deck) without its transient, `.meas`
 /// and `.four` cards, with `.options reltol=reltol` before `.end` (after the deck's own
 /// options, which it overrides).
+///
+/// ```
+/// use insitu::check::tight_deck;
+/// let deck = tight_deck("title\n.op\n.tran 1n 10n\n.end\n", 1e-7);
+/// assert_eq!(deck, "title\n.op\n.options reltol=1e-7\n.end\n");
+/// ```
 pub fn tight_deck(text: &str, reltol: f64) -> String {
     let mut out = String::with_capacity(text.len() + 32);
     let mut dropping = false;

@@ -94,3 +94,29 @@ fn cli_passes_the_miller_testbench_and_fails_it_with_no_tight() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(!stdout.contains("ok*") && stdout.trim_end().ends_with("FAIL"), "{stdout}");
 }
+
+#[test]
+fn unconverged_ngspice_dc_sweep_passes_with_the_annotation() {
+    let Some(ng) = Ngspice::for_tests() else { return };
+    // The Miller testbench swept over 1 mV around its bias point (no .op, .ac, .tran).
+    let text = std::fs::read_to_string(miller()).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with(".tran") && *l != ".op")
+        .map(|l| if l.starts_with(".ac ") { ".dc vin 0.8995 0.9005 0.0005" } else { l })
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    assert!(text.contains(".dc vin"));
+    let dir = work_dir("miller-dc");
+    std::fs::create_dir_all(&dir).unwrap();
+    let deck = dir.join("miller_dc.cir");
+    std::fs::write(&deck, text).unwrap();
+    let tol = Tolerances::default();
+    let report = check_file_tight(&deck, &ng, &dir.join("ng"), &tol, "", Some(TIGHT_RELTOL)).unwrap();
+    println!("{report}");
+    let d2 = report.row("DC", "v(x1.d2)").expect("v(x1.d2) swept");
+    assert!(d2.score > 1.0 && d2.passes_tight(), "{report}");
+    assert!(report.pass(), "{report}");
+    let plain = check_file_tight(&deck, &ng, &dir.join("ng-plain"), &tol, "", None).unwrap();
+    assert!(!plain.pass(), "{plain}");
+}
