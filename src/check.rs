@@ -60,12 +60,34 @@ pub struct Row {
     pub score: f64,
     /// Human-readable worst error.
     pub detail: String,
+    /// For a row that failed against ngspice at the deck's tolerances: its score and detail
+    /// against ngspice re-run at a tight RELTOL (see [`Report::tight`]).
+    pub tight: Option<(f64, String)>,
 }
 
 impl Row {
+    /// Whether the row passes: within tolerance of ngspice, or of ngspice at tight RELTOL.
     pub fn pass(&self) -> bool {
-        self.score <= 1.0
+        self.score <= 1.0 || self.passes_tight()
     }
+
+    /// Whether the row fails against ngspice at the deck's tolerances but passes against
+    /// ngspice at tight RELTOL: ngspice's own answer was not converged.
+    pub fn passes_tight(&self) -> bool {
+        self.score > 1.0 && self.tight.as_ref().is_some_and(|(s, _)| *s <= 1.0)
+    }
+}
+
+/// The re-run of ngspice at a tight RELTOL that [`check_file_tight`] makes when rows of the
+/// operating point, DC sweeps, AC or noise fail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TightRun {
+    /// The deck's RELTOL as both simulators ran it (its last `.options reltol`, else 1e-3).
+    pub deck_reltol: f64,
+    /// The RELTOL of the re-run.
+    pub reltol: f64,
+    /// Why the re-run gave no reference (ngspice failed at the tight tolerance), if it did not.
+    pub error: Option<String>,
 }
 
 /// The outcome of a check.
@@ -74,6 +96,8 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// Analyses that could not be paired or compared.
     pub problems: Vec<String>,
+    /// The tight re-run of ngspice, when one was made.
+    pub tight: Option<TightRun>,
 }
 
 impl Report {
@@ -98,11 +122,44 @@ impl fmt::Display for Report {
                 r.vector,
                 r.score,
                 r.detail,
-                if r.pass() { "ok" } else { "FAIL" }
+                if r.passes_tight() {
+                    "ok*"
+                } else if r.pass() {
+                    "ok"
+                } else {
+                    "FAIL"
+                }
             )?;
+            if let (Some((s, d)), Some(t)) = (&r.tight, &self.tight) {
+                let verdict = if r.passes_tight() {
+                    format!("ngspice unconverged at reltol={:e} (passes against reltol={:e})", t.deck_reltol, t.reltol)
+                } else {
+                    format!("fails against reltol={:e} too", t.reltol)
+                };
+                writeln!(f, "{:<28} {:<24} {:>10.3e} {:<40} tight: {verdict}", "", "", s, d)?;
+            }
         }
         for p in &self.problems {
             writeln!(f, "problem: {p}")?;
+        }
+        if let Some(t) = &self.tight {
+            let excused = self.rows.iter().filter(|r| r.passes_tight()).count();
+            let failing = self.rows.iter().filter(|r| !r.pass()).count();
+            match &t.error {
+                Some(e) => writeln!(f, "ngspice at reltol={:e} gave no reference: {e}", t.reltol)?,
+                None if excused > 0 => writeln!(
+                    f,
+                    "{excused} row(s) fail against ngspice at the deck's reltol={:e} but pass against ngspice at \
+                     reltol={:e}: ngspice's own answer is unconverged there, not a difference (ok*); \
+                     {failing} row(s) fail",
+                    t.deck_reltol, t.reltol
+                )?,
+                None => writeln!(
+                    f,
+                    "the failing rows fail against ngspice at reltol={:e} as well (shown after 'tight')",
+                    t.reltol
+                )?,
+            }
         }
         write!(f, "{}", if self.pass() { "PASS" } else { "FAIL" })
     }
@@ -124,15 +181,40 @@ pub fn check_file(deck: &Path, ng: &Ngspice, work_dir: &Path, tol: &Tolerances) 
     check_file_with(deck, ng, work_dir, tol, "")
 }
 
+/// The RELTOL of the re-run of ngspice that tells its unconverged answers from differences.
+pub const TIGHT_RELTOL: f64 = 1e-7;
+
 /// Like [`check_file`], with `extra_options` (e.g. `"reltol=1e-6 vntol=1e-9"`) added as an
 /// `.options` card to the deck that both simulators run. Tighter Newton tolerances make both
 /// converge to the same solution, so that what remains is a difference of equations.
+/// Failing operating-point, DC, AC and noise rows are re-checked against ngspice at
+/// [`TIGHT_RELTOL`] (see [`check_file_tight`]).
 pub fn check_file_with(
     deck: &Path,
     ng: &Ngspice,
     work_dir: &Path,
     tol: &Tolerances,
     extra_options: &str,
+) -> Result<Report, CheckError> {
+    check_file_tight(deck, ng, work_dir, tol, extra_options, Some(TIGHT_RELTOL))
+}
+
+/// Like [`check_file_with`]; when `tight_reltol` is given and rows of the operating point,
+/// DC sweeps, AC or noise fail, ngspice runs those analyses once more with `.options
+/// reltol=tight_reltol` added after the deck's own options (insitu is not re-run) and each
+/// failing row also gets its score against that reference ([`Row::tight`]). ngspice's Newton
+/// loop stops within RELTOL (1e-3 by default) of its previous iterate, which on a high-gain
+/// node can be far outside the 1e-6 comparison tolerance; a row that passes against the tight
+/// reference is ngspice's unconverged answer, not a difference, and does not fail the check.
+/// AC and noise are linearized at the operating point and move with it; transients are not
+/// re-run (their time steps depend on RELTOL too).
+pub fn check_file_tight(
+    deck: &Path,
+    ng: &Ngspice,
+    work_dir: &Path,
+    tol: &Tolerances,
+    extra_options: &str,
+    tight_reltol: Option<f64>,
 ) -> Result<Report, CheckError> {
     let text = std::fs::read_to_string(deck)
         .map_err(|e| NgspiceError::Io(std::io::Error::new(e.kind(), format!("{}: {e}", deck.display()))))?;
@@ -145,12 +227,129 @@ pub fn check_file_with(
     let ours = sim.run_all()?;
     let theirs = ng.run(&text, work_dir)?;
     let mut report = compare(&ours, &theirs.plots, tol);
+    if let Some(reltol) = tight_reltol {
+        recheck_tight(&mut report, &ours, &text, reltol, ng, &work_dir.join("tight"), tol);
+    }
     if !measures.is_empty() {
         let mine = run_measures(&measures, &Results::new(&ours, Some(&sim)));
         let ng_meas = ngspice_measures(ng, &text, &measures, work_dir)?;
         report.rows.extend(compare_measures(&measures, &mine, &ng_meas, &ours, tol));
     }
     Ok(report)
+}
+
+/// Whether an analysis (by plot name) is a function of the operating point alone, so that a
+/// tight-RELTOL ngspice run is its converged reference: op, DC sweeps, AC, noise.
+fn op_determined(plot_name: &str) -> bool {
+    matches!(plot_key(plot_name).as_str(), "operating" | "dc" | "ac" | "noise" | "integrated")
+}
+
+/// Re-runs ngspice on `text` (a prepared deck, see [`prepare_deck`]) at `reltol` when
+/// operating-point, DC, AC or noise rows of `report` (the comparison of `ours` with ngspice at
+/// the deck's tolerances) fail, and gives each of those rows its score against that run
+/// ([`Row::tight`]); sets [`Report::tight`]. Nothing is run when no such row fails or the deck's
+/// RELTOL is already at most `reltol`. A failed re-run is recorded in [`TightRun::error`].
+pub fn recheck_tight(
+    report: &mut Report,
+    ours: &[Dataset],
+    text: &str,
+    reltol: f64,
+    ng: &Ngspice,
+    dir: &Path,
+    tol: &Tolerances,
+) {
+    let deck_reltol = deck_reltol(text);
+    let failing = |r: &Row| !r.pass() && op_determined(&r.analysis);
+    if deck_reltol <= reltol || !report.rows.iter().any(failing) {
+        return;
+    }
+    let mut run = TightRun { deck_reltol, reltol, error: None };
+    let tight = match ng.run(&tight_deck(text, reltol), dir) {
+        Ok(t) => compare_iter(ours.iter().filter(|d| op_determined(&d.name)), &t.plots, tol),
+        Err(e) => {
+            run.error = Some(e.to_string());
+            report.tight = Some(run);
+            return;
+        }
+    };
+    for k in 0..report.rows.len() {
+        if !failing(&report.rows[k]) {
+            continue;
+        }
+        let same = |r: &&Row| r.analysis == report.rows[k].analysis && r.vector == report.rows[k].vector;
+        // The n-th row of this name in the report pairs with the n-th in the tight report
+        // (a deck may have two analyses of one kind; both reports keep the deck's order).
+        let nth = report.rows[..k].iter().filter(same).count();
+        if let Some(t) = tight.rows.iter().filter(same).nth(nth) {
+            report.rows[k].tight = Some((t.score, t.detail.clone()));
+        }
+    }
+    report.tight = Some(run);
+}
+
+/// The RELTOL a prepared deck runs with: the last `reltol` of its `.options` cards, else
+/// SPICE's default 1e-3.
+///
+/// ```
+/// use insitu::check::deck_reltol;
+/// assert_eq!(deck_reltol("title\n.op\n.end\n"), 1e-3);
+/// assert_eq!(deck_reltol("title\n.options reltol=1e-4\n.options RELTOL = 1e-6\n.end\n"), 1e-6);
+/// ```
+pub fn deck_reltol(text: &str) -> f64 {
+    let mut reltol = 1e-3;
+    for line in text.lines() {
+        let lower = line.trim_start().to_ascii_lowercase();
+        let Some(rest) = lower.strip_prefix(".options").or_else(|| lower.strip_prefix(".option")) else { continue };
+        let rest = rest.replace('=', " = ");
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        for w in words.windows(3) {
+            if w[0] == "reltol" && w[1] == "=" {
+                if let Ok(v) = w[2].parse::<f64>() {
+                    reltol = v;
+                }
+            }
+        }
+    }
+    reltol
+}
+
+/// The deck of the tight re-run: `text` (a prepared deck) without its transient, `.meas`
+/// and `.four` cards, with `.options reltol=reltol` before `.end` (after the deck's own
+/// options, which it overrides).
+///
+/// ```
+/// use insitu::check::tight_deck;
+/// let deck = tight_deck("title\n.op\n.tran 1n 10n\n.end\n", 1e-7);
+/// assert_eq!(deck, "title\n.op\n.options reltol=1e-7\n.end\n");
+/// ```
+pub fn tight_deck(text: &str, reltol: f64) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut dropping = false;
+    let mut ended = false;
+    for (k, line) in text.lines().enumerate() {
+        let t = line.trim_start().to_ascii_lowercase();
+        if k > 0 && t.starts_with('+') {
+            if !dropping {
+                out.push_str(line);
+                out.push('\n');
+            }
+            continue;
+        }
+        let word = t.split_whitespace().next().unwrap_or("");
+        dropping = k > 0 && matches!(word, ".tran" | ".meas" | ".measure" | ".four");
+        if k > 0 && word == ".end" && !ended {
+            out.push_str(&format!(".options reltol={reltol:e}\n"));
+            ended = true;
+        }
+        if !dropping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if !ended {
+        out.push_str(&format!(".options reltol={reltol:e}\n.end\n"));
+    }
+    out
 }
 
 /// Adds an `.options` card after the title line and makes relative `.include`/`.lib` paths
@@ -201,6 +400,10 @@ pub fn prepare_deck(text: &str, dir: &Path, extra_options: &str) -> String {
 
 /// Compares insitu datasets with ngspice plots, pairing analyses of the same kind in order.
 pub fn compare(ours: &[Dataset], theirs: &[Plot], tol: &Tolerances) -> Report {
+    compare_iter(ours, theirs, tol)
+}
+
+fn compare_iter<'a>(ours: impl IntoIterator<Item = &'a Dataset>, theirs: &[Plot], tol: &Tolerances) -> Report {
     let mut report = Report::default();
     let mut used = vec![false; theirs.len()];
     for d in ours {
@@ -230,7 +433,13 @@ fn plot_key(name: &str) -> String {
 
 fn compare_vector(d: &Dataset, v: &insitu_solver::Vector, p: &Plot, tol: &Tolerances) -> Option<Row> {
     let analysis = d.name.clone();
-    let row = |score: f64, detail: String| Row { analysis: analysis.clone(), vector: v.name.clone(), score, detail };
+    let row = |score: f64, detail: String| Row {
+        analysis: analysis.clone(),
+        vector: v.name.clone(),
+        score,
+        detail,
+        tight: None,
+    };
     match (&v.data, plot_key(&d.name).as_str()) {
         (Data::Complex(x), _) => {
             let reference = p.complex_vector(&v.name)?;
@@ -515,8 +724,13 @@ pub fn compare_measures(
         let Some((_, mine)) = ours.iter().find(|(n, _)| *n == m.name) else { continue };
         let Some((_, theirs)) = theirs.iter().find(|(n, _)| *n == m.name) else { continue };
         let analysis = format!("Measure ({})", m.analysis.keyword());
-        let row =
-            |score: f64, detail: String| Row { analysis: analysis.clone(), vector: m.name.clone(), score, detail };
+        let row = |score: f64, detail: String| Row {
+            analysis: analysis.clone(),
+            vector: m.name.clone(),
+            score,
+            detail,
+            tight: None,
+        };
         let empty_window = matches!(mine, Err(MeasureError::NotFound { what }) if what.contains("window"));
         rows.push(match (mine, theirs) {
             (Ok(a), Some(b)) => {
@@ -568,6 +782,49 @@ mod tests {
         assert_eq!(lines[4], ".options acct");
         assert!(lines[5].starts_with('*'));
         assert_eq!(lines[6], ".op");
+    }
+
+    #[test]
+    fn tight_deck_drops_transients_and_overrides_reltol_before_end() {
+        let deck = "t\n.options reltol=1e-4\n.subckt a x\nR1 x 0 1\n.ends\n.op\n.tran 1n 10n\n+ 0 1n\n\
+                    .meas tran m max v(x)\n.ac dec 1 1 10\n.end\n";
+        let out = tight_deck(deck, 1e-7);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "t",
+                ".options reltol=1e-4",
+                ".subckt a x",
+                "R1 x 0 1",
+                ".ends",
+                ".op",
+                ".ac dec 1 1 10",
+                ".options reltol=1e-7",
+                ".end"
+            ]
+        );
+        assert_eq!(deck_reltol(deck), 1e-4);
+        assert_eq!(deck_reltol(&out), 1e-7);
+        assert_eq!(deck_reltol("t\n.option gmin=1e-12 RELTOL = 2e-3\n.op\n"), 2e-3);
+        assert_eq!(deck_reltol("t\n.op\n.end\n"), 1e-3);
+        // No `.end`: the card is appended with one.
+        assert!(tight_deck("t\n.op\n", 1e-7).ends_with(".options reltol=1e-7\n.end\n"));
+    }
+
+    #[test]
+    fn a_row_passes_at_the_deck_tolerance_or_against_the_tight_reference() {
+        let row = |score: f64, tight: Option<f64>| Row {
+            analysis: "Operating Point".into(),
+            vector: "v(a)".into(),
+            score,
+            detail: String::new(),
+            tight: tight.map(|s| (s, String::new())),
+        };
+        assert!(row(0.5, None).pass() && !row(0.5, None).passes_tight());
+        assert!(!row(2.0, None).pass());
+        assert!(row(2.0, Some(0.5)).pass() && row(2.0, Some(0.5)).passes_tight());
+        assert!(!row(2.0, Some(1.5)).pass() && !row(2.0, Some(1.5)).passes_tight());
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! `insitu check`: run a deck in insitu and in ngspice and compare.
 
 use super::{emit, fail, EXIT_INPUT, EXIT_SIM};
-use insitu::check::{check_file_with, CheckError, Tolerances};
+use insitu::check::{check_file_tight, CheckError, Tolerances, TIGHT_RELTOL};
 use insitu::ngspice::Ngspice;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Runs `insitu check`.
-pub fn check(deck: &Path, work_dir: Option<PathBuf>, options: &str) -> ExitCode {
+/// Runs `insitu check`; with `tight`, failing op/DC/AC/noise rows are re-checked against
+/// ngspice at reltol 1e-7 (see `insitu::check::check_file_tight`).
+pub fn check(deck: &Path, work_dir: Option<PathBuf>, options: &str, tight: bool) -> ExitCode {
     let Some(ng) = Ngspice::find() else {
         return fail(EXIT_INPUT, &"ngspice not found on PATH (install it: apt-get install -y ngspice)");
     };
@@ -19,7 +20,7 @@ pub fn check(deck: &Path, work_dir: Option<PathBuf>, options: &str) -> ExitCode 
         }
     }
     let dir = work_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("insitu-check-{}", std::process::id())));
-    let result = check_file_with(deck, &ng, &dir, &Tolerances::default(), options);
+    let result = check_file_tight(deck, &ng, &dir, &Tolerances::default(), options, tight.then_some(TIGHT_RELTOL));
     match result {
         Ok(report) => {
             emit(&format!("{report}\n"));
