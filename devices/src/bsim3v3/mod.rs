@@ -55,6 +55,7 @@ pub mod isub;
 pub mod model;
 pub mod noise;
 pub mod temp;
+mod v30;
 pub mod version;
 
 pub use charge::{Bsim3v3Caps, Bsim3v3Charges};

@@ -113,14 +113,6 @@ impl Bsim3v3Model {
         params: &[(String, f64)],
         version: Bsim3Version,
     ) -> Result<Bsim3v3Model, DeviceError> {
-        if version == Bsim3Version::V30 {
-            return Err(DeviceError::invalid(
-                name,
-                "version",
-                3.0,
-                "BSIM3 version 3.0 (ngspice's bsim3v0) is not implemented",
-            ));
-        }
         let v31 = version == Bsim3Version::V31;
         let mut p = Bsim3v3Params::default();
         let mut lc = Bsim3v3Params::default();
@@ -139,6 +131,11 @@ impl Bsim3v3Model {
             if v31 && lname == "hdif" {
                 // bsim3v1 derives the AD/AS/PD/PS an instance does not give from HDIF and W.
                 hdif = Some(*value);
+                continue;
+            }
+            if version == Bsim3Version::V30 && version.unknown_params().contains(&lname.as_str()) {
+                // bsim3v0 knows none of these (HDIF included): ngspice warns and ignores.
+                ignored.push(lname);
                 continue;
             }
             if IGNORED.contains(&lname.as_str()) {
@@ -205,6 +202,19 @@ impl Bsim3v3Model {
                 if v != what {
                     let reason = format!("this BSIM3v3 implementation has only {} = {what}", sel.to_ascii_uppercase());
                     return bad(sel, v, &reason);
+                }
+            }
+        }
+        if version == Bsim3Version::V30 {
+            // 3.0's substrate current has its own derivative chain in `b3v0ld.c` that insitu
+            // does not implement: refuse it rather than compute another revision's.
+            for (set, prefix) in [(&p, ""), (&lc, "l"), (&wc, "w"), (&pc, "p")] {
+                if let Some(v) = set.alpha0.filter(|v| *v != 0.0) {
+                    return bad(
+                        &format!("{prefix}alpha0"),
+                        v,
+                        "substrate current on BSIM3 3.0 cards (ngspice's bsim3v0) is not implemented",
+                    );
                 }
             }
         }
