@@ -1,8 +1,8 @@
 //! BSIM3 version 3.0 (`insitu::devices::bsim3v3` with [`Bsim3Version::V30`]) against
 //! ngspice 39, which runs `version=3.0` cards on its `bsim3v0` implementation.
 //!
-//! The cards (`tests/bsim3v3/v30_cards.lib`, `n30`/`p30`) are written for this test: MOBMOD 1
-//! and 3, NGATE, K2 of both signs (both VBSC rules), U0 in cm^2/Vs and in m^2/Vs with LU0,
+//! The cards (`tests/bsim3v3/v30_cards.lib`, `n30`/`p30`/`n30g`) are written for this test:
+//! MOBMOD 1, 2 and 3, NGATE on both sides of 3.0's 1.12 V switch, K1/K2 given and from NCH/NSUB/XT, K2 of both signs (both VBSC rules), U0 in cm^2/Vs and in m^2/Vs with LU0,
 //! RDSW/PRWG/PRWB/WR, A1/A2 on both sides of 3.0's Pmos_factor cap, DWG/DWB, KETA, L/W/P
 //! parameters, and names bsim3v0 does not know (ignored). DC sweeps in both modes at
 //! -40/27/125 C (`@m[id] gm gds gmbs vth vdsat` within 1e-9 relative; bsim3v0's id includes
@@ -72,7 +72,7 @@ const VBS: [f64; 3] = [0.0, -0.9, 0.3];
 #[test]
 fn v30_cards_ignore_what_bsim3v0_does_not_know() {
     let cards = cards();
-    assert_eq!(cards.len(), 2);
+    assert_eq!(cards.len(), 3);
     let n = &cards[0];
     let m = model(n, &[]);
     assert_eq!(m.version, Bsim3Version::V30);

@@ -104,7 +104,9 @@ impl Bsim3v3Model {
     }
 
     /// As [`Bsim3v3Model::new`] for a card of BSIM3 revision `version` (ngspice's
-    /// `bsim3v32` for 3.2.x, `bsim3v1` for 3.1; 3.0 is an error): parameters that revision does
+    /// `bsim3v32` for 3.2.x, `bsim3v1` for 3.1, `bsim3v0` for 3.0: its DC model only, no
+    /// ALPHA0; its charges and noise are not 3.0's, which is why decks refuse 3.0 cards,
+    /// `solver::compile`): parameters that revision does
     /// not know ([`Bsim3Version::unknown_params`], and LMLT outside 3.2.x) are ignored with a
     /// warning ([`Bsim3v3Model::ignored`]), as ngspice ignores them.
     pub fn with_version(
