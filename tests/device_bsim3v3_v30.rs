@@ -120,3 +120,36 @@ fn v30_dc_matches_ngspice() {
     });
     worst.report("bsim3v0 dc vs ngspice");
 }
+
+/// Every name of [`Bsim3Version::V30`]'s unknown list is one ngspice 39 warns about on a 3.0
+/// card ("unrecognized parameter (x) - ignored"), and ngspice warns about no other (VERSION
+/// included: bsim3v0's table lacks it); insitu ignores the same set.
+#[test]
+fn v30_unknown_parameters_are_ngspices() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let names = Bsim3Version::V30.unknown_params();
+    let card: String = names.iter().map(|n| format!(" {n}=1e-9")).collect();
+    let deck = format!(
+        "v30 unknown names\n.model n nmos level=49 version=3.0 vth0=0.5\n+{card}\n\
+         M1 d g 0 0 n W=1u L=1u\nVD d 0 1\nVG g 0 1\n.op\n.end\n"
+    );
+    let log = ng.run_for_log(&deck, &scratch_dir("bsim3v0-unknown")).expect("ngspice runs");
+    let mut warned: Vec<String> = log
+        .lines()
+        .filter_map(|l| l.split("unrecognized parameter (").nth(1))
+        .filter_map(|r| r.split(')').next())
+        .map(str::to_string)
+        .collect();
+    warned.sort();
+    warned.dedup();
+    let mut expected: Vec<String> = names.iter().map(|n| n.to_string()).chain(["version".to_string()]).collect();
+    expected.sort();
+    assert_eq!(warned, expected, "ngspice's unrecognized parameters on a 3.0 card");
+    let params: Vec<(String, f64)> = names.iter().map(|n| (n.to_string(), 1e-9)).collect();
+    let m = Bsim3v3Model::with_version("n", false, &params, Bsim3Version::V30).expect("model");
+    let mut ours = m.ignored.clone();
+    ours.sort();
+    assert_eq!(ours, expected, "insitu's ignored parameters on a 3.0 card");
+}

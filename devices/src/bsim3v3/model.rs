@@ -208,6 +208,8 @@ impl Bsim3v3Model {
             }
         }
         if version == Bsim3Version::V30 {
+            // bsim3v0's parameter table has no VERSION either: ngspice warns about it too.
+            ignored.push("version".into());
             // 3.0's substrate current has its own derivative chain in `b3v0ld.c` that insitu
             // does not implement: refuse it rather than compute another revision's.
             for (set, prefix) in [(&p, ""), (&lc, "l"), (&wc, "w"), (&pc, "p")] {
