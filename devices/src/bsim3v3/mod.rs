@@ -11,7 +11,7 @@
 //! - size dependence: every `L`/`W`/`P`-prefixed parameter, `value + L/Leff + W/Weff +
 //!   P/(Leff Weff)` with Leff, Weff in um when BINUNIT = 1 (`b3temp.c`);
 //! - source/drain resistance inside the drain current: Rds = (RDSW + PRT (T/TNOM - 1)) /
-//!   (Weff[um])^WR times (1 + PRWG Vgsteff + PRWB (sqrt(phis) - sqrt(phi))), in Vdsat, VAsat
+//!   (Weff\[um\])^WR times (1 + PRWG Vgsteff + PRWB (sqrt(phis) - sqrt(phi))), in Vdsat, VAsat
 //!   and Idl = Idl0 / (1 + gche Rds);
 //! - A1/A2 (Lambda, the non-saturation factor) in Vdsat and VAsat;
 //! - DWG/DWB bias-dependent width, NGATE poly depletion (Vgs_eff);
