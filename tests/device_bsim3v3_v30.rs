@@ -5,8 +5,9 @@
 //! MOBMOD 1, 2 and 3, NGATE on both sides of 3.0's 1.12 V switch, K1/K2 given and from NCH/NSUB/XT, K2 of both signs (both VBSC rules), U0 in cm^2/Vs and in m^2/Vs with LU0,
 //! RDSW/PRWG/PRWB/WR, A1/A2 on both sides of 3.0's Pmos_factor cap, DWG/DWB, KETA, L/W/P
 //! parameters, and names bsim3v0 does not know (ignored). DC sweeps in both modes at
-//! -40/27/125 C (`@m[id] gm gds gmbs vth vdsat` within 1e-9 relative; bsim3v0's id includes
-//! the drain junction, forward-biased past its 0.5 V freeze in reverse mode).
+//! -40/27/125 C (`@m[id] gm gds gmbs vth vdsat ibd ibs` within 1e-9 relative; bsim3v0's id
+//! includes the drain junction, forward-biased past its 0.5 V freeze in reverse mode, and
+//! the source junction is forward-biased at VBS = 0.3 V).
 //!
 //! Only the DC model is checked: 3.0's charges and noise are not implemented, so
 //! `version=3.0` decks stay rejected (`compile::bsim3_route`).
@@ -103,7 +104,7 @@ fn v30_dc_matches_ngspice() {
         geoms: SIZES.iter().map(|&(w, l)| geom(w, l)).collect(),
         inst_extra: "nrd=0 nrs=0",
         vbs: &VBS,
-        extra: &[],
+        extra: &["ibd", "ibs"],
         sweep: ".dc VG 0 1.8 0.06 VD -1.8 1.8 0.12",
     };
     let worst = grid.run(&ng, &scratch_dir("bsim3v0-dc"), &TEMPS, |worst, ci, gi, temp, vb, ng, vg, vd| {
