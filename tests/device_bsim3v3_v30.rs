@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{check_dc_point, scratch_dir, sp, DcGrid, DcRule, OurDc};
+use common::{check_dc_point, mos_params, scratch_dir, sp, DcGrid, DcRule, OurDc, Worst};
 use insitu::devices::bsim3v3::Bsim3Version;
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
 use insitu::ngspice::Ngspice;
@@ -46,9 +46,21 @@ fn cards() -> Vec<Card> {
 }
 
 fn model_line(c: &Card) -> String {
+    model_line_with(c, &c.name, &[])
+}
+
+/// The card text for ngspice under `name`, with some values replaced or added.
+fn model_line_with(c: &Card, name: &str, set: &[(&str, f64)]) -> String {
     let kind = if c.pmos { "pmos" } else { "nmos" };
-    let p: Vec<String> = c.params.iter().map(|(n, v)| format!("+ {n}={}", sp(*v))).collect();
-    format!(".model {} {kind} level=49 version=3.0\n{}\n", c.name, p.join("\n"))
+    let mut p: Vec<(String, f64)> = c.params.clone();
+    for (n, v) in set {
+        match p.iter_mut().find(|(m, _)| m == n) {
+            Some(slot) => slot.1 = *v,
+            None => p.push((n.to_string(), *v)),
+        }
+    }
+    let p: Vec<String> = p.iter().map(|(n, v)| format!("+ {n}={}", sp(*v))).collect();
+    format!(".model {name} {kind} level=49 version=3.0\n{}\n", p.join("\n"))
 }
 
 fn model(c: &Card, set: &[(&str, f64)]) -> Bsim3v3Model {
@@ -153,4 +165,118 @@ fn v30_unknown_parameters_are_ngspices() {
     let mut ours = m.ignored.clone();
     ours.sort();
     assert_eq!(ours, expected, "insitu's ignored parameters on a 3.0 card");
+}
+
+/// Bias points (vgs, vds, vbs) in the n-frame: accumulation to strong inversion, VDS = 0,
+/// reverse mode, body bias.
+const OP_POINTS: [(f64, f64, f64); 14] = [
+    (-1.5, 1.0, 0.0),
+    (-0.3, 1.2, -0.9),
+    (0.1, 0.9, 0.0),
+    (0.3, 0.05, 0.0),
+    (0.5, 1.5, 0.0),
+    (0.8, 0.9, -0.9),
+    (1.0, 1.8, 0.0),
+    (1.2, 0.1, 0.0),
+    (1.8, 0.4, -0.5),
+    (1.8, 1.8, 0.0),
+    (1.1, 0.0, 0.0),
+    (1.4, -0.8, 0.0),
+    (1.8, -0.2, -0.4),
+    (0.9, 0.5, 0.3),
+];
+
+/// The small-signal capacitances of 3.0's charge models: CAPMOD 1 (bsim3v0's default) and
+/// the smooth model (any other CAPMOD), each with XPART 0/100, 40/60 and 50/50, plus the
+/// CGSL/CGDL/CKAPPA overlaps and bsim3v0's junction capacitances. bsim3v0 reports no
+/// `@m[cgg]`, so they are measured as ngspice stamps them: an `.ac` at omega = 1 rad/s with
+/// one terminal driven, Im(i(V_i)) = -dQ_i/dV_j for the gate, drain and bulk rows; within
+/// 1e-9 of cgg (entries below 1e-6 cgg are compared at that floor).
+#[test]
+fn v30_caps_match_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let dir = scratch_dir("bsim3v0-caps");
+    let base = cards();
+    let mut variants: Vec<Vec<(&str, f64)>> = Vec::new();
+    for capmod in [1.0, 2.0] {
+        for xpart in [0.0, 0.4, 0.5] {
+            variants.push(vec![
+                ("capmod", capmod),
+                ("xpart", xpart),
+                ("cgsl", 2e-10),
+                ("cgdl", 3e-10),
+                ("ckappa", 0.8),
+            ]);
+        }
+    }
+    let cards: Vec<(&Card, String, &[(&str, f64)])> = variants
+        .iter()
+        .enumerate()
+        .flat_map(|(vi, set)| base.iter().map(move |c| (c, format!("{}v{vi}", c.name), set.as_slice())))
+        .collect();
+    let mut worst = Worst::default();
+    let terms = ["d", "g", "b"];
+    for &temp in &TEMPS {
+        let mut deck = format!("bsim3v0 ac capacitance cross-check\n.temp {temp}\n");
+        let mut saves = Vec::new();
+        for (ci, (c, name, set)) in cards.iter().enumerate() {
+            deck += &model_line_with(c, name, set);
+            let typ = if c.pmos { -1.0 } else { 1.0 };
+            for (si, &(w, l)) in SIZES.iter().enumerate() {
+                for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
+                    for j in terms {
+                        let x = format!("m{ci}s{si}p{pi}{j}");
+                        for (t, v) in [("d", vds), ("g", vgs), ("b", vbs)] {
+                            let ac = if t == j { 1 } else { 0 };
+                            deck += &format!("V{t}_{x} {t}_{x} 0 dc {} ac {ac}\n", sp(typ * v));
+                            saves.push(format!("i(v{t}_{x})"));
+                        }
+                        deck += &format!("{x} d_{x} g_{x} 0 b_{x} {name} {} nrd=0 nrs=0\n", mos_params(&geom(w, l)));
+                    }
+                }
+            }
+        }
+        let omega_f = 1.0 / (2.0 * std::f64::consts::PI);
+        deck += &format!(".save {}\n.ac lin 1 {} {}\n.end\n", saves.join(" "), sp(omega_f), sp(omega_f));
+        let run = ng.run(&deck, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+        let plot = run.plot("AC Analysis").expect("ac plot");
+        for (ci, (c, name, set)) in cards.iter().enumerate() {
+            let m = model(c, set);
+            for (si, &(w, l)) in SIZES.iter().enumerate() {
+                let dev = Bsim3v3::new(&m, &geom(w, l), temp, 27.0, 1e-12).expect("instance");
+                for (pi, &(vgs, vds, vbs)) in OP_POINTS.iter().enumerate() {
+                    // Ours: total dQ_i/dV_j in (d, g, s, b) order.
+                    let mut cm = dev.charges(vgs, vds, vbs).c;
+                    let ((_, cgs), (_, cgd), cgb) = dev.overlaps(vgs, vgs - vds);
+                    let (_, cbd) = dev.junction_bd(vbs - vds);
+                    let (_, cbs) = dev.junction_bs(vbs);
+                    for (a, b, cap) in [(1, 2, cgs), (1, 0, cgd), (1, 3, cgb), (3, 0, cbd), (3, 2, cbs)] {
+                        cm[a][a] += cap;
+                        cm[b][b] += cap;
+                        cm[a][b] -= cap;
+                        cm[b][a] -= cap;
+                    }
+                    let scale = cm[1][1].abs();
+                    for j in terms {
+                        let x = format!("m{ci}s{si}p{pi}{j}");
+                        let col = match j {
+                            "d" => 0,
+                            "g" => 1,
+                            _ => 3,
+                        };
+                        for (t, row) in [("d", 0), ("g", 1), ("b", 3)] {
+                            let vname = format!("i(v{t}_{x})");
+                            let v = plot.complex_vector(&vname).unwrap_or_else(|| panic!("missing {vname}"))[0];
+                            let ctx =
+                                format!("{name} W={w:e} L={l:e} T={temp} vgs={vgs} vds={vds} vbs={vbs} dQ{t}/dV{j}");
+                            worst.check(&format!("c{t}{j}"), cm[row][col], -v.im, 1e-6 * scale, TOL, &ctx);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    worst.report("bsim3v0 ac capacitances vs ngspice");
 }

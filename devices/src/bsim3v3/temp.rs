@@ -490,7 +490,10 @@ impl Bsim3v3 {
         let czbd = cj_t * g.ad;
         let czbs = cj_t * g.as_;
         let side = |per: f64| {
-            if per < weff {
+            if v30 {
+                // 3.0: the whole perimeter at CJSW, no gate-edge sidewall.
+                (cjsw_t * per, 0.0)
+            } else if per < weff {
                 (0.0, cjswg_t * per)
             } else {
                 (cjsw_t * (per - weff), cjswg_t * weff)
@@ -600,7 +603,16 @@ impl Bsim3v3 {
             ngate_given: p.ngate.is_some(),
             vfb,
             mobmod: d(p.mobmod, 1.0) as u8,
-            capmod: d(p.capmod, if v31 { 2.0 } else { 3.0 }) as u8,
+            // 3.0: CAPMOD 1 by default, and any other value runs the smooth model (2 here).
+            capmod: if v30 {
+                if d(p.capmod, 1.0) == 1.0 {
+                    1
+                } else {
+                    2
+                }
+            } else {
+                d(p.capmod, if v31 { 2.0 } else { 3.0 }) as u8
+            },
             cgsl: bin!(cgsl, 0.0),
             cgdl: bin!(cgdl, 0.0),
             ckappa: bin!(ckappa, 0.6),
