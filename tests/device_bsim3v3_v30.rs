@@ -9,8 +9,8 @@
 //! includes the drain junction, forward-biased past its 0.5 V freeze in reverse mode, and
 //! the source junction is forward-biased at VBS = 0.3 V).
 //!
-//! Only the DC model is checked: 3.0's charges and noise are not implemented, so
-//! `version=3.0` decks stay rejected (`compile::bsim3_route`).
+//! Capacitances from an `.ac` (CAPMOD 1 and the smooth model, each XPART), NOIMOD 1-4 noise
+//! against `.noise`, and a five-transistor OTA deck (op, ac, noise, tran).
 
 mod common;
 
@@ -78,6 +78,9 @@ fn geom(w: f64, l: f64) -> MosGeom {
     let ext = 0.48e-6;
     MosGeom { w, l, ad: w * ext, as_: w * ext, pd: 2.0 * (w + ext), ps: 2.0 * (w + ext), ..MosGeom::default() }
 }
+
+/// Parameter values replaced or added on a card.
+type Overrides<'a> = &'a [(&'a str, f64)];
 
 const SIZES: [(f64, f64); 3] = [(10e-6, 0.18e-6), (0.6e-6, 0.35e-6), (20e-6, 2e-6)];
 const VBS: [f64; 3] = [0.0, -0.9, 0.3];
@@ -211,7 +214,7 @@ fn v30_caps_match_ngspice() {
             ]);
         }
     }
-    let cards: Vec<(&Card, String, &[(&str, f64)])> = variants
+    let cards: Vec<(&Card, String, Overrides)> = variants
         .iter()
         .enumerate()
         .flat_map(|(vi, set)| base.iter().map(move |c| (c, format!("{}v{vi}", c.name), set.as_slice())))
@@ -337,4 +340,21 @@ fn v30_noise_matches_ngspice() {
     assert_eq!(k, 36);
     println!("{negative} points where ngspice's flicker density is negative (NaN onoise) and ours agrees in sign");
     worst.report("bsim3v0 noise vs ngspice");
+}
+
+/// A whole deck on the 3.0 cards (`tests/bsim3v3/ota5t_v30.cir`): a five-transistor OTA at
+/// 1.8 V, op, ac, noise and tran against ngspice at tight Newton tolerances.
+#[test]
+fn v30_ota_deck_agrees_with_ngspice() {
+    use insitu::check::{check_file_with, Tolerances};
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let deck = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3/ota5t_v30.cir");
+    let work = scratch_dir("bsim3v0-ota");
+    let report = check_file_with(&deck, &ng, &work, &Tolerances::default(), "reltol=1e-6 vntol=1e-9 abstol=1e-15")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let worst = report.rows.iter().map(|r| r.score).fold(0.0, f64::max);
+    println!("ota5t_v30: {} vectors, worst {worst:.3e} of tolerance\n{report}", report.rows.len());
+    assert!(report.pass(), "{report}");
 }

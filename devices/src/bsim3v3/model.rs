@@ -104,9 +104,8 @@ impl Bsim3v3Model {
     }
 
     /// As [`Bsim3v3Model::new`] for a card of BSIM3 revision `version` (ngspice's
-    /// `bsim3v32` for 3.2.x, `bsim3v1` for 3.1, `bsim3v0` for 3.0: its DC model only, no
-    /// ALPHA0; its charges and noise are not 3.0's, which is why decks refuse 3.0 cards,
-    /// `solver::compile`): parameters that revision does
+    /// `bsim3v32` for 3.2.x, `bsim3v1` for 3.1, `bsim3v0` for 3.0, where ALPHA0 and RSH are
+    /// errors): parameters that revision does
     /// not know ([`Bsim3Version::unknown_params`], and LMLT outside 3.2.x) are ignored with a
     /// warning ([`Bsim3v3Model::ignored`]), as ngspice ignores them.
     pub fn with_version(
@@ -210,6 +209,16 @@ impl Bsim3v3Model {
         if version == Bsim3Version::V30 {
             // bsim3v0's parameter table has no VERSION either: ngspice warns about it too.
             ignored.push("version".into());
+            // bsim3v0 sets RSH's series conductances on the first instance of each size only
+            // (`b3v0temp.c`); insitu does not copy that, so such cards are refused.
+            if let Some(v) = p.rsh.filter(|v| *v != 0.0) {
+                return bad(
+                    "rsh",
+                    v,
+                    "RSH on BSIM3 3.0 cards is not implemented (ngspice's bsim3v0 gives the series \
+                     resistance to the first instance of each size only)",
+                );
+            }
             // 3.0's substrate current has its own derivative chain in `b3v0ld.c` that insitu
             // does not implement: refuse it rather than compute another revision's.
             for (set, prefix) in [(&p, ""), (&lc, "l"), (&wc, "w"), (&pc, "p")] {

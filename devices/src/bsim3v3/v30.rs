@@ -5,7 +5,7 @@
 //! smoothing, the PVAG factor without its smoothing, VASCBE only when `PSCBE1 litl / diffVds`
 //! lies in (0, EXP_THRESHOLD), and Idl with its own Rds derivative terms; the shared stage of
 //! the later revisions (`crate::bsim3::shared`) has all of those, so 3.0 has its own here. The
-//! rest of 3.0 is branches in [`super::dc`] and [`super::temp`].
+//! rest of 3.0 is branches in [`super::dc`], [`super::temp`] and the charge and noise modules.
 
 use super::temp::{Bsim3v3, EXP_THRESHOLD, MAX_EXP, MIN_EXP};
 use crate::bsim3::shared::{DrainBias, OutputParams};
