@@ -114,7 +114,7 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
                                 element: e.name.clone(),
                                 message: format!(
                                     "model '{}': BSIM3 version {version} is not supported (ngspice runs it on its \
-                                     {other} implementation; insitu has BSIM3 3.1, 3.2.x and 3.3.0)",
+                                     {other} implementation; insitu has BSIM3 3.0, 3.1, 3.2.x and 3.3.0)",
                                     m.name
                                 ),
                             });
@@ -147,11 +147,10 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
 /// Which other ngspice BSIM3 implementation a `level=8/49` version string selects, as
 /// ngspice's `inpdomod.c` maps them: "3.0" to `bsim3v0`, "3.1" to `bsim3v1`, anything starting
 /// with "3.2" (3.2, 3.2.2, 3.2.3, 3.2.4, 3.24) to `bsim3v32`, "3.3..." and "default" to
-/// `bsim3` ([`Bsim3Version::parse`]). insitu runs `bsim3v1`, `bsim3v32` and `bsim3` (`None`);
-/// for 3.0 this names ngspice's implementation. ngspice rejects other strings too.
+/// `bsim3` ([`Bsim3Version::parse`]). insitu runs all four (`None`: `bsim3v0` too, as
+/// `Bsim3Version::V30` branches of the full model). ngspice rejects other strings too.
 pub fn bsim3_other_implementation(version: &str) -> Option<&'static str> {
     match Bsim3Version::parse(Some(version)) {
-        Ok(Bsim3Version::V30) => Some("BSIM3v0 (3.0)"),
         Ok(_) => None,
         Err(_) => Some("no BSIM3"),
     }

@@ -210,7 +210,10 @@ impl Bsim3v3 {
         let (vgs_eff, dvgs_eff_dvg, vds) = (k.vgs_eff, k.dvgs_eff_dvg, k.vds);
         // Flat band: 3.1 (bsim3v1) follows Vth, Vth - phi - K1 sqrt(phis), with its bias
         // derivatives; 3.2 on take the zero-bias VFBZB.
-        let v31 = self.version == Bsim3Version::V31;
+        // 3.0 (bsim3v0) is 3.1 here but for the accumulation test (Arg1 without Vgsteff),
+        // saturation at VdsatCV = Vds and no 1e-20 in the linear T1.
+        let v30 = self.version == Bsim3Version::V30;
+        let v31 = self.version <= Bsim3Version::V31;
         let k1ox = if v31 { self.k1 } else { self.k1ox };
         let (vfb, dvfb_dvd, dvfb_dvb) = if v31 {
             let [sq, dsq_dvb] = k.sqrt_phis;
@@ -219,7 +222,8 @@ impl Bsim3v3 {
             (self.vfbzb, 0.0, 0.0)
         };
         let arg1 = vgs_eff - vbseff_cv - vfb - vgsteff;
-        let (mut qgate, mut cgg, mut cgd, mut cgb) = if arg1 <= 0.0 {
+        let accumulation = if v30 { arg1 + vgsteff <= 0.0 } else { arg1 <= 0.0 };
+        let (mut qgate, mut cgg, mut cgd, mut cgb) = if accumulation {
             (
                 cox_wl * arg1,
                 cox_wl * (dvgs_eff_dvg - dvgsteff_dvg),
@@ -246,7 +250,7 @@ impl Bsim3v3 {
         let dabulk_cv_dvb = self.abulk_cv_factor * k.dabulk0_dvb;
         let vdsat_cv = vgsteff / abulk_cv;
         let (qsrc, csg, csd, mut csb);
-        if vdsat_cv < vds {
+        if vdsat_cv < vds || (v30 && vdsat_cv == vds) {
             let dvdsat_cv_dvg = 1.0 / abulk_cv;
             let dvdsat_cv_dvb = -vdsat_cv * dabulk_cv_dvb / abulk_cv;
             let t0 = vgsteff - vdsat_cv / 3.0;
@@ -280,7 +284,7 @@ impl Bsim3v3 {
             csd = t0 * dvgsteff_dvd;
         } else {
             let t0 = abulk_cv * vds;
-            let t1 = 12.0 * (vgsteff - 0.5 * t0 + 1.0e-20);
+            let t1 = 12.0 * (vgsteff - 0.5 * t0 + if v30 { 0.0 } else { 1.0e-20 });
             let t2 = vds / t1;
             let t3 = t0 * t2;
             let dt3_dvg = -12.0 * t2 * t2 * abulk_cv;

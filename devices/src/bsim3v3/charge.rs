@@ -55,7 +55,7 @@ impl Bsim3v3 {
             (v, dg * dvgs_eff_dvg, dd, db)
         };
 
-        let vg = if self.version == Bsim3Version::V31 {
+        let vg = if self.version <= Bsim3Version::V31 {
             self.vgsteff_cv_v31(&k)
         } else {
             (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb)
@@ -268,7 +268,9 @@ impl Bsim3v3 {
         let t10 = 2.0 * nvt;
         let vgst_nvt = k.vgst / t10;
         if vgst_nvt > -EXP_THRESHOLD && vgst_nvt < EXP_THRESHOLD {
-            let e = if (2.0 * self.voff - k.vgst) / t10 > EXP_THRESHOLD {
+            // bsim3v0's ExpVgst is always exp(Vgst / (2 n Vtm)) here.
+            let v30 = self.version == Bsim3Version::V30;
+            let e = if !v30 && (2.0 * self.voff - k.vgst) / t10 > EXP_THRESHOLD {
                 ((k.vgst - self.voff) / nvt).exp()
             } else {
                 vgst_nvt.exp()
@@ -300,7 +302,9 @@ impl Bsim3v3 {
         // `bsim3v32` 3.2 carries flat-band derivatives that are zero for VFBZB: the same
         // numbers as 3.2.2 on, except at Vds = 0 below.
         let old = self.version <= Bsim3Version::V32;
-        let v31 = self.version == Bsim3Version::V31;
+        // 3.0 (bsim3v0) is 3.1 here but for the K1 = 0 and T3 < 0 guards below.
+        let v30 = self.version == Bsim3Version::V30;
+        let v31 = self.version <= Bsim3Version::V31;
         // Flat band: 3.1 follows Vth (Vth - phi - K1 sqrt(phis), bias-dependent), 3.2 on
         // use the zero-bias VFBZB.
         let (vfb, dvfb_dvd, dvfb_dvb, k1ox) = if v31 {
@@ -335,9 +339,9 @@ impl Bsim3v3 {
 
         let t0 = 0.5 * k1ox;
         let t3 = vgs_eff - vfbeff - vbseff_cv - vgsteff;
-        let (t1, t2) = if k1ox == 0.0 {
+        let (t1, t2) = if k1ox == 0.0 && !v30 {
             (0.0, 0.0)
-        } else if t3 < 0.0 {
+        } else if t3 < 0.0 && !v30 {
             (t0 + t3 / k1ox, cox_wl)
         } else {
             let t1 = (t0 * t0 + t3).sqrt();

@@ -138,6 +138,8 @@ impl Bsim3v3 {
         let nvtm = self.nvtm;
         if sat <= 0.0 {
             (gmin * v, gmin)
+        } else if self.version == Bsim3Version::V30 {
+            super::v30::diode(v, sat, nvtm, gmin)
         } else if self.version == Bsim3Version::V31 {
             // bsim3v1: exponential below 0.5 V, its tangent above (no IJTH).
             if v < 0.5 {
@@ -167,12 +169,14 @@ impl Bsim3v3 {
         let (mode, vds_m, vgs_m, vbs_m) =
             if vds >= 0.0 { (1.0, vds, vgs, vbs) } else { (-1.0, -vds, vgs - vds, vbs - vds) };
         let (vds, vgs, vbs) = (vds_m, vgs_m, vbs_m);
+        // 3.0 (`b3v0ld.c`) differs from the later revisions block by block (see `v30`).
+        let v30 = self.version == Bsim3Version::V30;
 
         let t0 = vbs - self.vbsc - 0.001;
         let t1 = (t0 * t0 - 0.004 * self.vbsc).sqrt();
         let mut vbseff = self.vbsc + 0.5 * (t0 + t1);
         let dvbseff_dvb = 0.5 * (1.0 + t0 / t1);
-        if vbseff < vbs {
+        if vbseff < vbs && !v30 {
             vbseff = vbs;
         }
 
@@ -195,7 +199,10 @@ impl Bsim3v3 {
         let v0 = self.vbi - self.phi;
         let lt_factor = |dvt2: f64| {
             let t0 = dvt2 * vbseff;
-            if t0 >= -0.5 {
+            if v30 {
+                // 3.0: 1 + DVT2 Vbseff floored at 1e-10, its derivative left as DVT2.
+                ((1.0 + t0).max(1.0e-10), dvt2)
+            } else if t0 >= -0.5 {
                 (1.0 + t0, dvt2)
             } else {
                 let t4 = 1.0 / (3.0 + 8.0 * t0);
@@ -239,7 +246,7 @@ impl Bsim3v3 {
         let tmp2 = self.tox * self.phi / (self.weff + self.w0);
 
         let mut t3 = self.eta0 + self.etab * vbseff;
-        let t4 = if t3 < 1.0e-4 {
+        let t4 = if t3 < 1.0e-4 && !v30 {
             let t9 = 1.0 / (3.0 - 2.0e4 * t3);
             t3 = (2.0e-4 - t3) * t9;
             t9 * t9
@@ -264,7 +271,18 @@ impl Bsim3v3 {
         let tmp2 = self.nfactor * EPSSI / xdep;
         let tmp3 = self.cdsc + self.cdscb * vbseff + self.cdscd * vds;
         let tmp4 = (tmp2 + tmp3 * theta0 + self.cit) / cox;
-        let (n, dn_dvb, dn_dvd) = if tmp4 >= -0.5 {
+        let (n, dn_dvb, dn_dvd) = if v30 {
+            // 3.0: n floored at 1 (its derivatives then zero).
+            if tmp4 > 0.0 {
+                (
+                    1.0 + tmp4,
+                    (-tmp2 / xdep * dxdep_dvb + tmp3 * dtheta0_dvb + self.cdscb * theta0) / cox,
+                    self.cdscd * theta0 / cox,
+                )
+            } else {
+                (1.0, 0.0, 0.0)
+            }
+        } else if tmp4 >= -0.5 {
             (
                 1.0 + tmp4,
                 (-tmp2 / xdep * dxdep_dvb + tmp3 * dtheta0_dvb + self.cdscb * theta0) / cox,
@@ -283,7 +301,22 @@ impl Bsim3v3 {
 
         // --- poly-gate depletion (NGATE between 1e18 and 1e25 cm^-3)
         let t0 = self.vfb + self.phi;
-        let (vgs_eff, dvgs_eff_dvg) = if self.ngate > 1.0e18 && self.ngate < 1.0e25 && vgs > t0 {
+        let (vgs_eff, dvgs_eff_dvg) = if v30 {
+            // 3.0: NGATE whenever the card gives it, with a hard 1.12 V switch.
+            if self.ngate_given && vgs > t0 {
+                let t1 = 1.0e6 * CHARGE_Q * EPSSI * self.ngate / (cox * cox);
+                let t4 = (1.0 + 2.0 * (vgs - t0) / t1).sqrt();
+                let t2 = t1 * (t4 - 1.0);
+                let t3 = 0.5 * t2 * t2 / t1;
+                if t3 < 1.12 {
+                    (t0 + t2, 1.0 / t4)
+                } else {
+                    (vgs - 1.12, 1.0)
+                }
+            } else {
+                (vgs, 1.0)
+            }
+        } else if self.ngate > 1.0e18 && self.ngate < 1.0e25 && vgs > t0 {
             let t1 = 1.0e6 * CHARGE_Q * EPSSI * self.ngate / (cox * cox);
             let t4 = (1.0 + 2.0 * (vgs - t0) / t1).sqrt();
             let t2 = t1 * (t4 - 1.0);
@@ -301,7 +334,9 @@ impl Bsim3v3 {
         let t10 = 2.0 * n * vtm;
         let vgst_nvt = vgst / t10;
         let exp_arg = (2.0 * self.voff - vgst) / t10;
-        let (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb) = if vgst_nvt > EXP_THRESHOLD {
+        let (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb) = if v30 {
+            self.vgsteff_v30(vgst, n, [dn_dvd, dn_dvb], [dvth_dvd, dvth_dvb], dvgs_eff_dvg)
+        } else if vgst_nvt > EXP_THRESHOLD {
             (vgst, dvgs_eff_dvg, -dvth_dvd, -dvth_dvb)
         } else if exp_arg > EXP_THRESHOLD {
             let t0 = (vgst - self.voff) / (n * vtm);
@@ -334,7 +369,12 @@ impl Bsim3v3 {
         let mut weff = self.weff - 2.0 * (self.dwg * vgsteff + self.dwb * t9);
         let mut dweff_dvg = -2.0 * self.dwg;
         let mut dweff_dvb = -2.0 * self.dwb * dsqrt_phis_dvb;
-        if weff < 2.0e-8 {
+        if v30 && weff < 1.0e-8 {
+            // 3.0: a hard 10 nm floor.
+            weff = 1.0e-8;
+            dweff_dvg = 0.0;
+            dweff_dvb = 0.0;
+        } else if !v30 && weff < 2.0e-8 {
             let t0 = 1.0 / (6.0e-8 - 2.0 * weff);
             weff = 2.0e-8 * (4.0e-8 - weff) * t0;
             let t0 = t0 * t0 * 4.0e-16;
@@ -342,7 +382,15 @@ impl Bsim3v3 {
             dweff_dvb *= t0;
         }
         let t0 = self.prwg * vgsteff + self.prwb * t9;
-        let (rds, drds_dvg, drds_dvb) = if t0 >= -0.9 {
+        let (rds, drds_dvg, drds_dvb) = if v30 {
+            // 3.0: no smoothing; a negative Rds is zero.
+            let rds = self.rds0 * (1.0 + t0);
+            if rds > 0.0 {
+                (rds, self.rds0 * self.prwg, self.rds0 * self.prwb * dsqrt_phis_dvb)
+            } else {
+                (0.0, 0.0, 0.0)
+            }
+        } else if t0 >= -0.9 {
             (self.rds0 * (1.0 + t0), self.rds0 * self.prwg, self.rds0 * self.prwb * dsqrt_phis_dvb)
         } else {
             let t1 = 1.0 / (17.0 + 20.0 * t0);
@@ -352,54 +400,59 @@ impl Bsim3v3 {
         };
 
         // --- Abulk
-        let t1 = 0.5 * self.k1ox / sqrt_phis;
-        let dt1_dvb = -t1 / sqrt_phis * dsqrt_phis_dvb;
-        let t9 = (self.xj * xdep).sqrt();
-        let tmp1 = leff + 2.0 * t9;
-        let t5 = leff / tmp1;
-        let tmp2 = self.a0 * t5;
-        let tmp3 = self.weff + self.b1;
-        let tmp4 = self.b0 / tmp3;
-        let t2 = tmp2 + tmp4;
-        let dt2_dvb = -t9 / tmp1 / xdep * dxdep_dvb;
-        let t6 = t5 * t5;
-        let t7 = t5 * t6;
-        let mut abulk0 = 1.0 + t1 * t2;
-        let mut dabulk0_dvb = t1 * tmp2 * dt2_dvb + t2 * dt1_dvb;
-        let t8 = self.ags * self.a0 * t7;
-        let mut dabulk_dvg = -t1 * t8;
-        let mut abulk = abulk0 + dabulk_dvg * vgsteff;
-        let mut dabulk_dvb = dabulk0_dvb - t8 * vgsteff * (dt1_dvb + 3.0 * t1 * dt2_dvb);
-        if abulk0 < 0.1 {
-            let t9 = 1.0 / (3.0 - 20.0 * abulk0);
-            abulk0 = (0.2 - abulk0) * t9;
-            dabulk0_dvb *= t9 * t9;
-        }
-        if abulk < 0.1 {
-            let t9 = 1.0 / (3.0 - 20.0 * abulk);
-            abulk = (0.2 - abulk) * t9;
-            let t10 = t9 * t9;
-            dabulk_dvb *= t10;
-            // Revisions 3.2 and older leave dAbulk/dVg unscaled here (b3v32ld.c).
-            if self.version >= Bsim3Version::V322 {
-                dabulk_dvg *= t10;
-            }
-        }
-        // Abulk before the KETA factor: what `b3ld.c` stores as `BSIM3Abulk` (flicker noise).
-        let abulk_pre_keta = abulk;
-        let t2 = self.keta * vbseff;
-        let (t0, dt0_dvb) = if t2 >= -0.9 {
-            let t0 = 1.0 / (1.0 + t2);
-            (t0, -self.keta * t0 * t0)
+        let (abulk0, dabulk0_dvb, abulk, dabulk_dvg, dabulk_dvb, abulk_pre_keta) = if v30 {
+            self.abulk_v30([sqrt_phis, dsqrt_phis_dvb], [xdep, dxdep_dvb], vbseff, vgsteff)
         } else {
-            let t1 = 1.0 / (0.8 + t2);
-            ((17.0 + 20.0 * t2) * t1, -self.keta * t1 * t1)
+            let t1 = 0.5 * self.k1ox / sqrt_phis;
+            let dt1_dvb = -t1 / sqrt_phis * dsqrt_phis_dvb;
+            let t9 = (self.xj * xdep).sqrt();
+            let tmp1 = leff + 2.0 * t9;
+            let t5 = leff / tmp1;
+            let tmp2 = self.a0 * t5;
+            let tmp3 = self.weff + self.b1;
+            let tmp4 = self.b0 / tmp3;
+            let t2 = tmp2 + tmp4;
+            let dt2_dvb = -t9 / tmp1 / xdep * dxdep_dvb;
+            let t6 = t5 * t5;
+            let t7 = t5 * t6;
+            let mut abulk0 = 1.0 + t1 * t2;
+            let mut dabulk0_dvb = t1 * tmp2 * dt2_dvb + t2 * dt1_dvb;
+            let t8 = self.ags * self.a0 * t7;
+            let mut dabulk_dvg = -t1 * t8;
+            let mut abulk = abulk0 + dabulk_dvg * vgsteff;
+            let mut dabulk_dvb = dabulk0_dvb - t8 * vgsteff * (dt1_dvb + 3.0 * t1 * dt2_dvb);
+            if abulk0 < 0.1 {
+                let t9 = 1.0 / (3.0 - 20.0 * abulk0);
+                abulk0 = (0.2 - abulk0) * t9;
+                dabulk0_dvb *= t9 * t9;
+            }
+            if abulk < 0.1 {
+                let t9 = 1.0 / (3.0 - 20.0 * abulk);
+                abulk = (0.2 - abulk) * t9;
+                let t10 = t9 * t9;
+                dabulk_dvb *= t10;
+                // Revisions 3.2 and older leave dAbulk/dVg unscaled here (b3v32ld.c).
+                if self.version >= Bsim3Version::V322 {
+                    dabulk_dvg *= t10;
+                }
+            }
+            // Abulk before the KETA factor: what `b3ld.c` stores as `BSIM3Abulk` (flicker noise).
+            let abulk_pre_keta = abulk;
+            let t2 = self.keta * vbseff;
+            let (t0, dt0_dvb) = if t2 >= -0.9 {
+                let t0 = 1.0 / (1.0 + t2);
+                (t0, -self.keta * t0 * t0)
+            } else {
+                let t1 = 1.0 / (0.8 + t2);
+                ((17.0 + 20.0 * t2) * t1, -self.keta * t1 * t1)
+            };
+            dabulk_dvg *= t0;
+            dabulk_dvb = dabulk_dvb * t0 + abulk * dt0_dvb;
+            dabulk0_dvb = dabulk0_dvb * t0 + abulk0 * dt0_dvb;
+            abulk *= t0;
+            abulk0 *= t0;
+            (abulk0, dabulk0_dvb, abulk, dabulk_dvg, dabulk_dvb, abulk_pre_keta)
         };
-        dabulk_dvg *= t0;
-        dabulk_dvb = dabulk_dvb * t0 + abulk * dt0_dvb;
-        dabulk0_dvb = dabulk0_dvb * t0 + abulk0 * dt0_dvb;
-        abulk *= t0;
-        abulk0 *= t0;
 
         // --- mobility (MOBMOD 1, 2 or 3)
         let (t5, mut dden_dvg, mut dden_dvd, mut dden_dvb) = match self.mobmod {
@@ -426,7 +479,7 @@ impl Bsim3v3 {
                 (t5, dg, dg * 2.0 * dvth_dvd, dg * 2.0 * dvth_dvb + self.uc * t4)
             }
         };
-        let denomi = if t5 >= -0.8 {
+        let denomi = if t5 >= -0.8 || v30 {
             1.0 + t5
         } else {
             let t9 = 1.0 / (7.0 + 10.0 * t5);
@@ -453,7 +506,15 @@ impl Bsim3v3 {
         let desatl_dvd = t0 * dueff_dvd;
         let desatl_dvb = t0 * dueff_dvb;
         let a1 = self.a1;
-        let (lambda, dlambda_dvg) = if a1 == 0.0 {
+        let (lambda, dlambda_dvg) = if v30 {
+            // 3.0: the "Pmos_factor" A1 Vgsteff + A2, capped at 1 (then flat).
+            let pf = a1 * vgsteff + self.a2;
+            if pf > 1.0 {
+                (1.0, 0.0)
+            } else {
+                (pf, a1)
+            }
+        } else if a1 == 0.0 {
             (self.a2, 0.0)
         } else if a1 > 0.0 {
             let t0 = 1.0 - self.a2;
@@ -560,7 +621,7 @@ impl Bsim3v3 {
         let dvasat_dvb = (dt0_dvb - vasat * dt1_dvb) / t1;
         let dvasat_dvd = dt0_dvd / t1;
 
-        if vdseff > vds {
+        if vdseff > vds && !v30 {
             vdseff = vds;
         }
         let diff_vds = vds - vdseff;
@@ -615,8 +676,12 @@ impl Bsim3v3 {
             dbeta_dvd,
             dbeta_dvb,
         };
-        let ([ids, gm, gds, gmb], [idsa, didsa_dvg, didsa_dvd, didsa_dvb]) =
-            drain_current_with_idsa(&params, &bias, Some([rds, drds_dvg, drds_dvb]));
+        let ([ids, gm, gds, gmb], [idsa, didsa_dvg, didsa_dvd, didsa_dvb]) = if v30 {
+            // 3.0 has no substrate current here (rejected on the card), so no Idsa.
+            (super::v30::drain_current(&params, &bias, [rds, drds_dvg, drds_dvb]), [0.0; 4])
+        } else {
+            drain_current_with_idsa(&params, &bias, Some([rds, drds_dvg, drds_dvb]))
+        };
         let sub = self.substrate(&IsubInputs {
             leff,
             diff_vds,
@@ -690,7 +755,7 @@ impl Bsim3v3 {
             ueff: c.ueff,
             abulk: c.abulk,
             n: c.n,
-            junction_extra: if self.version == Bsim3Version::V31 {
+            junction_extra: if self.version <= Bsim3Version::V31 {
                 [m * self.gmin * vbd, m * self.gmin * vbs]
             } else {
                 [0.0; 2]

@@ -67,7 +67,8 @@ impl Bsim3v3 {
     /// (`b3v1acld.c`).
     pub(crate) fn fet_substrate(&self, s: &Substrate, vbs: f64, vbseff: f64) -> FetSubstrate {
         let m = self.m;
-        let v31 = self.version == Bsim3Version::V31;
+        // 3.0 (`b3v0ld.c`) stamps as 3.1, gbd in the (source', drain') entry included.
+        let v31 = self.version <= Bsim3Version::V31;
         FetSubstrate {
             isub: m * s.isub,
             gbg: m * s.gbg,

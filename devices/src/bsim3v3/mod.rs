@@ -11,7 +11,7 @@
 //! - size dependence: every `L`/`W`/`P`-prefixed parameter, `value + L/Leff + W/Weff +
 //!   P/(Leff Weff)` with Leff, Weff in um when BINUNIT = 1 (`b3temp.c`);
 //! - source/drain resistance inside the drain current: Rds = (RDSW + PRT (T/TNOM - 1)) /
-//!   (Weff[um])^WR times (1 + PRWG Vgsteff + PRWB (sqrt(phis) - sqrt(phi))), in Vdsat, VAsat
+//!   (Weff\[um\])^WR times (1 + PRWG Vgsteff + PRWB (sqrt(phis) - sqrt(phi))), in Vdsat, VAsat
 //!   and Idl = Idl0 / (1 + gche Rds);
 //! - A1/A2 (Lambda, the non-saturation factor) in Vdsat and VAsat;
 //! - DWG/DWB bias-dependent width, NGATE poly depletion (Vgs_eff);
@@ -27,6 +27,8 @@
 //!
 //! - versions 3.2, 3.2.2, 3.2.3 and 3.2.4 (ngspice's `bsim3v32`) and 3.1 (`bsim3v1`) through
 //!   [`Bsim3Version`] branches in the same code ([`Bsim3v3Model::with_version`]).
+//!   3.0 (`bsim3v0`): DC, charges and noise as `V30` branches (`v30` holds its
+//!   output-resistance stage and junction diode); ALPHA0 and RSH on a 3.0 card are refused.
 //!
 //! - ngspice's parameter checks (`b3check.c`): fatal ones are errors, warnings are kept on the
 //!   instance ([`Bsim3v3::warnings`]); names BSIM3v3.3 does not know are ignored
@@ -55,6 +57,7 @@ pub mod isub;
 pub mod model;
 pub mod noise;
 pub mod temp;
+mod v30;
 pub mod version;
 
 pub use charge::{Bsim3v3Caps, Bsim3v3Charges};

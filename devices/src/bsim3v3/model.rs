@@ -104,7 +104,8 @@ impl Bsim3v3Model {
     }
 
     /// As [`Bsim3v3Model::new`] for a card of BSIM3 revision `version` (ngspice's
-    /// `bsim3v32` for 3.2.x, `bsim3v1` for 3.1; 3.0 is an error): parameters that revision does
+    /// `bsim3v32` for 3.2.x, `bsim3v1` for 3.1, `bsim3v0` for 3.0, where ALPHA0 and RSH are
+    /// errors): parameters that revision does
     /// not know ([`Bsim3Version::unknown_params`], and LMLT outside 3.2.x) are ignored with a
     /// warning ([`Bsim3v3Model::ignored`]), as ngspice ignores them.
     pub fn with_version(
@@ -113,14 +114,6 @@ impl Bsim3v3Model {
         params: &[(String, f64)],
         version: Bsim3Version,
     ) -> Result<Bsim3v3Model, DeviceError> {
-        if version == Bsim3Version::V30 {
-            return Err(DeviceError::invalid(
-                name,
-                "version",
-                3.0,
-                "BSIM3 version 3.0 (ngspice's bsim3v0) is not implemented",
-            ));
-        }
         let v31 = version == Bsim3Version::V31;
         let mut p = Bsim3v3Params::default();
         let mut lc = Bsim3v3Params::default();
@@ -139,6 +132,11 @@ impl Bsim3v3Model {
             if v31 && lname == "hdif" {
                 // bsim3v1 derives the AD/AS/PD/PS an instance does not give from HDIF and W.
                 hdif = Some(*value);
+                continue;
+            }
+            if version == Bsim3Version::V30 && version.unknown_params().contains(&lname.as_str()) {
+                // bsim3v0 knows none of these (HDIF included): ngspice warns and ignores.
+                ignored.push(lname);
                 continue;
             }
             if IGNORED.contains(&lname.as_str()) {
@@ -205,6 +203,31 @@ impl Bsim3v3Model {
                 if v != what {
                     let reason = format!("this BSIM3v3 implementation has only {} = {what}", sel.to_ascii_uppercase());
                     return bad(sel, v, &reason);
+                }
+            }
+        }
+        if version == Bsim3Version::V30 {
+            // bsim3v0's parameter table has no VERSION either: ngspice warns about it too.
+            ignored.push("version".into());
+            // bsim3v0 sets RSH's series conductances on the first instance of each size only
+            // (`b3v0temp.c`); insitu does not copy that, so such cards are refused.
+            if let Some(v) = p.rsh.filter(|v| *v != 0.0) {
+                return bad(
+                    "rsh",
+                    v,
+                    "RSH on BSIM3 3.0 cards is not implemented (ngspice's bsim3v0 gives the series \
+                     resistance to the first instance of each size only)",
+                );
+            }
+            // 3.0's substrate current has its own derivative chain in `b3v0ld.c` that insitu
+            // does not implement: refuse it rather than compute another revision's.
+            for (set, prefix) in [(&p, ""), (&lc, "l"), (&wc, "w"), (&pc, "p")] {
+                if let Some(v) = set.alpha0.filter(|v| *v != 0.0) {
+                    return bad(
+                        &format!("{prefix}alpha0"),
+                        v,
+                        "substrate current on BSIM3 3.0 cards (ngspice's bsim3v0) is not implemented",
+                    );
                 }
             }
         }

@@ -15,12 +15,16 @@ impl Bsim3v3 {
     /// [`crate::noise::thermal_psd`] of their conductances.
     pub fn noise_psd_at(&self, dc: &Bsim3v3Dc, vgs: f64, vds: f64, vbs: f64, freq: f64) -> (f64, f64) {
         let m = self.m;
-        let v31 = self.version == Bsim3Version::V31;
+        // 3.0 (bsim3v0) is 3.1 here except: NOIMOD 2 alone is BSIM (thermal and flicker), its
+        // SPICE2 thermal noise leaves gmbs out, and its BSIM flicker adds 273.15 to the
+        // already absolute temperature.
+        let v30 = self.version == Bsim3Version::V30;
+        let v31 = self.version <= Bsim3Version::V31;
         // bsim3v1's flicker noise takes |BSIM3cd| = |mode Ids - Ibd| (the drain junction
         // current included); later revisions the channel current alone.
         let cd = if v31 { ((dc.mode * dc.cdrain - dc.cbd) / m).abs() } else { (dc.cdrain / m).abs() };
-        let bsim_thermal = matches!(self.noimod, 2 | 4);
-        let bsim_flicker = matches!(self.noimod, 2 | 3);
+        let bsim_thermal = if v30 { self.noimod == 2 } else { matches!(self.noimod, 2 | 4) };
+        let bsim_flicker = if v30 { self.noimod == 2 } else { matches!(self.noimod, 2 | 3) };
         let version = self.version;
         let thermal = if bsim_thermal {
             let k = self.core(vgs, vds, vbs);
@@ -38,6 +42,8 @@ impl Bsim3v3 {
                 m * k.ueff * (qinv / (self.leff * self.leff))
             };
             thermal_psd(g, self.temp)
+        } else if v30 {
+            thermal_psd(2.0 / 3.0 * (dc.gm + dc.gds).abs(), self.temp)
         } else if version.is_v32() {
             thermal_psd(2.0 / 3.0 * (dc.gm + dc.gds + dc.gmbs).abs(), self.temp)
         } else {
@@ -129,7 +135,7 @@ impl Bsim3v3 {
         if vgs >= von + 0.1 {
             m * self.strong_inversion_noise_old(&k, vgs, vds, cd, ef)
         } else {
-            let t10 = self.noia * 8.62e-5 * self.temp;
+            let t10 = self.noia * 8.62e-5 * self.flicker_temp();
             let t11 = self.weff * self.leff * ef * 4.0e36;
             let swi = t10 / t11 * cd * cd;
             let slimit = self.strong_inversion_noise_old(&k, von + 0.1, vds, cd, ef);
@@ -142,9 +148,19 @@ impl Bsim3v3 {
         }
     }
 
+    /// The temperature the pre-3.2.4 BSIM flicker noise uses: the device's, plus 273.15 K
+    /// again on 3.0 (`b3v0noi.c` adds CONSTCtoK to the absolute CKTtemp).
+    fn flicker_temp(&self) -> f64 {
+        if self.version == Bsim3Version::V30 {
+            self.temp + 273.15
+        } else {
+            self.temp
+        }
+    }
+
     /// `StrongInversionNoiseEvalOld` of `b3v32noi.c` at mode-frame `vgs`, |VDS| `vds`.
     fn strong_inversion_noise_old(&self, k: &super::dc::Core, vgs: f64, vds: f64, cd: f64, ef: f64) -> f64 {
-        let temp = self.temp;
+        let temp = self.flicker_temp();
         let del_clm = if (self.version >= Bsim3Version::V323 && self.em <= 0.0) || vds <= k.vdsat {
             0.0
         } else {

@@ -106,6 +106,8 @@ pub struct Bsim3v3 {
     pub(crate) dwb: f64,
     pub(crate) ngate: f64,
     pub(crate) vfb: f64,
+    /// The card gives NGATE (3.0 applies NGATE whenever given).
+    pub(crate) ngate_given: bool,
     pub(crate) mobmod: u8,
     pub(crate) capmod: u8,
     pub(crate) cgsl: f64,
@@ -201,6 +203,8 @@ impl Bsim3v3 {
         geom.check(name)?;
         let (temp, tnom) = crate::consts::conditions(name, temp_c, p.tnom, tnom_c, gmin)?;
         let d = |v: Option<f64>, def: f64| v.unwrap_or(def);
+        // 3.0 (`b3v0set.c`, `b3v0temp.c`): see the branches marked "3.0" below.
+        let v30 = model.version == Bsim3Version::V30;
 
         // --- model defaults (b3set.c)
         let tox = d(p.tox, 150.0e-10);
@@ -233,9 +237,14 @@ impl Bsim3v3 {
         let xw = d(p.xw, 0.0);
         let cf = d(p.cf, 2.0 * EPSOX / PI_B3 * (1.0 + 0.4e-6 / tox).ln());
         let dlc_given_pos = p.dlc.is_some_and(|v| v > 0.0);
-        let cgdo_model = p.cgdo.unwrap_or(if dlc_given_pos { dlc_model * cox } else { 0.6 * xj * cox });
-        let cgso_model = p.cgso.unwrap_or(if dlc_given_pos { dlc_model * cox } else { 0.6 * xj * cox });
-        let cgbo_model = d(p.cgbo, 2.0 * dwc_model * cox);
+        let mut cgdo_model = p.cgdo.unwrap_or(if dlc_given_pos { dlc_model * cox } else { 0.6 * xj * cox });
+        let mut cgso_model = p.cgso.unwrap_or(if dlc_given_pos { dlc_model * cox } else { 0.6 * xj * cox });
+        let cgbo_model = d(p.cgbo, if v30 { 0.0 } else { 2.0 * dwc_model * cox });
+        if v30 {
+            // 3.0: negative overlaps are set to zero, CGBO defaults to 0.
+            cgdo_model = cgdo_model.max(0.0);
+            cgso_model = cgso_model.max(0.0);
+        }
 
         // --- temperature-only model values (b3temp.c, model loop)
         let pb = d(p.pb, 1.0).max(0.1);
@@ -316,7 +325,16 @@ impl Bsim3v3 {
         let ub = bin!(ub, 5.87e-19) + bin!(ub1, -7.61e-18) * tr1;
         let uc = bin!(uc, -0.0465e-9) + bin!(uc1, -0.056e-9) * tr1;
         let mut u0 = bin!(u0, if typ > 0.0 { 0.067 } else { 0.025 });
-        if u0 > 1.0 {
+        if v30 {
+            // 3.0 converts U0 > 1 (cm^2/Vs) on the card; LU0/WU0/PU0 only when the converted
+            // U0 is still above 1 (b3v0set.c tests the already divided U0), then no more.
+            let mut u0m = d(p.u0, if typ > 0.0 { 0.067 } else { 0.025 });
+            if p.u0.is_some() && u0m > 1.0 {
+                u0m /= 1.0e4;
+            }
+            let k = if u0m > 1.0 { 1.0e-4 } else { 1.0 };
+            u0 = u0m + k * (d(lc.u0, 0.0) * inv_l + d(wc.u0, 0.0) * inv_w + d(pc.u0, 0.0) * inv_lw);
+        } else if u0 > 1.0 {
             u0 /= 1.0e4;
         }
         let u0temp = u0 * tratio.powf(bin!(ute, -1.5));
@@ -351,7 +369,7 @@ impl Bsim3v3 {
         let ldeb = (EPSSI * vtm0 / (CHARGE_Q * npeak * 1.0e6)).sqrt() / 3.0;
         let acde = bin!(acde, 1.0) * (npeak / 2.0e16).powf(-0.25);
 
-        let mut vbm = bin!(vbm, -3.0);
+        let mut vbm = bin!(vbm, if v30 { -5.0 } else { -3.0 });
         let (k1, k2) = if p.k1.is_some() || p.k2.is_some() {
             (
                 if p.k1.is_some() { bin!(k1, 0.53) } else { 0.53 },
@@ -377,13 +395,22 @@ impl Bsim3v3 {
             let k2 = t0 * t1 / (2.0 * t2 + vbm);
             (gamma2 - 2.0 * k2 * (phi - vbm).sqrt(), k2)
         };
-        let mut vbsc = if k2 < 0.0 {
+        let mut vbsc = if v30 {
+            // 3.0: the clamped value when K2 > 0 (the later revisions' K2 < 0), else -10 V,
+            // and no VBM limit.
+            if k2 > 0.0 {
+                let t0 = 0.5 * k1 / k2;
+                (0.9 * (phi - t0 * t0)).clamp(-30.0, -3.0)
+            } else {
+                -10.0
+            }
+        } else if k2 < 0.0 {
             let t0 = 0.5 * k1 / k2;
             (0.9 * (phi - t0 * t0)).clamp(-30.0, -3.0)
         } else {
             -30.0
         };
-        if vbsc > vbm {
+        if vbsc > vbm && !v30 {
             vbsc = vbm;
         }
         let vfb = match (p.vfb, p.vth0) {
@@ -432,9 +459,22 @@ impl Bsim3v3 {
             g.ps = g.ps.max(weff);
         }
         let g = &g;
-        let nvtm = vtm * nj;
+        // 3.0: the junctions run at the fixed 300.15 K thermal voltage, area only, JS unscaled.
+        let nvtm = if v30 { vt0 } else { vtm * nj };
         let ijth = d(p.ijth, 0.1);
-        let sat = |a: f64, per: f64| if a <= 0.0 && per <= 0.0 { 1.0e-14 } else { a * js_t + per * jsw_t };
+        let sat = |a: f64, per: f64| {
+            if v30 {
+                if a <= 0.0 {
+                    1.0e-14
+                } else {
+                    a * js
+                }
+            } else if a <= 0.0 && per <= 0.0 {
+                1.0e-14
+            } else {
+                a * js_t + per * jsw_t
+            }
+        };
         let source_sat_cur = sat(g.as_, g.ps);
         let drain_sat_cur = sat(g.ad, g.pd);
         let lim = |s: f64| {
@@ -450,7 +490,10 @@ impl Bsim3v3 {
         let czbd = cj_t * g.ad;
         let czbs = cj_t * g.as_;
         let side = |per: f64| {
-            if per < weff {
+            if v30 {
+                // 3.0: the whole perimeter at CJSW, no gate-edge sidewall.
+                (cjsw_t * per, 0.0)
+            } else if per < weff {
                 (0.0, cjswg_t * per)
             } else {
                 (cjsw_t * (per - weff), cjswg_t * weff)
@@ -557,9 +600,19 @@ impl Bsim3v3 {
             dwg: bin!(dwg, 0.0),
             dwb: bin!(dwb, 0.0),
             ngate: bin!(ngate, 0.0),
+            ngate_given: p.ngate.is_some(),
             vfb,
             mobmod: d(p.mobmod, 1.0) as u8,
-            capmod: d(p.capmod, if v31 { 2.0 } else { 3.0 }) as u8,
+            // 3.0: CAPMOD 1 by default, and any other value runs the smooth model (2 here).
+            capmod: if v30 {
+                if d(p.capmod, 1.0) == 1.0 {
+                    1
+                } else {
+                    2
+                }
+            } else {
+                d(p.capmod, if v31 { 2.0 } else { 3.0 }) as u8
+            },
             cgsl: bin!(cgsl, 0.0),
             cgdl: bin!(cgdl, 0.0),
             ckappa: bin!(ckappa, 0.6),

@@ -86,6 +86,8 @@ impl Bsim3Version {
             &["lintnoi", "acnqsmod"]
         } else if self == Bsim3Version::V31 {
             V31_UNKNOWN
+        } else if self == Bsim3Version::V30 {
+            V30_UNKNOWN
         } else {
             &[]
         }
@@ -101,6 +103,17 @@ const V31_UNKNOWN: &[&str] = &[
     "pvfb", "lalpha1", "walpha1", "palpha1", "acm", "calcacm", "ld", "ldif", "rd", "rs", "rdc", "rsc", "wmlt",
     "vgs_max", "vgd_max", "vgb_max", "vds_max", "vbs_max", "vbd_max", "vgsr_max", "vgdr_max", "vgbr_max", "vbsr_max",
     "vbdr_max",
+];
+
+/// Parameters `bsim3v1` knows and `bsim3v0` (version 3.0) does not (`b3v0.c`'s parameter
+/// table against `b3v1.c`'s), plus [`V31_UNKNOWN`].
+const V30_UNKNOWN: &[&str] = &[
+    "cjswg", "hdif", "jsw", "mjswg", "nj", "paramchk", "pbswg", "vfbcv", "lvfbcv", "wvfbcv", "pvfbcv", "xti", "acde",
+    "moin", "noff", "voffcv", "vfb", "toxm", "ijth", "alpha1", "xl", "xw", "lintnoi", "acnqsmod", "lmlt", "tcj",
+    "tcjsw", "tcjswg", "tpb", "tpbsw", "tpbswg", "llc", "lwc", "lwlc", "wlc", "wwc", "wwlc", "lacde", "wacde", "pacde",
+    "lmoin", "wmoin", "pmoin", "lnoff", "wnoff", "pnoff", "lvoffcv", "wvoffcv", "pvoffcv", "lvfb", "wvfb", "pvfb",
+    "lalpha1", "walpha1", "palpha1", "acm", "calcacm", "ld", "ldif", "rd", "rs", "rdc", "rsc", "wmlt", "vgs_max",
+    "vgd_max", "vgb_max", "vds_max", "vbs_max", "vbd_max", "vgsr_max", "vgdr_max", "vgbr_max", "vbsr_max", "vbdr_max",
 ];
 
 impl fmt::Display for Bsim3Version {
