@@ -55,7 +55,7 @@ impl Work {
     /// Factors `mat` unless `lu` already holds the factors of these very values.
     #[inline]
     fn factor(&mut self) -> Result<(), Singular> {
-        let same = self.factored && self.mat.iter().zip(&self.lu_values).all(|(a, b)| a.to_bits() == b.to_bits());
+        let same = self.factored && same_bits(&self.mat, &self.lu_values);
         if !same {
             self.factored = false;
             self.lu.factor(&self.mat)?;
@@ -64,6 +64,18 @@ impl Work {
         }
         Ok(())
     }
+}
+
+/// Whether `a` and `b` hold the same values bit for bit. Blocks of eight are compared
+/// without a branch per entry (the compiler vectorizes the folded XOR), stopping at the first
+/// block that differs.
+#[inline]
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    const BLOCK: usize = 8;
+    let diff = |a: &[f64], b: &[f64]| a.iter().zip(b).fold(0u64, |acc, (x, y)| acc | (x.to_bits() ^ y.to_bits()));
+    let (ca, cb) = (a.chunks_exact(BLOCK), b.chunks_exact(BLOCK));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    a.len() == b.len() && ca.zip(cb).all(|(x, y)| diff(x, y) == 0) && diff(ra, rb) == 0
 }
 
 /// A circuit compiled for repeated simulation.
@@ -652,5 +664,23 @@ pub(crate) fn analysis_name(mode: Mode) -> String {
     match mode {
         Mode::Dc => "dc operating point".to_string(),
         Mode::Tran => "transient".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_bits;
+
+    #[test]
+    fn same_bits_compares_every_entry_bit_for_bit() {
+        let a: Vec<f64> = (0..19).map(|k| k as f64 * 0.5).collect();
+        assert!(same_bits(&a, &a.clone()));
+        // A difference in a full block, in the remainder, and one of sign only (0 and -0).
+        for k in [3, 17, 0] {
+            let mut b = a.clone();
+            b[k] = if k == 0 { -0.0 } else { b[k] + 1e-15 };
+            assert!(!same_bits(&a, &b), "entry {k}");
+        }
+        assert!(!same_bits(&a, &a[..18]));
     }
 }

@@ -98,6 +98,15 @@ impl<const N: usize> Window<'_, N> {
         self.now[k + 1] = i;
         i
     }
+
+    /// [`Window::integrate`] with the formula fixed at compile time (`R`, see
+    /// [`Integrator::rule`]): a device integrating several charges picks it once.
+    #[inline(always)]
+    pub fn integrate_by<const R: u8>(&mut self, integ: &Integrator, k: usize) -> f64 {
+        let i = integ.current_by::<R>(self.now[k], self.old[0][k], self.old[1][k], self.old[0][k + 1]);
+        self.now[k + 1] = i;
+        i
+    }
 }
 
 /// The integration formula for one time step.
@@ -141,10 +150,38 @@ impl Integrator {
     /// The current of a charge `q0` with values `q1`, `q2` and current `i1` at the older levels.
     #[inline]
     pub fn current(&self, q0: f64, q1: f64, q2: f64, i1: f64) -> f64 {
+        match self.rule() {
+            Self::EULER => self.current_by::<{ Self::EULER }>(q0, q1, q2, i1),
+            Self::TRAPEZOIDAL => self.current_by::<{ Self::TRAPEZOIDAL }>(q0, q1, q2, i1),
+            _ => self.current_by::<{ Self::GEAR }>(q0, q1, q2, i1),
+        }
+    }
+
+    /// Rule of order 1 (backward Euler), see [`Integrator::rule`].
+    pub const EULER: u8 = 0;
+    /// Trapezoidal rule of order 2.
+    pub const TRAPEZOIDAL: u8 = 1;
+    /// Gear (BDF) of order 2.
+    pub const GEAR: u8 = 2;
+
+    /// Which formula [`Integrator::current`] applies: [`Integrator::EULER`],
+    /// [`Integrator::TRAPEZOIDAL`] or [`Integrator::GEAR`].
+    #[inline]
+    pub fn rule(&self) -> u8 {
         match (self.method, self.order) {
-            (_, 1) => self.ag[0] * (q0 - q1),
-            (Method::Trapezoidal, _) => self.ag[0] * (q0 - q1) - i1,
-            (Method::Gear, _) => self.ag[0] * q0 + self.ag[1] * q1 + self.ag[2] * q2,
+            (_, 1) => Self::EULER,
+            (Method::Trapezoidal, _) => Self::TRAPEZOIDAL,
+            (Method::Gear, _) => Self::GEAR,
+        }
+    }
+
+    /// [`Integrator::current`] by the formula `R` (the caller's [`Integrator::rule`]).
+    #[inline(always)]
+    pub fn current_by<const R: u8>(&self, q0: f64, q1: f64, q2: f64, i1: f64) -> f64 {
+        match R {
+            Self::EULER => self.ag[0] * (q0 - q1),
+            Self::TRAPEZOIDAL => self.ag[0] * (q0 - q1) - i1,
+            _ => self.ag[0] * q0 + self.ag[1] * q1 + self.ag[2] * q2,
         }
     }
 }

@@ -109,8 +109,10 @@ pub fn stamp_charge(
     c: f64,
     v: f64,
 ) {
-    st.set(k, q);
-    let i = integ.integrate(st, k);
+    // One bounds check per time level for the charge and its current.
+    let mut w = st.window::<2>(k);
+    w.now[0] = q;
+    let i = w.integrate(integ, 0);
     let g = integ.ag0() * c;
     stamp_g(m, s, g);
     stamp_i(rhs, a, b, i - g * v);

@@ -75,6 +75,25 @@ fn stamp_charges(
     e: &Mos1Charges,
     stamp: &mut Stamp,
 ) {
+    // The integration formula is picked once for the five charges.
+    match integ.rule() {
+        Integrator::EULER => stamp_charges_by::<{ Integrator::EULER }>(dev, k, st, integ, v, e, stamp),
+        Integrator::TRAPEZOIDAL => stamp_charges_by::<{ Integrator::TRAPEZOIDAL }>(dev, k, st, integ, v, e, stamp),
+        _ => stamp_charges_by::<{ Integrator::GEAR }>(dev, k, st, integ, v, e, stamp),
+    }
+}
+
+/// [`stamp_charges`] with the integration formula `R` ([`Integrator::rule`]).
+#[inline(always)]
+fn stamp_charges_by<const R: u8>(
+    dev: &Mos1,
+    k: usize,
+    st: &mut States,
+    integ: &Integrator,
+    v: (f64, f64, f64),
+    e: &Mos1Charges,
+    stamp: &mut Stamp,
+) {
     let ty = dev.mos_type();
     let (vgs, vds, vbs) = v;
     let (hgs, hgd, hgb) = e.half;
@@ -101,7 +120,7 @@ fn stamp_charges(
     ];
     for (off, a, b, q, c, v) in charges {
         w.now[off] = q;
-        let i = w.integrate(integ, off);
+        let i = w.integrate_by::<R>(integ, off);
         let g = ag0 * c;
         stamp.branch(a, b, g, i - g * v);
     }
