@@ -47,13 +47,32 @@ pub(super) fn stamp_charges(
     v: &[f64; 4],
     stamp: &mut Stamp,
 ) {
+    // The integration formula is picked once for the three charges.
+    match integ.rule() {
+        Integrator::EULER => stamp_charges_by::<{ Integrator::EULER }>(k, st, integ, q, c, v, stamp),
+        Integrator::TRAPEZOIDAL => stamp_charges_by::<{ Integrator::TRAPEZOIDAL }>(k, st, integ, q, c, v, stamp),
+        _ => stamp_charges_by::<{ Integrator::GEAR }>(k, st, integ, q, c, v, stamp),
+    }
+}
+
+/// [`stamp_charges`] with the integration formula `R` ([`Integrator::rule`]).
+#[inline(always)]
+fn stamp_charges_by<const R: u8>(
+    k: usize,
+    st: &mut States,
+    integ: &Integrator,
+    q: &[f64; 4],
+    c: &[[f64; 4]; 4],
+    v: &[f64; 4],
+    stamp: &mut Stamp,
+) {
     let ag0 = integ.ag0();
     let mut i_sum = 0.0;
     let mut lin_sum = 0.0;
     let mut w = st.window::<{ QB + 2 }>(k);
     for (row, off) in [(D, QD), (G, QG), (B, QB)] {
         w.now[off] = q[row];
-        let i = w.integrate(integ, off);
+        let i = w.integrate_by::<R>(integ, off);
         let mut lin = 0.0;
         for col in 0..4 {
             stamp.j[row][col] += ag0 * c[row][col];

@@ -81,8 +81,9 @@ impl Inductor {
         m[self.s[3]] -= 1.0;
         if ctx.mode == Mode::Tran {
             let i = x[self.br];
-            st.set(self.state, self.l * i);
-            let v = ctx.integ.integrate(st, self.state);
+            let mut w = st.window::<2>(self.state);
+            w.now[0] = self.l * i;
+            let v = w.integrate(&ctx.integ, 0);
             let req = ctx.integ.ag0() * self.l;
             m[self.s[4]] -= req;
             rhs[self.br] += v - req * i;
