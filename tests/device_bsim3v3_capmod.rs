@@ -10,7 +10,6 @@
 mod common;
 
 use common::{check_caps_point, mos_params, scratch_dir, OpGrid, Worst};
-use insitu::check::{check_file_with, Tolerances};
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
 use insitu::ngspice::Ngspice;
 use std::path::{Path, PathBuf};
@@ -129,16 +128,7 @@ fn capmod01_caps_match_ngspice() {
 /// and CGSL/CGDL with the accumulation square root) and the charges in the time loop.
 #[test]
 fn capmod01_deck_matches_ngspice() {
-    let Some(ng) = Ngspice::for_tests() else {
-        return;
-    };
-    let deck = dir().join("cs_stage_capmod1.cir");
-    let work = scratch_dir("bsim3v3-capmod01-deck");
-    let report = check_file_with(&deck, &ng, &work, &Tolerances::default(), "reltol=1e-6 vntol=1e-9 abstol=1e-15")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let worst = report.rows.iter().map(|r| r.score).fold(0.0, f64::max);
-    println!("{} vectors, worst {worst:.3e} of tolerance\n{report}", report.rows.len());
-    assert!(report.pass(), "{report}");
+    common::check_bsim3_deck("cs_stage_capmod1.cir", "bsim3v3-capmod01-deck");
 }
 
 /// BSIM3 thermal noise (NOIMOD 2 and 4) reads the inversion charge of the CAPMOD: on CAPMOD 0

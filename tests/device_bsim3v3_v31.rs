@@ -386,17 +386,7 @@ fn v31_noise_matches_ngspice() {
 /// tolerances.
 #[test]
 fn v31_ota_deck_agrees_with_ngspice() {
-    use insitu::check::{check_file_with, Tolerances};
-    let Some(ng) = Ngspice::for_tests() else {
-        return;
-    };
-    let deck = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3/ota5t_v31.cir");
-    let work = scratch_dir("bsim3v1-ota");
-    let report = check_file_with(&deck, &ng, &work, &Tolerances::default(), "reltol=1e-6 vntol=1e-9 abstol=1e-15")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let worst = report.rows.iter().map(|r| r.score).fold(0.0, f64::max);
-    println!("ota5t_v31: {} vectors, worst {worst:.3e} of tolerance\n{report}", report.rows.len());
-    assert!(report.pass(), "{report}");
+    common::check_bsim3_deck("ota5t_v31.cir", "bsim3v1-ota");
 }
 
 /// A gm/Id table (the `pdk::gmid` generator) from the 3.1 card (`n31`, MOSIS style): the peak

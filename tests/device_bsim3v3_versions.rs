@@ -408,17 +408,7 @@ fn bsim3v32_noise_matches_ngspice() {
 /// ngspice at tight Newton tolerances.
 #[test]
 fn bsim3v32_ota_deck_agrees_with_ngspice() {
-    use insitu::check::{check_file_with, Tolerances};
-    let Some(ng) = Ngspice::for_tests() else {
-        return;
-    };
-    let deck = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3/ota5t_v324.cir");
-    let work = scratch_dir("bsim3v32-ota");
-    let report = check_file_with(&deck, &ng, &work, &Tolerances::default(), "reltol=1e-6 vntol=1e-9 abstol=1e-15")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let worst = report.rows.iter().map(|r| r.score).fold(0.0, f64::max);
-    println!("ota5t_v324: {} vectors, worst {worst:.3e} of tolerance\n{report}", report.rows.len());
-    assert!(report.pass(), "{report}");
+    common::check_bsim3_deck("ota5t_v324.cir", "bsim3v32-ota");
 }
 
 /// A known ngspice 39 defect, shown rather than copied: for revisions 3.2 and 3.2.2,

@@ -464,3 +464,22 @@ impl DcGrid<'_> {
         worst
     }
 }
+
+/// The Newton tolerances at which whole decks are compared with ngspice, so that neither
+/// simulator's convergence test shows up as a difference.
+pub const TIGHT_NEWTON: &str = "reltol=1e-6 vntol=1e-9 abstol=1e-15";
+
+/// Checks the deck `tests/bsim3v3/NAME` against ngspice at [`TIGHT_NEWTON`], prints every
+/// vector's score and the worst, asserts that the deck passes and returns the report (`None`
+/// when ngspice is absent and not required).
+pub fn check_bsim3_deck(name: &str, work: &str) -> Option<insitu::check::Report> {
+    let ng = insitu::ngspice::Ngspice::for_tests()?;
+    let deck = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3").join(name);
+    let tol = insitu::check::Tolerances::default();
+    let report = insitu::check::check_file_with(&deck, &ng, &scratch_dir(work), &tol, TIGHT_NEWTON)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let worst = report.rows.iter().map(|r| r.score).fold(0.0, f64::max);
+    println!("{name}: {} vectors, worst {worst:.3e} of tolerance\n{report}", report.rows.len());
+    assert!(report.pass(), "{report}");
+    Some(report)
+}
