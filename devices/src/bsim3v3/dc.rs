@@ -677,8 +677,7 @@ impl Bsim3v3 {
             dbeta_dvb,
         };
         let ([ids, gm, gds, gmb], [idsa, didsa_dvg, didsa_dvd, didsa_dvb]) = if v30 {
-            // 3.0 has no substrate current here (rejected on the card), so no Idsa.
-            (super::v30::drain_current(&params, &bias, [rds, drds_dvg, drds_dvb]), [0.0; 4])
+            super::v30::drain_current(&params, &bias, [rds, drds_dvg, drds_dvb])
         } else {
             drain_current_with_idsa(&params, &bias, Some([rds, drds_dvg, drds_dvb]))
         };
@@ -691,6 +690,9 @@ impl Bsim3v3 {
             dvgsteff: [dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb],
             dvbseff_dvb,
         });
+        // `b3v0ld.c` sets Vdseff = Vds where its substrate-current block clamps Vds - Vdseff
+        // to 0; the noise's Qinv reads that Vdseff.
+        let vdseff = if v30 && diff_vds < 0.0 && self.alpha0 > 0.0 && self.beta0 > 0.0 { vds } else { vdseff };
 
         Core {
             mode,

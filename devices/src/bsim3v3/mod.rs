@@ -27,8 +27,8 @@
 //!
 //! - versions 3.2, 3.2.2, 3.2.3 and 3.2.4 (ngspice's `bsim3v32`) and 3.1 (`bsim3v1`) through
 //!   [`Bsim3Version`] branches in the same code ([`Bsim3v3Model::with_version`]).
-//!   3.0 (`bsim3v0`): DC, charges and noise as `V30` branches (`v30` holds its
-//!   output-resistance stage and junction diode); ALPHA0 and RSH on a 3.0 card are refused.
+//!   3.0 (`bsim3v0`): DC, charges, noise and substrate current as `V30` branches (`v30`
+//!   holds its output-resistance stage and junction diode).
 //!
 //! - ngspice's parameter checks (`b3check.c`): fatal ones are errors, warnings are kept on the
 //!   instance ([`Bsim3v3::warnings`]); names BSIM3v3.3 does not know are ignored

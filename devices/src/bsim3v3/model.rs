@@ -209,27 +209,6 @@ impl Bsim3v3Model {
         if version == Bsim3Version::V30 {
             // bsim3v0's parameter table has no VERSION either: ngspice warns about it too.
             ignored.push("version".into());
-            // bsim3v0 sets RSH's series conductances on the first instance of each size only
-            // (`b3v0temp.c`); insitu does not copy that, so such cards are refused.
-            if let Some(v) = p.rsh.filter(|v| *v != 0.0) {
-                return bad(
-                    "rsh",
-                    v,
-                    "RSH on BSIM3 3.0 cards is not implemented (ngspice's bsim3v0 gives the series \
-                     resistance to the first instance of each size only)",
-                );
-            }
-            // 3.0's substrate current has its own derivative chain in `b3v0ld.c` that insitu
-            // does not implement: refuse it rather than compute another revision's.
-            for (set, prefix) in [(&p, ""), (&lc, "l"), (&wc, "w"), (&pc, "p")] {
-                if let Some(v) = set.alpha0.filter(|v| *v != 0.0) {
-                    return bad(
-                        &format!("{prefix}alpha0"),
-                        v,
-                        "substrate current on BSIM3 3.0 cards (ngspice's bsim3v0) is not implemented",
-                    );
-                }
-            }
         }
         p.check_values(name)?;
         Ok(Bsim3v3Model {

@@ -5,7 +5,8 @@
 //! smoothing, the PVAG factor without its smoothing, VASCBE only when `PSCBE1 litl / diffVds`
 //! lies in (0, EXP_THRESHOLD), and Idl with its own Rds derivative terms; the shared stage of
 //! the later revisions (`crate::bsim3::shared`) has all of those, so 3.0 has its own here. The
-//! rest of 3.0 is branches in [`super::dc`], [`super::temp`] and the charge and noise modules.
+//! rest of 3.0 is branches in [`super::dc`], [`super::temp`], [`super::isub`] and the charge
+//! and noise modules.
 
 use super::temp::{Bsim3v3, EXP_THRESHOLD, MAX_EXP, MIN_EXP};
 use crate::bsim3::shared::{DrainBias, OutputParams};
@@ -29,8 +30,10 @@ pub(crate) fn diode(v: f64, sat: f64, vt0: f64, gmin: f64) -> (f64, f64) {
 }
 
 /// Ids and its derivatives [ids, gm, gds, gmb] (mode frame, chained through Vgsteff and
-/// Vbseff) from the bias quantities, with Rds and its Vg/Vb derivatives, as `b3v0ld.c`.
-pub(crate) fn drain_current(p: &OutputParams, b: &DrainBias, rds: [f64; 3]) -> [f64; 4] {
+/// Vbseff) from the bias quantities, with Rds and its Vg/Vb derivatives, as `b3v0ld.c`;
+/// beside them [Idsa, dIdsa/dVg, dIdsa/dVd, dIdsa/dVb] (before the chain rule) for the
+/// substrate current.
+pub(crate) fn drain_current(p: &OutputParams, b: &DrainBias, rds: [f64; 3]) -> ([f64; 4], [f64; 4]) {
     let OutputParams { pclm, litl, theta_rout, pdiblb, pvag, pscbe1_litl, pscbe2, leff } = *p;
     let [rds, drds_dvg, drds_dvb] = rds;
     let DrainBias {
@@ -172,7 +175,10 @@ pub(crate) fn drain_current(p: &OutputParams, b: &DrainBias, rds: [f64; 3]) -> [
     let gm = t0 * didsa_dvg - idsa * (dvdseff_dvg + diff_vds / vascbe * dvascbe_dvg) / vascbe;
     let gds = t0 * didsa_dvd + idsa * (1.0 - dvdseff_dvd - diff_vds / vascbe * dvascbe_dvd) / vascbe;
     let gmb = t0 * didsa_dvb - idsa * (dvdseff_dvb + diff_vds / vascbe * dvascbe_dvb) / vascbe;
-    [ids, gm * dvgsteff_dvg, gds + gm * dvgsteff_dvd, (gmb + gm * dvgsteff_dvb) * dvbseff_dvb]
+    (
+        [ids, gm * dvgsteff_dvg, gds + gm * dvgsteff_dvd, (gmb + gm * dvgsteff_dvb) * dvbseff_dvb],
+        [idsa, didsa_dvg, didsa_dvd, didsa_dvb],
+    )
 }
 
 impl Bsim3v3 {
