@@ -65,14 +65,12 @@ fn bsim3_versions_map_as_in_ngspice() {
     let c = insitu_netlist::elaborate(&parsed, &Default::default()).expect("elaborates");
     let models = insitu_solver::compile::compile_models(&c).expect("3.0 compiles");
     assert!(models.iter().any(|m| matches!(m, insitu_solver::compile::CompiledModel::Bsim3v3(_))));
-    // What 3.0 lacks in insitu is refused with the parameter's name, not approximated.
+    // RSH and ALPHA0 run on 3.0 cards as bsim3v0 has them (no longer refused).
     for extra in ["rsh=5", "alpha0=1e-6"] {
         let text = deck.replace("tox=4e-9", &format!("tox=4e-9 {extra}"));
         let parsed = insitu_netlist::parse_str(&text, Path::new("v30.cir"), &insitu_netlist::MemLoader::default())
             .expect("parses");
         let c = insitu_netlist::elaborate(&parsed, &Default::default()).expect("elaborates");
-        let err = insitu_solver::compile::compile_models(&c).unwrap_err().to_string();
-        let name = extra.split('=').next().unwrap();
-        assert!(err.contains(name) && err.contains("3.0"), "{err}");
+        insitu_solver::compile::compile_models(&c).unwrap_or_else(|e| panic!("{extra}: {e}"));
     }
 }

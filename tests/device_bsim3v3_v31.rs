@@ -347,32 +347,19 @@ fn v31_noise_matches_ngspice() {
                 k += 1;
                 let set = [("noimod", noimod)];
                 let g = MosGeom { m: mult, ..geom(2e-6, l) };
-                let s = if c.pmos { -1.0 } else { 1.0 };
-                let text = format!(
-                    "bsim3v1 noise {k}\n.temp {temp}\nVG g 0 dc {} ac 1\nVD dd 0 {}\nVM dd d 0\nH1 out 0 VM 1\n{}\
-                     m1 d g 0 0 x {}\n.noise v(out) VG dec 4 10 1e9\n.end\n",
-                    sp(s * vgs),
-                    sp(s * vds),
-                    model_line(c, "x", &set),
-                    inst_params(&g)
-                );
-                let run = ng.run(&text, &dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-                let plot = run.plot("Noise Spectral").expect("noise plot");
-                let freq = plot.vector("frequency").expect("frequency");
-                let onoise = plot.vector("onoise_spectrum").expect("onoise_spectrum");
                 let dev = Bsim3v3::new(&model(c, &set), &g, temp, 27.0, 1e-12).expect("instance");
-                let r = dev.dc(vgs, vds, 0.0);
-                for (f, v) in freq.iter().zip(onoise) {
-                    let (th, fl) = dev.noise_psd_at(&r, vgs, vds, 0.0, *f);
-                    let ctx =
-                        format!("{} NOIMOD {noimod} T={temp} vgs={vgs} vds={vds} L={l:e} M={mult} f={f:e}", c.name);
-                    if v.is_nan() {
-                        assert!(th + fl < 0.0, "ngspice NaN where ours is {}: {ctx}", th + fl);
-                        negative += 1;
-                        continue;
-                    }
-                    worst.check("psd", th + fl, v * v, 1e-40, TOL, &ctx);
-                }
+                negative += common::check_noise_point(
+                    &mut worst,
+                    &ng,
+                    &dir,
+                    &format!("bsim3v1 noise {k}"),
+                    |name| model_line(c, name, &set),
+                    &inst_params(&g),
+                    &dev,
+                    (temp, vgs, vds),
+                    TOL,
+                    &format!("{} NOIMOD {noimod} T={temp} vgs={vgs} vds={vds} L={l:e} M={mult}", c.name),
+                );
             }
         }
     }

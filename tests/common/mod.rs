@@ -465,6 +465,52 @@ impl DcGrid<'_> {
     }
 }
 
+/// One channel-noise point against ngspice `.noise`: the device `x` (card text from
+/// `model_line`, given the name `x`; instance parameters `inst`) at the n-frame bias (`vgs`,
+/// `vds`, VBS = 0) and `temp`, its drain noise current read through a 1-ohm CCVS from 10 Hz
+/// to 1 GHz (4 points a decade), against [`insitu::devices::Bsim3v3::noise_psd_at`] of `dev`
+/// (thermal + flicker) under `psd` in `worst`. ngspice's NaN (a negative flicker density)
+/// must be a negative density of ours too; returns how many such points there were.
+#[allow(clippy::too_many_arguments)]
+pub fn check_noise_point(
+    worst: &mut Worst,
+    ng: &insitu::ngspice::Ngspice,
+    dir: &std::path::Path,
+    title: &str,
+    model_line: impl Fn(&str) -> String,
+    inst: &str,
+    dev: &insitu::devices::Bsim3v3,
+    (temp, vgs, vds): (f64, f64, f64),
+    tol: f64,
+    ctx: &str,
+) -> usize {
+    let s = dev.mos_type();
+    let text = format!(
+        "{title}\n.temp {temp}\nVG g 0 dc {} ac 1\nVD dd 0 {}\nVM dd d 0\nH1 out 0 VM 1\n{}\
+         m1 d g 0 0 x {inst}\n.noise v(out) VG dec 4 10 1e9\n.end\n",
+        sp(s * vgs),
+        sp(s * vds),
+        model_line("x"),
+    );
+    let run = ng.run(&text, dir).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+    let plot = run.plot("Noise Spectral").expect("noise plot");
+    let freq = plot.vector("frequency").expect("frequency");
+    let onoise = plot.vector("onoise_spectrum").expect("onoise_spectrum");
+    let r = dev.dc(vgs, vds, 0.0);
+    let mut negative = 0;
+    for (f, v) in freq.iter().zip(onoise) {
+        let (th, fl) = dev.noise_psd_at(&r, vgs, vds, 0.0, *f);
+        let ctx = format!("{ctx} f={f:e}");
+        if v.is_nan() {
+            assert!(th + fl < 0.0, "ngspice NaN where ours is {}: {ctx}", th + fl);
+            negative += 1;
+            continue;
+        }
+        worst.check("psd", th + fl, v * v, 1e-40, tol, &ctx);
+    }
+    negative
+}
+
 /// The Newton tolerances at which whole decks are compared with ngspice, so that neither
 /// simulator's convergence test shows up as a difference.
 pub const TIGHT_NEWTON: &str = "reltol=1e-6 vntol=1e-9 abstol=1e-15";
