@@ -1456,8 +1456,9 @@ pub(crate) struct Ctx<'a> {
     pub tnom: f64,
     /// `.options scale` (geometry unit of MOSFET W, L, AD, AS, PD, PS).
     pub scale: f64,
-    /// MOSFET geometry where the instance gives none: ngspice's defaults, or
-    /// `.options defw/defl/defad/defas` (metres, not scaled).
+    /// MOSFET geometry where a level-1 instance gives none: ngspice's defaults, or
+    /// `.options defw/defl/defad/defas` (metres, not scaled); BSIM3 instances take
+    /// `BSIM3_DEFAULTS` instead.
     pub mos_defaults: MosGeometry,
     pub models: &'a [Model],
 }
@@ -1491,6 +1492,25 @@ fn option_mos_defaults(o: &Options) -> MosGeometry {
         ..d
     }
 }
+
+/// The geometry of a BSIM3 (level 8/49) instance that gives none: W = L = 5 um, no
+/// diffusion areas or perimeters, one square (`b3set.c`, `b3v32set.c`, `b3v1set.c`,
+/// `b3v0set.c`). ngspice 39 reads `.options defw/defl/defad/defas` only in its MOS level
+/// 1-3, 6 and 9 set-up (`mos1temp.c`, ...), so BSIM3 instances ignore them.
+const BSIM3_DEFAULTS: MosGeometry = MosGeometry {
+    w: 5e-6,
+    l: 5e-6,
+    ad: 0.0,
+    as_: 0.0,
+    pd: 0.0,
+    ps: 0.0,
+    nrd: 1.0,
+    nrs: 1.0,
+    m: 1.0,
+    w_given: false,
+    l_given: false,
+    diff_given: [false; 4],
+};
 
 /// `.options scale=...` (kept in `Options::other`), 1 when absent.
 fn option_scale(o: &Options) -> f64 {
@@ -1612,8 +1632,9 @@ pub(crate) fn compute(
                 return Err((Some("area"), format!("area must be positive, got {area}")));
             }
         }
-        ElementKind::Mosfet { geom, .. } => {
-            let d = &ctx.mos_defaults;
+        ElementKind::Mosfet { geom, model, .. } => {
+            let bsim3 = ctx.models.get(*model).is_some_and(|m| matches!(m.level, 8 | 49));
+            let d = if bsim3 { &BSIM3_DEFAULTS } else { &ctx.mos_defaults };
             let (s1, s2) = (ctx.scale, ctx.scale * ctx.scale);
             geom.w = get(vals, Key::W).map_or(d.w, |v| v * s1);
             geom.l = get(vals, Key::L).map_or(d.l, |v| v * s1);
