@@ -388,7 +388,7 @@ fn mos_default_options_apply_to_level_1_only() {
         c.elements
             .iter()
             .find_map(|e| match &e.kind {
-                insitu::netlist::ElementKind::Mosfet { geom, .. } if e.name == name => Some(geom.clone()),
+                insitu::netlist::ElementKind::Mosfet { geom, .. } if e.name == name => Some(*geom),
                 _ => None,
             })
             .unwrap_or_else(|| panic!("{name}"))
