@@ -2,7 +2,7 @@
 //! lookups, W sizing, out-of-grid errors, the `.ins` round trip and sharing across threads.
 
 use insitu::pdk::gmid::{
-    sizing_table, At, Bounds, DeviceType, Expr, GmidError, Grid, Method, ModelSource, Quantity, Table,
+    sizing_table, sizing_table_at, At, Bounds, DeviceType, Expr, GmidError, Grid, Method, ModelSource, Quantity, Table,
 };
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -286,4 +286,25 @@ fn json_sizing_view_holds_the_mode_3_lookups_and_nulls_where_unreachable() {
     assert!(values > 50 && nulls > 0, "{values} values, {nulls} nulls");
     assert!(Table::load(&p).unwrap_err().to_string().contains("2-D"));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn one_bias_sizing_table_matches_the_full_grid_at_a_grid_bias() {
+    // generic180's sizing grid has VDS 0.6 V and VSB 0 and 0.3 V among its grid values.
+    let full = sizing_table("generic180", "ff", 27.0, DeviceType::Pmos).unwrap();
+    for (vds, vsb) in [(0.6, 0.0), (0.9, 0.3)] {
+        assert!(full.grid.vds.contains(&vds) && full.grid.vsb.contains(&vsb));
+        let one = sizing_table_at("generic180", "ff", 27.0, DeviceType::Pmos, vds, vsb).unwrap();
+        assert_eq!(one.grid.len() * 40, full.grid.len());
+        assert!(Arc::ptr_eq(&one, &sizing_table_at("generic180", "ff", 27.0, DeviceType::Pmos, vds, vsb).unwrap()));
+        for k in 0..60 {
+            let (g, l) = (4.0 + 0.3 * k as f64, 0.18e-6 * (1.0 + 0.3 * (k % 17) as f64));
+            let a = full.width_for(g, l, 20e-6, vds, vsb).unwrap();
+            let b = one.width_for(g, l, 20e-6, vds, vsb).unwrap();
+            assert!(((a - b) / a).abs() < 1e-12, "gm/Id {g} L {l:e}: {a:e} against {b:e}");
+        }
+        // Any other bias is outside the one-bias table, and says so.
+        let e = one.width_for(10.0, 0.5e-6, 20e-6, vds + 0.1, vsb).unwrap_err().to_string();
+        assert!(e.to_lowercase().contains("vds"), "{e}");
+    }
 }

@@ -308,7 +308,15 @@ impl Testbench {
             for g in &self.groups {
                 if ps.iter().any(|p| p.kind == ParamKind::Gmid && p.device.as_deref() == Some(&g.name)) {
                     // An error here is reported by the candidate's own sizing.
-                    let _ = insitu_pdk::gmid::sizing_table(&self.problem.testbench.pdk, &c.model, c.temp, g.dtype);
+                    let (vds, vsb) = widths::sizing_bias(&self.problem.testbench.pdk);
+                    let _ = insitu_pdk::gmid::sizing_table_at(
+                        &self.problem.testbench.pdk,
+                        &c.model,
+                        c.temp,
+                        g.dtype,
+                        vds,
+                        vsb,
+                    );
                 }
             }
         }
@@ -345,7 +353,7 @@ impl Testbench {
                 if !(id.is_finite() && id > 0.0) {
                     return Err(format!("{}: drain current {id} A is not positive", ps[i].name));
                 }
-                let vds = insitu_pdk::supply(&self.problem.testbench.pdk).unwrap_or(1.8) / 3.0;
+                let (vds, vsb) = widths::sizing_bias(&self.problem.testbench.pdk);
                 w = widths::width_for(
                     &self.problem.testbench.pdk,
                     &corner.model,
@@ -355,7 +363,7 @@ impl Testbench {
                     l,
                     id,
                     vds,
-                    0.0,
+                    vsb,
                 )?;
                 s.derived.push((format!("Id_{}", g.name), id));
                 s.derived.push((format!("W_{}", g.name), w));

@@ -134,14 +134,50 @@ pub fn sizing_grid(lmin: f64, vdd: f64) -> Grid {
 /// Reference width of the tables [`sizing_table`] makes (the kit's 5 um).
 pub const SIZING_W: f64 = 5e-6;
 
-type Key = (String, String, u64, DeviceType);
+/// Cache key: library, corner, temperature bits, device type, and the (VDS, VSB) bits of a
+/// one-bias table (`None` for the full [`sizing_grid`]).
+type Key = (String, String, u64, DeviceType, Option<(u64, u64)>);
 
 /// The sizing table of a built-in library, corner, temperature (Celsius) and device type:
 /// generated in memory at first use over [`sizing_grid`] (about 0.1 s) and cached for the
 /// process; later calls share the same `Arc`.
 pub fn sizing_table(pdk: &str, corner: &str, temp: f64, dev: DeviceType) -> Result<Arc<Table>, GmidError> {
+    cached_table(pdk, corner, temp, dev, None)
+}
+
+/// [`sizing_table`] restricted to one drain and one body bias (|VDS|, |VSB| in volts): the
+/// lengths and VGS values of [`sizing_grid`] at that bias only, 1/40 of its points. A lookup
+/// at exactly that bias gives what the full grid would at a grid point, without its
+/// interpolation between biases. The sizing loop, which converts gm/Id to W at a fixed bias,
+/// uses this one. Cached per bias like [`sizing_table`].
+///
+/// ```
+/// use insitu_pdk::gmid::{sizing_table_at, DeviceType};
+/// let t = sizing_table_at("generic180", "tt", 27.0, DeviceType::Nmos, 0.6, 0.0).unwrap();
+/// let w = t.width_for(12.0, 0.5e-6, 10e-6, 0.6, 0.0).unwrap();
+/// assert!(w > 0.1e-6 && w < 100e-6);
+/// assert!(t.width_for(12.0, 0.5e-6, 10e-6, 0.9, 0.0).is_err()); // another VDS: outside this table
+/// ```
+pub fn sizing_table_at(
+    pdk: &str,
+    corner: &str,
+    temp: f64,
+    dev: DeviceType,
+    vds: f64,
+    vsb: f64,
+) -> Result<Arc<Table>, GmidError> {
+    cached_table(pdk, corner, temp, dev, Some((vds, vsb)))
+}
+
+fn cached_table(
+    pdk: &str,
+    corner: &str,
+    temp: f64,
+    dev: DeviceType,
+    bias: Option<(f64, f64)>,
+) -> Result<Arc<Table>, GmidError> {
     static CACHE: OnceLock<Mutex<HashMap<Key, Arc<Table>>>> = OnceLock::new();
-    let key = (pdk.to_string(), corner.to_string(), temp.to_bits(), dev);
+    let key = (pdk.to_string(), corner.to_string(), temp.to_bits(), dev, bias.map(|(d, b)| (d.to_bits(), b.to_bits())));
     let cache = CACHE.get_or_init(Default::default);
     if let Some(t) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(t.clone());
@@ -155,8 +191,12 @@ pub fn sizing_table(pdk: &str, corner: &str, temp: f64, dev: DeviceType) -> Resu
             )))
         }
     };
-    let table =
-        Arc::new(Table::generate(&ModelSource::pdk(pdk, corner), dev, temp, &sizing_grid(lmin, vdd), SIZING_W)?);
+    let mut grid = sizing_grid(lmin, vdd);
+    if let Some((vds, vsb)) = bias {
+        grid.vds = vec![vds];
+        grid.vsb = vec![vsb];
+    }
+    let table = Arc::new(Table::generate(&ModelSource::pdk(pdk, corner), dev, temp, &grid, SIZING_W)?);
     let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
     Ok(map.entry(key).or_insert(table).clone())
 }
