@@ -1049,6 +1049,15 @@ impl<'d> Elab<'d> {
                         "nrd" => Key::Nrd,
                         "nrs" => Key::Nrs,
                         "m" => Key::M,
+                        sel @ ("nqsmod" | "acnqsmod") => {
+                            // ngspice's BSIM3 honours these per instance; ignoring them would
+                            // silently simulate another model.
+                            let msg = format!(
+                                "instance parameter '{sel}' is not supported: set {} on the .model card",
+                                sel.to_ascii_uppercase()
+                            );
+                            return Err(self.err(Some(a.name.span), Some(&name), None, msg));
+                        }
                         other => {
                             let msg = format!("{name}: parameter '{other}' ignored");
                             self.warn(a.name.span, msg);

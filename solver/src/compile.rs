@@ -4,7 +4,7 @@
 use crate::error::SimError;
 use crate::instances::{DevRef, Instances};
 use crate::load::diode::DiodeInst;
-use crate::load::fet::{FetDevice, FetInst, FetSlots};
+use crate::load::fet::{FetDevice, FetInst, FetSlots, QSlots};
 use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, SourceValue, VSource, Vccs, Vcvs};
 use crate::pattern::{PatternBuilder, Slot};
 use insitu_devices::bsim3v3::Bsim3Version;
@@ -223,6 +223,24 @@ pub fn creates_size(c: &Circuit, e: usize) -> bool {
     })
 }
 
+/// Gives every BSIM3 NQS instance the `T0` of its `tconst` as ngspice 39's temperature code
+/// leaves it (see `insitu_devices::bsim3v3::nqs`): ngspice sets up a model's instances newest
+/// first (reverse netlist order); an instance that creates its size's parameter set gets its
+/// own `sqrt(1 + NLX / Leff)`, one whose size exists the value of the last creator before it.
+fn nqs_tconst_t0(c: &Circuit, creators: &[bool], devs: &mut [Option<Bsim3v3>]) {
+    let mut last: std::collections::HashMap<usize, f64> = std::collections::HashMap::new();
+    for (ei, e) in c.elements.iter().enumerate().rev() {
+        let (ElementKind::Mosfet { model, .. }, Some(dev)) = (&e.kind, devs[ei].as_mut()) else {
+            continue;
+        };
+        if creators[ei] {
+            last.insert(*model, dev.nqs_t0());
+        } else if let Some(t0) = last.get(model) {
+            dev.set_nqs_t0(*t0);
+        }
+    }
+}
+
 /// Converts the netlist's instance geometry.
 pub fn mos_geom(g: &MosGeometry) -> MosGeom {
     MosGeom { w: g.w, l: g.l, ad: g.ad, as_: g.as_, pd: g.pd, ps: g.ps, nrd: g.nrd, nrs: g.nrs, m: g.m }
@@ -276,6 +294,8 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
     let mut devs_full: Vec<Option<Bsim3v3>> = vec![None; c.elements.len()];
     let creators = size_creators(c);
     let mut devs_diode: Vec<Option<Diode>> = vec![None; c.elements.len()];
+    // The charge-deficit unknown of BSIM3 instances with NQSMOD = 1.
+    let mut qnode: Vec<Option<usize>> = vec![None; c.elements.len()];
     for (ei, e) in c.elements.iter().enumerate() {
         let dev_err =
             |err: insitu_devices::DeviceError| SimError::Device { element: e.name.clone(), message: err.to_string() };
@@ -316,6 +336,10 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                     internal[ei][1] = Some(unknowns.len());
                     unknowns.push(Unknown { name: format!("{}#source", e.name), kind: UnknownKind::Voltage });
                 }
+                if devs_full[ei].as_ref().is_some_and(|d| d.nqs()) {
+                    qnode[ei] = Some(unknowns.len());
+                    unknowns.push(Unknown { name: format!("{}#charge", e.name), kind: UnknownKind::Voltage });
+                }
             }
             ElementKind::Diode { model, area, .. } => {
                 let CompiledModel::Diode(dm) = &models[*model] else { unreachable!("compiled above") };
@@ -329,6 +353,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
             _ => {}
         }
     }
+    nqs_tconst_t0(c, &creators, &mut devs_full);
     let warnings = collect_warnings(c, &models, &devs_full);
     let mut branch: Vec<Option<usize>> = vec![None; c.elements.len()];
     for (ei, e) in c.elements.iter().enumerate() {
@@ -463,7 +488,18 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                         *slot = pb.entry(t[r], t[col]);
                     }
                 }
-                let f = FetSlots { t, sl, s_rd: pb.pair(d, dp), s_rs: pb.pair(s, sp), state: n_states };
+                let q = qnode[ei].map(|qn| QSlots {
+                    node: qn,
+                    row: [
+                        pb.entry(qn, t[0]),
+                        pb.entry(qn, t[1]),
+                        pb.entry(qn, t[2]),
+                        pb.entry(qn, t[3]),
+                        pb.entry(qn, qn),
+                    ],
+                    col: [pb.entry(t[0], qn), pb.entry(t[1], qn), pb.entry(t[2], qn)],
+                });
+                let f = FetSlots { t, sl, s_rd: pb.pair(d, dp), s_rs: pb.pair(s, sp), state: n_states, q };
                 if let Some(dev) = devs_mos[ei].take() {
                     charge_slots.extend(Mos1::LTE_CHARGES.iter().map(|q| n_states + q));
                     n_states += Mos1::STATES;
@@ -472,6 +508,9 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                 } else if let Some(dev) = devs_full[ei].take() {
                     charge_slots.extend(Bsim3v3::LTE_CHARGES.iter().map(|q| n_states + q));
                     n_states += Bsim3v3::STATES;
+                    if qnode[ei].is_some() {
+                        n_states += crate::load::bsim3v3::NQS_STATES;
+                    }
                     inst.bsim3v3.push(FetInst::new(ei, dev, *off, f));
                     DevRef::Bsim3v3(inst.bsim3v3.len() - 1)
                 } else {
@@ -524,6 +563,9 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
     }
     for d in &mut inst.bsim3v3 {
         d.f.sl.iter_mut().flatten().chain(d.f.s_rd.iter_mut()).chain(d.f.s_rs.iter_mut()).for_each(fix);
+        if let Some(q) = &mut d.f.q {
+            q.row.iter_mut().chain(q.col.iter_mut()).for_each(fix);
+        }
     }
     Ok(Compiled { unknowns, inst, elem_map, pattern, n_states, charge_slots, models, warnings })
 }

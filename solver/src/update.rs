@@ -221,11 +221,29 @@ impl Simulator {
                     Bsim3v3::new(bm, &g, temp, tnom, gmin)
                 }
                 .map_err(|x| derr(x.to_string()))?;
+                let mut dev = dev;
                 let old = &self.inst.bsim3v3[k].dev;
                 if (dev.drain_conductance() > 0.0) != (old.drain_conductance() > 0.0)
                     || (dev.source_conductance() > 0.0) != (old.source_conductance() > 0.0)
                 {
                     return Err(derr("changing RD/RS between zero and non-zero needs a recompile".into()));
+                }
+                if dev.nqs() != old.nqs() {
+                    return Err(derr("changing NQSMOD adds or removes the #charge node; it needs a recompile".into()));
+                }
+                if dev.nqs() && !creates_size(&self.circuit, e) {
+                    // ngspice's tconst T0 of an instance whose size exists: that of the next
+                    // instance of the model in the netlist that creates a size (compile.rs).
+                    let same = |x: &ElementKind| matches!(x, ElementKind::Mosfet { model: m2, .. } if m2 == model);
+                    let t0 = (e + 1..self.circuit.elements.len())
+                        .filter(|&j| same(&self.circuit.elements[j].kind) && creates_size(&self.circuit, j))
+                        .find_map(|j| match self.elem_map[j] {
+                            Some(DevRef::Bsim3v3(kj)) => Some(self.inst.bsim3v3[kj].dev.nqs_t0()),
+                            _ => None,
+                        });
+                    if let Some(t0) = t0 {
+                        dev.set_nqs_t0(t0);
+                    }
                 }
                 self.inst.bsim3v3[k].dev = dev;
             }

@@ -198,7 +198,21 @@ impl Bsim3v3Model {
                 return bad("noimod", v, "NOIMOD must be 1, 2, 3 or 4");
             }
         }
-        for (sel, v, what) in [("nqsmod", p.nqsmod, 0.0), ("acnqsmod", p.acnqsmod, 0.0), ("acm", p.acm, 0.0)] {
+        if let Some(v) = p.nqsmod {
+            if v == 1.0 && !super::nqs::nqs_supported(version) {
+                let reason = format!(
+                    "NQSMOD = 1 on BSIM3 {} cards (ngspice's {}) is not implemented: insitu has the \
+                     non-quasi-static model of bsim3 (3.3.0) and bsim3v32 (3.2.x) only",
+                    version,
+                    version.implementation()
+                );
+                return bad("nqsmod", v, &reason);
+            }
+            if v != 0.0 && v != 1.0 {
+                return bad("nqsmod", v, "NQSMOD must be 0 or 1");
+            }
+        }
+        for (sel, v, what) in [("acnqsmod", p.acnqsmod, 0.0), ("acm", p.acm, 0.0)] {
             if let Some(v) = v {
                 if v != what {
                     let reason = format!("this BSIM3v3 implementation has only {} = {what}", sel.to_ascii_uppercase());

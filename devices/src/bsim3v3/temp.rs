@@ -154,6 +154,10 @@ pub struct Bsim3v3 {
     pub(crate) kf: f64,
     pub(crate) af: f64,
     pub(crate) ef: f64,
+    // non-quasi-static model (`nqs`)
+    pub(crate) nqs: bool,
+    pub(crate) elm: f64,
+    pub(crate) nqs_t0: f64,
     /// ngspice's parameter-check warnings ([`Bsim3v3::warnings`]).
     pub(crate) warnings: Vec<String>,
 }
@@ -653,6 +657,9 @@ impl Bsim3v3 {
             kf: d(p.kf, 0.0),
             af: d(p.af, 1.0),
             ef: d(p.ef, 1.0),
+            nqs: d(p.nqsmod, 0.0) == 1.0,
+            elm: bin!(elm, 5.0),
+            nqs_t0: (1.0 + nlx / leff).sqrt(),
             warnings: Vec::new(),
         };
         for (what, v) in [

@@ -2,20 +2,38 @@
 //! charges, the bias-dependent overlaps (CGSL/CGDL) and the junctions folded into four nodal
 //! charges, integrated as three states, with the 4x4 capacitance matrix as Jacobian.
 //! Device equations in `insitu_devices::bsim3v3`; DC stamps in `fet.rs`.
+//!
+//! With NQSMOD = 1 the intrinsic charges leave the nodal charges (overlaps and junctions
+//! stay) and the charge-deficit node carries the channel charge ([`Bsim3v3::nqs_terms`]):
+//! two more integrated states, `1e-9 qdef` and `qcheq` (n-frame, per unit of M), as
+//! `b3ld.c` keeps them.
 
 use super::bsim3::{init_charges, stamp_charges, QB, QD, QG};
-use super::fet::{FetDc, FetDevice, FetSlots, Last, Stamp, B, D, G, S};
+use super::fet::{FetDc, FetDevice, FetSlots, Last, QStamp, Stamp, B, D, G, S};
+use super::{Ctx, Mode};
 use crate::states::{Integrator, States};
+use insitu_devices::bsim3v3::nqs::NQS_SCALE;
 use insitu_devices::bsim3v3::Bsim3v3;
 
+/// Offsets of the NQS states after the nodal ones: `1e-9 qdef` and `qcheq`, each followed
+/// by its current.
+const QCDUMP: usize = 0;
+const QCHEQ: usize = 2;
+/// Number of NQS state entries of an instance with NQSMOD = 1.
+pub const NQS_STATES: usize = 4;
+
 /// Nodal charges (d, g, s, b) and `dq_i/dv_j` in the circuit frame at a load, overlaps and
-/// junctions included.
-fn nodal(dev: &Bsim3v3, l: &Last) -> ([f64; 4], [[f64; 4]; 4]) {
+/// junctions included; the intrinsic charges only with `intrinsic` (NQSMOD = 1 integrates
+/// the channel charge through its charge-deficit node instead).
+fn nodal(dev: &Bsim3v3, l: &Last, intrinsic: bool) -> ([f64; 4], [[f64; 4]; 4]) {
     let ty = dev.mos_type();
     let (vgs, vds, vbs) = (l.vgs, l.vds, l.vbs);
-    let k = dev.charges(vgs, vds, vbs);
-    let mut q = [k.qd, k.qg, k.qs, k.qb];
-    let mut c = k.c;
+    let (mut q, mut c) = if !intrinsic {
+        ([0.0; 4], [[0.0; 4]; 4])
+    } else {
+        let k = dev.charges(vgs, vds, vbs);
+        ([k.qd, k.qg, k.qs, k.qb], k.c)
+    };
     let mut two = |a: usize, b: usize, qab: f64, cab: f64| {
         q[a] += qab;
         q[b] -= qab;
@@ -68,17 +86,107 @@ impl FetDevice for Bsim3v3 {
 
     fn load_charges(&self, k: usize, st: &mut States, integ: &Integrator, last: &Last, stamp: &mut Stamp) {
         let ty = self.mos_type();
-        let (q, c) = nodal(self, last);
+        let (q, c) = nodal(self, last, !self.nqs());
         // Circuit-frame voltages relative to the source (each row of c sums to zero).
         let v = [ty * last.vds, ty * last.vgs, 0.0, ty * last.vbs];
         stamp_charges(k, st, integ, &q, &c, &v, stamp);
     }
 
     fn init_state(&self, f: &FetSlots, st: &mut States, last: &Last) {
-        init_charges(f, st, &nodal(self, last).0);
+        init_charges(f, st, &nodal(self, last, !self.nqs()).0);
     }
 
+    /// The quasi-static capacitances (what ngspice reports as `@m[cgg]` ... with NQSMOD too).
     fn cap_matrix(&self, last: &Last) -> [[f64; 4]; 4] {
-        nodal(self, last).1
+        nodal(self, last, true).1
+    }
+    fn ac_cap_matrix(&self, last: &Last) -> [[f64; 4]; 4] {
+        nodal(self, last, !self.nqs()).1
+    }
+
+    /// `b3ld.c`'s NQS stamps. DC: the diffusion `gtau` with the fixed 0.4/0.6 partition,
+    /// no right-hand side (so `qdef = 0`). Small signal (`b3acld.c`'s conductances): the full
+    /// `gtau`, the charge partition and `ggt*`. Transient: `1e-9 qdef` and `qcheq`
+    /// integrated, the channel current `gtau qdef` shared by the partition.
+    fn load_nqs(
+        &self,
+        k: usize,
+        st: &mut States,
+        ctx: &Ctx,
+        last: &Last,
+        qdef: f64,
+        stamp: &mut Stamp,
+        q: &mut QStamp,
+    ) {
+        let m = self.m();
+        if ctx.mode == Mode::Dc && !ctx.small_signal {
+            let gtau = self.nqs_gtau_diffusion();
+            let xd = Bsim3v3::nqs_dc_xd(last.dc.mode);
+            q.row[4] += m * gtau;
+            q.col = [m * xd * gtau, -m * gtau, m * (1.0 - xd) * gtau];
+            return;
+        }
+        let t = self.nqs_terms(last.vgs, last.vds, last.vbs);
+        let ggt = t.ggt(qdef);
+        let t1 = qdef * t.gtau;
+        // n-frame voltages relative to the source (every row below sums to zero).
+        let v = [last.vds, last.vgs, 0.0, last.vbs];
+        let dot = |a: &[f64; 4]| a.iter().zip(&v).fold(0.0, |acc, (x, y)| acc + x * y);
+        let t0v = dot(&ggt);
+        for (j, &g) in ggt.iter().enumerate() {
+            stamp.j[D][j] += m * (t.xd * g + t1 * t.dxd[j]);
+            stamp.j[S][j] += m * (t.xs * g + t1 * t.dxs[j]);
+            stamp.j[G][j] -= m * g;
+            q.row[j] += m * g;
+        }
+        q.col = [m * t.xd * t.gtau, -m * t.gtau, m * t.xs * t.gtau];
+        q.row[4] += m * t.gtau;
+        if ctx.small_signal {
+            return;
+        }
+        // Transient: the companion currents as `b3ld.c` builds them (ceqqg, ceqqd, the
+        // source taking the rest, and the q row's cqcheq - cqdef), circuit frame.
+        let ty = self.mos_type();
+        let ceqqd = -(t.xd * t0v + t1 * dot(&t.dxd));
+        stamp.rhs[G] -= ty * m * t0v;
+        stamp.rhs[D] -= ty * m * ceqqd;
+        stamp.rhs[S] += ty * m * (t0v + ceqqd);
+        let integ = &ctx.integ;
+        let ag0 = integ.ag0();
+        let mut w = st.window::<NQS_STATES>(k);
+        w.now[QCDUMP] = qdef * NQS_SCALE;
+        w.now[QCHEQ] = t.qcheq;
+        let icdump = w.integrate(integ, QCDUMP);
+        let icheq = w.integrate(integ, QCHEQ);
+        let gqdef = NQS_SCALE * ag0;
+        q.row[4] += m * gqdef;
+        for (r, c) in q.row.iter_mut().zip(&t.cq) {
+            *r -= m * ag0 * c;
+        }
+        let cqdef = icdump - gqdef * qdef;
+        let cqcheq = icheq - ag0 * dot(&t.cq) + t0v;
+        q.rhs += ty * m * (cqcheq - cqdef);
+    }
+
+    /// `b3acld.c`'s NQS capacitances: `1e-9` on the `q` diagonal, `-dqcheq/dv` in its row.
+    fn ac_nqs_caps(&self, last: &Last) -> QStamp {
+        let m = self.m();
+        let t = self.nqs_terms(last.vgs, last.vds, last.vbs);
+        let mut q = QStamp::default();
+        for (r, c) in q.row.iter_mut().zip(&t.cq) {
+            *r = -m * c;
+        }
+        q.row[4] = m * NQS_SCALE;
+        q
+    }
+
+    /// The states a transient starts from (`MODEINITTRAN` copies the first load's into the
+    /// history): `1e-9 qdef` and `qcheq` at the operating point, currents zero.
+    fn init_nqs(&self, k: usize, st: &mut States, last: &Last, qdef: f64) {
+        let t = self.nqs_terms(last.vgs, last.vds, last.vbs);
+        st.set(k + QCDUMP, qdef * NQS_SCALE);
+        st.set(k + QCDUMP + 1, 0.0);
+        st.set(k + QCHEQ, t.qcheq);
+        st.set(k + QCHEQ + 1, 0.0);
     }
 }

@@ -39,6 +39,52 @@ pub struct FetSlots {
     pub s_rs: [Slot; 4],
     /// First state entry.
     pub state: usize,
+    /// The charge-deficit unknown of a non-quasi-static model (BSIM3 NQSMOD = 1), if any.
+    pub q: Option<QSlots>,
+}
+
+/// Unknown and matrix slots of a FET's charge-deficit node `q` (its states follow the
+/// model's [`FetDevice::STATES`]).
+#[derive(Debug, Clone)]
+pub struct QSlots {
+    /// The unknown.
+    pub node: usize,
+    /// Row `q`, columns drain', gate, source', bulk, `q`.
+    pub row: [Slot; 5],
+    /// Column `q`, rows drain', gate, source'.
+    pub col: [Slot; 3],
+}
+
+/// A FET's stamp entries in the row and column of its charge-deficit node.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct QStamp {
+    /// Row `q`: columns drain', gate, source', bulk, `q`.
+    pub row: [f64; 5],
+    /// Column `q`: rows drain', gate, source'.
+    pub col: [f64; 3],
+    /// Right-hand side of row `q`.
+    pub rhs: f64,
+}
+
+impl QStamp {
+    /// Adds the entries into the matrix values `m` and the right-hand side `rhs` (entries in
+    /// ground rows or columns go nowhere).
+    #[inline]
+    pub fn scatter(&self, q: &QSlots, m: &mut [f64], rhs: &mut [f64]) {
+        self.scatter_matrix(q, m);
+        rhs[q.node] += self.rhs;
+    }
+
+    /// Adds the matrix entries only (the small-signal capacitances).
+    #[inline]
+    pub fn scatter_matrix(&self, q: &QSlots, m: &mut [f64]) {
+        let trash = m.len() - 1;
+        for (&v, &s) in self.row.iter().zip(&q.row).chain(self.col.iter().zip(&q.col)) {
+            if s != trash {
+                m[s] += v;
+            }
+        }
+    }
 }
 
 /// A FET's stamp gathered locally before it goes into the matrix (one pass per load):
@@ -107,6 +153,38 @@ pub trait FetDevice: Clone + std::fmt::Debug {
     /// Small-signal capacitance matrix `dq_i/dv_j` (circuit frame, terminals d g s b),
     /// overlaps and junctions included.
     fn cap_matrix(&self, last: &Last) -> [[f64; 4]; 4];
+    /// The capacitances the small-signal matrix takes between the four terminals: those of
+    /// [`FetDevice::cap_matrix`], unless a charge-deficit node carries the channel charge.
+    fn ac_cap_matrix(&self, last: &Last) -> [[f64; 4]; 4] {
+        self.cap_matrix(last)
+    }
+
+    /// Loads the non-quasi-static part of an instance with a charge-deficit node (see
+    /// [`FetSlots::q`]) at charge deficit `qdef` (n-frame), its states from `k`: entries of
+    /// the local terminals into `stamp`, those of the `q` row and column into `q`. DC, transient
+    /// or (with `ctx.small_signal`) the conductances of the small-signal matrix.
+    #[allow(clippy::too_many_arguments)]
+    fn load_nqs(
+        &self,
+        k: usize,
+        st: &mut States,
+        ctx: &Ctx,
+        last: &Last,
+        qdef: f64,
+        stamp: &mut Stamp,
+        q: &mut QStamp,
+    ) {
+        let _ = (k, st, ctx, last, qdef, stamp, q);
+    }
+    /// The small-signal capacitances of the charge-deficit row (AC).
+    fn ac_nqs_caps(&self, last: &Last) -> QStamp {
+        let _ = last;
+        QStamp::default()
+    }
+    /// Sets the non-quasi-static states (from `k`) that start a transient.
+    fn init_nqs(&self, k: usize, st: &mut States, last: &Last, qdef: f64) {
+        let _ = (k, st, last, qdef);
+    }
 
     /// What a transient load needs beyond [`FetDc`] when the model computes it together with
     /// the current (its charges); `()` for a model without such an evaluation.
@@ -168,12 +246,14 @@ pub struct FetInst<F: FetDevice> {
     pub eval: Option<F::Eval>,
     /// The channel and junction stamp of `last` (a bypassed load stamps it again).
     dc: Stamp,
+    /// Charge deficit (n-frame) of the last load, for a model with a `q` node.
+    pub qdef: f64,
 }
 
 impl<F: FetDevice> FetInst<F> {
     /// Instance `dev` of element `elem` at `f`, not yet loaded.
     pub fn new(elem: usize, dev: F, off: bool, f: FetSlots) -> Self {
-        FetInst { elem, dev, off, f, last: Last::default(), eval: None, dc: Stamp::default() }
+        FetInst { elem, dev, off, f, last: Last::default(), eval: None, dc: Stamp::default(), qdef: 0.0 }
     }
 
     /// n-frame terminal voltages (vgs, vds, vbs) read from `x`.
@@ -204,8 +284,19 @@ impl<F: FetDevice> FetInst<F> {
                 }
             }
         }
+        if let Some(q) = &self.f.q {
+            // SPICE's MODEINITJCT (and an `off` device in MODEINITFIX) starts from qdef = 0.
+            let zero = ctx.mode == Mode::Dc && (ctx.init == Init::Jct || (ctx.init == Init::Fix && self.off));
+            self.qdef = if zero { 0.0 } else { self.dev.mos_type() * x[q.node] };
+        }
         let tran = ctx.mode == Mode::Tran;
-        if F::BYPASS && tran && ctx.init == Init::Float && self.eval.is_some() && self.bypass(vgs, vds, vbs, ctx) {
+        if F::BYPASS
+            && tran
+            && self.f.q.is_none()
+            && ctx.init == Init::Float
+            && self.eval.is_some()
+            && self.bypass(vgs, vds, vbs, ctx)
+        {
             self.load_bypassed(m, rhs, st, ctx, (vgs, vds, vbs));
             return;
         }
@@ -225,6 +316,11 @@ impl<F: FetDevice> FetInst<F> {
         let mut stamp = self.dc;
         if let Some(e) = &self.eval {
             self.dev.load_charges_eval(self.f.state, st, &ctx.integ, &self.last, e, &mut stamp);
+        }
+        if let Some(q) = &self.f.q {
+            let mut qs = QStamp::default();
+            self.dev.load_nqs(self.f.state + F::STATES, st, ctx, &self.last, self.qdef, &mut stamp, &mut qs);
+            qs.scatter(q, m, rhs);
         }
         stamp.scatter(&self.f, m, rhs);
     }
@@ -365,15 +461,21 @@ impl<F: FetDevice> FetInst<F> {
     /// Sets the charges of a transient's first point from the last load.
     pub fn init_state(&self, st: &mut States) {
         self.dev.init_state(&self.f, st, &self.last);
+        if self.f.q.is_some() {
+            self.dev.init_nqs(self.f.state + F::STATES, st, &self.last, self.qdef);
+        }
     }
 
     /// Small-signal capacitances into the C matrix (AC).
     pub fn ac(&self, c: &mut [f64]) {
-        let cm = self.dev.cap_matrix(&self.last);
+        let cm = self.dev.ac_cap_matrix(&self.last);
         for (r, row) in cm.iter().enumerate() {
             for (col, v) in row.iter().enumerate() {
                 c[self.f.sl[r][col]] += v;
             }
+        }
+        if let Some(q) = &self.f.q {
+            self.dev.ac_nqs_caps(&self.last).scatter_matrix(q, c);
         }
     }
 
