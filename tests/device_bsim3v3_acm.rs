@@ -227,9 +227,9 @@ fn acm_devices_match_ngspice_at_forced_bias() {
         let vec0 = |q: &str| plot.vector(q).map(|v| v[0]);
         for (ci, ii, dev) in &devs {
             let (c, inst) = (&cards[*ci], &insts[*ii]);
-            for pi in 0..POINTS.len() {
+            for (pi, point) in POINTS.iter().enumerate() {
                 let n = name(*ci, *ii, pi);
-                let ctx = format!("{} inst {ii} ({}) T={temp} point {:?}", c.name, inst.params(), POINTS[pi]);
+                let ctx = format!("{} inst {ii} ({}) T={temp} point {point:?}", c.name, inst.params());
                 let get = |q: &str| vec0(&format!("@{n}[{q}]")).unwrap_or_else(|| panic!("{ctx}: no @{n}[{q}]"));
                 let (vgs, vds, vbs) = (get("vgs"), get("vds"), get("vbs"));
                 let r = dev.dc(vgs, vds, vbs);
