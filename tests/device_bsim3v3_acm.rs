@@ -1,8 +1,9 @@
 //! BSIM3 ACM (area calculation method: `acm=` 0, 1, 2, 3, 11, 12 with CALCACM, 13) against
 //! ngspice 39 on the cards of `tests/bsim3v3/acm_cards.lib` (written for this test; NMOS and
-//! PMOS, version 3.3.0 and the `bsim3v32` revisions 3.2.4 and 3.2.2, which have ACM too).
+//! PMOS, version 3.3.0 and the `bsim3v32` revision 3.2.4, which has ACM too; the 3.2.2 card is
+//! in the library for decks only).
 //!
-//! Each instance (with and without AD/AS/PD/PS/NRD/NRS, GEO 0-3, M = 2) sits at forced
+//! Each instance (with and without AD/AS/PD/PS/NRD/NRS, GEO 0-2, M = 2) sits at forced
 //! terminal voltages in an `.op` deck, at -40/27/125 C. ngspice's device state (`@m[vgs]`,
 //! `@m[vds]`, `@m[vbs]`: the internal, after-RD/RS voltages its last load used) is where
 //! insitu's instance is evaluated, and its Id, gm, gds, gmbs, junction currents and
