@@ -106,6 +106,11 @@ pub struct MosGeometry {
     /// Whether `AD`, `AS`, `PD`, `PS` (in that order) were given on the instance (BSIM3 3.1
     /// derives the missing ones from the model's HDIF).
     pub diff_given: [bool; 4],
+    /// Whether `NRD`, `NRS` were given (BSIM3's ACM > 0 takes 0 squares when not).
+    pub nr_given: [bool; 2],
+    /// BSIM3's instance `geo=` (ACM 3: 0 no shared side, 1 drain shared, 2 source shared,
+    /// 3 both), `None` when not given (GEO 0; models without GEO reject it).
+    pub geo: Option<i32>,
 }
 
 impl Default for MosGeometry {
@@ -124,6 +129,8 @@ impl Default for MosGeometry {
             w_given: false,
             l_given: false,
             diff_given: [false; 4],
+            nr_given: [false; 2],
+            geo: None,
         }
     }
 }

@@ -131,6 +131,9 @@ impl fmt::Display for Circuit {
                     if geom.nrd != 1.0 || geom.nrs != 1.0 {
                         write!(f, " nrd={} nrs={}", eng(geom.nrd), eng(geom.nrs))?;
                     }
+                    if let Some(geo) = geom.geo {
+                        write!(f, " geo={geo}")?;
+                    }
                     if geom.m != 1.0 {
                         write!(f, " m={}", eng(geom.m))?;
                     }

@@ -1048,6 +1048,7 @@ impl<'d> Elab<'d> {
                         "ps" => Key::Ps,
                         "nrd" => Key::Nrd,
                         "nrs" => Key::Nrs,
+                        "geo" => Key::Geo,
                         "m" => Key::M,
                         sel @ ("nqsmod" | "acnqsmod") => {
                             // ngspice's BSIM3 honours these per instance; ignoring them would
@@ -1655,6 +1656,13 @@ pub(crate) fn compute(
             geom.nrs = get(vals, Key::Nrs).unwrap_or(d.nrs);
             geom.m = m;
             geom.diff_given = [Key::Ad, Key::As, Key::Pd, Key::Ps].map(|k| get(vals, k).is_some());
+            geom.nr_given = [Key::Nrd, Key::Nrs].map(|k| get(vals, k).is_some());
+            // `geo` is an integer parameter: ngspice rounds the value it reads (floor(x + 0.5)).
+            geom.geo = match get(vals, Key::Geo) {
+                None => None,
+                Some(v) if v.is_finite() && v.abs() < 1e9 => Some((v + 0.5).floor() as i32),
+                Some(v) => return Err((Some("geo"), format!("GEO must be a finite integer, got {v}"))),
+            };
             if geom.w <= 0.0 {
                 return Err((Some("w"), format!("W must be positive, got {}", geom.w)));
             }
@@ -1699,6 +1707,7 @@ fn key_name(k: Key) -> &'static str {
         Key::Ps => "ps",
         Key::Nrd => "nrd",
         Key::Nrs => "nrs",
+        Key::Geo => "geo",
     }
 }
 

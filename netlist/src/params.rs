@@ -111,6 +111,8 @@ pub enum Key {
     Ps,
     Nrd,
     Nrs,
+    /// A BSIM3 MOSFET's `geo=` (ACM 3's shared drain/source selector).
+    Geo,
 }
 
 /// The inputs of one element that depends on parameters.

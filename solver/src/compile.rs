@@ -195,6 +195,14 @@ pub fn bsim3v3_geom(bm: &Bsim3v3Model, g: &MosGeometry) -> MosGeom {
     out
 }
 
+/// The instance's GEO and given-flags of AD/AS/PD/PS/NRD/NRS, which a full-BSIM3 card's ACM
+/// reads ([`insitu_devices::bsim3v3::AcmInstance`]).
+pub fn acm_instance(g: &MosGeometry) -> insitu_devices::bsim3v3::AcmInstance {
+    let [ad, as_, pd, ps] = g.diff_given;
+    let [nrd, nrs] = g.nr_given;
+    insitu_devices::bsim3v3::AcmInstance { geo: g.geo.unwrap_or(0), given: [ad, as_, pd, ps, nrd, nrs] }
+}
+
 /// For each element, whether it is the MOSFET that creates its size's parameter set in
 /// ngspice: of a model's instances with the same L and W, the one ngspice sets up first, which
 /// is the last in the netlist (ngspice keeps a model's instances newest first).
@@ -301,6 +309,19 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
             |err: insitu_devices::DeviceError| SimError::Device { element: e.name.clone(), message: err.to_string() };
         match &e.kind {
             ElementKind::Mosfet { model, geom, .. } => {
+                // GEO is an instance parameter of ngspice's `bsim3` and `bsim3v32` only; the
+                // others stop with "unknown parameter (geo)", as ngspice does.
+                let knows_geo = match &models[*model] {
+                    CompiledModel::Bsim3(_) => true,
+                    CompiledModel::Bsim3v3(bm) => bm.version.is_v32() || bm.version == Bsim3Version::V330,
+                    _ => false,
+                };
+                if geom.geo.is_some() && !knows_geo {
+                    return Err(SimError::Device {
+                        element: e.name.clone(),
+                        message: "unknown parameter (geo)".into(),
+                    });
+                }
                 let (gd, gs) = match &models[*model] {
                     CompiledModel::Mos1(mm) => {
                         let dev = Mos1::new(mm, &mos_geom(geom), temp_c, tnom, gmin).map_err(dev_err)?;
@@ -316,12 +337,8 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                     }
                     CompiledModel::Bsim3v3(bm) => {
                         let g = bsim3v3_geom(bm, geom);
-                        let dev = if creators[ei] {
-                            Bsim3v3::new_size_creator(bm, &g, temp_c, tnom, gmin)
-                        } else {
-                            Bsim3v3::new(bm, &g, temp_c, tnom, gmin)
-                        }
-                        .map_err(dev_err)?;
+                        let dev = Bsim3v3::with_instance(bm, &g, &acm_instance(geom), temp_c, tnom, gmin, creators[ei])
+                            .map_err(dev_err)?;
                         let g = (dev.drain_conductance(), dev.source_conductance());
                         devs_full[ei] = Some(dev);
                         g

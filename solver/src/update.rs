@@ -1,7 +1,7 @@
 //! Re-sizing and re-biasing a compiled simulator without re-parsing or re-compiling:
 //! parameter updates, instance values, temperature.
 
-use crate::compile::{bsim3v3_geom, creates_size, mos_geom, CompiledModel};
+use crate::compile::{acm_instance, bsim3v3_geom, creates_size, mos_geom, CompiledModel};
 use crate::error::SimError;
 use crate::instances::DevRef;
 use crate::simulator::Simulator;
@@ -215,13 +215,9 @@ impl Simulator {
                 };
                 let g = bsim3v3_geom(bm, geom);
                 // Only 3.1 cards depend on which instance creates a size (bsim3v1's check).
-                let dev = if bm.version == Bsim3Version::V31 && creates_size(&self.circuit, e) {
-                    Bsim3v3::new_size_creator(bm, &g, temp, tnom, gmin)
-                } else {
-                    Bsim3v3::new(bm, &g, temp, tnom, gmin)
-                }
-                .map_err(|x| derr(x.to_string()))?;
-                let mut dev = dev;
+                let creator = bm.version == Bsim3Version::V31 && creates_size(&self.circuit, e);
+                let mut dev = Bsim3v3::with_instance(bm, &g, &acm_instance(geom), temp, tnom, gmin, creator)
+                    .map_err(|x| derr(x.to_string()))?;
                 let old = &self.inst.bsim3v3[k].dev;
                 if (dev.drain_conductance() > 0.0) != (old.drain_conductance() > 0.0)
                     || (dev.source_conductance() > 0.0) != (old.source_conductance() > 0.0)

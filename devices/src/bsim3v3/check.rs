@@ -191,8 +191,9 @@ impl Bsim3v3 {
         if self.pscbe2 <= 0.0 {
             warn.push(format!("Pscbe2 = {} is not positive.", g(self.pscbe2)));
         }
-        // ACM = 0 (the only one insitu has).
-        if d(p.cjsw, 5.0e-10) > 0.0 || d(p.cjswg, d(p.cjsw, 5.0e-10)) > 0.0 {
+        // The diffusion perimeters are checked with ACM = 0 only.
+        let acm = p.acm.map_or(0, super::acm::integer);
+        if acm == 0 && (d(p.cjsw, 5.0e-10) > 0.0 || d(p.cjswg, d(p.cjsw, 5.0e-10)) > 0.0) {
             if geom.pd < self.weff {
                 warn.push(format!("Pd = {} is less than W.", g(geom.pd)));
             }
@@ -200,8 +201,9 @@ impl Bsim3v3 {
                 warn.push(format!("Ps = {} is less than W.", g(geom.ps)));
             }
         }
-        if let Some(c) = p.calcacm.filter(|c| *c > 0.0) {
-            warn.push(format!("CALCACM = {} is wrong. Set back to 0.", c as i64));
+        let calcacm = p.calcacm.map_or(0, super::acm::integer);
+        if calcacm > 0 && acm != 12 {
+            warn.push(format!("CALCACM = {calcacm} is wrong. Set back to 0."));
         }
         if self.noff < 0.1 {
             warn.push(format!("Noff = {} is too small.", g(self.noff)));

@@ -34,8 +34,12 @@
 //!   instance ([`Bsim3v3::warnings`]); names BSIM3v3.3 does not know are ignored
 //!   ([`Bsim3v3Model::ignored`]), as ngspice ignores them with a warning.
 //!
+//! - ACM 1, 2, 3, 11, 12, 13 with CALCACM ([`acm`]): series resistances, junction currents
+//!   and capacitances from HDIF/LDIF/LD/RD/RS/RDC/RSC/WMLT and the instance's GEO, on 3.2.x
+//!   and 3.3.0 cards ([`Bsim3v3::with_instance`] takes the instance's given-flags).
+//!
 //! Not implemented (rejected with an error naming the parameter): NOIMOD 5/6,
-//! NQSMOD/ACNQSMOD, ACM.
+//! NQSMOD/ACNQSMOD.
 //!
 //! - [`model`]: the card ([`Bsim3v3Model`]) with its size coefficients.
 //! - [`temp`]: instance set-up ([`Bsim3v3::new`]): binning, geometry, temperature.
@@ -49,6 +53,7 @@
 //! [`Bsim3v3::mos_type`]); for VDS < 0 source and drain swap roles as in `b3ld.c`.
 //! Results are per instance with the multiplier M applied.
 
+pub mod acm;
 mod capmod01;
 pub mod charge;
 mod check;
@@ -61,6 +66,7 @@ pub mod temp;
 mod v30;
 pub mod version;
 
+pub use acm::AcmInstance;
 pub use charge::{Bsim3v3Caps, Bsim3v3Charges};
 pub use dc::Bsim3v3Dc;
 pub use isub::Substrate;

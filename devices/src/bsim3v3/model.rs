@@ -53,13 +53,15 @@ crate::bsim3::shared::bsim3_card! {
     lintnoi = "lintnoi",
     // checked only (b3check.c)
     paramchk = "paramchk", calcacm = "calcacm",
+    // area calculation method (ACM > 0, `acm.rs`)
+    hdif = "hdif", ldif = "ldif", ld = "ld", rd = "rd", rs = "rs", rdc = "rdc", rsc = "rsc", wmlt = "wmlt",
 }
 
-/// Accepted and without effect in this implementation: ACM-only values and the SOA limits,
-/// plus the card's level, version and PARAMCHK (the version is checked by the caller).
+/// Accepted and without effect in this implementation: the SOA limits, plus the card's level
+/// and version (the version is checked by the caller).
 const IGNORED: &[&str] = &[
-    "level", "version", "hdif", "ldif", "ld", "rd", "rs", "rdc", "rsc", "wmlt", "vgs_max", "vgd_max", "vgb_max",
-    "vds_max", "vbs_max", "vbd_max", "vgsr_max", "vgdr_max", "vgbr_max", "vbsr_max", "vbdr_max",
+    "level", "version", "vgs_max", "vgd_max", "vgb_max", "vds_max", "vbs_max", "vbd_max", "vgsr_max", "vgdr_max",
+    "vgbr_max", "vbsr_max", "vbdr_max",
 ];
 
 /// Base names of the size-dependent parameters: `l`, `w` or `p` + base (ngspice's
@@ -97,7 +99,7 @@ impl Bsim3v3Model {
     /// (the caller checks `version`). Names BSIM3v3.3 does not know are kept in
     /// [`Bsim3v3Model::ignored`] (ngspice ignores them with a warning). Errors: non-finite values, selectors
     /// this implementation does not have (CAPMOD outside 0..3, MOBMOD outside 1..3, NOIMOD
-    /// outside 1..4, NQSMOD, ACM), and physically
+    /// outside 1..4, NQSMOD, an ACM ngspice does not have), and physically
     /// unusable values (TOX, NCH, XJ <= 0, MJ >= 1, ...).
     pub fn new(name: &str, pmos: bool, params: &[(String, f64)]) -> Result<Bsim3v3Model, DeviceError> {
         Bsim3v3Model::with_version(name, pmos, params, Bsim3Version::V330)
@@ -212,7 +214,10 @@ impl Bsim3v3Model {
                 return bad("nqsmod", v, "NQSMOD must be 0 or 1");
             }
         }
-        for (sel, v, what) in [("acnqsmod", p.acnqsmod, 0.0), ("acm", p.acm, 0.0)] {
+        if let Some(v) = p.acm {
+            super::acm::check_acm(name, v)?;
+        }
+        for (sel, v, what) in [("acnqsmod", p.acnqsmod, 0.0)] {
             if let Some(v) = v {
                 if v != what {
                     let reason = format!("this BSIM3v3 implementation has only {} = {what}", sel.to_ascii_uppercase());
@@ -255,6 +260,26 @@ impl Bsim3v3Model {
         };
         let derived = [2.0 * h * w, 2.0 * h * w, 2.0 * w + 4.0 * h, 2.0 * w + 4.0 * h];
         std::array::from_fn(|i| if given[i] { values[i] } else { derived[i] })
+    }
+
+    /// The card's area calculation method when ACM > 0 (`None`: ACM = 0, or a revision that
+    /// does not know ACM, which ignores it).
+    pub(crate) fn acm(&self) -> Option<super::acm::Acm> {
+        let p = &self.params;
+        let acm = super::acm::integer(p.acm.unwrap_or(0.0));
+        (acm != 0).then(|| super::acm::Acm {
+            acm,
+            calcacm: super::acm::integer(p.calcacm.unwrap_or(0.0)),
+            hdif: p.hdif.unwrap_or(0.0),
+            ldif: p.ldif.unwrap_or(0.0),
+            ld: p.ld.unwrap_or(0.0),
+            rd: p.rd.unwrap_or(0.0),
+            rs: p.rs.unwrap_or(0.0),
+            rdc: p.rdc.unwrap_or(0.0),
+            rsc: p.rsc.unwrap_or(0.0),
+            wmlt: p.wmlt.unwrap_or(1.0),
+            xw: p.xw.unwrap_or(0.0),
+        })
     }
 
     /// +1 for NMOS, -1 for PMOS.

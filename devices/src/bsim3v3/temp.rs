@@ -1,6 +1,7 @@
 //! Instance set-up: effective geometry, size-dependent parameters and temperature
 //! (`b3set.c` defaults, `b3temp.c`), all computed once per instance.
 
+use super::acm::AcmInstance;
 use super::{Bsim3Version, Bsim3v3Model};
 use crate::consts::{vt, REFTEMP, ROOT2};
 use crate::{DeviceError, MosGeom};
@@ -174,7 +175,7 @@ impl Bsim3v3 {
         tnom_c: f64,
         gmin: f64,
     ) -> Result<Bsim3v3, DeviceError> {
-        Bsim3v3::build(model, geom, temp_c, tnom_c, gmin, false)
+        Bsim3v3::build(model, geom, &AcmInstance::default(), temp_c, tnom_c, gmin, false)
     }
 
     /// As [`Bsim3v3::new`] for the instance that creates its size's parameter set in ngspice:
@@ -190,12 +191,28 @@ impl Bsim3v3 {
         tnom_c: f64,
         gmin: f64,
     ) -> Result<Bsim3v3, DeviceError> {
-        Bsim3v3::build(model, geom, temp_c, tnom_c, gmin, true)
+        Bsim3v3::build(model, geom, &AcmInstance::default(), temp_c, tnom_c, gmin, true)
+    }
+
+    /// As [`Bsim3v3::new`] (or [`Bsim3v3::new_size_creator`] when `creates_size`) with the
+    /// instance's GEO and the flags of the AD/AS/PD/PS/NRD/NRS it gives, which the card's ACM
+    /// uses ([`AcmInstance`]; `new` takes every value of `geom` as given and GEO = 0).
+    pub fn with_instance(
+        model: &Bsim3v3Model,
+        geom: &MosGeom,
+        inst: &AcmInstance,
+        temp_c: f64,
+        tnom_c: f64,
+        gmin: f64,
+        creates_size: bool,
+    ) -> Result<Bsim3v3, DeviceError> {
+        Bsim3v3::build(model, geom, inst, temp_c, tnom_c, gmin, creates_size)
     }
 
     fn build(
         model: &Bsim3v3Model,
         geom: &MosGeom,
+        inst: &AcmInstance,
         temp_c: f64,
         tnom_c: f64,
         gmin: f64,
@@ -489,8 +506,19 @@ impl Bsim3v3 {
                 (0.0, 0.0)
             }
         };
-        let (vjsm, is_evjsm) = lim(source_sat_cur);
-        let (vjdm, is_evjdm) = lim(drain_sat_cur);
+        // ACM > 0 (`acm.rs`): the diodes take ACM's saturation currents; 3.3.0 keeps the
+        // IJTH knee of the ACM = 0 currents (`b3temp.c`), 3.2.x takes ACM's (`b3v32temp.c`).
+        let acm = model.acm();
+        let diff = [g.ad, g.as_, g.pd, g.ps];
+        let dgiven = [inst.given[0], inst.given[1], inst.given[2], inst.given[3]];
+        let acm_sat = acm.map(|a| a.sat_currents(inst.geo, g.w, diff, dgiven, js_t, jsw_t));
+        let knee = match acm_sat {
+            Some(s) if model.version.is_v32() => s,
+            _ => [drain_sat_cur, source_sat_cur],
+        };
+        let [drain_sat_cur, source_sat_cur] = acm_sat.unwrap_or([drain_sat_cur, source_sat_cur]);
+        let (vjsm, is_evjsm) = lim(knee[1]);
+        let (vjdm, is_evjdm) = lim(knee[0]);
         let czbd = cj_t * g.ad;
         let czbs = cj_t * g.as_;
         let side = |per: f64| {
@@ -505,10 +533,33 @@ impl Bsim3v3 {
         };
         let (czbdsw, czbdswg) = side(g.pd);
         let (czbssw, czbsswg) = side(g.ps);
+        // ACM > 0: 3.3.0 passes CJSWG without its temperature coefficient (`b3ld.c`); 3.2.x
+        // the temperature-adjusted one (3.2/3.2.2 scale the card's value in place).
+        let [[czbd, czbdsw, czbdswg], [czbs, czbssw, czbsswg]] = match acm {
+            Some(a) => {
+                let cjswg = if model.version.is_v32() { cjswg_t } else { d(p.cjswg, cjsw) };
+                a.junction_caps(inst.geo, g.w, diff, dgiven, cj_t, cjsw_t, cjswg)
+            }
+            None => [[czbd, czbdsw, czbdswg], [czbs, czbssw, czbsswg]],
+        };
 
         let rsh = d(p.rsh, 0.0);
-        let cond = |sq: f64| {
-            let r = rsh * sq;
+        let [rd, rs] = match acm {
+            Some(a) => a.resistances(g.w, rsh, [g.nrd, g.nrs], [inst.given[4], inst.given[5]]),
+            None => [rsh * g.nrd, rsh * g.nrs],
+        };
+        if let Some(a) = acm {
+            let we = g.w * a.wmlt + a.xw;
+            if we.is_nan() || we <= 0.0 {
+                return Err(DeviceError::invalid(name, "wmlt", a.wmlt, "ACM's W WMLT + XW must be positive"));
+            }
+            for (what, r) in [("rd", rd), ("rs", rs)] {
+                if r.is_nan() || r < 0.0 {
+                    return Err(DeviceError::invalid(name, what, r, "ACM series resistance must not be negative"));
+                }
+            }
+        }
+        let cond = |r: f64| {
             if r > 0.0 {
                 g.m / r
             } else {
@@ -652,8 +703,8 @@ impl Bsim3v3 {
             czbssw,
             czbsswg,
             vcrit,
-            gd: cond(g.nrd),
-            gs: cond(g.nrs),
+            gd: cond(rd),
+            gs: cond(rs),
             kf: d(p.kf, 0.0),
             af: d(p.af, 1.0),
             ef: d(p.ef, 1.0),

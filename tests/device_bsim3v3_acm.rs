@@ -1,0 +1,350 @@
+//! BSIM3 ACM (area calculation method: `acm=` 0, 1, 2, 3, 11, 12 with CALCACM, 13) against
+//! ngspice 39 on the cards of `tests/bsim3v3/acm_cards.lib` (written for this test; NMOS and
+//! PMOS, version 3.3.0 and the `bsim3v32` revision 3.2.4, which has ACM too; the 3.2.2 card is
+//! in the library for decks only).
+//!
+//! Each instance (with and without AD/AS/PD/PS/NRD/NRS, GEO 0-2, M = 2) sits at forced
+//! terminal voltages in an `.op` deck, at -40/27/125 C. ngspice's device state (`@m[vgs]`,
+//! `@m[vds]`, `@m[vbs]`: the internal, after-RD/RS voltages its last load used) is where
+//! insitu's instance is evaluated, and its Id, gm, gds, gmbs, junction currents and
+//! conductances, junction capacitances (`capbd`, `capbs`) and the nine intrinsic capacitances
+//! must agree within 1e-9 relative. The series resistances are checked through the solution:
+//! the drain terminal's current equals insitu's drain conductance times ngspice's drop from
+//! `v(d)` to `v(m#drain)` (the same for the source), and ngspice has an internal node exactly
+//! where insitu's conductance is non-zero.
+
+mod common;
+
+use common::{check_caps_point, scratch_dir, sp, Worst};
+use insitu::devices::bsim3v3::{AcmInstance, Bsim3Version};
+use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
+use insitu::ngspice::Ngspice;
+use std::path::{Path, PathBuf};
+
+const TOL: f64 = 1e-9;
+const TEMPS: [f64; 3] = [-40.0, 27.0, 125.0];
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3")
+}
+
+struct Card {
+    name: String,
+    pmos: bool,
+    version: Option<String>,
+    params: Vec<(String, f64)>,
+}
+
+/// The `.model` cards of a library of plain `name=value` cards (no SPICE suffixes).
+fn read_cards(text: &str) -> Vec<Card> {
+    let mut joined = String::new();
+    for line in text.lines().filter(|l| !l.starts_with('*')) {
+        match line.strip_prefix('+') {
+            Some(rest) => joined.push_str(rest),
+            None => {
+                joined.push('\n');
+                joined.push_str(line);
+            }
+        }
+    }
+    joined
+        .lines()
+        .filter_map(|l| l.strip_prefix(".model "))
+        .map(|l| {
+            let mut it = l.split_whitespace();
+            let name = it.next().expect("name").to_string();
+            let pmos = it.next().expect("type") == "pmos";
+            let mut version = None;
+            let mut params = Vec::new();
+            for (k, v) in it.filter_map(|kv| kv.split_once('=')) {
+                match k {
+                    "level" => {}
+                    "version" => version = Some(v.to_string()),
+                    _ => params.push((k.to_string(), v.parse::<f64>().expect("plain number"))),
+                }
+            }
+            Card { name, pmos, version, params }
+        })
+        .collect()
+}
+
+/// An instance line's geometry: what it gives (`None`: not on the line).
+struct Inst {
+    w: f64,
+    l: f64,
+    /// AD, AS, PD, PS.
+    diff: [Option<f64>; 4],
+    /// NRD, NRS.
+    nr: [Option<f64>; 2],
+    geo: Option<i32>,
+    m: f64,
+}
+
+impl Inst {
+    fn params(&self) -> String {
+        let mut s = format!("w={} l={} m={}", sp(self.w), sp(self.l), sp(self.m));
+        for (k, v) in ["ad", "as", "pd", "ps"].iter().zip(self.diff) {
+            if let Some(v) = v {
+                s += &format!(" {k}={}", sp(v));
+            }
+        }
+        for (k, v) in ["nrd", "nrs"].iter().zip(self.nr) {
+            if let Some(v) = v {
+                s += &format!(" {k}={}", sp(v));
+            }
+        }
+        if let Some(g) = self.geo {
+            s += &format!(" geo={g}");
+        }
+        s
+    }
+
+    /// The netlist's view: unset areas/perimeters 0, unset squares 1 (ngspice's ACM = 0 default).
+    fn geom(&self) -> MosGeom {
+        let d = |i: usize| self.diff[i].unwrap_or(0.0);
+        MosGeom {
+            w: self.w,
+            l: self.l,
+            ad: d(0),
+            as_: d(1),
+            pd: d(2),
+            ps: d(3),
+            nrd: self.nr[0].unwrap_or(1.0),
+            nrs: self.nr[1].unwrap_or(1.0),
+            m: self.m,
+        }
+    }
+
+    fn acm(&self) -> AcmInstance {
+        let g = |o: Option<f64>| o.is_some();
+        let [ad, as_, pd, ps] = self.diff.map(g);
+        let [nrd, nrs] = self.nr.map(g);
+        AcmInstance { geo: self.geo.unwrap_or(0), given: [ad, as_, pd, ps, nrd, nrs] }
+    }
+}
+
+fn instances() -> Vec<Inst> {
+    vec![
+        // Nothing but W and L: HDIF-derived diffusions, NRD/NRS absent (0 squares on ACM > 0).
+        Inst { w: 2e-6, l: 0.5e-6, diff: [None; 4], nr: [None; 2], geo: None, m: 1.0 },
+        // Everything given.
+        Inst {
+            w: 5e-6,
+            l: 0.35e-6,
+            diff: [Some(3e-12), Some(3.2e-12), Some(7e-6), Some(7.4e-6)],
+            nr: [Some(1.5), Some(2.0)],
+            geo: None,
+            m: 1.0,
+        },
+        // Drain side given, source derived; drain shared (GEO 1).
+        Inst {
+            w: 1e-6,
+            l: 1e-6,
+            diff: [Some(0.8e-12), None, Some(1.5e-6), None],
+            nr: [None, Some(0.5)],
+            geo: Some(1),
+            m: 1.0,
+        },
+        // Source area and a source perimeter shorter than the width; source shared; M = 2.
+        Inst { w: 10e-6, l: 0.35e-6, diff: [None, Some(5e-12), None, Some(4e-6)], nr: [None; 2], geo: Some(2), m: 2.0 },
+        // (An instance with GEO 3, NRD = 0 given and PD = PS = 1 um is left out: with it
+        // ngspice's `.op` of this grid does not converge; not investigated yet.)
+    ]
+}
+
+/// Bias points (vgs, vds, vbs), n-frame, at the terminals: off, weak, moderate and strong
+/// inversion, triode and saturation, reverse mode, reverse and forward body bias (0.4 V; 0.55 V
+/// and above the IJTH knee is the 3.3.0 quirk's region, left to the deck check).
+const POINTS: [(f64, f64, f64); 8] = [
+    (0.0, 1.5, 0.0),
+    (0.45, 1.0, -0.5),
+    (0.8, 0.1, 0.0),
+    (1.5, 2.0, -1.0),
+    (2.5, 0.6, 0.0),
+    (2.0, -1.2, -1.3),
+    (1.2, -0.3, -0.4),
+    (1.0, 1.0, 0.4),
+];
+
+/// Quantities saved per instance and compared at ngspice's device state.
+const DEVICE_Q: [&str; 13] =
+    ["id", "gm", "gds", "gmbs", "ibd", "ibs", "gbd", "gbs", "capbd", "capbs", "vgs", "vds", "vbs"];
+
+#[test]
+fn acm_devices_match_ngspice_at_forced_bias() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let text = std::fs::read_to_string(dir().join("acm_cards.lib")).expect("cards");
+    let mut cards = read_cards(&text);
+    assert_eq!(cards.len(), 13);
+    // Not pv322: on 3.2/3.2.2 cards ngspice 39 gives an instance that reuses an earlier
+    // instance's L and W another size's parameters (README, `device_bsim3v3_versions.rs`), and
+    // its `.op` of this grid does not converge.
+    cards.retain(|c| c.version.as_deref() != Some("3.2.2"));
+    let insts = instances();
+    let work = scratch_dir("bsim3v3-acm");
+    let mut worst = Worst::default();
+    let mut internal_nodes = 0usize;
+    let name = |ci: usize, ii: usize, pi: usize| format!("m{ci}i{ii}p{pi}");
+    for &temp in &TEMPS {
+        // The devices, each with its own sources; the source terminal at ground.
+        let mut deck = format!("bsim3 acm forced bias\n.temp {temp}\n.options bypass=0\n{text}\n");
+        let mut saves = Vec::new();
+        let mut devs = Vec::new();
+        for (ci, c) in cards.iter().enumerate() {
+            let version = Bsim3Version::parse(c.version.as_deref()).expect("version");
+            let model = Bsim3v3Model::with_version(&c.name, c.pmos, &c.params, version).expect("model");
+            let typ = if c.pmos { -1.0 } else { 1.0 };
+            for (ii, inst) in insts.iter().enumerate() {
+                let dev = Bsim3v3::with_instance(&model, &inst.geom(), &inst.acm(), temp, 27.0, 1e-12, false)
+                    .unwrap_or_else(|e| panic!("{}: {e}", c.name));
+                for (pi, &(vg, vd, vb)) in POINTS.iter().enumerate() {
+                    let n = name(ci, ii, pi);
+                    deck += &format!(
+                        "VG{n} g{n} 0 {}\nVD{n} d{n} 0 {}\nVB{n} b{n} 0 {}\n{n} d{n} g{n} 0 b{n} {} {}\n",
+                        sp(typ * vg),
+                        sp(typ * vd),
+                        sp(typ * vb),
+                        c.name,
+                        inst.params()
+                    );
+                    saves.extend(DEVICE_Q.iter().chain(common::CAPS.iter()).map(|q| format!("@{n}[{q}]")));
+                    saves.extend(["vd", "vg", "vb"].map(|s| format!("i({s}{n})")));
+                    saves.push(format!("v(d{n})"));
+                    if dev.drain_conductance() > 0.0 {
+                        saves.push(format!("v({n}#drain)"));
+                    }
+                    if dev.source_conductance() > 0.0 {
+                        saves.push(format!("v({n}#source)"));
+                    }
+                }
+                devs.push((ci, ii, dev));
+            }
+        }
+        deck += &format!(".save {}\n.op\n.end\n", saves.join(" "));
+        let run = ng.run(&deck, &work).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+        let plot = run.plot("Operating Point").expect("op plot");
+        let vec0 = |q: &str| plot.vector(q).map(|v| v[0]);
+        for (ci, ii, dev) in &devs {
+            let (c, inst) = (&cards[*ci], &insts[*ii]);
+            for (pi, point) in POINTS.iter().enumerate() {
+                let n = name(*ci, *ii, pi);
+                let ctx = format!("{} inst {ii} ({}) T={temp} point {point:?}", c.name, inst.params());
+                let get = |q: &str| vec0(&format!("@{n}[{q}]")).unwrap_or_else(|| panic!("{ctx}: no @{n}[{q}]"));
+                let (vgs, vds, vbs) = (get("vgs"), get("vds"), get("vbs"));
+                let r = dev.dc(vgs, vds, vbs);
+                let floor = 1e-6 * get("id").abs();
+                worst.check("id", r.cdrain, get("id"), 1e-15, TOL, &ctx);
+                worst.check("gm", r.gm, get("gm"), floor, TOL, &ctx);
+                worst.check("gds", r.gds, get("gds"), floor, TOL, &ctx);
+                worst.check("gmbs", r.gmbs, get("gmbs"), floor, TOL, &ctx);
+                worst.check("ibd", r.cbd, get("ibd"), 1e-18, TOL, &ctx);
+                worst.check("ibs", r.cbs, get("ibs"), 1e-18, TOL, &ctx);
+                worst.check("gbd", r.gbd, get("gbd"), 1e-15, TOL, &ctx);
+                worst.check("gbs", r.gbs, get("gbs"), 1e-15, TOL, &ctx);
+                worst.check("capbd", dev.junction_bd(vbs - vds).1, get("capbd"), 1e-21, TOL, &ctx);
+                worst.check("capbs", dev.junction_bs(vbs).1, get("capbs"), 1e-21, TOL, &ctx);
+                // ngspice 39 reports the instance's values with M applied, as insitu's are.
+                let k = dev.intrinsic_caps(vgs, vds, vbs);
+                check_caps_point(&mut worst, &k, get, TOL, &ctx);
+                // Series resistances: the terminal currents through ngspice's drops.
+                let i = |s: &str| vec0(&format!("i(v{s}{n})")).expect("source current");
+                let (into_d, into_s) = (-i("d"), i("d") + i("g") + i("b"));
+                let vd_term = vec0(&format!("v(d{n})")).expect("v(d)");
+                let vdp = vec0(&format!("v({n}#drain)"));
+                let vsp = vec0(&format!("v({n}#source)"));
+                assert_eq!(vdp.is_some(), dev.drain_conductance() > 0.0, "{ctx}: ngspice's drain node");
+                assert_eq!(vsp.is_some(), dev.source_conductance() > 0.0, "{ctx}: ngspice's source node");
+                if let Some(v) = vdp {
+                    worst.check("i(rd)", dev.drain_conductance() * (vd_term - v), into_d, 1e-6, TOL, &ctx);
+                    internal_nodes += 1;
+                }
+                if let Some(v) = vsp {
+                    worst.check("i(rs)", dev.source_conductance() * (0.0 - v), into_s, 1e-6, TOL, &ctx);
+                    internal_nodes += 1;
+                }
+            }
+        }
+    }
+    println!("{internal_nodes} internal drain/source nodes compared");
+    worst.report("bsim3 ACM devices vs ngspice");
+}
+
+/// A common-source stage on ACM 2 (no NRD/NRS: HDIF's resistance), ACM 3 (GEO 1) and ACM 12
+/// with CALCACM cards through op, dc, ac, noise (RD/RS thermal noise included) and tran against
+/// ngspice at tight Newton tolerances.
+#[test]
+fn acm_stage_deck_matches_ngspice() {
+    common::check_bsim3_deck("acm_stage.cir", "bsim3v3-acm-deck");
+}
+
+const SMALL: &str = "tox=7.6e-9 nch=1.7e17 vth0=0.5 u0=420 rsh=60 js=2e-5 cj=9e-4 cjsw=2.8e-10";
+
+fn compile(text: &str) -> Result<insitu_solver::Simulator, insitu_solver::SimError> {
+    let parsed =
+        insitu_netlist::parse_str(text, Path::new("acm.cir"), &insitu_netlist::MemLoader::default()).expect("parses");
+    let c = insitu_netlist::elaborate(&parsed, &Default::default()).expect("elaborates");
+    insitu_solver::Simulator::new(c)
+}
+
+/// The warning lines of an ngspice log ("Warning: ..." of the parameter checks and
+/// "unrecognized parameter (x) - ignored"), whitespace-normalized, without the prefix.
+fn ngspice_warnings(log: &str) -> std::collections::BTreeSet<String> {
+    log.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| {
+            (l.starts_with("Warning: ") && !l.starts_with("Warning: Model issue"))
+                || l.starts_with("unrecognized parameter")
+        })
+        .map(|l| l.trim_start_matches("Warning: ").to_string())
+        .collect()
+}
+
+/// ngspice's warnings around ACM: CALCACM on an ACM other than 12 is "wrong" (not on ACM 12),
+/// the Pd/Ps < W check runs on ACM = 0 only, and 3.1 (`bsim3v1`) does not know ACM or its
+/// parameters, which it ignores one by one. insitu warns the same set.
+#[test]
+fn acm_warnings_are_ngspices() {
+    let text = format!(
+        "acm warnings\n\
+         .model n2 nmos level=8 version=3.3.0 {SMALL} acm=2 calcacm=1 hdif=0.5u\n\
+         .model n12 nmos level=8 version=3.3.0 {SMALL} acm=12 calcacm=1 hdif=0.5u\n\
+         .model n0 nmos level=8 version=3.2.4 {SMALL} acm=0 calcacm=1\n\
+         .model n31 nmos level=8 version=3.1 {SMALL} acm=2 ld=4e-8 rd=250 wmlt=0.9\n\
+         VD d 0 1.2\nVG g 0 1.0\n\
+         M1 d g 0 0 n2 W=2u L=0.5u PD=0.5u PS=0.5u\n\
+         M2 d g 0 0 n12 W=2u L=0.5u PD=0.5u PS=0.5u geo=1\n\
+         M3 d g 0 0 n0 W=2u L=0.5u PD=0.5u PS=3u\n\
+         M4 d g 0 0 n31 W=2u L=0.5u\n.op\n.end\n"
+    );
+    let sim = compile(&text).expect("compiles");
+    let ours: std::collections::BTreeSet<String> =
+        sim.warnings().iter().map(|w| w.message.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    for w in
+        ["CALCACM = 1 is wrong. Set back to 0.", "unrecognized parameter (acm) - ignored", "Pd = 5e-07 is less than W."]
+    {
+        assert!(ours.contains(w), "missing {w:?} in {ours:?}");
+    }
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let log = ng.run(&text, &scratch_dir("bsim3v3-acm-warnings")).expect("ngspice runs").log;
+    assert_eq!(ngspice_warnings(&log), ours, "ngspice log:\n{log}");
+}
+
+/// What ngspice stops on: GEO on a model without it ("unknown parameter (geo)", here level 1
+/// and 3.1), and an ACM value its `devsup.c` has no branch for (insitu refuses it by name).
+#[test]
+fn acm_bad_input_is_an_error() {
+    let deck = |card: &str, inst: &str| {
+        format!("bad\n.model n nmos {card}\nVD d 0 1\nM1 d d 0 0 n W=1u L=1u {inst}\n.op\n.end\n")
+    };
+    for card in ["level=1", &format!("level=8 version=3.1 {SMALL}")] {
+        let err = compile(&deck(card, "geo=1")).map(|_| ()).expect_err("geo refused").to_string();
+        assert!(err.contains("unknown parameter (geo)"), "{err}");
+    }
+    assert!(compile(&deck(&format!("level=8 {SMALL} acm=3"), "geo=2")).is_ok());
+    let err = compile(&deck(&format!("level=8 {SMALL} acm=4"), "")).map(|_| ()).expect_err("acm=4").to_string();
+    assert!(err.contains("acm") && err.contains("ACM must be 0, 1, 2, 3, 11, 12 or 13"), "{err}");
+}
