@@ -1520,6 +1520,8 @@ const BSIM3_DEFAULTS: MosGeometry = MosGeometry {
     w_given: false,
     l_given: false,
     diff_given: [false; 4],
+    nr_given: [false; 2],
+    geo: None,
 };
 
 /// `.options scale=...` (kept in `Options::other`), 1 when absent.
