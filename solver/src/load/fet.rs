@@ -244,8 +244,6 @@ pub struct FetInst<F: FetDevice> {
     /// The model's charge evaluation at the voltages of `last`, when the last load computed
     /// one (a transient load): what a bypassed load linearizes.
     pub eval: Option<F::Eval>,
-    /// The channel and junction stamp of `last` (a bypassed load stamps it again).
-    dc: Stamp,
     /// Charge deficit (n-frame) of the last load, for a model with a `q` node.
     pub qdef: f64,
 }
@@ -253,7 +251,7 @@ pub struct FetInst<F: FetDevice> {
 impl<F: FetDevice> FetInst<F> {
     /// Instance `dev` of element `elem` at `f`, not yet loaded.
     pub fn new(elem: usize, dev: F, off: bool, f: FetSlots) -> Self {
-        FetInst { elem, dev, off, f, last: Last::default(), eval: None, dc: Stamp::default(), qdef: 0.0 }
+        FetInst { elem, dev, off, f, last: Last::default(), eval: None, qdef: 0.0 }
     }
 
     /// n-frame terminal voltages (vgs, vds, vbs) read from `x`.
@@ -312,8 +310,7 @@ impl<F: FetDevice> FetInst<F> {
         if gsr > 0.0 {
             stamp_g(m, &self.f.s_rs, gsr);
         }
-        self.dc = self.dc_stamp(ctx.small_signal);
-        let mut stamp = self.dc;
+        let mut stamp = self.dc_stamp(ctx.small_signal);
         if let Some(e) = &self.eval {
             self.dev.load_charges_eval(self.f.state, st, &ctx.integ, &self.last, e, &mut stamp);
         }
@@ -354,7 +351,9 @@ impl<F: FetDevice> FetInst<F> {
         if gsr > 0.0 {
             stamp_g(m, &self.f.s_rs, gsr);
         }
-        let mut stamp = self.dc;
+        // Rebuilt from `last` rather than copied from a cache: a 160-byte copy is a `memcpy`
+        // call, and copying a stamp just built stalled every full load of a switching circuit.
+        let mut stamp = self.dc_stamp(ctx.small_signal);
         if let Some(e) = &self.eval {
             self.dev.load_charges_bypass(self.f.state, st, &ctx.integ, &self.last, e, v, &mut stamp);
         }
