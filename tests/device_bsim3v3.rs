@@ -13,6 +13,7 @@
 mod common;
 
 use common::{check_caps_point, check_dc_point, mos_params, scratch_dir, sp, DcGrid, DcRule, OpGrid, OurDc, Worst};
+use insitu::devices::bsim3v3::Bsim3Version;
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
 use insitu::ngspice::Ngspice;
 
@@ -347,12 +348,18 @@ fn bsim3v3_rejects_what_it_does_not_implement() {
     // ngspice ignores names it does not know, with a warning (tests/warnings.rs).
     let m = Bsim3v3Model::new("odd", false, &p(&[("lnosuch", 1.0)])).expect("ignored");
     assert_eq!(m.ignored, ["lnosuch"]);
+    // NOIMOD 5/6 exist in ngspice's bsim3 (3.3.0) only; bsim3v32's noise switch has no case.
+    assert!(Bsim3v3Model::new("n5", false, &p(&[("noimod", 5.0)])).is_ok());
+    let e = Bsim3v3Model::with_version("n5", false, &p(&[("noimod", 5.0)]), Bsim3Version::V324).unwrap_err();
+    assert!(e.to_string().contains("noimod") && e.to_string().contains("3.3.0"), "{e}");
+    let e = Bsim3v3Model::new("bad", false, &p(&[("noimod", 7.0)])).unwrap_err();
+    assert!(e.to_string().contains("noimod"), "{e}");
     let e = Bsim3v3Model::new("bad", false, &p(&[("mobmod", 4.0)])).unwrap_err();
     assert!(e.to_string().contains("mobmod"), "{e}");
     assert!(Bsim3v3Model::new("ok", false, &p(NMOS_FULL)).is_ok());
 }
 
-/// Channel noise for NOIMOD 1-4 against ngspice `.noise`: one transistor at forced bias
+/// Channel noise for NOIMOD 1-6 (5 and 6: 3.3.0's linear-region thermal fix) against ngspice `.noise`: one transistor at forced bias
 /// whose drain noise current flows through a 0 V source sensed by a noiseless CCVS of 1 ohm,
 /// so `onoise_spectrum^2` is the drain-current PSD (thermal + flicker, no other source).
 #[test]
@@ -364,11 +371,11 @@ fn bsim3v3_noise_matches_ngspice() {
     let mut worst = Worst::default();
     let mut k = 0;
     let mut negative = 0;
-    for noimod in [1.0, 2.0, 3.0, 4.0] {
+    for noimod in [1.0, 2.0, 3.0, 4.0, 5.0, 6.0] {
         for (pmos, base) in [(false, NMOS_FULL.to_vec()), (true, pmos_full())] {
             let mut params = with(base, &[]);
             params.extend([("noimod", noimod), ("kf", 2e-26), ("af", 1.2), ("ef", 0.95)]);
-            if noimod == 3.0 && !pmos {
+            if (noimod == 3.0 || noimod == 6.0) && !pmos {
                 params.extend([("noia", 3e19), ("noib", 1e5), ("noic", 2e-12), ("em", 3e7), ("lintnoi", 1e-8)]);
             }
             let card = Card { name: if pmos { "pn" } else { "nn" }, pmos, params };
@@ -409,7 +416,7 @@ fn bsim3v3_noise_matches_ngspice() {
             }
         }
     }
-    assert_eq!(k, 24);
+    assert_eq!(k, 36);
     println!("{negative} points where ngspice's flicker density is negative (NaN onoise) and ours agrees in sign");
     worst.report("bsim3v3 noise vs ngspice");
 }

@@ -23,7 +23,8 @@
 //! - CAPMOD 0 (piece-wise, flat band VFBCV), 1 (piece-wise on VgsteffCV), 2 (smooth) and 3
 //!   (charge thickness), each with its overlap form.
 //!
-//! - NOIMOD 1-4 channel noise (SPICE2 or BSIM3 thermal, SPICE2 or BSIM3 oxide-trap flicker).
+//! - NOIMOD 1-4 channel noise (SPICE2 or BSIM3 thermal, SPICE2 or BSIM3 oxide-trap flicker),
+//!   and 3.3.0's NOIMOD 5/6 (SPICE2 thermal with its linear-region fix).
 //!
 //! - versions 3.2, 3.2.2, 3.2.3 and 3.2.4 (ngspice's `bsim3v32`) and 3.1 (`bsim3v1`) through
 //!   [`Bsim3Version`] branches in the same code ([`Bsim3v3Model::with_version`]).
@@ -38,15 +39,15 @@
 //!   and capacitances from HDIF/LDIF/LD/RD/RS/RDC/RSC/WMLT and the instance's GEO, on 3.2.x
 //!   and 3.3.0 cards ([`Bsim3v3::with_instance`] takes the instance's given-flags).
 //!
-//! Not implemented (rejected with an error naming the parameter): NOIMOD 5/6,
-//! NQSMOD/ACNQSMOD.
+//! Not implemented (rejected with an error naming the parameter): NOIMOD 5/6 on revisions
+//! other than 3.3.0 (ngspice has them in `bsim3` only), NQSMOD on 3.1/3.0 cards, ACNQSMOD.
 //!
 //! - [`model`]: the card ([`Bsim3v3Model`]) with its size coefficients.
 //! - [`temp`]: instance set-up ([`Bsim3v3::new`]): binning, geometry, temperature.
 //! - [`dc`]: drain current and its analytic derivatives ([`Bsim3v3::dc`]).
 //! - [`charge`]: CAPMOD 2/3 intrinsic charges, overlaps, junctions; `capmod01`: CAPMOD 0/1;
 //!   `check`: the parameter checks.
-//! - [`noise`]: NOIMOD 1-4 channel thermal and flicker noise.
+//! - [`noise`]: NOIMOD 1-6 channel thermal and flicker noise.
 //! - [`version`]: the card's `version=` text and the revision it selects.
 //!
 //! Voltages passed to the bias functions are in the "n frame" (terminal voltages times

@@ -196,8 +196,17 @@ impl Bsim3v3Model {
             }
         }
         if let Some(v) = p.noimod {
-            if ![1.0, 2.0, 3.0, 4.0].contains(&v) {
-                return bad("noimod", v, "NOIMOD must be 1, 2, 3 or 4");
+            if (v == 5.0 || v == 6.0) && version != Bsim3Version::V330 {
+                let reason = format!(
+                    "NOIMOD 5 and 6 exist only in ngspice's bsim3 (version 3.3.0); its {} (version {}) \
+                     has NOIMOD 1-4",
+                    version.implementation(),
+                    version
+                );
+                return bad("noimod", v, &reason);
+            }
+            if ![1.0, 2.0, 3.0, 4.0, 5.0, 6.0].contains(&v) {
+                return bad("noimod", v, "NOIMOD must be 1, 2, 3, 4, 5 or 6");
             }
         }
         if let Some(v) = p.nqsmod {

@@ -2,6 +2,9 @@
 //! 4kT (2/3)|gm + gds + gmbs| (NOIMOD 1, 3) or BSIM3's charge-based 4kT ueff|Qinv|/(Leff^2 +
 //! ueff|Qinv| Rds) (NOIMOD 2, 4); flicker noise either SPICE2's KF Id^AF/(f^EF Leff^2 Cox)
 //! (NOIMOD 1, 4) or BSIM3's oxide-trap model with NOIA/NOIB/NOIC, EM, LINTNOI (NOIMOD 2, 3).
+//! Version 3.3.0 (ngspice's `bsim3`) adds NOIMOD 5 and 6: SPICE2 thermal noise with its
+//! linear-region fix, 4kT (3 - min(Vds, Vdsat)/Vdsat)/3 |gm + gds + gmbs|, and flicker noise
+//! as NOIMOD 1 (5) or 2 (6).
 
 use super::{Bsim3Version, Bsim3v3, Bsim3v3Dc};
 use crate::consts::CHARGE;
@@ -24,7 +27,7 @@ impl Bsim3v3 {
         // current included); later revisions the channel current alone.
         let cd = if v31 { ((dc.mode * dc.cdrain - dc.cbd) / m).abs() } else { (dc.cdrain / m).abs() };
         let bsim_thermal = if v30 { self.noimod == 2 } else { matches!(self.noimod, 2 | 4) };
-        let bsim_flicker = if v30 { self.noimod == 2 } else { matches!(self.noimod, 2 | 3) };
+        let bsim_flicker = if v30 { self.noimod == 2 } else { matches!(self.noimod, 2 | 3 | 6) };
         let version = self.version;
         let thermal = if bsim_thermal {
             let k = self.core(vgs, vds, vbs);
@@ -42,6 +45,10 @@ impl Bsim3v3 {
                 m * k.ueff * (qinv / (self.leff * self.leff))
             };
             thermal_psd(g, self.temp)
+        } else if self.noimod >= 5 {
+            // `b3noi.c`: Vds is the n-frame state (negative in reverse mode), not the mode's.
+            let v = vds.min(dc.vdsat);
+            thermal_psd((3.0 - v / dc.vdsat) * (dc.gm + dc.gds + dc.gmbs).abs() / 3.0, self.temp)
         } else if v30 {
             thermal_psd(2.0 / 3.0 * (dc.gm + dc.gds).abs(), self.temp)
         } else if version.is_v32() {
@@ -86,7 +93,7 @@ impl Bsim3v3 {
         (thermal, flicker)
     }
 
-    /// The selected noise model (NOIMOD 1-4).
+    /// The selected noise model (NOIMOD 1-6; 5 and 6 on 3.3.0 cards only).
     pub fn noimod(&self) -> u8 {
         self.noimod
     }
