@@ -147,8 +147,15 @@ fn instances() -> Vec<Inst> {
         },
         // Source area and a source perimeter shorter than the width; source shared; M = 2.
         Inst { w: 10e-6, l: 0.35e-6, diff: [None, Some(5e-12), None, Some(4e-6)], nr: [None; 2], geo: Some(2), m: 2.0 },
-        // (An instance with GEO 3, NRD = 0 given and PD = PS = 1 um is left out: with it
-        // ngspice's `.op` of this grid does not converge; not investigated yet.)
+        // Both sides shared (GEO 3), NRD = 0 given, PD = PS = 1 um (shorter than W).
+        Inst {
+            w: 3e-6,
+            l: 0.5e-6,
+            diff: [None, None, Some(1e-6), Some(1e-6)],
+            nr: [Some(0.0), None],
+            geo: Some(3),
+            m: 1.0,
+        },
     ]
 }
 
