@@ -349,6 +349,21 @@ impl Bsim3 {
     /// physical order d, g, s, b; multiply the charges by `mos_type()` for the circuit's).
     /// Charges still sum to zero and the matrix's rows and columns to zero.
     pub fn with_extrinsic(&self, vgs: f64, vds: f64, vbs: f64, k: &Bsim3Charges) -> Bsim3Charges {
+        self.with_extrinsic_junctions(vgs, vds, vbs, k, self.junction_bd(vbs - vds), self.junction_bs(vbs))
+    }
+
+    /// [`Bsim3::with_extrinsic`] with the junctions' (charge, capacitance) already evaluated
+    /// (`bd` = [`Bsim3::junction_bd`] at `vbs - vds`, `bs` = [`Bsim3::junction_bs`] at
+    /// `vbs`): a sweep over VGS at fixed VDS and VBS evaluates them once.
+    pub fn with_extrinsic_junctions(
+        &self,
+        vgs: f64,
+        vds: f64,
+        vbs: f64,
+        k: &Bsim3Charges,
+        bd: (f64, f64),
+        bs: (f64, f64),
+    ) -> Bsim3Charges {
         const D: usize = 0;
         const G: usize = 1;
         const S: usize = 2;
@@ -367,8 +382,7 @@ impl Bsim3 {
         two(G, S, ogs * vgs, ogs);
         two(G, D, ogd * (vgs - vds), ogd);
         two(G, B, ogb * (vgs - vbs), ogb);
-        let (qbd, cbd) = self.junction_bd(vbs - vds);
-        let (qbs, cbs) = self.junction_bs(vbs);
+        let ((qbd, cbd), (qbs, cbs)) = (bd, bs);
         two(B, D, qbd, cbd);
         two(B, S, qbs, cbs);
         Bsim3Charges { qd: q[D], qg: q[G], qs: q[S], qb: q[B], c }

@@ -121,10 +121,35 @@ impl Card {
     }
 }
 
+/// A device's junction (charge, capacitance) pairs, drain-bulk then source-bulk, at one
+/// (VDS, VBS): what every point of a VGS sweep at that bias shares ([`Device::junctions`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Junctions {
+    bd: (f64, f64),
+    bs: (f64, f64),
+}
+
 impl Device {
     /// Evaluates at n-frame `vgs`, `vds`, `vbs` (for PMOS: the magnitudes of the circuit's
     /// voltages, `vbs = -vsb`).
     pub fn eval(&self, vgs: f64, vds: f64, vbs: f64) -> OpPoint {
+        self.eval_with(vgs, vds, vbs, &self.junctions(vds, vbs))
+    }
+
+    /// The junctions at (`vds`, `vbs`), for [`Device::eval_with`].
+    pub fn junctions(&self, vds: f64, vbs: f64) -> Junctions {
+        let (bd, bs) = match &self.inst {
+            Inst::Mos1 { dev, .. } => (dev.junction_bd(vbs - vds), dev.junction_bs(vbs)),
+            Inst::Bsim3(dev) => (dev.junction_bd(vbs - vds), dev.junction_bs(vbs)),
+            Inst::Bsim3v3(dev) => (dev.junction_bd(vbs - vds), dev.junction_bs(vbs)),
+        };
+        Junctions { bd, bs }
+    }
+
+    /// [`Device::eval`] with the junctions at (`vds`, `vbs`) given: the same result, bit for
+    /// bit, without evaluating them again (the table generator's inner loop over VGS).
+    pub fn eval_with(&self, vgs: f64, vds: f64, vbs: f64, j: &Junctions) -> OpPoint {
+        let jn = (j.bd.1, j.bs.1);
         match &self.inst {
             Inst::Mos1 { dev, kf, af, cox, w, m } => {
                 let (dc, cm) = fet(dev, vgs, vds, vbs);
@@ -132,7 +157,6 @@ impl Device {
                 let sth = mos1_thermal_psd(dc.gm, dev.temp_k());
                 let sfl = mos1_flicker_psd(*kf, *af, id, 1.0, *w, *m, dev.leff(), *cox);
                 let ol = dev.overlap_caps();
-                let jn = (dev.junction_bd(vbs - vds).1, dev.junction_bs(vbs).1);
                 point(&dc, id, &cm, ol, jn, sth, sfl)
             }
             Inst::Bsim3(dev) => {
@@ -140,12 +164,11 @@ impl Device {
                 // noise; the capacitance matrix includes overlaps and junctions.
                 let (full, k) = dev.dc_charges(vgs, vds, vbs);
                 let dc = full.fet();
-                let cm = dev.with_extrinsic(vgs, vds, vbs, &k).c;
+                let cm = dev.with_extrinsic_junctions(vgs, vds, vbs, &k, j.bd, j.bs).c;
                 // ngspice's BSIM3 `@m[id]` is the channel current alone.
                 let id = dc.mode * dc.cdrain;
                 let (sth, sfl) = dev.noise_psd(&full, 1.0);
                 let ol = dev.overlap_caps();
-                let jn = (dev.junction_bd(vbs - vds).1, dev.junction_bs(vbs).1);
                 point(&dc, id, &cm, ol, jn, sth, sfl)
             }
             Inst::Bsim3v3(dev) => {
@@ -156,7 +179,6 @@ impl Device {
                 let (sth, sfl) = dev.noise_psd_at(&full, vgs, vds, vbs, 1.0);
                 // Overlaps at this bias (CGSL/CGDL make them bias-dependent).
                 let ((_, cgs), (_, cgd), cgb) = dev.overlaps(vgs, vgs - vds);
-                let jn = (dev.junction_bd(vbs - vds).1, dev.junction_bs(vbs).1);
                 point(&dc, id, &cm, (cgs, cgd, cgb), jn, sth, sfl)
             }
         }

@@ -130,11 +130,19 @@ impl Table {
         let done = std::sync::atomic::AtomicUsize::new(0);
         data.par_chunks_mut(nq * per_l).zip(grid.l.par_iter()).try_for_each(|(block, &l)| {
             let d = card.device(l, temp)?;
+            // The junctions depend on (VDS, VSB) only: once per pair, not per point.
+            let junctions: Vec<_> = grid
+                .vds
+                .iter()
+                .flat_map(|&vds| grid.vsb.iter().map(move |&vsb| (vds, vsb)))
+                .map(|(vds, vsb)| d.junctions(vds, -vsb))
+                .collect();
             let mut k = 0;
             for &vgs in &grid.vgs {
+                let mut j = junctions.iter();
                 for &vds in &grid.vds {
                     for &vsb in &grid.vsb {
-                        let p = d.eval(vgs, vds, -vsb);
+                        let p = d.eval_with(vgs, vds, -vsb, j.next().expect("one per (VDS, VSB)"));
                         let vals = [
                             p.id, p.vt, p.gm, p.gmb, p.gds, p.vdsat, p.cgg, p.cgs, p.cgd, p.cgb, p.cdd, p.css, p.cgsol,
                             p.cgdol, p.cgbol, p.cjd, p.cjs, p.sth, p.sfl,
