@@ -15,7 +15,7 @@
 
 mod common;
 
-use common::{check_caps_point, scratch_dir, sp, Worst};
+use common::{check_caps_point, read_cards, scratch_dir, sp, Worst};
 use insitu::devices::bsim3v3::{AcmInstance, Bsim3Version};
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
 use insitu::ngspice::Ngspice;
@@ -26,46 +26,6 @@ const TEMPS: [f64; 3] = [-40.0, 27.0, 125.0];
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3")
-}
-
-struct Card {
-    name: String,
-    pmos: bool,
-    version: Option<String>,
-    params: Vec<(String, f64)>,
-}
-
-/// The `.model` cards of a library of plain `name=value` cards (no SPICE suffixes).
-fn read_cards(text: &str) -> Vec<Card> {
-    let mut joined = String::new();
-    for line in text.lines().filter(|l| !l.starts_with('*')) {
-        match line.strip_prefix('+') {
-            Some(rest) => joined.push_str(rest),
-            None => {
-                joined.push('\n');
-                joined.push_str(line);
-            }
-        }
-    }
-    joined
-        .lines()
-        .filter_map(|l| l.strip_prefix(".model "))
-        .map(|l| {
-            let mut it = l.split_whitespace();
-            let name = it.next().expect("name").to_string();
-            let pmos = it.next().expect("type") == "pmos";
-            let mut version = None;
-            let mut params = Vec::new();
-            for (k, v) in it.filter_map(|kv| kv.split_once('=')) {
-                match k {
-                    "level" => {}
-                    "version" => version = Some(v.to_string()),
-                    _ => params.push((k.to_string(), v.parse::<f64>().expect("plain number"))),
-                }
-            }
-            Card { name, pmos, version, params }
-        })
-        .collect()
 }
 
 /// An instance line's geometry: what it gives (`None`: not on the line).

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{check_caps_point, mos_params, scratch_dir, OpGrid, Worst};
+use common::{check_caps_point, mos_params, read_cards, scratch_dir, OpGrid, Worst};
 use insitu::devices::{Bsim3v3, Bsim3v3Model, MosGeom};
 use insitu::ngspice::Ngspice;
 use std::path::{Path, PathBuf};
@@ -19,41 +19,6 @@ const TEMPS: [f64; 3] = [-40.0, 27.0, 125.0];
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3")
-}
-
-struct Card {
-    name: String,
-    pmos: bool,
-    params: Vec<(String, f64)>,
-}
-
-/// The `.model` cards of a library of plain `name=value` cards (no SPICE suffixes).
-fn read_cards(text: &str) -> Vec<Card> {
-    let mut joined = String::new();
-    for line in text.lines().filter(|l| !l.starts_with('*')) {
-        match line.strip_prefix('+') {
-            Some(rest) => joined.push_str(rest),
-            None => {
-                joined.push('\n');
-                joined.push_str(line);
-            }
-        }
-    }
-    joined
-        .lines()
-        .filter_map(|l| l.strip_prefix(".model "))
-        .map(|l| {
-            let mut it = l.split_whitespace();
-            let name = it.next().expect("name").to_string();
-            let pmos = it.next().expect("type") == "pmos";
-            let params = it
-                .filter_map(|kv| kv.split_once('='))
-                .filter(|(k, _)| *k != "level" && *k != "version")
-                .map(|(k, v)| (k.to_string(), v.parse::<f64>().expect("plain number")))
-                .collect();
-            Card { name, pmos, params }
-        })
-        .collect()
 }
 
 fn geom(w: f64, l: f64) -> MosGeom {

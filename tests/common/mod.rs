@@ -529,3 +529,46 @@ pub fn check_bsim3_deck(name: &str, work: &str) -> Option<insitu::check::Report>
     assert!(report.pass(), "{report}");
     Some(report)
 }
+
+/// A `.model` card of a test library of plain `name=value` cards (no SPICE suffixes).
+pub struct LibCard {
+    pub name: String,
+    pub pmos: bool,
+    /// The `version=` text, if given.
+    pub version: Option<String>,
+    /// Every other parameter but `level`.
+    pub params: Vec<(String, f64)>,
+}
+
+/// The `.model` cards of such a library (`+` continuation lines joined, `*` comments skipped).
+pub fn read_cards(text: &str) -> Vec<LibCard> {
+    let mut joined = String::new();
+    for line in text.lines().filter(|l| !l.starts_with('*')) {
+        match line.strip_prefix('+') {
+            Some(rest) => joined.push_str(rest),
+            None => {
+                joined.push('\n');
+                joined.push_str(line);
+            }
+        }
+    }
+    joined
+        .lines()
+        .filter_map(|l| l.strip_prefix(".model "))
+        .map(|l| {
+            let mut it = l.split_whitespace();
+            let name = it.next().expect("name").to_string();
+            let pmos = it.next().expect("type") == "pmos";
+            let mut version = None;
+            let mut params = Vec::new();
+            for (k, v) in it.filter_map(|kv| kv.split_once('=')) {
+                match k {
+                    "level" => {}
+                    "version" => version = Some(v.to_string()),
+                    _ => params.push((k.to_string(), v.parse::<f64>().expect("plain number"))),
+                }
+            }
+            LibCard { name, pmos, version, params }
+        })
+        .collect()
+}
