@@ -195,18 +195,24 @@ struct Row {
 
 /// `--profile WHAT N`: runs one insitu workload `N` times and nothing else (no ngspice), for
 /// `perf` or `valgrind --tool=callgrind`. WHAT is `l1-opac-warm`, `l1-opac-cold`, `l1-tran`
-/// (op + ac + tran, warm), `bsim-opac`, `bsim-tran` or `miller-tran` (the transient of the
+/// (op + ac + tran, warm), `bsim-opac`, `bsim-tran`, `miller-tran` (the transient of the
 /// sizing loop's Miller testbench, `examples/two_stage_miller`: two generic180 op-amps, 200
-/// steps).
+/// steps) or `miller-tran-scoped` (the same, scoped to the buffer copy's output as the sizing
+/// loop scopes it).
 fn profile(what: &str, n: usize) {
     let grid = FreqGrid { kind: GridKind::Dec, points: 20, fstart: 1.0, fstop: 1e9 };
     let freqs = grid.frequencies();
     let mut acc = 0.0;
     let t = Instant::now();
-    if what == "miller-tran" {
+    if let Some(scope) = what.strip_prefix("miller-tran") {
         let text = pdk_deck("examples/two_stage_miller/two_stage_tb.cir", ".op");
         let circuit = insitu_pdk::load_deck_str(&text, Path::new("two_stage_tb.cir")).unwrap();
         let mut sim = Simulator::new(circuit).unwrap();
+        match scope {
+            "" => {}
+            "-scoped" => sim.set_transient_scope(Some(&["bout"])).unwrap(),
+            _ => panic!("unknown profile {what}"),
+        }
         let tran = TranSpec { tstep: 2e-9, tstop: 400e-9, tstart: 0.0, tmax: None, uic: false };
         for _ in 0..n {
             sim.op().unwrap();

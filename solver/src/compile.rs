@@ -281,6 +281,9 @@ pub struct Compiled {
     pub n_states: usize,
     /// State slots holding charges, for truncation error control.
     pub charge_slots: Vec<usize>,
+    /// First state slot of each element, and one past the last element's (element `e` owns
+    /// slots `state_start[e]..state_start[e + 1]`).
+    pub state_start: Vec<usize>,
     pub models: Vec<CompiledModel>,
     /// Compile-time warnings ([`Warning`]).
     pub warnings: Vec<Warning>,
@@ -395,6 +398,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
     let mut elem_map = vec![None; c.elements.len()];
     let mut n_states = 0usize;
     let mut charge_slots = Vec::new();
+    let mut state_start = Vec::with_capacity(c.elements.len() + 1);
     let ctrl_branch = |ctrl: usize, name: &str| -> Result<usize, SimError> {
         branch[ctrl].filter(|_| matches!(c.elements[ctrl].kind, ElementKind::VoltageSource { .. })).ok_or_else(|| {
             SimError::Unsupported {
@@ -404,6 +408,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
         })
     };
     for (ei, e) in c.elements.iter().enumerate() {
+        state_start.push(n_states);
         let name = &e.name;
         let src_err = |m: String| SimError::Device { element: name.clone(), message: m };
         let r = match &e.kind {
@@ -541,6 +546,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
         };
         elem_map[ei] = Some(r);
     }
+    state_start.push(n_states);
 
     // Phase 3: final slots.
     let (pattern, map) = pb.finish();
@@ -584,5 +590,5 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
             q.row.iter_mut().chain(q.col.iter_mut()).for_each(fix);
         }
     }
-    Ok(Compiled { unknowns, inst, elem_map, pattern, n_states, charge_slots, models, warnings })
+    Ok(Compiled { unknowns, inst, elem_map, pattern, n_states, charge_slots, state_start, models, warnings })
 }

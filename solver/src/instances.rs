@@ -4,6 +4,7 @@ use crate::load::diode::DiodeInst;
 use crate::load::fet::FetInst;
 use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, VSource, Vccs, Vcvs};
 use crate::load::Ctx;
+use crate::scope::Held;
 use crate::states::States;
 use insitu_devices::{Bsim3, Bsim3v3, Mos1};
 use num_complex::Complex64;
@@ -47,53 +48,43 @@ pub struct Instances {
 impl Instances {
     /// Loads every device into the matrix values `m` and right-hand side `rhs`.
     pub fn load(&mut self, x: &[f64], m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &mut Ctx) {
-        for d in &self.res {
-            d.load(m);
-        }
-        for d in &self.caps {
-            d.load(x, m, rhs, st, ctx);
-        }
-        for d in &self.inds {
-            d.load(x, m, rhs, st, ctx);
-        }
-        for d in &self.vsrc {
-            d.load(m, rhs, ctx);
-        }
-        for d in &self.isrc {
-            d.load(rhs, ctx);
-        }
-        for d in &self.vcvs {
-            d.load(m);
-        }
-        for d in &self.vccs {
-            d.load(m);
-        }
-        for d in &self.cccs {
-            d.load(m);
-        }
-        for d in &self.ccvs {
-            d.load(m);
-        }
-        for d in &mut self.diodes {
-            d.load(x, m, rhs, st, ctx);
-        }
-        for d in &mut self.mos1 {
-            d.load(x, m, rhs, st, ctx);
-        }
-        for d in &mut self.bsim3 {
-            d.load(x, m, rhs, st, ctx);
-        }
-        for d in &mut self.bsim3v3 {
-            d.load(x, m, rhs, st, ctx);
-        }
+        self.load_held(x, m, rhs, st, ctx, None);
     }
 
-    /// Whether every nonlinear device passes its current convergence test at `x`.
-    pub fn converged(&self, x: &[f64], reltol: f64, abstol: f64) -> bool {
-        self.diodes.iter().all(|d| d.converged(x, reltol, abstol))
-            && self.mos1.iter().all(|d| d.converged(x, reltol, abstol))
-            && self.bsim3.iter().all(|d| d.converged(x, reltol, abstol))
-            && self.bsim3v3.iter().all(|d| d.converged(x, reltol, abstol))
+    /// [`Instances::load`] without the devices `held` marks (a scoped transient's).
+    pub(crate) fn load_held(
+        &mut self,
+        x: &[f64],
+        m: &mut [f64],
+        rhs: &mut [f64],
+        st: &mut States,
+        ctx: &mut Ctx,
+        held: Option<&Held>,
+    ) {
+        let h = |f: fn(&Held) -> &[bool]| held.map(f);
+        each(&self.res, h(|h| &h.res), |d| d.load(m));
+        each(&self.caps, h(|h| &h.caps), |d| d.load(x, m, rhs, st, ctx));
+        each(&self.inds, h(|h| &h.inds), |d| d.load(x, m, rhs, st, ctx));
+        each(&self.vsrc, h(|h| &h.vsrc), |d| d.load(m, rhs, ctx));
+        each(&self.isrc, h(|h| &h.isrc), |d| d.load(rhs, ctx));
+        each(&self.vcvs, h(|h| &h.vcvs), |d| d.load(m));
+        each(&self.vccs, h(|h| &h.vccs), |d| d.load(m));
+        each(&self.cccs, h(|h| &h.cccs), |d| d.load(m));
+        each(&self.ccvs, h(|h| &h.ccvs), |d| d.load(m));
+        each_mut(&mut self.diodes, h(|h| &h.diodes), |d| d.load(x, m, rhs, st, ctx));
+        each_mut(&mut self.mos1, h(|h| &h.mos1), |d| d.load(x, m, rhs, st, ctx));
+        each_mut(&mut self.bsim3, h(|h| &h.bsim3), |d| d.load(x, m, rhs, st, ctx));
+        each_mut(&mut self.bsim3v3, h(|h| &h.bsim3v3), |d| d.load(x, m, rhs, st, ctx));
+    }
+
+    /// Whether every nonlinear device (but those `held` marks) passes its current
+    /// convergence test at `x`.
+    pub(crate) fn converged(&self, x: &[f64], reltol: f64, abstol: f64, held: Option<&Held>) -> bool {
+        let h = |f: fn(&Held) -> &[bool]| held.map(f);
+        all(&self.diodes, h(|h| &h.diodes), |d| d.converged(x, reltol, abstol))
+            && all(&self.mos1, h(|h| &h.mos1), |d| d.converged(x, reltol, abstol))
+            && all(&self.bsim3, h(|h| &h.bsim3), |d| d.converged(x, reltol, abstol))
+            && all(&self.bsim3v3, h(|h| &h.bsim3v3), |d| d.converged(x, reltol, abstol))
     }
 
     /// Sets the charges of the transient's first point from the operating point `x`.
@@ -148,5 +139,32 @@ impl Instances {
         for d in &self.isrc {
             d.ac_rhs(rhs);
         }
+    }
+}
+
+/// Runs `f` on every device of `v` that `held` does not mark.
+#[inline(always)]
+fn each<T>(v: &[T], held: Option<&[bool]>, mut f: impl FnMut(&T)) {
+    match held {
+        None => v.iter().for_each(f),
+        Some(h) => v.iter().zip(h).filter(|(_, h)| !**h).for_each(|(d, _)| f(d)),
+    }
+}
+
+/// [`each`] over mutable devices.
+#[inline(always)]
+fn each_mut<T>(v: &mut [T], held: Option<&[bool]>, mut f: impl FnMut(&mut T)) {
+    match held {
+        None => v.iter_mut().for_each(f),
+        Some(h) => v.iter_mut().zip(h).filter(|(_, h)| !**h).for_each(|(d, _)| f(d)),
+    }
+}
+
+/// Whether `f` holds for every device of `v` that `held` does not mark.
+#[inline(always)]
+fn all<T>(v: &[T], held: Option<&[bool]>, f: impl Fn(&T) -> bool) -> bool {
+    match held {
+        None => v.iter().all(f),
+        Some(h) => v.iter().zip(h).all(|(d, h)| *h || f(d)),
     }
 }

@@ -17,6 +17,7 @@ mod noise;
 pub mod pattern;
 pub mod results;
 mod run;
+mod scope;
 mod simulator;
 pub mod states;
 mod tran;

@@ -103,6 +103,12 @@ pub struct Simulator {
     pub(crate) warnings: Vec<crate::Warning>,
     pub(crate) elem_map: Vec<Option<DevRef>>,
     pub(crate) charge_slots: Vec<usize>,
+    /// First state slot of each element (see `Compiled::state_start`).
+    pub(crate) state_start: Vec<usize>,
+    /// The transient scope ([`Simulator::set_transient_scope`]): what a scoped transient holds.
+    pub(crate) scope: Option<Box<crate::scope::Held>>,
+    /// Whether the loads now run under `scope` (a transient's time points).
+    pub(crate) scoped: bool,
     pub(crate) nodesets: Vec<(usize, f64)>,
     pub(crate) ics: Vec<(usize, f64)>,
     pub(crate) pins: Vec<PinRow>,
@@ -170,6 +176,9 @@ impl Simulator {
             warnings: c.warnings,
             elem_map: c.elem_map,
             charge_slots: c.charge_slots,
+            state_start: c.state_start,
+            scope: None,
+            scoped: false,
             pins,
             nodesets,
             ics,
@@ -308,7 +317,15 @@ impl Simulator {
             let w = &mut self.w;
             w.mat.iter_mut().for_each(|v| *v = 0.0);
             w.rhs.iter_mut().for_each(|v| *v = 0.0);
-            self.inst.load(&w.x, &mut w.mat, &mut w.rhs, &mut w.st, ctx);
+            let held = self.scope.as_deref().filter(|_| self.scoped);
+            self.inst.load_held(&w.x, &mut w.mat, &mut w.rhs, &mut w.st, ctx, held);
+            if let Some(h) = held {
+                // Held blocks keep their values: identity rows (no load touched them).
+                for &(k, s) in &h.unknowns {
+                    w.mat[s] = 1.0;
+                    w.rhs[k] = w.x[k];
+                }
+            }
             if gshunt > 0.0 {
                 for (k, u) in self.unknowns.iter().enumerate() {
                     if u.kind == UnknownKind::Voltage {
@@ -396,7 +413,7 @@ impl Simulator {
                 return false;
             }
         }
-        self.inst.converged(&w.x, ctx.reltol, ctx.abstol)
+        self.inst.converged(&w.x, ctx.reltol, ctx.abstol, self.scope.as_deref().filter(|_| self.scoped))
     }
 
     fn worst_change(&self) -> (usize, f64) {

@@ -157,7 +157,11 @@ impl Simulator {
         let (abstol, reltol, chgtol, trtol) = (o.abstol, o.reltol, o.chgtol, o.trtol);
         let mut del1 = f64::INFINITY;
         let mut del2 = f64::INFINITY;
-        for &k in &self.charge_slots {
+        let slots = match &self.scope {
+            Some(h) if self.scoped => &h.charge_slots,
+            _ => &self.charge_slots,
+        };
+        for &k in slots {
             // Charge and current of each level (one bounds check per level).
             let [q0, i0]: [f64; 2] = l0[k..k + 2].try_into().expect("charge slot");
             let [q1, i1]: [f64; 2] = l1[k..k + 2].try_into().expect("charge slot");
@@ -179,8 +183,16 @@ impl Simulator {
         (del1, del2)
     }
 
-    /// Runs a transient analysis.
+    /// Runs a transient analysis (of the blocks in scope, see
+    /// [`Simulator::set_transient_scope`]).
     pub fn tran(&mut self, spec: &TranSpec) -> Result<Dataset, SimError> {
+        self.scoped = false;
+        let out = self.tran_points(spec);
+        self.scoped = false;
+        out
+    }
+
+    fn tran_points(&mut self, spec: &TranSpec) -> Result<Dataset, SimError> {
         if !(spec.tstop > 0.0 && spec.tstep > 0.0) || spec.tstart < 0.0 || spec.tstart >= spec.tstop {
             return Err(SimError::InvalidAnalysis(format!(
                 ".tran needs 0 < tstep, 0 <= tstart < tstop (got tstep={}, tstop={}, tstart={})",
@@ -230,6 +242,8 @@ impl Simulator {
         self.have_op = false;
         self.inst.init_states(&self.w.x, &mut self.w.st, spec.uic);
         self.w.st.seed_history();
+        // From here on, the blocks out of scope keep their initial values.
+        self.scoped = self.scope.is_some();
 
         let mut rec = Recorder::new(self);
         let mut times = Vec::new();

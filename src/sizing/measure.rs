@@ -6,7 +6,7 @@
 use super::problem::MeasurementDef;
 use insitu_netlist::measure::{MeasAnalysis, Measure};
 pub use insitu_solver::measure::Needs;
-use insitu_solver::measure::{self as m, Expr};
+use insitu_solver::measure::{self as m, Expr, Kind};
 use insitu_solver::{Dataset, Simulator};
 
 /// The analysis named in a problem file (`op`, `dcOp`, `dc`, `ac`, `tran`, `noise`).
@@ -130,6 +130,15 @@ impl Measurement {
     /// The analyses it reads.
     pub fn needs(&self) -> Needs {
         self.needs
+    }
+
+    /// The signals it reads from analysis `kind` (see [`Expr::signals`]); `None` when they
+    /// are not known (a deck `.meas`, a vector read by dataset name).
+    pub fn signals(&self, kind: Kind) -> Option<Vec<String>> {
+        match &self.source {
+            Source::Expr(x) => x.signals(kind),
+            Source::Deck(_) => None,
+        }
     }
 
     /// Its value at one corner. `sim` (the simulator that produced the datasets, when in

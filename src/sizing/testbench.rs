@@ -12,6 +12,7 @@ use super::problem::{CornerDef, IdSpec, Optimization, ParamKind, ProblemError, P
 use super::widths::{self, DeviceType};
 use insitu_netlist::expr::{eval_simple, parse_expr, Expr};
 use insitu_netlist::{Analysis, ElementKind, Model, ModelKind};
+use insitu_solver::measure::Kind;
 use insitu_solver::{ElementHandle, Simulator};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -222,7 +223,20 @@ impl Testbench {
                 corner_cards.push((c.model.clone(), cards));
             }
         }
-        let base = Simulator::new(circuit).map_err(|e| field_err(file, "testbench.deck", e.to_string()))?;
+        let mut base = Simulator::new(circuit).map_err(|e| field_err(file, "testbench.deck", e.to_string()))?;
+        // The transient computes only the blocks of the circuit its measurements read (a
+        // testbench's open-loop AC copy is at rest through the step). Unknown signals leave
+        // the whole circuit computed: their measurement then fails by name.
+        let tran_signals =
+            measurements.iter().filter(|m| m.needs().tran || m.needs().any_sweep).try_fold(Vec::new(), |mut acc, m| {
+                acc.extend(m.signals(Kind::Tran)?);
+                Some(acc)
+            });
+        if let Some(sig) = tran_signals.filter(|s| needs.tran && !s.is_empty()) {
+            let refs: Vec<&str> = sig.iter().map(String::as_str).collect();
+            // On an error the scope stays unset.
+            let _ = base.set_transient_scope(Some(&refs));
+        }
         let mut pools = Vec::new();
         for (_, cs) in problem.corners.iter() {
             for c in cs {

@@ -716,6 +716,36 @@ fn needs_s(s: &S, n: &mut Needs) {
     }
 }
 
+/// Collects the signals of `kind` that `s` reads into `out`; false when one is unknowable.
+fn signals_s(s: &S, kind: Kind, out: &mut Vec<String>) -> bool {
+    match s {
+        S::Num(_) | S::Named(_) | S::Area | S::OpVec(_) | S::Mos(..) | S::Power(_) => true,
+        S::Neg(x) | S::Math(_, x) => signals_s(x, kind, out),
+        S::Bin(_, x, y) => signals_s(x, kind, out) && signals_s(y, kind, out),
+        S::Min(v) | S::Max(v) => v.iter().all(|x| signals_s(x, kind, out)),
+        S::Wave { w, kind: k, args, .. } => {
+            (k.is_some_and(|k| k != kind) || signals_w(w, kind, out)) && args.iter().all(|x| signals_s(x, kind, out))
+        }
+    }
+}
+
+fn signals_w(w: &W, kind: Kind, out: &mut Vec<String>) -> bool {
+    match w {
+        W::Vec(VecRef::V(p, n)) => {
+            out.extend(p.iter().chain(n).cloned());
+            true
+        }
+        W::Vec(VecRef::I(n, _)) => {
+            out.push(format!("i({n})"));
+            true
+        }
+        W::Vec(VecRef::Named(n)) => n == "time" || n == "frequency",
+        W::Const(s) => signals_s(s, kind, out),
+        W::Neg(x) | W::Math(_, x) => signals_w(x, kind, out),
+        W::Bin(_, x, y) => signals_w(x, kind, out) && signals_w(y, kind, out),
+    }
+}
+
 fn needs_w(w: &W, n: &mut Needs) {
     match w {
         W::Vec(_) => {}
@@ -758,6 +788,21 @@ impl Expr {
     /// Which analyses the expression reads.
     pub fn needs(&self) -> Needs {
         self.needs
+    }
+
+    /// The signals its waveforms of analysis `kind` read (waveforms of no named analysis
+    /// count too): node names, and `i(name)` for branch currents. `None` when one reads a
+    /// vector by its dataset name (other than the scale), which may be any signal.
+    ///
+    /// ```
+    /// use insitu_solver::measure::{Expr, Kind};
+    /// let e = Expr::parse("slew_rate(vt(bout)) / 1e6 + value(db20(v(out)), 1)")?;
+    /// assert_eq!(e.signals(Kind::Tran), Some(vec!["bout".to_string()]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn signals(&self, kind: Kind) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        signals_s(&self.root, kind, &mut out).then_some(out)
     }
 
     /// Evaluates the expression over a candidate's results.
