@@ -323,31 +323,38 @@ pub fn deck_reltol(text: &str) -> f64 {
 /// assert_eq!(deck, "title\n.op\n.options reltol=1e-7\n.end\n");
 /// ```
 pub fn tight_deck(text: &str, reltol: f64) -> String {
-    let mut out = String::with_capacity(text.len() + 32);
-    let mut dropping = false;
+    let options = format!(".options reltol={reltol:e}\n");
     let mut ended = false;
+    let mut out = filter_cards(text, 32, |word, _, out| {
+        if word == ".end" && !ended {
+            out.push_str(&options);
+            ended = true;
+        }
+        matches!(word, ".tran" | ".meas" | ".measure" | ".four")
+    });
+    if !ended {
+        out.push_str(&options);
+        out.push_str(".end\n");
+    }
+    out
+}
+
+/// `text` without the cards `drop` marks, their `+` continuation lines going with them. `drop`
+/// sees each card but the title: its first word and its line, both lower case; it may write
+/// lines to insert before the card into the output.
+fn filter_cards(text: &str, extra: usize, mut drop: impl FnMut(&str, &str, &mut String) -> bool) -> String {
+    let mut out = String::with_capacity(text.len() + extra);
+    let mut dropping = false;
     for (k, line) in text.lines().enumerate() {
         let t = line.trim_start().to_ascii_lowercase();
-        if k > 0 && t.starts_with('+') {
-            if !dropping {
-                out.push_str(line);
-                out.push('\n');
-            }
-            continue;
-        }
-        let word = t.split_whitespace().next().unwrap_or("");
-        dropping = k > 0 && matches!(word, ".tran" | ".meas" | ".measure" | ".four");
-        if k > 0 && word == ".end" && !ended {
-            out.push_str(&format!(".options reltol={reltol:e}\n"));
-            ended = true;
+        if k > 0 && !t.starts_with('+') {
+            let word = t.split_whitespace().next().unwrap_or("");
+            dropping = drop(word, &t, &mut out);
         }
         if !dropping {
             out.push_str(line);
             out.push('\n');
         }
-    }
-    if !ended {
-        out.push_str(&format!(".options reltol={reltol:e}\n.end\n"));
     }
     out
 }
@@ -600,39 +607,18 @@ fn analysis_card(a: MeasAnalysis) -> &'static str {
 /// `NGSPICE_MEAS_PRECISION` digits, the others with 7).
 pub fn ngspice_measure_deck(text: &str, analysis: MeasAnalysis, names: &[String]) -> String {
     let keep = analysis_card(analysis);
-    let mut out = String::with_capacity(text.len() + 64 * names.len());
-    let mut dropping = false;
-    for (k, line) in text.lines().enumerate() {
-        let t = line.trim_start().to_ascii_lowercase();
-        if k > 0 && t.starts_with('+') {
-            if !dropping {
-                out.push_str(line);
-                out.push('\n');
+    filter_cards(text, 64 * names.len(), |word, t, out| match word {
+        ".op" | ".dc" | ".ac" | ".tran" | ".noise" | ".tf" | ".pz" | ".sens" | ".disto" => word != keep,
+        ".meas" | ".measure" => t.split_whitespace().nth(1).is_none_or(|a| !a.eq_ignore_ascii_case(analysis.keyword())),
+        ".end" => {
+            out.push_str(".save all\n");
+            for n in names {
+                out.push_str(&format!(".meas {} {n}__insitu param='{n}'\n", analysis.keyword()));
             }
-            continue;
+            false
         }
-        let word = t.split_whitespace().next().unwrap_or("");
-        dropping = k > 0
-            && match word {
-                ".op" | ".dc" | ".ac" | ".tran" | ".noise" | ".tf" | ".pz" | ".sens" | ".disto" => word != keep,
-                ".meas" | ".measure" => {
-                    t.split_whitespace().nth(1).is_none_or(|a| !a.eq_ignore_ascii_case(analysis.keyword()))
-                }
-                ".end" => {
-                    out.push_str(".save all\n");
-                    for n in names {
-                        out.push_str(&format!(".meas {} {n}__insitu param='{n}'\n", analysis.keyword()));
-                    }
-                    false
-                }
-                _ => false,
-            };
-        if !dropping {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
+        _ => false,
+    })
 }
 
 /// The `.meas` results in an ngspice batch log: `name = value` (the full-precision
