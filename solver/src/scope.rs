@@ -6,18 +6,20 @@
 //! step response); a caller that reads only some signals of a transient can restrict it to the
 //! blocks holding them with [`Simulator::set_transient_scope`]. The other blocks keep the values
 //! the transient starts from (the operating point, or the `uic` initial conditions): their
-//! devices are not loaded, their rows are identity rows, their charges leave the truncation
-//! error test. The blocks computed see the same equations as in the whole circuit; only the
+//! devices are not loaded, Newton factors and solves the kept blocks' equations only (a
+//! smaller LU), and their charges leave the truncation error test. The blocks computed see the same equations as in the whole circuit; only the
 //! shared step control (Newton's convergence test, the truncation error) differs, by what
 //! blocks at rest contribute to it: nothing, in exact arithmetic.
 
 use crate::instances::Instances;
-use crate::pattern::{Pattern, Slot};
+use crate::linear::{LinearSolver, Pivoting, Singular};
+use crate::pattern::{Pattern, PatternBuilder, Slot};
+use crate::simulator::same_bits;
 use crate::{SimError, Simulator};
 use insitu_netlist::{Circuit, ElementKind, NodeId};
 
 /// Which instances of each kind a scoped transient leaves unloaded (`true`: held).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Held {
     pub res: Vec<bool>,
     pub caps: Vec<bool>,
@@ -32,10 +34,88 @@ pub(crate) struct Held {
     pub mos1: Vec<bool>,
     pub bsim3: Vec<bool>,
     pub bsim3v3: Vec<bool>,
-    /// Held unknowns with their diagonal slots.
-    pub unknowns: Vec<(usize, Slot)>,
+    /// How many unknowns are held.
+    pub held: usize,
     /// The charge slots of the loaded devices (the truncation error test's).
     pub charge_slots: Vec<usize>,
+    /// The kept blocks' equations.
+    pub sub: SubSystem,
+}
+
+/// The equations of the kept unknowns: their rows and columns of the full matrix, with their
+/// own LU (the held blocks share no entry with them).
+#[derive(Debug, Clone)]
+pub(crate) struct SubSystem {
+    /// Full index of each kept unknown, in the subsystem's order.
+    kept: Vec<usize>,
+    /// (subsystem slot, full slot) of every entry.
+    gather: Vec<(Slot, Slot)>,
+    mat: Vec<f64>,
+    rhs: Vec<f64>,
+    lu: LinearSolver<f64>,
+    /// The values `lu` holds the factors of, when `factored` (see `Work::factor`).
+    lu_values: Vec<f64>,
+    factored: bool,
+}
+
+impl SubSystem {
+    fn new(p: &Pattern, kept_flag: &[bool]) -> SubSystem {
+        let kept: Vec<usize> = (0..p.n).filter(|&k| kept_flag[k]).collect();
+        let mut index = vec![usize::MAX; p.n];
+        for (i, &k) in kept.iter().enumerate() {
+            index[k] = i;
+        }
+        let mut pb = PatternBuilder::new(kept.len());
+        let mut full = Vec::new();
+        for &col in &kept {
+            for slot in p.col_ptr[col]..p.col_ptr[col + 1] {
+                let row = p.row_idx[slot];
+                if row < p.n && kept_flag[row] {
+                    pb.entry(index[row], index[col]);
+                    full.push(slot);
+                }
+            }
+        }
+        let (sp, map) = pb.finish();
+        let gather = full.iter().enumerate().map(|(k, &f)| (map[k], f)).collect();
+        SubSystem {
+            mat: vec![0.0; sp.nnz() + 1],
+            rhs: vec![0.0; kept.len() + 1],
+            lu: LinearSolver::for_pattern(&sp),
+            lu_values: vec![0.0; sp.nnz() + 1],
+            factored: false,
+            kept,
+            gather,
+        }
+    }
+
+    /// Forgets the pivot plan and the last factorization (a transient's start).
+    pub(crate) fn reset(&mut self, pivoting: Pivoting) {
+        self.lu.reset_plan_with(pivoting);
+        self.factored = false;
+    }
+
+    /// Solves the kept rows of the full system (`mat`, `rhs`) for the kept unknowns of `x`,
+    /// leaving the others as they are. A singular pivot is named by its full unknown.
+    pub(crate) fn solve(&mut self, mat: &[f64], rhs: &[f64], x: &mut [f64]) -> Result<(), Singular> {
+        for &(d, f) in &self.gather {
+            self.mat[d] = mat[f];
+        }
+        if !(self.factored && same_bits(&self.mat, &self.lu_values)) {
+            self.factored = false;
+            self.lu.factor(&self.mat).map_err(|Singular { unknown }| Singular { unknown: self.kept[unknown] })?;
+            self.lu_values.copy_from_slice(&self.mat);
+            self.factored = true;
+        }
+        for (r, &k) in self.rhs.iter_mut().zip(&self.kept) {
+            *r = rhs[k];
+        }
+        self.lu.solve(&mut self.rhs);
+        for (&r, &k) in self.rhs.iter().zip(&self.kept) {
+            x[k] = r;
+        }
+        Ok(())
+    }
 }
 
 /// Block number of each of the pattern's unknowns (union-find over its entries).
@@ -85,7 +165,6 @@ impl Held {
         circuit: &Circuit,
         inst: &Instances,
         pattern: &Pattern,
-        diag: &[Slot],
         charge_slots: &[usize],
         state_start: &[usize],
         keep: &[usize],
@@ -125,8 +204,9 @@ impl Held {
             mos1: of(&mut inst.mos1.iter().map(|d| d.elem)),
             bsim3: of(&mut inst.bsim3.iter().map(|d| d.elem)),
             bsim3v3: of(&mut inst.bsim3v3.iter().map(|d| d.elem)),
-            unknowns: (0..pattern.n).filter(|&k| !kept[block[k]]).map(|k| (k, diag[k])).collect(),
+            held: block.iter().filter(|&&b| !kept[b]).count(),
             charge_slots: charge_slots.iter().copied().filter(|&k| !held_elem[owner(k)]).collect(),
+            sub: SubSystem::new(pattern, &block.iter().map(|&b| kept[b]).collect::<Vec<_>>()),
         })
     }
 }
@@ -184,23 +264,15 @@ impl Simulator {
             };
             keep.push(k);
         }
-        self.scope = Held::new(
-            &self.circuit,
-            &self.inst,
-            &self.pattern,
-            &self.diag,
-            &self.charge_slots,
-            &self.state_start,
-            &keep,
-        )
-        .map(Box::new);
+        self.scope = Held::new(&self.circuit, &self.inst, &self.pattern, &self.charge_slots, &self.state_start, &keep)
+            .map(Box::new);
         Ok(())
     }
 
     /// How many unknowns a scoped transient holds (0 without a scope, or when the signals'
     /// blocks are the whole circuit).
     pub fn transient_held_unknowns(&self) -> usize {
-        self.scope.as_ref().map_or(0, |h| h.unknowns.len())
+        self.scope.as_ref().map_or(0, |h| h.held)
     }
 }
 

@@ -70,7 +70,7 @@ impl Work {
 /// without a branch per entry (the compiler vectorizes the folded XOR), stopping at the first
 /// block that differs.
 #[inline]
-fn same_bits(a: &[f64], b: &[f64]) -> bool {
+pub(crate) fn same_bits(a: &[f64], b: &[f64]) -> bool {
     const BLOCK: usize = 8;
     let diff = |a: &[f64], b: &[f64]| a.iter().zip(b).fold(0u64, |acc, (x, y)| acc | (x.to_bits() ^ y.to_bits()));
     let (ca, cb) = (a.chunks_exact(BLOCK), b.chunks_exact(BLOCK));
@@ -319,13 +319,6 @@ impl Simulator {
             w.rhs.iter_mut().for_each(|v| *v = 0.0);
             let held = self.scope.as_deref().filter(|_| self.scoped);
             self.inst.load_held(&w.x, &mut w.mat, &mut w.rhs, &mut w.st, ctx, held);
-            if let Some(h) = held {
-                // Held blocks keep their values: identity rows (no load touched them).
-                for &(k, s) in &h.unknowns {
-                    w.mat[s] = 1.0;
-                    w.rhs[k] = w.x[k];
-                }
-            }
             if gshunt > 0.0 {
                 for (k, u) in self.unknowns.iter().enumerate() {
                     if u.kind == UnknownKind::Voltage {
@@ -339,12 +332,24 @@ impl Simulator {
                     pin_row(w, &self.pins, &self.diag, k, v * ctx.srcfact);
                 }
             }
-            w.factor().map_err(|Singular { unknown }| Fail::Singular { unknown, mode: ctx.mode })?;
-            let w = &mut self.w;
-            w.lu.solve(&mut w.rhs);
-            std::mem::swap(&mut w.x, &mut w.xold);
-            w.x[..n].copy_from_slice(&w.rhs[..n]);
-            w.x[n] = 0.0;
+            let mode = ctx.mode;
+            let singular = |Singular { unknown }| Fail::Singular { unknown, mode };
+            match self.scope.as_deref_mut().filter(|_| self.scoped) {
+                // A scoped transient solves the kept blocks' own (smaller) system; the held
+                // unknowns keep their values.
+                Some(h) => {
+                    std::mem::swap(&mut w.x, &mut w.xold);
+                    w.x.copy_from_slice(&w.xold);
+                    h.sub.solve(&w.mat, &w.rhs, &mut w.x).map_err(singular)?;
+                }
+                None => {
+                    w.factor().map_err(singular)?;
+                    w.lu.solve(&mut w.rhs);
+                    std::mem::swap(&mut w.x, &mut w.xold);
+                    w.x[..n].copy_from_slice(&w.rhs[..n]);
+                    w.x[n] = 0.0;
+                }
+            }
             if let Some(k) = w.x[..n].iter().position(|v| !v.is_finite()) {
                 return Err(Fail::NonFinite { unknown: k, mode: ctx.mode });
             }

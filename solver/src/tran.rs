@@ -244,6 +244,9 @@ impl Simulator {
         self.w.st.seed_history();
         // From here on, the blocks out of scope keep their initial values.
         self.scoped = self.scope.is_some();
+        if let Some(h) = self.scope.as_deref_mut() {
+            h.sub.reset(Pivoting::Markowitz);
+        }
 
         let mut rec = Recorder::new(self);
         let mut times = Vec::new();
