@@ -7,7 +7,8 @@
 //! parameters: ignored). DC sweeps in both modes at -40/27/125 C (`@m[id] gm gds gmbs vth
 //! vdsat` within 1e-9 relative; bsim3v1's id includes the drain junction, forward-biased past
 //! its 0.5 V knee in reverse mode); capacitances at 14 bias points from an `.ac` within 1e-9;
-//! NOIMOD 1-4 channel noise against `.noise`; a five-transistor OTA deck; a gm/Id table.
+//! NOIMOD 1-4 channel noise against `.noise`; a five-transistor OTA deck; an inverter chain
+//! (50 ps edges, Gear); a gm/Id table.
 
 mod common;
 
@@ -374,6 +375,20 @@ fn v31_noise_matches_ngspice() {
 #[test]
 fn v31_ota_deck_agrees_with_ngspice() {
     common::check_bsim3_deck("ota5t_v31.cir", "bsim3v1-ota");
+}
+
+/// An inverter chain on the 3.1 cards (`tests/bsim3v3/v31_inverter_chain.cir`): three stages
+/// at minimum length, 50 ps input edges, op, dc and tran, with Gear integration: with the
+/// trapezoidal rule ngspice's own supply current between the edges moves by several deck
+/// tolerances when only its maximum step goes from 5 ps to 1 ps (checked here too).
+#[test]
+fn v31_inverter_chain_agrees_with_ngspice() {
+    common::check_bsim3_deck("v31_inverter_chain.cir", "bsim3v1-inv");
+    let Some((trap, gear)) = common::ngspice_supply_current_spread("v31_inverter_chain.cir", "bsim3v1-ring") else {
+        return;
+    };
+    assert!(trap > 1.0, "trapezoidal i(vdd) moved by only {trap} of tolerance");
+    assert!(gear < 0.2, "Gear i(vdd) moved by {gear} of tolerance");
 }
 
 /// A gm/Id table (the `pdk::gmid` generator) from the 3.1 card (`n31`, MOSIS style): the peak

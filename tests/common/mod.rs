@@ -530,6 +530,43 @@ pub fn check_bsim3_deck(name: &str, work: &str) -> Option<insitu::check::Report>
     Some(report)
 }
 
+/// How far ngspice's own transient `i(vdd)` of the deck `tests/bsim3v3/NAME` moves when its
+/// maximum step goes from 5 ps to 1 ps, with the trapezoidal rule and with Gear: the
+/// integrated error of the 1 ps run against the 5 ps run in units of the deck tolerances
+/// (`check::Tolerances::default()`), `(trapezoidal, gear)`. The deck's `.op`, `.dc` and
+/// `.options method=` lines are left out; [`TIGHT_NEWTON`] as in [`check_bsim3_deck`].
+/// `None` when ngspice is absent and not required.
+pub fn ngspice_supply_current_spread(name: &str, work: &str) -> Option<(f64, f64)> {
+    let ng = insitu::ngspice::Ngspice::for_tests()?;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3");
+    let text = std::fs::read_to_string(dir.join(name)).expect("deck");
+    let body: String = text
+        .lines()
+        .filter(|l| !(l.starts_with(".op") || l.starts_with(".dc") || l.starts_with(".tran") || l.starts_with(".end")))
+        .filter(|l| !l.starts_with(".options method="))
+        .map(|l| match l.strip_prefix(".include ") {
+            Some(f) => format!(".include {}\n", dir.join(f.trim()).display()),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let tol = insitu::check::Tolerances::default();
+    let run = |method: &str, tmax: &str| {
+        let deck = format!("{body}.options {TIGHT_NEWTON} method={method}\n.tran 5p 5n 0 {tmax}\n.end\n");
+        let out = ng.run(&deck, &scratch_dir(work)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let plot = out.plot("Transient").expect("transient plot");
+        let v = |n: &str| plot.vector(n).unwrap_or_else(|| panic!("{name}: no {n}")).to_vec();
+        (v("time"), v("i(vdd)"))
+    };
+    let spread = |method: &str| {
+        let (t_ref, i_ref) = run(method, "5p");
+        let (t, i) = run(method, "1p");
+        insitu::check::integrated_error(&t, &i, &t_ref, &i_ref, tol.tran_reltol, tol.tran_abstol)
+    };
+    let (trap, gear) = (spread("trap"), spread("gear"));
+    println!("{name}: ngspice i(vdd), tmax 1 ps against 5 ps: trapezoidal {trap:.3}, Gear {gear:.3} of tolerance");
+    Some((trap, gear))
+}
+
 /// A `.model` card of a test library of plain `name=value` cards (no SPICE suffixes).
 pub struct LibCard {
     pub name: String,
