@@ -567,6 +567,82 @@ pub fn ngspice_supply_current_spread(name: &str, work: &str) -> Option<(f64, f64
     Some((trap, gear))
 }
 
+/// A card of a one-revision BSIM3 test library (`v30_cards.lib`, `v31_cards.lib`) as the
+/// netlist reads it: name, polarity (names starting with `p`), parameters (lower-case), and
+/// the revision its `version=` text selects.
+pub struct RevisionCard {
+    pub name: String,
+    pub pmos: bool,
+    pub params: Vec<(String, f64)>,
+    /// The `version=` text every card of the library carries.
+    pub version: String,
+    pub revision: insitu::devices::bsim3v3::Bsim3Version,
+}
+
+/// The cards of `lib`, each asserted to carry `version=<version>`.
+pub fn revision_cards(
+    lib: &std::path::Path,
+    version: &str,
+    revision: insitu::devices::bsim3v3::Bsim3Version,
+) -> Vec<RevisionCard> {
+    let c = insitu::netlist::load_file(lib).unwrap_or_else(|e| panic!("{}: {e}", lib.display()));
+    c.models
+        .iter()
+        .map(|m| {
+            assert_eq!(m.version.as_deref(), Some(version), "{}", m.name);
+            RevisionCard {
+                name: m.name.clone(),
+                pmos: m.name.starts_with('p'),
+                params: m.params.clone(),
+                version: version.to_string(),
+                revision,
+            }
+        })
+        .collect()
+}
+
+impl RevisionCard {
+    /// The parameters with the values of `set` replacing or added to the card's.
+    pub fn params_with(&self, set: &[(&str, f64)]) -> Vec<(String, f64)> {
+        let mut p = self.params.clone();
+        for (n, v) in set {
+            match p.iter_mut().find(|(m, _)| m == n) {
+                Some(slot) => slot.1 = *v,
+                None => p.push((n.to_string(), *v)),
+            }
+        }
+        p
+    }
+
+    /// The card text for ngspice under `name`, with `set` applied.
+    pub fn model_line(&self, name: &str, set: &[(&str, f64)]) -> String {
+        let kind = if self.pmos { "pmos" } else { "nmos" };
+        let p: Vec<String> = self.params_with(set).iter().map(|(n, v)| format!("+ {n}={}", sp(*v))).collect();
+        format!(".model {name} {kind} level=49 version={}\n{}\n", self.version, p.join("\n"))
+    }
+
+    /// The full model at the card's revision, with `set` applied.
+    pub fn model(&self, set: &[(&str, f64)]) -> insitu::devices::Bsim3v3Model {
+        insitu::devices::Bsim3v3Model::with_version(&self.name, self.pmos, &self.params_with(set), self.revision)
+            .expect("model")
+    }
+}
+
+/// The instance geometry of the per-revision forced-bias tests: W x L with 0.48 um diffusions
+/// on each side (AD = AS = 0.48 um W, PD = PS = 2 (W + 0.48 um)).
+pub fn revision_geom(w: f64, l: f64) -> insitu::devices::MosGeom {
+    let ext = 0.48e-6;
+    insitu::devices::MosGeom {
+        w,
+        l,
+        ad: w * ext,
+        as_: w * ext,
+        pd: 2.0 * (w + ext),
+        ps: 2.0 * (w + ext),
+        ..insitu::devices::MosGeom::default()
+    }
+}
+
 /// A `.model` card of a test library of plain `name=value` cards (no SPICE suffixes).
 pub struct LibCard {
     pub name: String,
