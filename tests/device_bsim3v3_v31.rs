@@ -7,7 +7,8 @@
 //! parameters: ignored). DC sweeps in both modes at -40/27/125 C (`@m[id] gm gds gmbs vth
 //! vdsat` within 1e-9 relative; bsim3v1's id includes the drain junction, forward-biased past
 //! its 0.5 V knee in reverse mode); capacitances at 14 bias points from an `.ac` within 1e-9;
-//! NOIMOD 1-4 channel noise against `.noise`; a five-transistor OTA deck; a gm/Id table.
+//! NOIMOD 1-4 channel noise against `.noise`; a five-transistor OTA deck; an inverter chain
+//! (50 ps edges, Gear); a gm/Id table.
 
 mod common;
 
@@ -24,53 +25,22 @@ fn lib() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3/v31_cards.lib")
 }
 
-/// A card of the library: name, polarity, parameters (lower-case, as the netlist reads them).
-struct Card {
-    name: String,
-    pmos: bool,
-    params: Vec<(String, f64)>,
-}
+type Card = common::RevisionCard;
 
 fn cards() -> Vec<Card> {
-    let c = insitu::netlist::load_file(&lib()).expect("v31 cards");
-    c.models
-        .iter()
-        .map(|m| {
-            assert_eq!(m.version.as_deref(), Some("3.1"), "{}", m.name);
-            Card { name: m.name.clone(), pmos: m.name.starts_with('p'), params: m.params.clone() }
-        })
-        .collect()
+    common::revision_cards(&lib(), "3.1", Bsim3Version::V31)
 }
 
 /// The card text for ngspice, with some values replaced or added.
 fn model_line(c: &Card, name: &str, set: &[(&str, f64)]) -> String {
-    let kind = if c.pmos { "pmos" } else { "nmos" };
-    let mut p: Vec<(String, f64)> = c.params.clone();
-    for (n, v) in set {
-        match p.iter_mut().find(|(m, _)| m == n) {
-            Some(slot) => slot.1 = *v,
-            None => p.push((n.to_string(), *v)),
-        }
-    }
-    let p: Vec<String> = p.iter().map(|(n, v)| format!("+ {n}={}", sp(*v))).collect();
-    format!(".model {name} {kind} level=49 version=3.1\n{}\n", p.join("\n"))
+    c.model_line(name, set)
 }
 
 fn model(c: &Card, set: &[(&str, f64)]) -> Bsim3v3Model {
-    let mut p = c.params.clone();
-    for (n, v) in set {
-        match p.iter_mut().find(|(m, _)| m == n) {
-            Some(slot) => slot.1 = *v,
-            None => p.push((n.to_string(), *v)),
-        }
-    }
-    Bsim3v3Model::with_version(&c.name, c.pmos, &p, Bsim3Version::V31).expect("model")
+    c.model(set)
 }
 
-fn geom(w: f64, l: f64) -> MosGeom {
-    let ext = 0.48e-6;
-    MosGeom { w, l, ad: w * ext, as_: w * ext, pd: 2.0 * (w + ext), ps: 2.0 * (w + ext), ..MosGeom::default() }
-}
+use common::revision_geom as geom;
 
 /// Instance parameters; NRD = NRS = 0 keeps RSH out of a device-level check.
 fn inst_params(g: &MosGeom) -> String {
@@ -210,8 +180,17 @@ fn caps_vs_ngspice(scratch: &str, variants: &[&[(&str, f64)]], geometry: fn(&Bsi
         .iter()
         .enumerate()
         .flat_map(|(vi, set)| {
-            base.iter()
-                .map(move |c| (Card { name: format!("{}v{vi}", c.name), pmos: c.pmos, params: c.params.clone() }, *set))
+            base.iter().map(move |c| {
+                (
+                    Card {
+                        name: format!("{}v{vi}", c.name),
+                        params: c.params.clone(),
+                        version: c.version.clone(),
+                        ..*c
+                    },
+                    *set,
+                )
+            })
         })
         .collect();
     let inst_text = |m: &Bsim3v3Model, w: f64, l: f64| {
@@ -374,6 +353,20 @@ fn v31_noise_matches_ngspice() {
 #[test]
 fn v31_ota_deck_agrees_with_ngspice() {
     common::check_bsim3_deck("ota5t_v31.cir", "bsim3v1-ota");
+}
+
+/// An inverter chain on the 3.1 cards (`tests/bsim3v3/v31_inverter_chain.cir`): three stages
+/// at minimum length, 50 ps input edges, op, dc and tran, with Gear integration: with the
+/// trapezoidal rule ngspice's own supply current between the edges moves by several deck
+/// tolerances when only its maximum step goes from 5 ps to 1 ps (checked here too).
+#[test]
+fn v31_inverter_chain_agrees_with_ngspice() {
+    common::check_bsim3_deck("v31_inverter_chain.cir", "bsim3v1-inv");
+    let Some((trap, gear)) = common::ngspice_supply_current_spread("v31_inverter_chain.cir", "bsim3v1-ring") else {
+        return;
+    };
+    assert!(trap > 1.0, "trapezoidal i(vdd) moved by only {trap} of tolerance");
+    assert!(gear < 0.2, "Gear i(vdd) moved by {gear} of tolerance");
 }
 
 /// A gm/Id table (the `pdk::gmid` generator) from the 3.1 card (`n31`, MOSIS style): the peak

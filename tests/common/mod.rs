@@ -530,6 +530,119 @@ pub fn check_bsim3_deck(name: &str, work: &str) -> Option<insitu::check::Report>
     Some(report)
 }
 
+/// How far ngspice's own transient `i(vdd)` of the deck `tests/bsim3v3/NAME` moves when its
+/// maximum step goes from 5 ps to 1 ps, with the trapezoidal rule and with Gear: the
+/// integrated error of the 1 ps run against the 5 ps run in units of the deck tolerances
+/// (`check::Tolerances::default()`), `(trapezoidal, gear)`. The deck's `.op`, `.dc` and
+/// `.options method=` lines are left out; [`TIGHT_NEWTON`] as in [`check_bsim3_deck`].
+/// `None` when ngspice is absent and not required.
+pub fn ngspice_supply_current_spread(name: &str, work: &str) -> Option<(f64, f64)> {
+    let ng = insitu::ngspice::Ngspice::for_tests()?;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3");
+    let text = std::fs::read_to_string(dir.join(name)).expect("deck");
+    let body: String = text
+        .lines()
+        .filter(|l| !(l.starts_with(".op") || l.starts_with(".dc") || l.starts_with(".tran") || l.starts_with(".end")))
+        .filter(|l| !l.starts_with(".options method="))
+        .map(|l| match l.strip_prefix(".include ") {
+            Some(f) => format!(".include {}\n", dir.join(f.trim()).display()),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let tol = insitu::check::Tolerances::default();
+    let run = |method: &str, tmax: &str| {
+        let deck = format!("{body}.options {TIGHT_NEWTON} method={method}\n.tran 5p 5n 0 {tmax}\n.end\n");
+        let out = ng.run(&deck, &scratch_dir(work)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let plot = out.plot("Transient").expect("transient plot");
+        let v = |n: &str| plot.vector(n).unwrap_or_else(|| panic!("{name}: no {n}")).to_vec();
+        (v("time"), v("i(vdd)"))
+    };
+    let spread = |method: &str| {
+        let (t_ref, i_ref) = run(method, "5p");
+        let (t, i) = run(method, "1p");
+        insitu::check::integrated_error(&t, &i, &t_ref, &i_ref, tol.tran_reltol, tol.tran_abstol)
+    };
+    let (trap, gear) = (spread("trap"), spread("gear"));
+    println!("{name}: ngspice i(vdd), tmax 1 ps against 5 ps: trapezoidal {trap:.3}, Gear {gear:.3} of tolerance");
+    Some((trap, gear))
+}
+
+/// A card of a one-revision BSIM3 test library (`v30_cards.lib`, `v31_cards.lib`) as the
+/// netlist reads it: name, polarity (names starting with `p`), parameters (lower-case), and
+/// the revision its `version=` text selects.
+pub struct RevisionCard {
+    pub name: String,
+    pub pmos: bool,
+    pub params: Vec<(String, f64)>,
+    /// The `version=` text every card of the library carries.
+    pub version: String,
+    pub revision: insitu::devices::bsim3v3::Bsim3Version,
+}
+
+/// The cards of `lib`, each asserted to carry `version=<version>`.
+pub fn revision_cards(
+    lib: &std::path::Path,
+    version: &str,
+    revision: insitu::devices::bsim3v3::Bsim3Version,
+) -> Vec<RevisionCard> {
+    let c = insitu::netlist::load_file(lib).unwrap_or_else(|e| panic!("{}: {e}", lib.display()));
+    c.models
+        .iter()
+        .map(|m| {
+            assert_eq!(m.version.as_deref(), Some(version), "{}", m.name);
+            RevisionCard {
+                name: m.name.clone(),
+                pmos: m.name.starts_with('p'),
+                params: m.params.clone(),
+                version: version.to_string(),
+                revision,
+            }
+        })
+        .collect()
+}
+
+impl RevisionCard {
+    /// The parameters with the values of `set` replacing or added to the card's.
+    pub fn params_with(&self, set: &[(&str, f64)]) -> Vec<(String, f64)> {
+        let mut p = self.params.clone();
+        for (n, v) in set {
+            match p.iter_mut().find(|(m, _)| m == n) {
+                Some(slot) => slot.1 = *v,
+                None => p.push((n.to_string(), *v)),
+            }
+        }
+        p
+    }
+
+    /// The card text for ngspice under `name`, with `set` applied.
+    pub fn model_line(&self, name: &str, set: &[(&str, f64)]) -> String {
+        let kind = if self.pmos { "pmos" } else { "nmos" };
+        let p: Vec<String> = self.params_with(set).iter().map(|(n, v)| format!("+ {n}={}", sp(*v))).collect();
+        format!(".model {name} {kind} level=49 version={}\n{}\n", self.version, p.join("\n"))
+    }
+
+    /// The full model at the card's revision, with `set` applied.
+    pub fn model(&self, set: &[(&str, f64)]) -> insitu::devices::Bsim3v3Model {
+        insitu::devices::Bsim3v3Model::with_version(&self.name, self.pmos, &self.params_with(set), self.revision)
+            .expect("model")
+    }
+}
+
+/// The instance geometry of the per-revision forced-bias tests: W x L with 0.48 um diffusions
+/// on each side (AD = AS = 0.48 um W, PD = PS = 2 (W + 0.48 um)).
+pub fn revision_geom(w: f64, l: f64) -> insitu::devices::MosGeom {
+    let ext = 0.48e-6;
+    insitu::devices::MosGeom {
+        w,
+        l,
+        ad: w * ext,
+        as_: w * ext,
+        pd: 2.0 * (w + ext),
+        ps: 2.0 * (w + ext),
+        ..insitu::devices::MosGeom::default()
+    }
+}
+
 /// A `.model` card of a test library of plain `name=value` cards (no SPICE suffixes).
 pub struct LibCard {
     pub name: String,
