@@ -41,6 +41,13 @@ fn nqs_stage_30_agrees_with_ngspice() {
 #[test]
 fn nqs_instance_override_agrees_with_ngspice() {
     check_bsim3_deck("nqs_instance.cir", "bsim3-nqs-instance");
+    // The charge-deficit unknowns follow the instance values, not the cards'.
+    let path = dir().join("nqs_instance.cir");
+    let text = std::fs::read_to_string(&path).expect("deck");
+    let sim =
+        insitu::solver::Simulator::new(insitu::pdk::load_deck_str(&text, &path).expect("parses")).expect("compiles");
+    let has = |n: &str| sim.unknowns().iter().any(|u| u.name.eq_ignore_ascii_case(n));
+    assert!(has("mn#charge") && has("mp#charge") && !has("mx#charge"));
 }
 
 /// Runs `deck` (in `tests/bsim3v3`) with the NQS cards as they are (`nqs`) or with NQSMOD
