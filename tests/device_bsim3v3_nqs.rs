@@ -1,13 +1,14 @@
-//! BSIM3 NQSMOD = 1 (the charge-deficit node of ngspice's `bsim3` and `bsim3v32`) against
-//! ngspice: a common-source stage on 3.3.0 and 3.2.4 NQS cards (`tests/bsim3v3/nqs_*`; NMOS
-//! and a diode-connected PMOS load, a reverse-mode pass device; op, dc, ac to 100 GHz, a
-//! 0.1 ns step, noise), the same stage against its quasi-static self (op unchanged, the
-//! high-frequency response and the step differ by far more than the deck tolerances), and
-//! the revisions whose NQS insitu does not have refused with an error naming NQSMOD.
+//! BSIM3 NQSMOD = 1 (the charge-deficit node of ngspice's `bsim3` and `bsim3v32`, and the
+//! older NQS of `bsim3v1` and `bsim3v0`) against ngspice: a common-source stage on 3.3.0,
+//! 3.2.4, 3.1 and 3.0 NQS cards (`tests/bsim3v3/nqs_*`; NMOS and a diode-connected PMOS
+//! load, a reverse-mode pass device; op, dc, ac to 100 GHz, a 0.1 ns step, noise), the same
+//! stage against its quasi-static self (op unchanged, the high-frequency response and the
+//! step differ by far more than the deck tolerances), NQSMOD on instance lines overriding
+//! the card's, and ACNQSMOD refused with an error naming it.
 
 mod common;
 
-use common::{check_bsim3_deck, scratch_dir};
+use common::{check_bsim3_deck, scratch_dir, TIGHT_NEWTON};
 use insitu::solver::results::{Data, Dataset};
 use std::path::{Path, PathBuf};
 
@@ -25,15 +26,41 @@ fn nqs_stage_324_agrees_with_ngspice() {
     check_bsim3_deck("nqs_cs_stage_v324.cir", "bsim3-nqs-324");
 }
 
+#[test]
+fn nqs_stage_31_agrees_with_ngspice() {
+    check_bsim3_deck("nqs_cs_stage_v31.cir", "bsim3-nqs-31");
+}
+
+#[test]
+fn nqs_stage_30_agrees_with_ngspice() {
+    check_bsim3_deck("nqs_cs_stage_v30.cir", "bsim3-nqs-30");
+}
+
+/// NQSMOD on instance lines (a BSIM-lite-style 3.3.0 card and a 3.1 card without NQSMOD
+/// with `nqsmod=1`, a 3.3.0 NQS card with `nqsmod=0`) against ngspice.
+#[test]
+fn nqs_instance_override_agrees_with_ngspice() {
+    check_bsim3_deck("nqs_instance.cir", "bsim3-nqs-instance");
+    // The charge-deficit unknowns follow the instance values, not the cards'.
+    let path = dir().join("nqs_instance.cir");
+    let text = std::fs::read_to_string(&path).expect("deck");
+    let sim =
+        insitu::solver::Simulator::new(insitu::pdk::load_deck_str(&text, &path).expect("parses")).expect("compiles");
+    let has = |n: &str| sim.unknowns().iter().any(|u| u.name.eq_ignore_ascii_case(n));
+    assert!(has("mn#charge") && has("mp#charge") && !has("mx#charge"));
+}
+
 /// Runs `deck` (in `tests/bsim3v3`) with the NQS cards as they are (`nqs`) or with NQSMOD
-/// set to 0, and returns every analysis.
+/// set to 0 (on the cards and on instance lines), and returns every analysis.
 fn run(deck: &str, nqs: bool) -> Vec<Dataset> {
-    let work = scratch_dir(if nqs { "bsim3-nqs-on" } else { "bsim3-nqs-off" });
-    let lib = std::fs::read_to_string(dir().join("nqs_cards.lib")).expect("cards");
-    let lib = if nqs { lib } else { lib.replace("nqsmod=1", "nqsmod=0") };
-    std::fs::write(work.join("nqs_cards.lib"), lib).expect("write cards");
+    let work = scratch_dir(&format!("bsim3-nqs-{}-{deck}", if nqs { "on" } else { "off" }));
+    let off = |t: String| if nqs { t } else { t.replace("nqsmod=1", "nqsmod=0") };
+    for lib in ["nqs_cards.lib", "nqs_legacy_cards.lib", "v31_cards.lib"] {
+        let text = std::fs::read_to_string(dir().join(lib)).expect("cards");
+        std::fs::write(work.join(lib), off(text)).expect("write cards");
+    }
     let path = work.join(deck);
-    let text = std::fs::read_to_string(dir().join(deck)).expect("deck");
+    let text = off(std::fs::read_to_string(dir().join(deck)).expect("deck"));
     let circuit = insitu::pdk::load_deck_str(&text, &path).expect("deck parses");
     let mut sim = insitu::solver::Simulator::new(circuit).expect("compiles");
     sim.run_all().expect("runs")
@@ -49,7 +76,13 @@ fn dataset<'a>(runs: &'a [Dataset], name: &str) -> &'a Dataset {
 /// the channel's relaxation time matters, and so does the response to a 0.1 ns step.
 #[test]
 fn nqs_differs_from_quasi_static_only_where_it_should() {
-    for deck in ["nqs_cs_stage.cir", "nqs_cs_stage_v324.cir"] {
+    for deck in [
+        "nqs_cs_stage.cir",
+        "nqs_cs_stage_v324.cir",
+        "nqs_cs_stage_v31.cir",
+        "nqs_cs_stage_v30.cir",
+        "nqs_instance.cir",
+    ] {
         let (on, off) = (run(deck, true), run(deck, false));
         for name in ["Operating Point", "DC transfer"] {
             let (a, b) = (dataset(&on, name), dataset(&off, name));
@@ -93,23 +126,10 @@ fn nqs_differs_from_quasi_static_only_where_it_should() {
     }
 }
 
-/// ngspice's `bsim3v1` and `bsim3v0` have their own NQS code, which insitu does not: a 3.1 or
-/// 3.0 card with NQSMOD = 1 is refused with an error naming NQSMOD and the revision;
-/// ACNQSMOD = 1 (3.3.0's AC-only NQS, frequency-dependent conductances) and NQSMOD given on
-/// an instance line are refused too.
+/// ACNQSMOD = 1 (3.3.0's AC-only NQS, frequency-dependent conductances) is refused with an
+/// error naming it, on the card and on an instance line; NQSMOD other than 0 and 1 too.
 #[test]
 fn nqs_not_implemented_is_refused_by_name() {
-    for (version, what) in [("3.1", "bsim3v1"), ("3.0", "bsim3v0")] {
-        let text = format!(
-            "nqs\n.model n nmos level=49 version={version} tox=4e-9 nqsmod=1\nM1 d g 0 0 n W=2u L=1u\nVD d 0 1\nVG g 0 1\n.op\n.end\n"
-        );
-        let path = scratch_dir("bsim3-nqs-refused").join("d.cir");
-        let err = insitu::pdk::load_deck_str(&text, &path)
-            .map_err(|e| e.to_string())
-            .and_then(|c| insitu::solver::Simulator::new(c).map(|_| ()).map_err(|e| e.to_string()))
-            .expect_err("refused");
-        assert!(err.contains("nqsmod") && err.contains("NQSMOD") && err.contains(what), "{version}: {err}");
-    }
     let text = "acnqs\n.model n nmos level=49 version=3.3.0 tox=4e-9 acnqsmod=1\nM1 d g 0 0 n W=2u L=1u\nVD d 0 1\nVG g 0 1\n.op\n.end\n";
     let path = scratch_dir("bsim3-acnqs-refused").join("d.cir");
     let err = insitu::solver::Simulator::new(insitu::pdk::load_deck_str(text, &path).expect("parses"))
@@ -117,10 +137,46 @@ fn nqs_not_implemented_is_refused_by_name() {
         .expect_err("refused")
         .to_string();
     assert!(err.contains("acnqsmod") && err.contains("ACNQSMOD"), "{err}");
-    // NQSMOD on an instance line (ngspice's BSIM3 takes it there too) is an error, not
-    // silently the quasi-static model.
-    let text = "inst\n.model n nmos level=49 version=3.3.0 tox=4e-9\nM1 d g 0 0 n W=2u L=1u nqsmod=1\nVD d 0 1\nVG g 0 1\n.op\n.end\n";
-    let path = scratch_dir("bsim3-nqs-instance").join("d.cir");
+    let text = "inst\n.model n nmos level=49 version=3.3.0 tox=4e-9\nM1 d g 0 0 n W=2u L=1u acnqsmod=1\nVD d 0 1\nVG g 0 1\n.op\n.end\n";
+    let path = scratch_dir("bsim3-acnqs-instance").join("d.cir");
     let err = insitu::pdk::load_deck_str(text, &path).map(|_| ()).expect_err("refused").to_string();
-    assert!(err.contains("nqsmod") && err.contains(".model"), "{err}");
+    assert!(err.contains("acnqsmod") && err.contains(".model"), "{err}");
+    for (line, what) in [("M1 d g 0 0 n W=2u L=1u nqsmod=2", "nqsmod"), ("M1 d g 0 0 n1 W=2u L=1u nqsmod=1", "nqsmod")]
+    {
+        let text = format!(
+            "inst\n.model n nmos level=49 version=3.1 tox=4e-9\n.model n1 nmos level=1\n{line}\nVD d 0 1\nVG g 0 1\n.op\n.end\n"
+        );
+        let path = scratch_dir("bsim3-nqs-instance-bad").join("d.cir");
+        let err = insitu::pdk::load_deck_str(&text, &path)
+            .map_err(|e| e.to_string())
+            .and_then(|c| insitu::solver::Simulator::new(c).map(|_| ()).map_err(|e| e.to_string()))
+            .expect_err("refused");
+        assert!(err.contains(what), "{line}: {err}");
+    }
+}
+/// ngspice's `bsim3v1`/`bsim3v0` small-signal load reads the charge deficit from the state
+/// only their transient load writes, and ngspice runs `.tran` before `.noise`: on a 3.1 card
+/// the noise of the stage after its transient differs from its noise alone, in ngspice
+/// (`nqs_stage_31_agrees_with_ngspice` checks the deck with both) and in insitu, which
+/// copies it; without the transient both agree with ngspice too.
+#[test]
+fn legacy_nqs_noise_follows_the_transient_before_it() {
+    let Some(ng) = insitu::ngspice::Ngspice::for_tests() else { return };
+    let work = scratch_dir("bsim3-nqs-31-notran");
+    std::fs::copy(dir().join("nqs_legacy_cards.lib"), work.join("nqs_legacy_cards.lib")).expect("copy cards");
+    let text = std::fs::read_to_string(dir().join("nqs_cs_stage_v31.cir")).expect("deck");
+    let alone: String = text.lines().filter(|l| !l.starts_with(".tran")).map(|l| format!("{l}\n")).collect();
+    let deck = work.join("nqs_cs_stage_v31_notran.cir");
+    std::fs::write(&deck, &alone).expect("write deck");
+    let tol = insitu::check::Tolerances::default();
+    let report = insitu::check::check_file_with(&deck, &ng, &work, &tol, TIGHT_NEWTON).expect("checks");
+    println!("{report}");
+    assert!(report.pass(), "{report}");
+    let noise = |runs: &[Dataset]| dataset(runs, "Noise Spectral").real("onoise_spectrum").expect("onoise").to_vec();
+    let after = noise(&run("nqs_cs_stage_v31.cir", true));
+    let circuit = insitu::pdk::load_deck_str(&alone, &deck).expect("deck parses");
+    let before = noise(&insitu::solver::Simulator::new(circuit).expect("compiles").run_all().expect("runs"));
+    let worst = after.iter().zip(&before).map(|(a, b)| ((a - b) / b).abs()).fold(0.0, f64::max);
+    println!("3.1 NQS output noise after the transient vs alone: up to {worst:.3e} relative");
+    assert!(worst > 1e-4, "the transient left no trace: {worst}");
 }

@@ -111,6 +111,9 @@ pub struct MosGeometry {
     /// BSIM3's instance `geo=` (ACM 3: 0 no shared side, 1 drain shared, 2 source shared,
     /// 3 both), `None` when not given (GEO 0; models without GEO reject it).
     pub geo: Option<i32>,
+    /// BSIM3's instance `nqsmod=` (0 or 1), `None` when not given (the card's NQSMOD applies;
+    /// models other than BSIM3 reject it).
+    pub nqsmod: Option<i32>,
 }
 
 impl Default for MosGeometry {
@@ -131,6 +134,7 @@ impl Default for MosGeometry {
             diff_given: [false; 4],
             nr_given: [false; 2],
             geo: None,
+            nqsmod: None,
         }
     }
 }

@@ -134,6 +134,9 @@ impl fmt::Display for Circuit {
                     if let Some(geo) = geom.geo {
                         write!(f, " geo={geo}")?;
                     }
+                    if let Some(nqs) = geom.nqsmod {
+                        write!(f, " nqsmod={nqs}")?;
+                    }
                     if geom.m != 1.0 {
                         write!(f, " m={}", eng(geom.m))?;
                     }

@@ -1049,9 +1049,10 @@ impl<'d> Elab<'d> {
                         "nrd" => Key::Nrd,
                         "nrs" => Key::Nrs,
                         "geo" => Key::Geo,
+                        "nqsmod" => Key::Nqsmod,
                         "m" => Key::M,
-                        sel @ ("nqsmod" | "acnqsmod") => {
-                            // ngspice's BSIM3 honours these per instance; ignoring them would
+                        sel @ "acnqsmod" => {
+                            // ngspice's BSIM3 honours this per instance; ignoring it would
                             // silently simulate another model.
                             let msg = format!(
                                 "instance parameter '{sel}' is not supported: set {} on the .model card",
@@ -1522,6 +1523,7 @@ const BSIM3_DEFAULTS: MosGeometry = MosGeometry {
     diff_given: [false; 4],
     nr_given: [false; 2],
     geo: None,
+    nqsmod: None,
 };
 
 /// `.options scale=...` (kept in `Options::other`), 1 when absent.
@@ -1665,6 +1667,13 @@ pub(crate) fn compute(
                 Some(v) if v.is_finite() && v.abs() < 1e9 => Some((v + 0.5).floor() as i32),
                 Some(v) => return Err((Some("geo"), format!("GEO must be a finite integer, got {v}"))),
             };
+            // NQSMOD is an integer instance parameter of every ngspice BSIM3 (`b3*par.c`); the
+            // instance's value overrides the card's.
+            geom.nqsmod = match get(vals, Key::Nqsmod) {
+                None => None,
+                Some(v) if v == 0.0 || v == 1.0 => Some(v as i32),
+                Some(v) => return Err((Some("nqsmod"), format!("NQSMOD must be 0 or 1, got {v}"))),
+            };
             if geom.w <= 0.0 {
                 return Err((Some("w"), format!("W must be positive, got {}", geom.w)));
             }
@@ -1710,6 +1719,7 @@ fn key_name(k: Key) -> &'static str {
         Key::Nrd => "nrd",
         Key::Nrs => "nrs",
         Key::Geo => "geo",
+        Key::Nqsmod => "nqsmod",
     }
 }
 

@@ -119,7 +119,7 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
                                 ),
                             });
                         }
-                        bsim3_route(&m.name, pmos, &m.params, m.version.as_deref()).map_err(dev_err)?
+                        bsim3_route_card(c, model).map_err(dev_err)?
                     }
                     level => {
                         return Err(SimError::Unsupported {
@@ -184,6 +184,21 @@ pub fn bsim3_route(
         Some(lite) => Ok(CompiledModel::Bsim3(Box::new(lite))),
         None => Ok(CompiledModel::Bsim3v3(Box::new(Bsim3v3Model::new(name, pmos, params)?))),
     }
+}
+
+/// [`bsim3_route`] for card `model` of `c`, sending a card BSIM-lite would take to the full
+/// BSIM3v3 when one of its instances sets `nqsmod=1` (BSIM-lite has no NQS).
+pub fn bsim3_route_card(c: &Circuit, model: usize) -> Result<CompiledModel, insitu_devices::DeviceError> {
+    let m = &c.models[model];
+    let pmos = m.kind == ModelKind::Pmos;
+    let routed = bsim3_route(&m.name, pmos, &m.params, m.version.as_deref())?;
+    let instance_nqs = c.elements.iter().any(
+        |e| matches!(&e.kind, ElementKind::Mosfet { model: mi, geom, .. } if *mi == model && geom.nqsmod == Some(1)),
+    );
+    if matches!(routed, CompiledModel::Bsim3(_)) && instance_nqs {
+        return Ok(CompiledModel::Bsim3v3(Box::new(Bsim3v3Model::new(&m.name, pmos, &m.params)?)));
+    }
+    Ok(routed)
 }
 
 /// The netlist's geometry for a full-BSIM3 instance: as [`mos_geom`], with the diffusion
@@ -325,6 +340,15 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                         message: "unknown parameter (geo)".into(),
                     });
                 }
+                // NQSMOD is an instance parameter of every ngspice BSIM3, of no other MOSFET.
+                if geom.nqsmod.is_some()
+                    && !matches!(models[*model], CompiledModel::Bsim3(_) | CompiledModel::Bsim3v3(_))
+                {
+                    return Err(SimError::Device {
+                        element: e.name.clone(),
+                        message: "unknown parameter (nqsmod)".into(),
+                    });
+                }
                 let (gd, gs) = match &models[*model] {
                     CompiledModel::Mos1(mm) => {
                         let dev = Mos1::new(mm, &mos_geom(geom), temp_c, tnom, gmin).map_err(dev_err)?;
@@ -340,8 +364,12 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                     }
                     CompiledModel::Bsim3v3(bm) => {
                         let g = bsim3v3_geom(bm, geom);
-                        let dev = Bsim3v3::with_instance(bm, &g, &acm_instance(geom), temp_c, tnom, gmin, creators[ei])
-                            .map_err(dev_err)?;
+                        let mut dev =
+                            Bsim3v3::with_instance(bm, &g, &acm_instance(geom), temp_c, tnom, gmin, creators[ei])
+                                .map_err(dev_err)?;
+                        if let Some(n) = geom.nqsmod {
+                            dev.set_nqs(n == 1);
+                        }
                         let g = (dev.drain_conductance(), dev.source_conductance());
                         devs_full[ei] = Some(dev);
                         g

@@ -119,13 +119,7 @@ impl Simulator {
                 )
             }
             CompiledModel::Bsim3(_) | CompiledModel::Bsim3v3(_) => {
-                let routed = crate::compile::bsim3_route(
-                    &card.name,
-                    card.kind == ModelKind::Pmos,
-                    &card.params,
-                    card.version.as_deref(),
-                )
-                .map_err(err)?;
+                let routed = crate::compile::bsim3_route_card(&self.circuit, m).map_err(err)?;
                 if std::mem::discriminant(&routed) != std::mem::discriminant(&self.models[m]) {
                     return Err(SimError::Device {
                         element: card.name.clone(),
@@ -218,6 +212,9 @@ impl Simulator {
                 let creator = bm.version == Bsim3Version::V31 && creates_size(&self.circuit, e);
                 let mut dev = Bsim3v3::with_instance(bm, &g, &acm_instance(geom), temp, tnom, gmin, creator)
                     .map_err(|x| derr(x.to_string()))?;
+                if let Some(n) = geom.nqsmod {
+                    dev.set_nqs(n == 1);
+                }
                 let old = &self.inst.bsim3v3[k].dev;
                 if (dev.drain_conductance() > 0.0) != (old.drain_conductance() > 0.0)
                     || (dev.source_conductance() > 0.0) != (old.source_conductance() > 0.0)

@@ -99,7 +99,7 @@ impl Bsim3v3Model {
     /// (the caller checks `version`). Names BSIM3v3.3 does not know are kept in
     /// [`Bsim3v3Model::ignored`] (ngspice ignores them with a warning). Errors: non-finite values, selectors
     /// this implementation does not have (CAPMOD outside 0..3, MOBMOD outside 1..3, NOIMOD
-    /// outside 1..4, NQSMOD, an ACM ngspice does not have), and physically
+    /// outside 1..4, NQSMOD other than 0/1, an ACM ngspice does not have), and physically
     /// unusable values (TOX, NCH, XJ <= 0, MJ >= 1, ...).
     pub fn new(name: &str, pmos: bool, params: &[(String, f64)]) -> Result<Bsim3v3Model, DeviceError> {
         Bsim3v3Model::with_version(name, pmos, params, Bsim3Version::V330)
@@ -210,15 +210,6 @@ impl Bsim3v3Model {
             }
         }
         if let Some(v) = p.nqsmod {
-            if v == 1.0 && !super::nqs::nqs_supported(version) {
-                let reason = format!(
-                    "NQSMOD = 1 on BSIM3 {} cards (ngspice's {}) is not implemented: insitu has the \
-                     non-quasi-static model of bsim3 (3.3.0) and bsim3v32 (3.2.x) only",
-                    version,
-                    version.implementation()
-                );
-                return bad("nqsmod", v, &reason);
-            }
             if v != 0.0 && v != 1.0 {
                 return bad("nqsmod", v, "NQSMOD must be 0 or 1");
             }

@@ -16,6 +16,14 @@
 //! 1e-12 of its textbook size and the relaxation is set by the diffusion term alone; insitu
 //! copies this ([`Bsim3v3::set_nqs_t0`]). In DC (`.op`, `.dc`) ngspice stamps `gtau` with the
 //! diffusion term only and a fixed 0.4/0.6 partition, which leaves `qdef = 0`.
+//!
+//! ngspice 39's `bsim3v1` (3.1) and `bsim3v0` (3.0) have an older NQS of their own
+//! (`b3v1ld.c`/`b3v0ld.c`, `b3v1acld.c`/`b3v0acld.c`, "Non-quasi-static Model"), which
+//! [`Bsim3v3::nqs_terms`] follows on those cards ([`Bsim3v3::nqs_legacy`]): the node holds
+//! `qdef` in coulombs (no 1e-9), `tconst = u0 ELM / (Cox WeffCV LeffCV LeffCV^2)` is computed
+//! in the load (so the drift term has its textbook size), the partition is always the fixed
+//! 0.4/0.6 one (no `qdrn/qcheq` share, no derivatives), DC stamps `16 u0 vtm / Leff^2` (Leff,
+//! not LeffCV), and the `gt*` columns are taken in the mode frame even in reverse mode.
 
 use super::{Bsim3Version, Bsim3v3};
 
@@ -43,13 +51,19 @@ pub struct NqsTerms {
     /// `d gtau / d qcheq` (sign(qcheq) tconst 1e-9, ngspice's sign convention at 0):
     /// `d (gtau qdef) / d v_j` is `dgtau * qdef * cq[j]` (ngspice's `ggt*`).
     pub dgtau: f64,
+    /// The charge derivatives ngspice's `gt*` use, by column (drain, gate, source, bulk):
+    /// `cq` for 3.3.0/3.2.x; on 3.1/3.0 the mode-frame ones even in reverse mode, as
+    /// `b3v1ld.c`/`b3v0ld.c` take them (only the Newton path sees the difference).
+    pub cq_gt: [f64; 4],
+    /// Units of the charge-deficit node: 1e-9 C (3.3.0/3.2.x) or 1 C (3.1/3.0).
+    pub scale: f64,
 }
 
 impl NqsTerms {
     /// ngspice's `ggt*`: `d (gtau qdef) / d v_j` at charge deficit `qdef`.
     pub fn ggt(&self, qdef: f64) -> [f64; 4] {
         let t0 = self.dgtau * qdef;
-        self.cq.map(|c| t0 * c)
+        self.cq_gt.map(|c| t0 * c)
     }
 }
 
@@ -57,6 +71,12 @@ impl Bsim3v3 {
     /// Whether the instance runs the non-quasi-static model (NQSMOD = 1).
     pub fn nqs(&self) -> bool {
         self.nqs
+    }
+
+    /// Sets the instance's NQSMOD (an instance-line `nqsmod=` overrides the card's, as in
+    /// ngspice's `b3*set.c`: `if (!nqsModGiven) nqsMod = model->nqsMod`).
+    pub fn set_nqs(&mut self, on: bool) {
+        self.nqs = on;
     }
 
     /// The `T0` ngspice's temperature code leaves for this instance's `tconst` when it is the
@@ -81,6 +101,41 @@ impl Bsim3v3 {
         16.0 * self.u0temp * self.vtm / (self.leff_cv * self.leff_cv) * NQS_SCALE
     }
 
+    /// Whether the instance runs `bsim3v1`/`bsim3v0`'s NQS (3.1 and 3.0 cards; see the
+    /// module documentation) rather than `b3ld.c`'s.
+    pub fn nqs_legacy(&self) -> bool {
+        self.version < Bsim3Version::V32
+    }
+
+    /// Whether the instance's transient NQS stamp has `b3v0ld.c`'s two matrix entries that
+    /// differ from its right-hand side (3.0 cards): (drain', source') takes `0.5 gts` where
+    /// the right-hand side has `dxpart gts`, and (source', bulk) `sxpart gtg` where it has
+    /// `sxpart gtb`. The Jacobian then is not that of the right-hand side, so these move the
+    /// solution (by `(0.5 - dxpart) gts vs` and `sxpart (gtg - gtb) vb` at a source or bulk
+    /// away from ground) and are copied.
+    pub fn nqs_v30_stamp(&self) -> bool {
+        self.version == Bsim3Version::V30
+    }
+
+    /// Units of the charge-deficit node: [`NQS_SCALE`] on 3.3.0/3.2.x, 1 C on 3.1/3.0.
+    pub fn nqs_scale(&self) -> f64 {
+        if self.nqs_legacy() {
+            1.0
+        } else {
+            NQS_SCALE
+        }
+    }
+
+    /// The `gtau` a DC load stamps: the diffusion term, `16 u0 vtm / Leff^2` on 3.1/3.0
+    /// (`b3v1ld.c`'s line850 takes Leff there, LeffCV in its transient load).
+    pub fn nqs_dc_gtau(&self) -> f64 {
+        if self.nqs_legacy() {
+            16.0 * self.u0temp * self.vtm / self.leff / self.leff
+        } else {
+            self.nqs_gtau_diffusion()
+        }
+    }
+
     /// The DC partition of the channel current to the drain (ngspice's line850 branch):
     /// 0.4 in forward mode, 0.6 in reverse mode.
     pub fn nqs_dc_xd(mode: f64) -> f64 {
@@ -101,11 +156,38 @@ impl Bsim3v3 {
         let cqdb = -(k.cgdb + k.cbdb) / m;
         let cqsb = -(k.cgsb + k.cbsb) / m;
         let cqbb = -(cqgb + cqdb + cqsb);
+        let forward = k.mode > 0.0;
+        let cq = if forward { [cqdb, cqgb, cqsb, cqbb] } else { [cqsb, cqgb, cqdb, cqbb] };
+        if self.nqs_legacy() {
+            // b3v1ld.c / b3v0ld.c: tconst with LeffCV^2, signed like qcheq (0 at qcheq = 0),
+            // the fixed partition, gt* from the mode-frame derivatives.
+            let lcv2 = self.leff_cv * self.leff_cv;
+            let t = self.u0temp * self.elm / (self.cox * self.weff_cv * self.leff_cv) / lcv2;
+            let tconst = if qcheq == 0.0 {
+                0.0
+            } else if qcheq < 0.0 {
+                -t
+            } else {
+                t
+            };
+            let gtau = (tconst * qcheq).abs() + 16.0 * self.u0temp * self.vtm / lcv2;
+            let xd = Self::nqs_dc_xd(k.mode);
+            return NqsTerms {
+                gtau,
+                qcheq,
+                cq,
+                xd,
+                xs: 1.0 - xd,
+                dxd: [0.0; 4],
+                dxs: [0.0; 4],
+                dgtau: tconst,
+                cq_gt: [cqdb, cqgb, cqsb, cqbb],
+                scale: 1.0,
+            };
+        }
         let tconst = self.tconst();
         let gtau = (tconst * qcheq).abs() * NQS_SCALE + self.nqs_gtau_diffusion();
         let dgtau = if qcheq > 0.0 { tconst * NQS_SCALE } else { -tconst * NQS_SCALE };
-        let forward = k.mode > 0.0;
-        let cq = if forward { [cqdb, cqgb, cqsb, cqbb] } else { [cqsb, cqgb, cqdb, cqbb] };
         let cox_wl = self.cox * self.weff_cv * self.leff_cv;
         let fixed = if self.xpart < 0.5 {
             0.4
@@ -146,14 +228,6 @@ impl Bsim3v3 {
         } else {
             (1.0 - xm, close(neg(dxm)), xm, close(dxm))
         };
-        NqsTerms { gtau, qcheq, cq, xd, xs, dxd, dxs, dgtau }
+        NqsTerms { gtau, qcheq, cq, xd, xs, dxd, dxs, dgtau, cq_gt: cq, scale: NQS_SCALE }
     }
-}
-
-/// Whether ngspice 39 has NQSMOD = 1 in the implementation for `version` as insitu follows
-/// it: `bsim3` (3.3.0) and `bsim3v32` (3.2.x). `bsim3v1` (3.1) and `bsim3v0` (3.0) have their
-/// own NQS code (no charge scaling, `tconst` set in the load), which insitu does not
-/// implement: such cards are refused.
-pub fn nqs_supported(version: Bsim3Version) -> bool {
-    version >= Bsim3Version::V32
 }

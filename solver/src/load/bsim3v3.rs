@@ -6,17 +6,16 @@
 //! With NQSMOD = 1 the intrinsic charges leave the nodal charges (overlaps and junctions
 //! stay) and the charge-deficit node carries the channel charge ([`Bsim3v3::nqs_terms`]):
 //! two more integrated states, `1e-9 qdef` and `qcheq` (n-frame, per unit of M), as
-//! `b3ld.c` keeps them.
+//! `b3ld.c` keeps them (`qdef` itself on 3.1/3.0 cards, as `b3v1ld.c`/`b3v0ld.c` do).
 
 use super::bsim3::{init_charges, stamp_charges, QB, QD, QG};
 use super::fet::{FetDc, FetDevice, FetSlots, Last, QStamp, Stamp, B, D, G, S};
 use super::{Ctx, Mode};
 use crate::states::{Integrator, States};
-use insitu_devices::bsim3v3::nqs::NQS_SCALE;
 use insitu_devices::bsim3v3::Bsim3v3;
 
-/// Offsets of the NQS states after the nodal ones: `1e-9 qdef` and `qcheq`, each followed
-/// by its current.
+/// Offsets of the NQS states after the nodal ones: `1e-9 qdef` (`qdef` on 3.1/3.0) and
+/// `qcheq`, each followed by its current.
 const QCDUMP: usize = 0;
 const QCHEQ: usize = 2;
 /// Number of NQS state entries of an instance with NQSMOD = 1.
@@ -107,7 +106,9 @@ impl FetDevice for Bsim3v3 {
     /// `b3ld.c`'s NQS stamps. DC: the diffusion `gtau` with the fixed 0.4/0.6 partition,
     /// no right-hand side (so `qdef = 0`). Small signal (`b3acld.c`'s conductances): the full
     /// `gtau`, the charge partition and `ggt*`. Transient: `1e-9 qdef` and `qcheq`
-    /// integrated, the channel current `gtau qdef` shared by the partition.
+    /// integrated, the channel current `gtau qdef` shared by the partition. On 3.1/3.0
+    /// cards the same stamps with `b3v1ld.c`'s terms ([`Bsim3v3::nqs_terms`]: unscaled
+    /// `qdef`, fixed partition).
     fn load_nqs(
         &self,
         k: usize,
@@ -120,14 +121,18 @@ impl FetDevice for Bsim3v3 {
     ) {
         let m = self.m();
         if ctx.mode == Mode::Dc && !ctx.small_signal {
-            let gtau = self.nqs_gtau_diffusion();
+            let gtau = self.nqs_dc_gtau();
             let xd = Bsim3v3::nqs_dc_xd(last.dc.mode);
             q.row[4] += m * gtau;
             q.col = [m * xd * gtau, -m * gtau, m * (1.0 - xd) * gtau];
             return;
         }
         let t = self.nqs_terms(last.vgs, last.vds, last.vbs);
-        let ggt = t.ggt(qdef);
+        let ty = self.mos_type();
+        // b3v1ld.c/b3v0ld.c read the node without the type factor b3ld.c applies, so a PMOS's
+        // gt* carry the opposite sign there: matrix and right-hand side alike, which changes
+        // the Newton path only, never the solution. Copied for the same iterations.
+        let ggt = t.ggt(if self.nqs_legacy() { ty * qdef } else { qdef });
         let t1 = qdef * t.gtau;
         // n-frame voltages relative to the source (every row below sums to zero).
         let v = [last.vds, last.vgs, 0.0, last.vbs];
@@ -141,12 +146,22 @@ impl FetDevice for Bsim3v3 {
         }
         q.col = [m * t.xd * t.gtau, -m * t.gtau, m * t.xs * t.gtau];
         q.row[4] += m * t.gtau;
+        if self.nqs_legacy() {
+            // (source', bulk): sxpart gtg instead of gtb, in b3v1acld.c/b3v0acld.c and in
+            // b3v0ld.c's transient load; (drain', source'): 0.5 gts in b3v0ld.c. Matrix only.
+            let [_, gtg, gts, gtb] = ggt;
+            if ctx.small_signal || self.nqs_v30_stamp() {
+                stamp.j[S][B] += m * t.xs * (gtg - gtb);
+            }
+            if !ctx.small_signal && self.nqs_v30_stamp() {
+                stamp.j[D][S] += m * (0.5 - t.xd) * gts;
+            }
+        }
         if ctx.small_signal {
             return;
         }
         // Transient: the companion currents as `b3ld.c` builds them (ceqqg, ceqqd, the
         // source taking the rest, and the q row's cqcheq - cqdef), circuit frame.
-        let ty = self.mos_type();
         let ceqqd = -(t.xd * t0v + t1 * dot(&t.dxd));
         stamp.rhs[G] -= ty * m * t0v;
         stamp.rhs[D] -= ty * m * ceqqd;
@@ -154,11 +169,11 @@ impl FetDevice for Bsim3v3 {
         let integ = &ctx.integ;
         let ag0 = integ.ag0();
         let mut w = st.window::<NQS_STATES>(k);
-        w.now[QCDUMP] = qdef * NQS_SCALE;
+        w.now[QCDUMP] = qdef * t.scale;
         w.now[QCHEQ] = t.qcheq;
         let icdump = w.integrate(integ, QCDUMP);
         let icheq = w.integrate(integ, QCHEQ);
-        let gqdef = NQS_SCALE * ag0;
+        let gqdef = t.scale * ag0;
         q.row[4] += m * gqdef;
         for (r, c) in q.row.iter_mut().zip(&t.cq) {
             *r -= m * ag0 * c;
@@ -168,7 +183,8 @@ impl FetDevice for Bsim3v3 {
         q.rhs += ty * m * (cqcheq - cqdef);
     }
 
-    /// `b3acld.c`'s NQS capacitances: `1e-9` on the `q` diagonal, `-dqcheq/dv` in its row.
+    /// `b3acld.c`'s NQS capacitances: `1e-9` (1 on 3.1/3.0) on the `q` diagonal,
+    /// `-dqcheq/dv` in its row.
     fn ac_nqs_caps(&self, last: &Last) -> QStamp {
         let m = self.m();
         let t = self.nqs_terms(last.vgs, last.vds, last.vbs);
@@ -176,15 +192,21 @@ impl FetDevice for Bsim3v3 {
         for (r, c) in q.row.iter_mut().zip(&t.cq) {
             *r = -m * c;
         }
-        q.row[4] = m * NQS_SCALE;
+        q.row[4] = m * t.scale;
         q
     }
 
+    /// `b3v1ld.c`/`b3v0ld.c` read `qcdump` from their state in small-signal loads.
+    fn nqs_qdef_from_state(&self) -> bool {
+        self.nqs_legacy()
+    }
+
     /// The states a transient starts from (`MODEINITTRAN` copies the first load's into the
-    /// history): `1e-9 qdef` and `qcheq` at the operating point, currents zero.
+    /// history): `1e-9 qdef` (`qdef` on 3.1/3.0) and `qcheq` at the operating point,
+    /// currents zero.
     fn init_nqs(&self, k: usize, st: &mut States, last: &Last, qdef: f64) {
         let t = self.nqs_terms(last.vgs, last.vds, last.vbs);
-        st.set(k + QCDUMP, qdef * NQS_SCALE);
+        st.set(k + QCDUMP, qdef * t.scale);
         st.set(k + QCDUMP + 1, 0.0);
         st.set(k + QCHEQ, t.qcheq);
         st.set(k + QCHEQ + 1, 0.0);

@@ -185,6 +185,12 @@ pub trait FetDevice: Clone + std::fmt::Debug {
     fn init_nqs(&self, k: usize, st: &mut States, last: &Last, qdef: f64) {
         let _ = (k, st, last, qdef);
     }
+    /// Whether small-signal loads and a transient's start take the charge deficit from the
+    /// device's own history (ngspice's state `qcdump`, which only transient loads write)
+    /// rather than from the solution: `bsim3v1`/`bsim3v0`'s NQS (see [`FetInst::qcdump`]).
+    fn nqs_qdef_from_state(&self) -> bool {
+        false
+    }
 
     /// What a transient load needs beyond [`FetDc`] when the model computes it together with
     /// the current (its charges); `()` for a model without such an evaluation.
@@ -246,12 +252,20 @@ pub struct FetInst<F: FetDevice> {
     pub eval: Option<F::Eval>,
     /// Charge deficit (n-frame) of the last load, for a model with a `q` node.
     pub qdef: f64,
+    /// The charge deficit (n-frame) of the last transient load, kept across analyses: what
+    /// ngspice's `b3v1ld.c`/`b3v0ld.c` read from their state `qcdump` in a small-signal load
+    /// (`.ac`, `.noise`, the op's device values) and at a transient's start, where `b3ld.c`
+    /// reads the present solution (its DC load writes the state; theirs does not). ngspice
+    /// runs `.tran` before `.noise` whatever the deck's order, so on 3.1/3.0 NQS cards its
+    /// noise depends on the transient that ran before; insitu copies this for decks that list
+    /// them in that order ([`FetDevice::nqs_qdef_from_state`]).
+    pub qcdump: f64,
 }
 
 impl<F: FetDevice> FetInst<F> {
     /// Instance `dev` of element `elem` at `f`, not yet loaded.
     pub fn new(elem: usize, dev: F, off: bool, f: FetSlots) -> Self {
-        FetInst { elem, dev, off, f, last: Last::default(), eval: None, qdef: 0.0 }
+        FetInst { elem, dev, off, f, last: Last::default(), eval: None, qdef: 0.0, qcdump: 0.0 }
     }
 
     /// n-frame terminal voltages (vgs, vds, vbs) read from `x`.
@@ -285,7 +299,13 @@ impl<F: FetDevice> FetInst<F> {
         if let Some(q) = &self.f.q {
             // SPICE's MODEINITJCT (and an `off` device in MODEINITFIX) starts from qdef = 0.
             let zero = ctx.mode == Mode::Dc && (ctx.init == Init::Jct || (ctx.init == Init::Fix && self.off));
-            self.qdef = if zero { 0.0 } else { self.dev.mos_type() * x[q.node] };
+            self.qdef = if zero {
+                0.0
+            } else if ctx.small_signal && self.dev.nqs_qdef_from_state() {
+                self.qcdump
+            } else {
+                self.dev.mos_type() * x[q.node]
+            };
         }
         let tran = ctx.mode == Mode::Tran;
         if F::BYPASS
@@ -318,6 +338,9 @@ impl<F: FetDevice> FetInst<F> {
             let mut qs = QStamp::default();
             self.dev.load_nqs(self.f.state + F::STATES, st, ctx, &self.last, self.qdef, &mut stamp, &mut qs);
             qs.scatter(q, m, rhs);
+            if tran {
+                self.qcdump = self.qdef;
+            }
         }
         stamp.scatter(&self.f, m, rhs);
     }
@@ -461,7 +484,8 @@ impl<F: FetDevice> FetInst<F> {
     pub fn init_state(&self, st: &mut States) {
         self.dev.init_state(&self.f, st, &self.last);
         if self.f.q.is_some() {
-            self.dev.init_nqs(self.f.state + F::STATES, st, &self.last, self.qdef);
+            let qdef = if self.dev.nqs_qdef_from_state() { self.qcdump } else { self.qdef };
+            self.dev.init_nqs(self.f.state + F::STATES, st, &self.last, qdef);
         }
     }
 
