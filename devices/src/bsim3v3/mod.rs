@@ -55,6 +55,7 @@
 //! Results are per instance with the multiplier M applied.
 
 pub mod acm;
+pub mod acnqs;
 mod capmod01;
 pub mod charge;
 mod check;
