@@ -95,8 +95,8 @@ fn nqs_differs_from_quasi_static_only_where_it_should() {
 
 /// ngspice's `bsim3v1` and `bsim3v0` have their own NQS code, which insitu does not: a 3.1 or
 /// 3.0 card with NQSMOD = 1 is refused with an error naming NQSMOD and the revision;
-/// ACNQSMOD = 1 (3.3.0's AC-only NQS, frequency-dependent conductances) and NQSMOD given on
-/// an instance line are refused too.
+/// NQSMOD given on an instance line is refused too (ACNQSMOD runs:
+/// `tests/device_bsim3v3_acnqs.rs`).
 #[test]
 fn nqs_not_implemented_is_refused_by_name() {
     for (version, what) in [("3.1", "bsim3v1"), ("3.0", "bsim3v0")] {
@@ -110,13 +110,6 @@ fn nqs_not_implemented_is_refused_by_name() {
             .expect_err("refused");
         assert!(err.contains("nqsmod") && err.contains("NQSMOD") && err.contains(what), "{version}: {err}");
     }
-    let text = "acnqs\n.model n nmos level=49 version=3.3.0 tox=4e-9 acnqsmod=1\nM1 d g 0 0 n W=2u L=1u\nVD d 0 1\nVG g 0 1\n.op\n.end\n";
-    let path = scratch_dir("bsim3-acnqs-refused").join("d.cir");
-    let err = insitu::solver::Simulator::new(insitu::pdk::load_deck_str(text, &path).expect("parses"))
-        .map(|_| ())
-        .expect_err("refused")
-        .to_string();
-    assert!(err.contains("acnqsmod") && err.contains("ACNQSMOD"), "{err}");
     // NQSMOD on an instance line (ngspice's BSIM3 takes it there too) is an error, not
     // silently the quasi-static model.
     let text = "inst\n.model n nmos level=49 version=3.3.0 tox=4e-9\nM1 d g 0 0 n W=2u L=1u nqsmod=1\nVD d 0 1\nVG g 0 1\n.op\n.end\n";

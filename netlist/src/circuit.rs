@@ -111,6 +111,8 @@ pub struct MosGeometry {
     /// BSIM3's instance `geo=` (ACM 3: 0 no shared side, 1 drain shared, 2 source shared,
     /// 3 both), `None` when not given (GEO 0; models without GEO reject it).
     pub geo: Option<i32>,
+    /// BSIM3's instance `acnqsmod=` (3.3.0 only), `None` when not given (the card's).
+    pub acnqsmod: Option<i32>,
 }
 
 impl Default for MosGeometry {
@@ -131,6 +133,7 @@ impl Default for MosGeometry {
             diff_given: [false; 4],
             nr_given: [false; 2],
             geo: None,
+            acnqsmod: None,
         }
     }
 }

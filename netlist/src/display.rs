@@ -134,6 +134,9 @@ impl fmt::Display for Circuit {
                     if let Some(geo) = geom.geo {
                         write!(f, " geo={geo}")?;
                     }
+                    if let Some(v) = geom.acnqsmod {
+                        write!(f, " acnqsmod={v}")?;
+                    }
                     if geom.m != 1.0 {
                         write!(f, " m={}", eng(geom.m))?;
                     }

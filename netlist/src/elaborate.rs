@@ -1049,8 +1049,9 @@ impl<'d> Elab<'d> {
                         "nrd" => Key::Nrd,
                         "nrs" => Key::Nrs,
                         "geo" => Key::Geo,
+                        "acnqsmod" => Key::Acnqsmod,
                         "m" => Key::M,
-                        sel @ ("nqsmod" | "acnqsmod") => {
+                        sel @ "nqsmod" => {
                             // ngspice's BSIM3 honours these per instance; ignoring them would
                             // silently simulate another model.
                             let msg = format!(
@@ -1522,6 +1523,7 @@ const BSIM3_DEFAULTS: MosGeometry = MosGeometry {
     diff_given: [false; 4],
     nr_given: [false; 2],
     geo: None,
+    acnqsmod: None,
 };
 
 /// `.options scale=...` (kept in `Options::other`), 1 when absent.
@@ -1665,6 +1667,12 @@ pub(crate) fn compute(
                 Some(v) if v.is_finite() && v.abs() < 1e9 => Some((v + 0.5).floor() as i32),
                 Some(v) => return Err((Some("geo"), format!("GEO must be a finite integer, got {v}"))),
             };
+            // An integer parameter too (ngspice's BSIM3 3.3.0 takes it per instance).
+            geom.acnqsmod = match get(vals, Key::Acnqsmod) {
+                None => None,
+                Some(v) if v.is_finite() && v.abs() < 1e9 => Some((v + 0.5).floor() as i32),
+                Some(v) => return Err((Some("acnqsmod"), format!("ACNQSMOD must be a finite integer, got {v}"))),
+            };
             if geom.w <= 0.0 {
                 return Err((Some("w"), format!("W must be positive, got {}", geom.w)));
             }
@@ -1710,6 +1718,7 @@ fn key_name(k: Key) -> &'static str {
         Key::Nrd => "nrd",
         Key::Nrs => "nrs",
         Key::Geo => "geo",
+        Key::Acnqsmod => "acnqsmod",
     }
 }
 

@@ -113,6 +113,8 @@ pub enum Key {
     Nrs,
     /// A BSIM3 MOSFET's `geo=` (ACM 3's shared drain/source selector).
     Geo,
+    /// A BSIM3 MOSFET's `acnqsmod=` (3.3.0's AC-only non-quasi-static model).
+    Acnqsmod,
 }
 
 /// The inputs of one element that depends on parameters.

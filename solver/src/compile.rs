@@ -322,6 +322,21 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                         message: "unknown parameter (geo)".into(),
                     });
                 }
+                // ACNQSMOD is an instance parameter of ngspice's `bsim3` (3.3.0) only.
+                let knows_acnqs = match &models[*model] {
+                    CompiledModel::Bsim3(_) => geom.acnqsmod == Some(0),
+                    CompiledModel::Bsim3v3(bm) => bm.version == Bsim3Version::V330,
+                    _ => false,
+                };
+                if geom.acnqsmod.is_some() && !knows_acnqs {
+                    let message = if matches!(models[*model], CompiledModel::Bsim3(_)) {
+                        "instance parameter 'acnqsmod' on a BSIM-lite card is not supported: set ACNQSMOD on \
+                         the .model card (which then runs the full BSIM3v3)"
+                    } else {
+                        "unknown parameter (acnqsmod)"
+                    };
+                    return Err(SimError::Device { element: e.name.clone(), message: message.into() });
+                }
                 let (gd, gs) = match &models[*model] {
                     CompiledModel::Mos1(mm) => {
                         let dev = Mos1::new(mm, &mos_geom(geom), temp_c, tnom, gmin).map_err(dev_err)?;
@@ -337,8 +352,12 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                     }
                     CompiledModel::Bsim3v3(bm) => {
                         let g = bsim3v3_geom(bm, geom);
-                        let dev = Bsim3v3::with_instance(bm, &g, &acm_instance(geom), temp_c, tnom, gmin, creators[ei])
-                            .map_err(dev_err)?;
+                        let mut dev =
+                            Bsim3v3::with_instance(bm, &g, &acm_instance(geom), temp_c, tnom, gmin, creators[ei])
+                                .map_err(dev_err)?;
+                        if let Some(v) = geom.acnqsmod {
+                            dev.set_acnqsmod(v);
+                        }
                         let g = (dev.drain_conductance(), dev.source_conductance());
                         devs_full[ei] = Some(dev);
                         g

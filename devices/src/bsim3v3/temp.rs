@@ -718,7 +718,8 @@ impl Bsim3v3 {
             model_acnqs: false,
             warnings: Vec::new(),
         };
-        out.model_acnqs = super::acnqs::model_acnqs(p.acnqsmod, &mut out.warnings);
+        let mut set_warnings = Vec::new();
+        out.model_acnqs = super::acnqs::model_acnqs(p.acnqsmod, &mut set_warnings);
         out.acnqs = out.model_acnqs;
         for (what, v) in [
             ("vth0", out.vth0),
@@ -736,6 +737,9 @@ impl Bsim3v3 {
             }
         }
         out.run_checks(model, geom)?;
+        // `b3set.c`'s warnings come before the checks' in ngspice's log.
+        set_warnings.append(&mut out.warnings);
+        out.warnings = set_warnings;
         if out.vsattemp.is_nan() || out.vsattemp <= 0.0 {
             return Err(DeviceError::invalid(name, "vsat", out.vsattemp, "temperature-adjusted VSAT must be positive"));
         }

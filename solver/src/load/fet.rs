@@ -521,11 +521,8 @@ impl<F: FetDevice> FetInst<F> {
         let gsum = gm + gds + gmbs;
         let gd = if mode > 0.0 { [gds, gm, -gsum, gmbs] } else { [gsum, -gm, -gds, -gmbs] };
         for col in 0..4 {
-            for (row, g, cap) in [
-                (D, gd[col], c[D][col]),
-                (S, -gd[col], c[S][col]),
-                (G, 0.0, -(c[D][col] + c[S][col])),
-            ] {
+            for (row, g, cap) in [(D, gd[col], c[D][col]), (S, -gd[col], c[S][col]), (G, 0.0, -(c[D][col] + c[S][col]))]
+            {
                 out.push(Relaxed { slot: self.f.sl[row][col], tau, g, c: cap });
             }
         }
