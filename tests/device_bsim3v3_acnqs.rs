@@ -164,7 +164,7 @@ fn acnqs_selector_values_and_revisions_as_ngspice() {
     assert!(sim.warnings().iter().any(|w| w.message == "unrecognized parameter (acnqsmod) - ignored"));
     for model in [".model n nmos level=8 version=3.2.4 tox=4.1e-9", ".model n nmos level=1"] {
         let text = format!("inst\n{model}\nM1 d g 0 0 n W=2u L=0.5u acnqsmod=1\n{card}");
-        let err = compile(&text, "bsim3-acnqs-324-inst").err().expect("refused");
+        let err = compile(&text, "bsim3-acnqs-324-inst").map(|_| ()).expect_err("refused");
         assert!(err.contains("unknown parameter (acnqsmod)"), "{err}");
     }
 }
