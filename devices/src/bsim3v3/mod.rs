@@ -40,7 +40,8 @@
 //!   and 3.3.0 cards ([`Bsim3v3::with_instance`] takes the instance's given-flags).
 //!
 //! Not implemented (rejected with an error naming the parameter): NOIMOD 5/6 on revisions
-//! other than 3.3.0 (ngspice has them in `bsim3` only), NQSMOD on 3.1/3.0 cards, ACNQSMOD.
+//! other than 3.3.0 (ngspice has them in `bsim3` only), NQSMOD on 3.1/3.0 cards. ACNQSMOD
+//! (3.3.0's AC-only NQS) is [`acnqs`].
 //!
 //! - [`model`]: the card ([`Bsim3v3Model`]) with its size coefficients.
 //! - [`temp`]: instance set-up ([`Bsim3v3::new`]): binning, geometry, temperature.
