@@ -126,21 +126,22 @@ fn nqs_differs_from_quasi_static_only_where_it_should() {
     }
 }
 
-/// ACNQSMOD = 1 (3.3.0's AC-only NQS, frequency-dependent conductances) is refused with an
-/// error naming it, on the card and on an instance line; NQSMOD other than 0 and 1 too.
+/// A card BSIM-lite would run goes to the full BSIM3v3 when an instance sets NQSMOD or
+/// ACNQSMOD (BSIM-lite has neither); NQSMOD other than 0 and 1, and NQSMOD on a MOSFET other
+/// than BSIM3, are refused by name.
 #[test]
-fn nqs_not_implemented_is_refused_by_name() {
-    let text = "acnqs\n.model n nmos level=49 version=3.3.0 tox=4e-9 acnqsmod=1\nM1 d g 0 0 n W=2u L=1u\nVD d 0 1\nVG g 0 1\n.op\n.end\n";
-    let path = scratch_dir("bsim3-acnqs-refused").join("d.cir");
-    let err = insitu::solver::Simulator::new(insitu::pdk::load_deck_str(text, &path).expect("parses"))
-        .map(|_| ())
-        .expect_err("refused")
-        .to_string();
-    assert!(err.contains("acnqsmod") && err.contains("ACNQSMOD"), "{err}");
-    let text = "inst\n.model n nmos level=49 version=3.3.0 tox=4e-9\nM1 d g 0 0 n W=2u L=1u acnqsmod=1\nVD d 0 1\nVG g 0 1\n.op\n.end\n";
-    let path = scratch_dir("bsim3-acnqs-instance").join("d.cir");
-    let err = insitu::pdk::load_deck_str(text, &path).map(|_| ()).expect_err("refused").to_string();
-    assert!(err.contains("acnqsmod") && err.contains(".model"), "{err}");
+fn instance_nqs_flags_route_or_are_refused_by_name() {
+    for flag in ["nqsmod=1", "acnqsmod=1"] {
+        let text = format!(
+            "inst\n.model n nmos level=49 version=3.3.0 tox=4e-9\nM1 d g 0 0 n W=2u L=1u {flag}\nVD d 0 1\nVG g 0 1\n.op\n.end\n"
+        );
+        let path = scratch_dir("bsim3-nqs-instance-route").join("d.cir");
+        let mut sim = insitu::solver::Simulator::new(insitu::pdk::load_deck_str(&text, &path).expect("parses"))
+            .unwrap_or_else(|e| panic!("{flag}: {e}"));
+        sim.op().unwrap_or_else(|e| panic!("{flag}: {e}"));
+        let nqs_node = sim.unknowns().iter().any(|u| u.name.contains("#charge"));
+        assert_eq!(nqs_node, flag.starts_with("nqsmod"), "{flag}");
+    }
     for (line, what) in [("M1 d g 0 0 n W=2u L=1u nqsmod=2", "nqsmod"), ("M1 d g 0 0 n1 W=2u L=1u nqsmod=1", "nqsmod")]
     {
         let text = format!(

@@ -114,6 +114,8 @@ pub struct MosGeometry {
     /// BSIM3's instance `nqsmod=` (0 or 1), `None` when not given (the card's NQSMOD applies;
     /// models other than BSIM3 reject it).
     pub nqsmod: Option<i32>,
+    /// BSIM3's instance `acnqsmod=` (3.3.0 only), `None` when not given (the card's).
+    pub acnqsmod: Option<i32>,
 }
 
 impl Default for MosGeometry {
@@ -135,6 +137,7 @@ impl Default for MosGeometry {
             nr_given: [false; 2],
             geo: None,
             nqsmod: None,
+            acnqsmod: None,
         }
     }
 }

@@ -137,6 +137,9 @@ impl fmt::Display for Circuit {
                     if let Some(nqs) = geom.nqsmod {
                         write!(f, " nqsmod={nqs}")?;
                     }
+                    if let Some(v) = geom.acnqsmod {
+                        write!(f, " acnqsmod={v}")?;
+                    }
                     if geom.m != 1.0 {
                         write!(f, " m={}", eng(geom.m))?;
                     }

@@ -1050,16 +1050,8 @@ impl<'d> Elab<'d> {
                         "nrs" => Key::Nrs,
                         "geo" => Key::Geo,
                         "nqsmod" => Key::Nqsmod,
+                        "acnqsmod" => Key::Acnqsmod,
                         "m" => Key::M,
-                        sel @ "acnqsmod" => {
-                            // ngspice's BSIM3 honours this per instance; ignoring it would
-                            // silently simulate another model.
-                            let msg = format!(
-                                "instance parameter '{sel}' is not supported: set {} on the .model card",
-                                sel.to_ascii_uppercase()
-                            );
-                            return Err(self.err(Some(a.name.span), Some(&name), None, msg));
-                        }
                         other => {
                             let msg = format!("{name}: parameter '{other}' ignored");
                             self.warn(a.name.span, msg);
@@ -1524,6 +1516,7 @@ const BSIM3_DEFAULTS: MosGeometry = MosGeometry {
     nr_given: [false; 2],
     geo: None,
     nqsmod: None,
+    acnqsmod: None,
 };
 
 /// `.options scale=...` (kept in `Options::other`), 1 when absent.
@@ -1674,6 +1667,12 @@ pub(crate) fn compute(
                 Some(v) if v == 0.0 || v == 1.0 => Some(v as i32),
                 Some(v) => return Err((Some("nqsmod"), format!("NQSMOD must be 0 or 1, got {v}"))),
             };
+            // An integer parameter too (ngspice's BSIM3 3.3.0 takes it per instance).
+            geom.acnqsmod = match get(vals, Key::Acnqsmod) {
+                None => None,
+                Some(v) if v.is_finite() && v.abs() < 1e9 => Some((v + 0.5).floor() as i32),
+                Some(v) => return Err((Some("acnqsmod"), format!("ACNQSMOD must be a finite integer, got {v}"))),
+            };
             if geom.w <= 0.0 {
                 return Err((Some("w"), format!("W must be positive, got {}", geom.w)));
             }
@@ -1720,6 +1719,7 @@ fn key_name(k: Key) -> &'static str {
         Key::Nrs => "nrs",
         Key::Geo => "geo",
         Key::Nqsmod => "nqsmod",
+        Key::Acnqsmod => "acnqsmod",
     }
 }
 

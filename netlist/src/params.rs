@@ -115,6 +115,8 @@ pub enum Key {
     Geo,
     /// A BSIM3 MOSFET's `nqsmod=` (overrides the card's NQSMOD).
     Nqsmod,
+    /// A BSIM3 MOSFET's `acnqsmod=` (3.3.0's AC-only non-quasi-static model).
+    Acnqsmod,
 }
 
 /// The inputs of one element that depends on parameters.

@@ -2,6 +2,7 @@
 
 use crate::error::SimError;
 use crate::linear::{AcLanes, LinearSolver, Pivoting, LANES};
+use crate::load::fet::Relaxed;
 use crate::load::{Init, Mode};
 use crate::results::{Data, Dataset, Quantity, Recorder, Vector};
 use crate::simulator::Simulator;
@@ -23,6 +24,9 @@ pub(crate) struct AcWork {
     pub lu: LinearSolver<Complex64>,
     /// Several frequencies in lockstep under the dense LU's plan (dense backend only).
     pub lanes: Option<AcLanes>,
+    /// Entries whose admittance is not `g + jwc` (BSIM3 ACNQSMOD channels): corrections
+    /// added per frequency; circuits with any solve one frequency at a time.
+    pub relaxed: Vec<Relaxed>,
 }
 
 impl Simulator {
@@ -43,6 +47,7 @@ impl Simulator {
             rhs: vec![Complex64::new(0.0, 0.0); n1],
             lu: if sparse { LinearSolver::sparse(&self.pattern) } else { LinearSolver::for_pattern(&self.pattern) },
             lanes: None,
+            relaxed: Vec::new(),
         });
         if acw.lanes.is_none() {
             if let LinearSolver::Dense(_) = acw.lu {
@@ -75,6 +80,8 @@ impl Simulator {
         for r in self.inst.res.iter().filter(|r| r.g_ac != r.g) {
             crate::load::stamp_g(&mut acw.g, &r.s, r.g_ac - r.g);
         }
+        acw.relaxed.clear();
+        self.inst.ac_relaxed(&mut acw.relaxed);
         acw.lu.reset_plan_with(Pivoting::Markowitz);
         acw.b.iter_mut().for_each(|v| *v = Complex64::new(0.0, 0.0));
         self.inst.ac_rhs(&mut acw.b);
@@ -92,6 +99,7 @@ impl Simulator {
         for ((y, &g), &c) in acw.y.iter_mut().zip(&acw.g).zip(&acw.c) {
             *y = Complex64::new(g, w * c);
         }
+        Relaxed::add(&acw.relaxed, &mut acw.y, w);
         if let Err(s) = acw.lu.factor(&acw.y) {
             let name = self.unknowns.get(s.unknown).map(|u| u.name.clone()).unwrap_or_default();
             return Err(SimError::Singular {
@@ -146,7 +154,7 @@ impl Simulator {
     /// exactly as the one-at-a-time path would (no plan yet, a pivot of the plan fails its
     /// threshold in some lane, a non-finite solution): the caller then solves them singly.
     fn ac_lanes(&mut self, freqs: &[f64]) -> bool {
-        let Some(acw) = self.ac.as_mut() else { return false };
+        let Some(acw) = self.ac.as_mut().filter(|a| a.relaxed.is_empty()) else { return false };
         let (LinearSolver::Dense(lu), Some(lanes)) = (&acw.lu, acw.lanes.as_mut()) else { return false };
         let Some(plan) = lu.compact_plan() else { return false };
         if !lanes.is_built_for(lu.pivotings) {

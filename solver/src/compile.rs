@@ -187,14 +187,15 @@ pub fn bsim3_route(
 }
 
 /// [`bsim3_route`] for card `model` of `c`, sending a card BSIM-lite would take to the full
-/// BSIM3v3 when one of its instances sets `nqsmod=1` (BSIM-lite has no NQS).
+/// BSIM3v3 when one of its instances sets `nqsmod=1` or `acnqsmod=1` (BSIM-lite has no NQS).
 pub fn bsim3_route_card(c: &Circuit, model: usize) -> Result<CompiledModel, insitu_devices::DeviceError> {
     let m = &c.models[model];
     let pmos = m.kind == ModelKind::Pmos;
     let routed = bsim3_route(&m.name, pmos, &m.params, m.version.as_deref())?;
-    let instance_nqs = c.elements.iter().any(
-        |e| matches!(&e.kind, ElementKind::Mosfet { model: mi, geom, .. } if *mi == model && geom.nqsmod == Some(1)),
-    );
+    let instance_nqs = c.elements.iter().any(|e| {
+        matches!(&e.kind, ElementKind::Mosfet { model: mi, geom, .. }
+            if *mi == model && (geom.nqsmod == Some(1) || geom.acnqsmod == Some(1)))
+    });
     if matches!(routed, CompiledModel::Bsim3(_)) && instance_nqs {
         return Ok(CompiledModel::Bsim3v3(Box::new(Bsim3v3Model::new(&m.name, pmos, &m.params)?)));
     }
@@ -349,6 +350,21 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                         message: "unknown parameter (nqsmod)".into(),
                     });
                 }
+                // ACNQSMOD is an instance parameter of ngspice's `bsim3` (3.3.0) only.
+                let knows_acnqs = match &models[*model] {
+                    CompiledModel::Bsim3(_) => geom.acnqsmod == Some(0),
+                    CompiledModel::Bsim3v3(bm) => bm.version == Bsim3Version::V330,
+                    _ => false,
+                };
+                if geom.acnqsmod.is_some() && !knows_acnqs {
+                    let message = if matches!(models[*model], CompiledModel::Bsim3(_)) {
+                        "instance parameter 'acnqsmod' on a BSIM-lite card is not supported: set ACNQSMOD on \
+                         the .model card (which then runs the full BSIM3v3)"
+                    } else {
+                        "unknown parameter (acnqsmod)"
+                    };
+                    return Err(SimError::Device { element: e.name.clone(), message: message.into() });
+                }
                 let (gd, gs) = match &models[*model] {
                     CompiledModel::Mos1(mm) => {
                         let dev = Mos1::new(mm, &mos_geom(geom), temp_c, tnom, gmin).map_err(dev_err)?;
@@ -369,6 +385,9 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                                 .map_err(dev_err)?;
                         if let Some(n) = geom.nqsmod {
                             dev.set_nqs(n == 1);
+                        }
+                        if let Some(v) = geom.acnqsmod {
+                            dev.set_acnqsmod(v);
                         }
                         let g = (dev.drain_conductance(), dev.source_conductance());
                         devs_full[ei] = Some(dev);

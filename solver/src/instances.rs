@@ -131,6 +131,20 @@ impl Instances {
         }
     }
 
+    /// The frequency-dependent small-signal entries (BSIM3 ACNQSMOD channels) into `out`,
+    /// corrections of the `G + jwC` of [`Instances::load`] and [`Instances::ac_caps`].
+    pub fn ac_relaxed(&self, out: &mut Vec<crate::load::fet::Relaxed>) {
+        for d in &self.mos1 {
+            d.ac_relaxed(out);
+        }
+        for d in &self.bsim3 {
+            d.ac_relaxed(out);
+        }
+        for d in &self.bsim3v3 {
+            d.ac_relaxed(out);
+        }
+    }
+
     /// AC excitation of the independent sources.
     pub fn ac_rhs(&self, rhs: &mut [Complex64]) {
         for d in &self.vsrc {

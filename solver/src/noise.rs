@@ -168,6 +168,7 @@ impl Simulator {
             for ((y, &g), &c) in acw.y.iter_mut().zip(&acw.g).zip(&acw.c) {
                 *y = Complex64::new(g, w * c);
             }
+            crate::load::fet::Relaxed::add(&acw.relaxed, &mut acw.y, w);
             acw.lu.factor(&acw.y).map_err(|s| SimError::Singular {
                 analysis: format!("noise analysis at f={f:.6e} Hz"),
                 detail: format!("at unknown {}", s.unknown),

@@ -40,8 +40,9 @@
 //!   and 3.3.0 cards ([`Bsim3v3::with_instance`] takes the instance's given-flags).
 //!
 //! Not implemented (rejected with an error naming the parameter): NOIMOD 5/6 on revisions
-//! other than 3.3.0 (ngspice has them in `bsim3` only), ACNQSMOD. NQSMOD = 1 runs on every
-//! revision ([`nqs`]; 3.1/3.0 with `bsim3v1`/`bsim3v0`'s own NQS).
+//! other than 3.3.0 (ngspice has them in `bsim3` only). NQSMOD = 1 runs on every revision
+//! ([`nqs`]; 3.1/3.0 with `bsim3v1`/`bsim3v0`'s own NQS); ACNQSMOD (3.3.0's AC-only NQS) is
+//! [`acnqs`].
 //!
 //! - [`model`]: the card ([`Bsim3v3Model`]) with its size coefficients.
 //! - [`temp`]: instance set-up ([`Bsim3v3::new`]): binning, geometry, temperature.
@@ -56,6 +57,7 @@
 //! Results are per instance with the multiplier M applied.
 
 pub mod acm;
+pub mod acnqs;
 mod capmod01;
 pub mod charge;
 mod check;

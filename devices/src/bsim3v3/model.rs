@@ -217,14 +217,6 @@ impl Bsim3v3Model {
         if let Some(v) = p.acm {
             super::acm::check_acm(name, v)?;
         }
-        for (sel, v, what) in [("acnqsmod", p.acnqsmod, 0.0)] {
-            if let Some(v) = v {
-                if v != what {
-                    let reason = format!("this BSIM3v3 implementation has only {} = {what}", sel.to_ascii_uppercase());
-                    return bad(sel, v, &reason);
-                }
-            }
-        }
         if version == Bsim3Version::V30 {
             // bsim3v0's parameter table has no VERSION either: ngspice warns about it too.
             ignored.push("version".into());

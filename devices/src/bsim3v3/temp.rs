@@ -159,6 +159,9 @@ pub struct Bsim3v3 {
     pub(crate) nqs: bool,
     pub(crate) elm: f64,
     pub(crate) nqs_t0: f64,
+    // AC-only non-quasi-static model (ACNQSMOD = 1, 3.3.0; `acnqs.rs`)
+    pub(crate) acnqs: bool,
+    pub(crate) model_acnqs: bool,
     /// ngspice's parameter-check warnings ([`Bsim3v3::warnings`]).
     pub(crate) warnings: Vec<String>,
 }
@@ -711,8 +714,13 @@ impl Bsim3v3 {
             nqs: d(p.nqsmod, 0.0) == 1.0,
             elm: bin!(elm, 5.0),
             nqs_t0: (1.0 + nlx / leff).sqrt(),
+            acnqs: false,
+            model_acnqs: false,
             warnings: Vec::new(),
         };
+        let mut set_warnings = Vec::new();
+        out.model_acnqs = super::acnqs::model_acnqs(p.acnqsmod, &mut set_warnings);
+        out.acnqs = out.model_acnqs;
         for (what, v) in [
             ("vth0", out.vth0),
             ("vfbzb", out.vfbzb),
@@ -729,6 +737,9 @@ impl Bsim3v3 {
             }
         }
         out.run_checks(model, geom)?;
+        // `b3set.c`'s warnings come before the checks' in ngspice's log.
+        set_warnings.append(&mut out.warnings);
+        out.warnings = set_warnings;
         if out.vsattemp.is_nan() || out.vsattemp <= 0.0 {
             return Err(DeviceError::invalid(name, "vsat", out.vsattemp, "temperature-adjusted VSAT must be positive"));
         }

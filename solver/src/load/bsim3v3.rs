@@ -99,8 +99,19 @@ impl FetDevice for Bsim3v3 {
     fn cap_matrix(&self, last: &Last) -> [[f64; 4]; 4] {
         nodal(self, last, true).1
     }
+    /// With NQSMOD = 1 the charge-deficit node carries the intrinsic capacitances, unless
+    /// ACNQSMOD = 1 too (`b3acld.c` then takes the quasi-static ones and relaxes them).
     fn ac_cap_matrix(&self, last: &Last) -> [[f64; 4]; 4] {
-        nodal(self, last, !self.nqs()).1
+        nodal(self, last, !self.nqs() || self.acnqs()).1
+    }
+
+    /// ACNQSMOD = 1: `taunet` and the intrinsic capacitances (`b3acld.c`).
+    fn ac_relaxation(&self, last: &Last) -> Option<(f64, [[f64; 4]; 4])> {
+        if !self.acnqs() {
+            return None;
+        }
+        let t = self.acnqs_terms(last.vgs, last.vds, last.vbs);
+        Some((t.taunet, t.c))
     }
 
     /// `b3ld.c`'s NQS stamps. DC: the diffusion `gtau` with the fixed 0.4/0.6 partition,
@@ -125,6 +136,11 @@ impl FetDevice for Bsim3v3 {
             let xd = Bsim3v3::nqs_dc_xd(last.dc.mode);
             q.row[4] += m * gtau;
             q.col = [m * xd * gtau, -m * gtau, m * (1.0 - xd) * gtau];
+            return;
+        }
+        if ctx.small_signal && self.acnqs() {
+            // `b3acld.c` with ACNQSMOD too: the `q` node is decoupled (1 on its diagonal).
+            q.row[4] += m;
             return;
         }
         let t = self.nqs_terms(last.vgs, last.vds, last.vbs);
@@ -186,6 +202,9 @@ impl FetDevice for Bsim3v3 {
     /// `b3acld.c`'s NQS capacitances: `1e-9` (1 on 3.1/3.0) on the `q` diagonal,
     /// `-dqcheq/dv` in its row.
     fn ac_nqs_caps(&self, last: &Last) -> QStamp {
+        if self.acnqs() {
+            return QStamp::default();
+        }
         let m = self.m();
         let t = self.nqs_terms(last.vgs, last.vds, last.vbs);
         let mut q = QStamp::default();

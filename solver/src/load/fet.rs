@@ -87,6 +87,29 @@ impl QStamp {
     }
 }
 
+/// A small-signal matrix entry that relaxes with frequency: at angular frequency `w` the
+/// matrix holds `(g + jwc) / (1 + jw tau)` where `G + jwC` holds `g + jwc`
+/// ([`Relaxed::add`] adds the difference).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Relaxed {
+    pub slot: Slot,
+    pub tau: f64,
+    pub g: f64,
+    pub c: f64,
+}
+
+impl Relaxed {
+    /// Adds every entry's correction at angular frequency `w` to the complex matrix `y`
+    /// (entries in the trash slot, ground rows and columns, are skipped).
+    pub fn add(entries: &[Relaxed], y: &mut [num_complex::Complex64], w: f64) {
+        let trash = y.len() - 1;
+        for e in entries.iter().filter(|e| e.slot != trash) {
+            let h = num_complex::Complex64::new(1.0, w * e.tau).inv();
+            y[e.slot] += (h - 1.0) * num_complex::Complex64::new(e.g, w * e.c);
+        }
+    }
+}
+
 /// A FET's stamp gathered locally before it goes into the matrix (one pass per load):
 /// entries of the 4x4 block and right-hand-side terms of the local terminals.
 #[derive(Debug, Clone, Copy, Default)]
@@ -190,6 +213,14 @@ pub trait FetDevice: Clone + std::fmt::Debug {
     /// rather than from the solution: `bsim3v1`/`bsim3v0`'s NQS (see [`FetInst::qcdump`]).
     fn nqs_qdef_from_state(&self) -> bool {
         false
+    }
+    /// A channel whose small-signal admittance relaxes with frequency (BSIM3 ACNQSMOD):
+    /// the time constant and the intrinsic capacitances `dq_i/dv_j` (circuit frame, d g s b)
+    /// at the operating point of `last`; `None` (the default) for a quasi-static channel.
+    /// See [`FetInst::ac_relaxed`].
+    fn ac_relaxation(&self, last: &Last) -> Option<(f64, [[f64; 4]; 4])> {
+        let _ = last;
+        None
     }
 
     /// What a transient load needs beyond [`FetDc`] when the model computes it together with
@@ -499,6 +530,25 @@ impl<F: FetDevice> FetInst<F> {
         }
         if let Some(q) = &self.f.q {
             self.dev.ac_nqs_caps(&self.last).scatter_matrix(q, c);
+        }
+    }
+
+    /// The frequency-dependent small-signal entries of a channel with
+    /// [`FetDevice::ac_relaxation`] (`b3acld.c`'s ACNQSMOD), appended to `out` as corrections
+    /// of the quasi-static `G + jwC` that [`FetInst::load`] and [`FetInst::ac`] stamp: the
+    /// drain' and source' rows of the channel's admittance (gm, gds, gmbs and the intrinsic
+    /// `jwC`) become `1 / (1 + jw tau)` of themselves, the gate row takes minus the change of
+    /// their capacitive part, the bulk row stays.
+    pub fn ac_relaxed(&self, out: &mut Vec<Relaxed>) {
+        let Some((tau, c)) = self.dev.ac_relaxation(&self.last) else { return };
+        let FetDc { mode, gm, gds, gmbs, .. } = self.last.dc;
+        let gsum = gm + gds + gmbs;
+        let gd = if mode > 0.0 { [gds, gm, -gsum, gmbs] } else { [gsum, -gm, -gds, -gmbs] };
+        for col in 0..4 {
+            for (row, g, cap) in [(D, gd[col], c[D][col]), (S, -gd[col], c[S][col]), (G, 0.0, -(c[D][col] + c[S][col]))]
+            {
+                out.push(Relaxed { slot: self.f.sl[row][col], tau, g, c: cap });
+            }
         }
     }
 
