@@ -181,3 +181,41 @@ fn legacy_nqs_noise_follows_the_transient_before_it() {
     println!("3.1 NQS output noise after the transient vs alone: up to {worst:.3e} relative");
     assert!(worst > 1e-4, "the transient left no trace: {worst}");
 }
+
+/// ngspice runs a deck's analyses in its own order (`.ac`, `.dc`, `.op`, `.tran`, `.noise`),
+/// and so does `Simulator::run_all`: the 3.1 NQS stage with its cards listed `.noise`, `.tran`,
+/// `.ac` (the `.noise` and `.ac` read the charge deficit the transient leaves) agrees with
+/// ngspice as the deck in ngspice's order does.
+#[test]
+fn legacy_nqs_deck_runs_its_analyses_in_ngspice_order() {
+    let Some(ng) = insitu::ngspice::Ngspice::for_tests() else { return };
+    let work = scratch_dir("bsim3-nqs-31-order");
+    std::fs::copy(dir().join("nqs_legacy_cards.lib"), work.join("nqs_legacy_cards.lib")).expect("copy cards");
+    let text = std::fs::read_to_string(dir().join("nqs_cs_stage_v31.cir")).expect("deck");
+    let card = |kind: &str| text.lines().find(|l| l.starts_with(kind)).expect("card").to_string();
+    let body: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            !(l.starts_with(".ac") || l.starts_with(".tran") || l.starts_with(".noise") || l.starts_with(".end"))
+        })
+        .collect();
+    let shuffled = format!("{}\n{}\n{}\n{}\n.end\n", body.join("\n"), card(".noise"), card(".tran"), card(".ac"));
+    let deck = work.join("nqs_cs_stage_v31_shuffled.cir");
+    std::fs::write(&deck, &shuffled).expect("write deck");
+    let tol = insitu::check::Tolerances::default();
+    let report = insitu::check::check_file_with(&deck, &ng, &work, &tol, TIGHT_NEWTON).expect("checks");
+    println!("{report}");
+    assert!(report.pass(), "{report}");
+    let circuit = insitu::pdk::load_deck_str(&shuffled, &deck).expect("deck parses");
+    let names: Vec<String> = insitu::solver::Simulator::new(circuit)
+        .expect("compiles")
+        .run_all()
+        .expect("runs")
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    println!("{names:?}");
+    let at = |p: &str| names.iter().position(|n| n.starts_with(p)).unwrap_or_else(|| panic!("{p}: {names:?}"));
+    assert!(at("AC") < at("DC") && at("DC") < at("Operating") && at("Operating") < at("Transient"));
+    assert!(at("Transient") < at("Noise Spectral"));
+}

@@ -1,4 +1,4 @@
-//! Run every analysis a circuit asks for, in deck order.
+//! Run every analysis a circuit asks for, in the order ngspice runs them.
 
 use crate::error::SimError;
 use crate::results::{Dataset, Recorder};
@@ -28,10 +28,17 @@ impl Simulator {
         }
     }
 
-    /// Runs every analysis of the circuit in deck order, one dataset each, as ngspice's plots:
-    /// a `.noise` gives two, its spectra and then its "Integrated Noise".
+    /// Runs every analysis of the circuit, one dataset each, as ngspice's plots: a `.noise`
+    /// gives two, its spectra and then its "Integrated Noise".
+    ///
+    /// The order is ngspice's, not the deck's: ngspice 39's batch run (`CKTdoJob`) goes through
+    /// its analysis table, `.ac`, `.dc`, `.op`, `.tran`, `.noise`, each kind's cards in deck
+    /// order. It matters beyond the order of the plots where a model keeps history across
+    /// analyses (the charge deficit of `bsim3v1`/`bsim3v0`'s NQS, which only their transient
+    /// writes and their `.ac`/`.noise` read).
     pub fn run_all(&mut self) -> Result<Vec<Dataset>, SimError> {
-        let analyses = self.circuit.analyses.clone();
+        let mut analyses = self.circuit.analyses.clone();
+        analyses.sort_by_key(ngspice_rank);
         let mut out = Vec::with_capacity(analyses.len() + 1);
         for a in &analyses {
             match a {
@@ -44,5 +51,16 @@ impl Simulator {
             }
         }
         Ok(out)
+    }
+}
+
+/// Position of an analysis kind in ngspice's analysis table (`analysis.c`'s `analInfo`).
+fn ngspice_rank(a: &Analysis) -> u8 {
+    match a {
+        Analysis::Ac { .. } => 0,
+        Analysis::Dc { .. } => 1,
+        Analysis::Op => 2,
+        Analysis::Tran { .. } => 3,
+        Analysis::Noise { .. } => 4,
     }
 }
