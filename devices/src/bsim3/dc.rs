@@ -108,7 +108,7 @@ pub(crate) struct Core {
 }
 
 /// The VGS-independent part of [`Core`] at one n-frame (VDS, VBS), mode frame, per unit of
-/// M ([`Bsim3::core_bias`]), with the junction diodes' (current, conductance) pairs.
+/// M ([`Bsim3::core_bias`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct CoreBias {
     pub mode: f64,
