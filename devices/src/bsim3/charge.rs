@@ -1,6 +1,7 @@
 //! Charges and capacitances: the CAPMOD 3 charge-thickness intrinsic model (`b3ld.c`,
 //! "CTM"), constant overlaps and the bulk junction depletion charges.
 
+use super::dc::Bsim3Bias;
 use super::dc::Core;
 use super::shared::{ctm_charges, CtmBias};
 use super::temp::{EPSSI, EXP_THRESHOLD, MAX_EXP, MIN_EXP};
@@ -284,7 +285,16 @@ impl Bsim3 {
     /// ```
     pub fn dc_charges(&self, vgs: f64, vds: f64, vbs: f64) -> (Bsim3Dc, Bsim3Charges) {
         let core = self.core(vgs, vds, vbs);
-        (self.dc_from_core(&core, vgs, vds, vbs), self.caps_from_core(&core).terminal())
+        (self.dc_from_core(&core, self.diodes(vds, vbs)), self.caps_from_core(&core).terminal())
+    }
+
+    /// [`Bsim3::dc_charges`] at n-frame `vgs` and the (VDS, VBS) of `bias` (from
+    /// [`Bsim3::bias`]): the same numbers, bit for bit, without evaluating the VGS-independent
+    /// part again (a VGS sweep's inner loop).
+    #[inline]
+    pub fn dc_charges_at(&self, bias: &Bsim3Bias, vgs: f64) -> (Bsim3Dc, Bsim3Charges) {
+        let core = self.core_at(&bias.core, vgs);
+        (self.dc_from_core(&core, bias.diodes), self.caps_from_core(&core).terminal())
     }
 }
 

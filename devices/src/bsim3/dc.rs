@@ -107,6 +107,50 @@ pub(crate) struct Core {
     pub ueff: f64,
 }
 
+/// The VGS-independent part of [`Core`] at one n-frame (VDS, VBS), mode frame, per unit of
+/// M ([`Bsim3::core_bias`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CoreBias {
+    pub mode: f64,
+    /// VDS as given (n-frame), for the reverse-mode VGS shift.
+    pub vds_n: f64,
+    /// VDS in the mode frame.
+    pub vds: f64,
+    pub vbseff: f64,
+    pub dvbseff_dvb: f64,
+    pub phis: f64,
+    pub dphis_dvb: f64,
+    pub vth: f64,
+    pub dvth_dvb: f64,
+    pub dvth_dvd: f64,
+    pub n: f64,
+    pub dn_dvb: f64,
+    pub dn_dvd: f64,
+    /// Abulk0 and its Vb derivative before the 0.1 clamp and the KETA factor, dAbulk/dVg
+    /// before both, the factor T8 of Vgsteff and the bracket it multiplies in dAbulk/dVb.
+    pub abulk0_raw: f64,
+    pub dabulk0_dvb_raw: f64,
+    pub dabulk_dvg_raw: f64,
+    pub t8: f64,
+    pub dabulk_dvb_slope: f64,
+    /// The KETA factor 1/(1 + KETA Vbseff) (smoothed) and its Vb derivative.
+    pub keta_factor: f64,
+    pub dketa_factor_dvb: f64,
+    /// Abulk0 and its Vb derivative, final.
+    pub abulk0: f64,
+    pub dabulk0_dvb: f64,
+}
+
+/// Everything of a BSIM-lite evaluation that depends on (VDS, VBS) only ([`Bsim3::bias`]):
+/// a sweep over VGS at fixed VDS and VBS evaluates it once and each point with
+/// [`Bsim3::dc_charges_at`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bsim3Bias {
+    pub(crate) core: CoreBias,
+    /// Junction diodes per unit of M: [cbs, gbs, cbd, gbd] (n-frame, GMIN included).
+    pub(crate) diodes: [f64; 4],
+}
+
 impl Bsim3 {
     #[inline]
     fn diode(&self, v: f64, sat: f64, vjm: f64, is_evjm: f64) -> (f64, f64) {
@@ -125,10 +169,19 @@ impl Bsim3 {
 
     /// Evaluates the channel current and its derivatives (per unit of M, mode frame) at
     /// n-frame voltages.
+    #[inline]
     pub(crate) fn core(&self, vgs: f64, vds: f64, vbs: f64) -> Core {
-        let (mode, vds_m, vgs_m, vbs_m) =
-            if vds >= 0.0 { (1.0, vds, vgs, vbs) } else { (-1.0, -vds, vgs - vds, vbs - vds) };
-        let (vds, vgs, vbs) = (vds_m, vgs_m, vbs_m);
+        self.core_at(&self.core_bias(vds, vbs), vgs)
+    }
+
+    /// The part of [`Bsim3::core`] that does not depend on VGS, at n-frame `vds`, `vbs`:
+    /// Vbseff, Phis, Xdep, Vth (short-channel, narrow-width, DIBL), n and the VGS-independent
+    /// factors of Abulk.
+    #[inline]
+    pub(crate) fn core_bias(&self, vds: f64, vbs: f64) -> CoreBias {
+        let vds_n = vds;
+        let (mode, vds_m, vbs_m) = if vds >= 0.0 { (1.0, vds, vbs) } else { (-1.0, -vds, vbs - vds) };
+        let (vds, vbs) = (vds_m, vbs_m);
 
         let t0 = vbs - self.vbsc - 0.001;
         let t1 = (t0 * t0 - 0.004 * self.vbsc).sqrt();
@@ -151,7 +204,6 @@ impl Bsim3 {
         let dxdep_dvb = (self.xdep0 / self.sqrt_phi) * dsqrt_phis_dvb;
 
         let leff = self.leff;
-        let vtm = self.vtm;
         // --- Vth
         let t3 = xdep.sqrt();
         let v0 = self.vbi - self.phi;
@@ -244,6 +296,92 @@ impl Bsim3 {
             )
         };
 
+        // --- Abulk: the factors that do not depend on Vgsteff
+        let t1 = 0.5 * self.k1ox / sqrt_phis;
+        let dt1_dvb = -t1 / sqrt_phis * dsqrt_phis_dvb;
+        let t9 = (self.xj * xdep).sqrt();
+        let tmp1 = leff + 2.0 * t9;
+        let t5 = leff / tmp1;
+        let tmp2 = self.a0 * t5;
+        let tmp4 = pre.b0_term;
+        let t2 = tmp2 + tmp4;
+        let dt2_dvb = -t9 / tmp1 / xdep * dxdep_dvb;
+        let t6 = t5 * t5;
+        let t7 = t5 * t6;
+        let abulk0_raw = 1.0 + t1 * t2;
+        let dabulk0_dvb_raw = t1 * tmp2 * dt2_dvb + t2 * dt1_dvb;
+        let t8 = self.ags * self.a0 * t7;
+        let dabulk_dvg_raw = -t1 * t8;
+        let dabulk_dvb_slope = dt1_dvb + 3.0 * t1 * dt2_dvb;
+        let mut abulk0 = abulk0_raw;
+        let mut dabulk0_dvb = dabulk0_dvb_raw;
+        if abulk0 < 0.1 {
+            let t9 = 1.0 / (3.0 - 20.0 * abulk0);
+            abulk0 = (0.2 - abulk0) * t9;
+            dabulk0_dvb *= t9 * t9;
+        }
+        let t2 = self.keta * vbseff;
+        let (keta_factor, dketa_factor_dvb) = if t2 >= -0.9 {
+            let t0 = 1.0 / (1.0 + t2);
+            (t0, -self.keta * t0 * t0)
+        } else {
+            let t1 = 1.0 / (0.8 + t2);
+            ((17.0 + 20.0 * t2) * t1, -self.keta * t1 * t1)
+        };
+        let dabulk0_dvb = dabulk0_dvb * keta_factor + abulk0 * dketa_factor_dvb;
+        let abulk0 = abulk0 * keta_factor;
+
+        CoreBias {
+            mode,
+            vds_n,
+            vds,
+            vbseff,
+            dvbseff_dvb,
+            phis,
+            dphis_dvb,
+            vth,
+            dvth_dvb,
+            dvth_dvd,
+            n,
+            dn_dvb,
+            dn_dvd,
+            abulk0_raw,
+            dabulk0_dvb_raw,
+            dabulk_dvg_raw,
+            t8,
+            dabulk_dvb_slope,
+            keta_factor,
+            dketa_factor_dvb,
+            abulk0,
+            dabulk0_dvb,
+        }
+    }
+
+    /// [`Bsim3::core`] at n-frame `vgs` from the VGS-independent part `b` at the same
+    /// (VDS, VBS): the same operations in the same order, hence the same bits.
+    #[inline]
+    pub(crate) fn core_at(&self, b: &CoreBias, vgs: f64) -> Core {
+        let CoreBias {
+            mode,
+            vds_n,
+            vds,
+            vbseff,
+            dvbseff_dvb,
+            phis,
+            dphis_dvb,
+            vth,
+            dvth_dvb,
+            dvth_dvd,
+            n,
+            dn_dvb,
+            dn_dvd,
+            ..
+        } = *b;
+        let vgs = if mode > 0.0 { vgs } else { vgs - vds_n };
+        let leff = self.leff;
+        let vtm = self.vtm;
+        let pre = &self.pre;
+
         // --- Vgsteff (no poly depletion: Vgs_eff = Vgs)
         let vgst = vgs - vth;
         let t10 = 2.0 * n * vtm;
@@ -280,29 +418,11 @@ impl Bsim3 {
         // --- effective width (DWG = DWB = 0, so only BSIM3's small-width guard) and Rds
         // (RDSW = 0).
 
-        // --- Abulk
-        let t1 = 0.5 * self.k1ox / sqrt_phis;
-        let dt1_dvb = -t1 / sqrt_phis * dsqrt_phis_dvb;
-        let t9 = (self.xj * xdep).sqrt();
-        let tmp1 = leff + 2.0 * t9;
-        let t5 = leff / tmp1;
-        let tmp2 = self.a0 * t5;
-        let tmp4 = pre.b0_term;
-        let t2 = tmp2 + tmp4;
-        let dt2_dvb = -t9 / tmp1 / xdep * dxdep_dvb;
-        let t6 = t5 * t5;
-        let t7 = t5 * t6;
-        let mut abulk0 = 1.0 + t1 * t2;
-        let mut dabulk0_dvb = t1 * tmp2 * dt2_dvb + t2 * dt1_dvb;
-        let t8 = self.ags * self.a0 * t7;
-        let mut dabulk_dvg = -t1 * t8;
-        let mut abulk = abulk0 + dabulk_dvg * vgsteff;
-        let mut dabulk_dvb = dabulk0_dvb - t8 * vgsteff * (dt1_dvb + 3.0 * t1 * dt2_dvb);
-        if abulk0 < 0.1 {
-            let t9 = 1.0 / (3.0 - 20.0 * abulk0);
-            abulk0 = (0.2 - abulk0) * t9;
-            dabulk0_dvb *= t9 * t9;
-        }
+        // --- Abulk (the Vgsteff-independent factors come from the bias part)
+        let (abulk0, dabulk0_dvb, t8) = (b.abulk0, b.dabulk0_dvb, b.t8);
+        let mut dabulk_dvg = b.dabulk_dvg_raw;
+        let mut abulk = b.abulk0_raw + dabulk_dvg * vgsteff;
+        let mut dabulk_dvb = b.dabulk0_dvb_raw - t8 * vgsteff * b.dabulk_dvb_slope;
         if abulk < 0.1 {
             let t9 = 1.0 / (3.0 - 20.0 * abulk);
             abulk = (0.2 - abulk) * t9;
@@ -310,19 +430,10 @@ impl Bsim3 {
             dabulk_dvb *= t10;
             dabulk_dvg *= t10;
         }
-        let t2 = self.keta * vbseff;
-        let (t0, dt0_dvb) = if t2 >= -0.9 {
-            let t0 = 1.0 / (1.0 + t2);
-            (t0, -self.keta * t0 * t0)
-        } else {
-            let t1 = 1.0 / (0.8 + t2);
-            ((17.0 + 20.0 * t2) * t1, -self.keta * t1 * t1)
-        };
+        let (t0, dt0_dvb) = (b.keta_factor, b.dketa_factor_dvb);
         dabulk_dvg *= t0;
         dabulk_dvb = dabulk_dvb * t0 + abulk * dt0_dvb;
-        dabulk0_dvb = dabulk0_dvb * t0 + abulk0 * dt0_dvb;
         abulk *= t0;
-        abulk0 *= t0;
 
         // --- mobility (MOBMOD = 1)
         let t0 = vgsteff + vth + vth;
@@ -487,16 +598,37 @@ impl Bsim3 {
     /// Evaluates the drain current, its derivatives and the junction diodes at n-frame
     /// voltages (`vgs`, `vds`, `vbs` already multiplied by `mos_type()`), M included.
     pub fn dc(&self, vgs: f64, vds: f64, vbs: f64) -> Bsim3Dc {
-        self.dc_from_core(&self.core(vgs, vds, vbs), vgs, vds, vbs)
+        self.dc_from_core(&self.core(vgs, vds, vbs), self.diodes(vds, vbs))
     }
 
-    /// [`Bsim3::dc`] from an evaluated core at the same n-frame voltages.
+    /// The junction diodes' [cbs, gbs, cbd, gbd] per unit of M at n-frame `vds`, `vbs`.
     #[inline]
-    pub(crate) fn dc_from_core(&self, c: &Core, vgs: f64, vds: f64, vbs: f64) -> Bsim3Dc {
-        let _ = vgs;
+    pub(crate) fn diodes(&self, vds: f64, vbs: f64) -> [f64; 4] {
         let vbd = vbs - vds;
         let (cbs, gbs) = self.diode(vbs, self.source_sat_cur, self.vjsm, self.is_evjsm);
         let (cbd, gbd) = self.diode(vbd, self.drain_sat_cur, self.vjdm, self.is_evjdm);
+        [cbs, gbs, cbd, gbd]
+    }
+
+    /// The VGS-independent part of an evaluation at n-frame `vds`, `vbs`, for
+    /// [`Bsim3::dc_charges_at`].
+    ///
+    /// ```
+    /// use insitu_devices::{Bsim3, Bsim3Model, MosGeom};
+    /// let m = Bsim3Model::new("n", false, &[("tox".into(), 4.1e-9), ("vth0".into(), 0.4)]).unwrap();
+    /// let g = MosGeom { w: 1e-6, l: 0.18e-6, ..MosGeom::default() };
+    /// let d = Bsim3::new(&m, &g, 27.0, 27.0, 1e-12).unwrap();
+    /// let b = d.bias(0.9, -0.3);
+    /// assert_eq!(d.dc_charges_at(&b, 0.7), d.dc_charges(0.7, 0.9, -0.3));
+    /// ```
+    pub fn bias(&self, vds: f64, vbs: f64) -> Bsim3Bias {
+        Bsim3Bias { core: self.core_bias(vds, vbs), diodes: self.diodes(vds, vbs) }
+    }
+
+    /// [`Bsim3::dc`] from an evaluated core and the junction diodes at the same bias.
+    #[inline]
+    pub(crate) fn dc_from_core(&self, c: &Core, diodes: [f64; 4]) -> Bsim3Dc {
+        let [cbs, gbs, cbd, gbd] = diodes;
         let m = self.m;
         Bsim3Dc {
             mode: c.mode,

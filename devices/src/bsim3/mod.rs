@@ -55,7 +55,7 @@ pub(crate) mod shared;
 pub mod temp;
 
 pub use charge::{Bsim3Caps, Bsim3Charges};
-pub use dc::Bsim3Dc;
+pub use dc::{Bsim3Bias, Bsim3Dc};
 pub use model::{Bsim3Model, Bsim3Params};
 pub use temp::Bsim3;
 

@@ -14,7 +14,9 @@ impl Bsim3 {
         let thermal = thermal_psd(2.0 * (dc.gm + dc.gds + dc.gmbs).abs() / 3.0, self.temp);
         let m = self.m;
         let cd = (dc.cdrain / m).abs().max(N_MINLOG);
-        let flicker = m * self.kf * (self.af * cd.ln()).exp() / (freq.powf(self.ef) * self.leff * self.leff * self.cox);
+        // f^EF is exactly 1 at 1 Hz (the table generator's frequency): skip the pow call.
+        let f_ef = if freq == 1.0 { 1.0 } else { freq.powf(self.ef) };
+        let flicker = m * self.kf * (self.af * cd.ln()).exp() / (f_ef * self.leff * self.leff * self.cox);
         (thermal, flicker)
     }
 }

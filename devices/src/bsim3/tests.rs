@@ -300,3 +300,18 @@ fn one_core_evaluation_gives_the_separate_results_and_extrinsic_charges_are_cons
         }
     }
 }
+
+#[test]
+fn a_vgs_sweep_from_one_bias_part_gives_the_direct_results() {
+    // Reverse mode, forward body bias, KETA and the weak/strong-inversion branches of Vgsteff.
+    for pmos in [false, true] {
+        let d = device(pmos, &[("keta", -0.047), ("etab", -0.07), ("js", 1e-4)], 0.25e-6, 60.0);
+        for &(_, vds, vbs) in &BIASES {
+            let b = d.bias(vds, vbs);
+            for k in 0..=40 {
+                let vgs = -0.5 + 0.075 * k as f64;
+                assert_eq!(d.dc_charges_at(&b, vgs), d.dc_charges(vgs, vds, vbs), "{vgs} {vds} {vbs}");
+            }
+        }
+    }
+}

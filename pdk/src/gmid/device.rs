@@ -5,7 +5,7 @@
 
 use super::{DeviceType, GmidError};
 use insitu_devices::noise::{mos1_flicker_psd, mos1_thermal_psd};
-use insitu_devices::{Bsim3, Bsim3v3, FetDc, Mos1, MosGeom};
+use insitu_devices::{Bsim3, Bsim3Bias, Bsim3v3, FetDc, Mos1, MosGeom};
 use insitu_netlist::{Circuit, ElementKind, Model};
 use insitu_solver::compile::{compile_models, mos_geom, CompiledModel};
 use insitu_solver::{FetDevice, Last};
@@ -121,34 +121,37 @@ impl Card {
     }
 }
 
-/// A device's junction (charge, capacitance) pairs, drain-bulk then source-bulk, at one
-/// (VDS, VBS): what every point of a VGS sweep at that bias shares ([`Device::junctions`]).
+/// What every point of a VGS sweep at one (VDS, VBS) shares ([`Device::bias`]): the
+/// junction (charge, capacitance) pairs, drain-bulk then source-bulk, and for BSIM-lite the
+/// VGS-independent part of the model's evaluation.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Junctions {
+pub struct Bias {
     bd: (f64, f64),
     bs: (f64, f64),
+    bsim3: Option<Bsim3Bias>,
 }
 
 impl Device {
     /// Evaluates at n-frame `vgs`, `vds`, `vbs` (for PMOS: the magnitudes of the circuit's
     /// voltages, `vbs = -vsb`).
     pub fn eval(&self, vgs: f64, vds: f64, vbs: f64) -> OpPoint {
-        self.eval_with(vgs, vds, vbs, &self.junctions(vds, vbs))
+        self.eval_with(vgs, vds, vbs, &self.bias(vds, vbs))
     }
 
-    /// The junctions at (`vds`, `vbs`), for [`Device::eval_with`].
-    pub fn junctions(&self, vds: f64, vbs: f64) -> Junctions {
-        let (bd, bs) = match &self.inst {
-            Inst::Mos1 { dev, .. } => (dev.junction_bd(vbs - vds), dev.junction_bs(vbs)),
-            Inst::Bsim3(dev) => (dev.junction_bd(vbs - vds), dev.junction_bs(vbs)),
-            Inst::Bsim3v3(dev) => (dev.junction_bd(vbs - vds), dev.junction_bs(vbs)),
+    /// The VGS-independent part at (`vds`, `vbs`), for [`Device::eval_with`].
+    pub fn bias(&self, vds: f64, vbs: f64) -> Bias {
+        let (bd, bs, bsim3) = match &self.inst {
+            Inst::Mos1 { dev, .. } => (dev.junction_bd(vbs - vds), dev.junction_bs(vbs), None),
+            Inst::Bsim3(dev) => (dev.junction_bd(vbs - vds), dev.junction_bs(vbs), Some(dev.bias(vds, vbs))),
+            Inst::Bsim3v3(dev) => (dev.junction_bd(vbs - vds), dev.junction_bs(vbs), None),
         };
-        Junctions { bd, bs }
+        Bias { bd, bs, bsim3 }
     }
 
-    /// [`Device::eval`] with the junctions at (`vds`, `vbs`) given: the same result, bit for
-    /// bit, without evaluating them again (the table generator's inner loop over VGS).
-    pub fn eval_with(&self, vgs: f64, vds: f64, vbs: f64, j: &Junctions) -> OpPoint {
+    /// [`Device::eval`] with the VGS-independent part at (`vds`, `vbs`) given (`j` =
+    /// [`Device::bias`] of the same `vds`, `vbs`): the same result, bit for bit, without
+    /// evaluating it again (the table generator's inner loop over VGS).
+    pub fn eval_with(&self, vgs: f64, vds: f64, vbs: f64, j: &Bias) -> OpPoint {
         let jn = (j.bd.1, j.bs.1);
         match &self.inst {
             Inst::Mos1 { dev, kf, af, cox, w, m } => {
@@ -162,7 +165,10 @@ impl Device {
             Inst::Bsim3(dev) => {
                 // One evaluation of the model's core serves the current, the charges and the
                 // noise; the capacitance matrix includes overlaps and junctions.
-                let (full, k) = dev.dc_charges(vgs, vds, vbs);
+                let (full, k) = match &j.bsim3 {
+                    Some(b) => dev.dc_charges_at(b, vgs),
+                    None => dev.dc_charges(vgs, vds, vbs),
+                };
                 let dc = full.fet();
                 let cm = dev.with_extrinsic_junctions(vgs, vds, vbs, &k, j.bd, j.bs).c;
                 // ngspice's BSIM3 `@m[id]` is the channel current alone.

@@ -130,12 +130,13 @@ impl Table {
         let done = std::sync::atomic::AtomicUsize::new(0);
         data.par_chunks_mut(nq * per_l).zip(grid.l.par_iter()).try_for_each(|(block, &l)| {
             let d = card.device(l, temp)?;
-            // The junctions depend on (VDS, VSB) only: once per pair, not per point.
+            // The junctions and the model's VGS-independent part depend on (VDS, VSB) only:
+            // once per pair, not per point.
             let junctions: Vec<_> = grid
                 .vds
                 .iter()
                 .flat_map(|&vds| grid.vsb.iter().map(move |&vsb| (vds, vsb)))
-                .map(|(vds, vsb)| d.junctions(vds, -vsb))
+                .map(|(vds, vsb)| d.bias(vds, -vsb))
                 .collect();
             let mut k = 0;
             for &vgs in &grid.vgs {
