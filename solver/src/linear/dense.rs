@@ -56,11 +56,19 @@ pub struct DenseLu<T: Scalar> {
     /// Reciprocals of the pivots (the solves multiply by them).
     inv_diag: Vec<T>,
     planned: bool,
+    /// The row and column orders `plan` was compiled for (valid when `compiled`): a fresh
+    /// pivoting that chooses them again reuses the compiled plan, which depends on nothing
+    /// else (the pattern is fixed), instead of compiling it again.
+    plan_perm: Vec<usize>,
+    plan_cperm: Vec<usize>,
+    compiled: bool,
     /// The strategy of the next fresh pivoting.
     pivoting: Pivoting,
     /// Factorizations that replayed the plan, and that pivoted afresh (diagnostics).
     pub replays: usize,
     pub pivotings: usize,
+    /// Times a plan was compiled (a fresh pivoting that repeats the last order compiles none).
+    pub plan_builds: usize,
     /// Structure scratch for pivoting and building the plan.
     structure: Vec<bool>,
     /// Markowitz counts scratch: structural non-zeros per active row and column.
@@ -93,9 +101,13 @@ impl<T: Scalar> DenseLu<T> {
             lu: vec![T::ZERO; n * n],
             inv_diag: vec![T::ZERO; n],
             planned: false,
+            plan_perm: vec![0; n],
+            plan_cperm: vec![0; n],
+            compiled: false,
             pivoting: Pivoting::default(),
             replays: 0,
             pivotings: 0,
+            plan_builds: 0,
             structure: vec![false; n * n],
             row_count: vec![0; n],
             col_count: vec![0; n],
@@ -226,12 +238,19 @@ impl<T: Scalar> DenseLu<T> {
             self.pos[self.perm[k]] = k;
             self.cpos[self.cperm[k]] = k;
         }
-        // The structure now holds L and U (with fill) in pivot order: compile it.
-        let (pos, cpos) = (&self.pos, &self.cpos);
-        let slots = self.slot_rc.iter().map(|&(r, c)| pos[r] * n + cpos[c]);
-        self.plan.rebuild(&self.structure, slots, &self.perm, &self.cperm);
-        // The replay and the solves index the factors without bounds checks: check once here.
-        assert!(self.plan.indices_within(n, self.lu.len()), "a compact plan of {n} unknowns");
+        // The structure now holds L and U (with fill) in pivot order: compile it, unless the
+        // plan in hand was compiled for this very order (the structure follows from it).
+        if !(self.compiled && self.plan_perm == self.perm && self.plan_cperm == self.cperm) {
+            let (pos, cpos) = (&self.pos, &self.cpos);
+            let slots = self.slot_rc.iter().map(|&(r, c)| pos[r] * n + cpos[c]);
+            self.plan.rebuild(&self.structure, slots, &self.perm, &self.cperm);
+            // The replay and the solves index the factors without bounds checks: check once here.
+            assert!(self.plan.indices_within(n, self.lu.len()), "a compact plan of {n} unknowns");
+            self.plan_perm.copy_from_slice(&self.perm);
+            self.plan_cperm.copy_from_slice(&self.cperm);
+            self.compiled = true;
+            self.plan_builds += 1;
+        }
         for (v, &p) in self.lu.iter_mut().zip(&self.plan.dense) {
             *v = self.a[p as usize];
         }

@@ -46,7 +46,7 @@ unsafe fn at_c(p: *const Lane, i: u32) -> *const Lane {
 #[derive(Debug, Clone)]
 pub struct AcLanes {
     n: usize,
-    /// The dense LU's pivoting count this plan was copied from (`None`: not yet).
+    /// The dense LU's plan-build count this plan was copied at (`None`: not yet).
     built_for: Option<usize>,
     plan: CompactPlan,
     re: Vec<Lane>,
@@ -79,9 +79,9 @@ impl AcLanes {
         }
     }
 
-    /// Whether the plan is the one of the dense LU's `pivotings`-th pivoting.
-    pub fn is_built_for(&self, pivotings: usize) -> bool {
-        self.built_for == Some(pivotings)
+    /// Whether the plan is the dense LU's `builds`-th compiled plan.
+    pub fn is_built_for(&self, builds: usize) -> bool {
+        self.built_for == Some(builds)
     }
 
     /// Takes over the dense LU's compiled plan (no allocation: the storage has its capacity).
@@ -89,10 +89,10 @@ impl AcLanes {
     /// # Panics
     /// If the plan is not one of `n` unknowns with entries inside the lane storage: the
     /// kernels index without bounds checks and rely on this.
-    pub(crate) fn rebuild(&mut self, plan: &CompactPlan, pivotings: usize) {
+    pub(crate) fn rebuild(&mut self, plan: &CompactPlan, builds: usize) {
         self.plan.copy_from(plan);
         assert!(self.plan.indices_within(self.n, self.re.len()), "a compact plan of {} unknowns", self.n);
-        self.built_for = Some(pivotings);
+        self.built_for = Some(builds);
     }
 
     /// Factors `G + j w C` for the lanes' angular frequencies `w` by replaying the plan;
