@@ -241,14 +241,20 @@ impl AcLanes {
         // SAFETY (every `at`/`get` below): `rebuild` checked that every entry index of the
         // plan is below `re.len() == im.len()`, and every row, column and permutation index
         // below `n == y_re.len() == y_im.len()` (and `b.len() >= n`, asserted by `solve`).
+        let mut k0 = n;
         for i in 0..n {
             unsafe {
                 let v = *b.get_unchecked(*plan.perm.get_unchecked(i) as usize);
+                if k0 == n && v.re.abs() + v.im.abs() != 0.0 {
+                    k0 = i;
+                }
                 *yr.add(i) = [v.re; LANES];
                 *yi.add(i) = [v.im; LANES];
             }
         }
-        for k in 0..n {
+        // As the one-frequency solve: the forward substitution starts at the first non-zero
+        // of the permuted excitation (the same in every lane).
+        for k in k0..n {
             let (ykr, yki) = unsafe { (*yr.add(k), *yi.add(k)) };
             let (rows, ri) = plan.rows(k);
             for (&c, &i) in rows.iter().zip(ri) {
