@@ -82,7 +82,14 @@ impl Simulator {
         }
         acw.relaxed.clear();
         self.inst.ac_relaxed(&mut acw.relaxed);
-        acw.lu.reset_plan_with(Pivoting::Markowitz);
+        // A cold start pivots afresh, so that the sweep depends on nothing before it; a warm
+        // start depends on the previous candidate anyway and, as its operating point does,
+        // keeps the previous sweep's pivot plan (each replay still checks its pivots and
+        // pivots afresh when one fails), so that every frequency can go to the lanes.
+        let keep = self.warm_start && matches!(&acw.lu, LinearSolver::Dense(lu) if lu.compact_plan().is_some());
+        if !keep {
+            acw.lu.reset_plan_with(Pivoting::Markowitz);
+        }
         acw.b.iter_mut().for_each(|v| *v = Complex64::new(0.0, 0.0));
         self.inst.ac_rhs(&mut acw.b);
         Ok(())
@@ -157,8 +164,8 @@ impl Simulator {
         let Some(acw) = self.ac.as_mut().filter(|a| a.relaxed.is_empty()) else { return false };
         let (LinearSolver::Dense(lu), Some(lanes)) = (&acw.lu, acw.lanes.as_mut()) else { return false };
         let Some(plan) = lu.compact_plan() else { return false };
-        if !lanes.is_built_for(lu.pivotings) {
-            lanes.rebuild(plan, lu.pivotings);
+        if !lanes.is_built_for(lu.plan_builds) {
+            lanes.rebuild(plan, lu.plan_builds);
         }
         // Short groups repeat their last frequency.
         let w: [f64; LANES] = std::array::from_fn(|l| 2.0 * PI * freqs[l.min(freqs.len() - 1)]);

@@ -117,7 +117,7 @@ pub struct Simulator {
     pub(crate) w: Work,
     pub(crate) ac: Option<crate::ac::AcWork>,
     pub(crate) sparse_forced: bool,
-    warm_start: bool,
+    pub(crate) warm_start: bool,
     have_converged: bool,
     /// Whether `w.x` holds a converged operating point.
     pub(crate) have_op: bool,

@@ -59,3 +59,38 @@ fn sweep_repivots_when_the_plan_stops_fitting() {
         assert!((x[a] - va).norm() <= 1e-9 * va.norm().max(1e-12), "f {f}: {} vs {va}", x[a]);
     }
 }
+
+#[test]
+fn warm_sweeps_keep_the_plan_and_agree_with_fresh_pivots() {
+    // A warm-started op + ac keeps the previous sweep's pivot plan (every frequency then goes
+    // to the lanes, none is pivoted afresh); at the same operating point, the answer is that
+    // of a sweep that pivots afresh, to rounding (only the pivot order may differ).
+    let freqs = decade(20, 1.0, 1e9);
+    let sweep = |s: &mut Simulator| {
+        s.ac_prepare().unwrap();
+        let mut out = vec![Vec::new(); freqs.len()];
+        s.ac_sweep(&freqs, |i, x| out[i] = x.to_vec()).unwrap();
+        out
+    };
+    let mut s = sim(OPAMP);
+    s.set_warm_start(true);
+    s.op().unwrap();
+    sweep(&mut s);
+    for w6 in [90e-6, 110e-6, 130e-6] {
+        s.set_mos_size("m6", w6, 1e-6).unwrap();
+        s.op().unwrap();
+        let pivotings = s.ac_lu_stats().1;
+        let kept = sweep(&mut s);
+        assert_eq!(s.ac_lu_stats().1, pivotings, "a warm sweep pivoted afresh");
+        // The same operating point, pivoted afresh (a cold start's `ac_prepare` resets the plan).
+        s.set_warm_start(false);
+        let fresh = sweep(&mut s);
+        s.set_warm_start(true);
+        assert!(s.ac_lu_stats().1 > pivotings, "the cold sweep should pivot afresh");
+        for (f, (xa, xb)) in freqs.iter().zip(kept.iter().zip(&fresh)) {
+            let scale = xb.iter().map(|v| v.norm()).fold(0.0, f64::max);
+            let diff = xa.iter().zip(xb).map(|(p, q)| (p - q).norm()).fold(0.0, f64::max);
+            assert!(diff <= 1e-9 * scale, "w6 {w6}, f {f}: {diff} against {scale}");
+        }
+    }
+}

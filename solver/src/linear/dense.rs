@@ -56,11 +56,24 @@ pub struct DenseLu<T: Scalar> {
     /// Reciprocals of the pivots (the solves multiply by them).
     inv_diag: Vec<T>,
     planned: bool,
+    /// The row and column orders `plan` was compiled for: a fresh pivoting that chooses them
+    /// again reuses the compiled plan, which depends on nothing else (the pattern is fixed),
+    /// instead of compiling it again.
+    plan_perm: Vec<usize>,
+    plan_cperm: Vec<usize>,
+    /// The plan compiled before `plan`, and its orders: a cold operating point pivots twice,
+    /// at the zero-bias matrix of its first iteration and at a later one, so two plans in
+    /// hand let every cold start reuse both.
+    spare: CompactPlan,
+    spare_perm: Vec<usize>,
+    spare_cperm: Vec<usize>,
     /// The strategy of the next fresh pivoting.
     pivoting: Pivoting,
     /// Factorizations that replayed the plan, and that pivoted afresh (diagnostics).
     pub replays: usize,
     pub pivotings: usize,
+    /// Times the plan in hand changed (a fresh pivoting that repeats its order changes nothing).
+    pub plan_builds: usize,
     /// Structure scratch for pivoting and building the plan.
     structure: Vec<bool>,
     /// Markowitz counts scratch: structural non-zeros per active row and column.
@@ -93,9 +106,15 @@ impl<T: Scalar> DenseLu<T> {
             lu: vec![T::ZERO; n * n],
             inv_diag: vec![T::ZERO; n],
             planned: false,
+            plan_perm: vec![usize::MAX; n],
+            plan_cperm: vec![usize::MAX; n],
+            spare: CompactPlan::new(n, p.nnz()),
+            spare_perm: vec![usize::MAX; n],
+            spare_cperm: vec![usize::MAX; n],
             pivoting: Pivoting::default(),
             replays: 0,
             pivotings: 0,
+            plan_builds: 0,
             structure: vec![false; n * n],
             row_count: vec![0; n],
             col_count: vec![0; n],
@@ -226,12 +245,24 @@ impl<T: Scalar> DenseLu<T> {
             self.pos[self.perm[k]] = k;
             self.cpos[self.cperm[k]] = k;
         }
-        // The structure now holds L and U (with fill) in pivot order: compile it.
-        let (pos, cpos) = (&self.pos, &self.cpos);
-        let slots = self.slot_rc.iter().map(|&(r, c)| pos[r] * n + cpos[c]);
-        self.plan.rebuild(&self.structure, slots, &self.perm, &self.cperm);
-        // The replay and the solves index the factors without bounds checks: check once here.
-        assert!(self.plan.indices_within(n, self.lu.len()), "a compact plan of {n} unknowns");
+        // The structure now holds L and U (with fill) in pivot order: compile it, unless the
+        // plan in hand or the spare was compiled for this very order (the structure follows
+        // from it). Orders are permutations, so the initial `usize::MAX` orders match none.
+        if !(self.plan_perm == self.perm && self.plan_cperm == self.cperm) {
+            std::mem::swap(&mut self.plan, &mut self.spare);
+            std::mem::swap(&mut self.plan_perm, &mut self.spare_perm);
+            std::mem::swap(&mut self.plan_cperm, &mut self.spare_cperm);
+            if !(self.plan_perm == self.perm && self.plan_cperm == self.cperm) {
+                let (pos, cpos) = (&self.pos, &self.cpos);
+                let slots = self.slot_rc.iter().map(|&(r, c)| pos[r] * n + cpos[c]);
+                self.plan.rebuild(&self.structure, slots, &self.perm, &self.cperm);
+                // The replay and the solves index the factors without bounds checks: check once.
+                assert!(self.plan.indices_within(n, self.lu.len()), "a compact plan of {n} unknowns");
+                self.plan_perm.copy_from_slice(&self.perm);
+                self.plan_cperm.copy_from_slice(&self.cperm);
+            }
+            self.plan_builds += 1;
+        }
         for (v, &p) in self.lu.iter_mut().zip(&self.plan.dense) {
             *v = self.a[p as usize];
         }
@@ -338,7 +369,11 @@ impl<T: Scalar> DenseLu<T> {
         for (i, &r) in plan.perm.iter().enumerate() {
             unsafe { *y.add(i) = *rhs.get_unchecked(r as usize) };
         }
-        for k in 0..n {
+        // Leading zeros of the permuted right-hand side stay zero through the forward
+        // substitution (an AC excitation is one source's row or two): start at the first
+        // non-zero. Only the signs of zeros can differ from a full pass (`y -= l * 0`).
+        let k0 = (0..n).find(|&k| unsafe { *y.add(k) }.mag() != 0.0).unwrap_or(n);
+        for k in k0..n {
             let yk = unsafe { *y.add(k) };
             let (rows, ri) = plan.rows(k);
             for (&c, &i) in rows.iter().zip(ri) {

@@ -46,7 +46,7 @@ unsafe fn at_c(p: *const Lane, i: u32) -> *const Lane {
 #[derive(Debug, Clone)]
 pub struct AcLanes {
     n: usize,
-    /// The dense LU's pivoting count this plan was copied from (`None`: not yet).
+    /// The dense LU's plan-build count this plan was copied at (`None`: not yet).
     built_for: Option<usize>,
     plan: CompactPlan,
     re: Vec<Lane>,
@@ -79,9 +79,9 @@ impl AcLanes {
         }
     }
 
-    /// Whether the plan is the one of the dense LU's `pivotings`-th pivoting.
-    pub fn is_built_for(&self, pivotings: usize) -> bool {
-        self.built_for == Some(pivotings)
+    /// Whether the plan is the dense LU's `builds`-th compiled plan.
+    pub fn is_built_for(&self, builds: usize) -> bool {
+        self.built_for == Some(builds)
     }
 
     /// Takes over the dense LU's compiled plan (no allocation: the storage has its capacity).
@@ -89,10 +89,10 @@ impl AcLanes {
     /// # Panics
     /// If the plan is not one of `n` unknowns with entries inside the lane storage: the
     /// kernels index without bounds checks and rely on this.
-    pub(crate) fn rebuild(&mut self, plan: &CompactPlan, pivotings: usize) {
+    pub(crate) fn rebuild(&mut self, plan: &CompactPlan, builds: usize) {
         self.plan.copy_from(plan);
         assert!(self.plan.indices_within(self.n, self.re.len()), "a compact plan of {} unknowns", self.n);
-        self.built_for = Some(pivotings);
+        self.built_for = Some(builds);
     }
 
     /// Factors `G + j w C` for the lanes' angular frequencies `w` by replaying the plan;
@@ -241,14 +241,20 @@ impl AcLanes {
         // SAFETY (every `at`/`get` below): `rebuild` checked that every entry index of the
         // plan is below `re.len() == im.len()`, and every row, column and permutation index
         // below `n == y_re.len() == y_im.len()` (and `b.len() >= n`, asserted by `solve`).
+        let mut k0 = n;
         for i in 0..n {
             unsafe {
                 let v = *b.get_unchecked(*plan.perm.get_unchecked(i) as usize);
+                if k0 == n && v.re.abs() + v.im.abs() != 0.0 {
+                    k0 = i;
+                }
                 *yr.add(i) = [v.re; LANES];
                 *yi.add(i) = [v.im; LANES];
             }
         }
-        for k in 0..n {
+        // As the one-frequency solve: the forward substitution starts at the first non-zero
+        // of the permuted excitation (the same in every lane).
+        for k in k0..n {
             let (ykr, yki) = unsafe { (*yr.add(k), *yi.add(k)) };
             let (rows, ri) = plan.rows(k);
             for (&c, &i) in rows.iter().zip(ri) {
