@@ -116,6 +116,10 @@ pub struct MosGeometry {
     pub nqsmod: Option<i32>,
     /// BSIM3's instance `acnqsmod=` (3.3.0 only), `None` when not given (the card's).
     pub acnqsmod: Option<i32>,
+    /// BSIM3's instance `delvto=` (volts added to VTH0, 3.2.x/3.3.0), `None` when not given.
+    pub delvto: Option<f64>,
+    /// BSIM3's instance `mulu0=` (factor on U0 at temperature, 3.2.x/3.3.0), `None` when not given.
+    pub mulu0: Option<f64>,
 }
 
 impl Default for MosGeometry {
@@ -138,6 +142,8 @@ impl Default for MosGeometry {
             geo: None,
             nqsmod: None,
             acnqsmod: None,
+            delvto: None,
+            mulu0: None,
         }
     }
 }

@@ -140,6 +140,12 @@ impl fmt::Display for Circuit {
                     if let Some(v) = geom.acnqsmod {
                         write!(f, " acnqsmod={v}")?;
                     }
+                    if let Some(v) = geom.delvto {
+                        write!(f, " delvto={}", eng(v))?;
+                    }
+                    if let Some(v) = geom.mulu0 {
+                        write!(f, " mulu0={}", eng(v))?;
+                    }
                     if geom.m != 1.0 {
                         write!(f, " m={}", eng(geom.m))?;
                     }

@@ -1051,6 +1051,8 @@ impl<'d> Elab<'d> {
                         "geo" => Key::Geo,
                         "nqsmod" => Key::Nqsmod,
                         "acnqsmod" => Key::Acnqsmod,
+                        "delvto" => Key::Delvto,
+                        "mulu0" => Key::Mulu0,
                         "m" => Key::M,
                         other => {
                             let msg = format!("{name}: parameter '{other}' ignored");
@@ -1517,6 +1519,8 @@ const BSIM3_DEFAULTS: MosGeometry = MosGeometry {
     geo: None,
     nqsmod: None,
     acnqsmod: None,
+    delvto: None,
+    mulu0: None,
 };
 
 /// `.options scale=...` (kept in `Options::other`), 1 when absent.
@@ -1673,6 +1677,9 @@ pub(crate) fn compute(
                 Some(v) if v.is_finite() && v.abs() < 1e9 => Some((v + 0.5).floor() as i32),
                 Some(v) => return Err((Some("acnqsmod"), format!("ACNQSMOD must be a finite integer, got {v}"))),
             };
+            // Per-instance variation of ngspice's BSIM3 3.2.x/3.3.0 (`b3temp.c`).
+            geom.delvto = get(vals, Key::Delvto);
+            geom.mulu0 = get(vals, Key::Mulu0);
             if geom.w <= 0.0 {
                 return Err((Some("w"), format!("W must be positive, got {}", geom.w)));
             }
@@ -1720,6 +1727,8 @@ fn key_name(k: Key) -> &'static str {
         Key::Geo => "geo",
         Key::Nqsmod => "nqsmod",
         Key::Acnqsmod => "acnqsmod",
+        Key::Delvto => "delvto",
+        Key::Mulu0 => "mulu0",
     }
 }
 

@@ -117,6 +117,10 @@ pub enum Key {
     Nqsmod,
     /// A BSIM3 MOSFET's `acnqsmod=` (3.3.0's AC-only non-quasi-static model).
     Acnqsmod,
+    /// A BSIM3 MOSFET's `delvto=` (threshold voltage shift, 3.2.x/3.3.0).
+    Delvto,
+    /// A BSIM3 MOSFET's `mulu0=` (low-field mobility multiplier, 3.2.x/3.3.0).
+    Mulu0,
 }
 
 /// The inputs of one element that depends on parameters.

@@ -186,15 +186,31 @@ pub fn bsim3_route(
     }
 }
 
+/// The instance-line settings of a full-BSIM3 instance that override or adjust its card:
+/// NQSMOD, ACNQSMOD, DELVTO and MULU0 (compile and re-size apply them alike).
+pub(crate) fn bsim3v3_instance_settings(dev: &mut Bsim3v3, geom: &MosGeometry) {
+    if let Some(n) = geom.nqsmod {
+        dev.set_nqs(n == 1);
+    }
+    if let Some(v) = geom.acnqsmod {
+        dev.set_acnqsmod(v);
+    }
+    if geom.delvto.is_some() || geom.mulu0.is_some() {
+        dev.set_variation(geom.delvto.unwrap_or(0.0), geom.mulu0.unwrap_or(1.0));
+    }
+}
+
 /// [`bsim3_route`] for card `model` of `c`, sending a card BSIM-lite would take to the full
-/// BSIM3v3 when one of its instances sets `nqsmod=1` or `acnqsmod=1` (BSIM-lite has no NQS).
+/// BSIM3v3 when one of its instances sets `nqsmod=1`, `acnqsmod=1` (BSIM-lite has no NQS),
+/// `delvto` or `mulu0` (BSIM-lite has no per-instance variation).
 pub fn bsim3_route_card(c: &Circuit, model: usize) -> Result<CompiledModel, insitu_devices::DeviceError> {
     let m = &c.models[model];
     let pmos = m.kind == ModelKind::Pmos;
     let routed = bsim3_route(&m.name, pmos, &m.params, m.version.as_deref())?;
     let instance_nqs = c.elements.iter().any(|e| {
         matches!(&e.kind, ElementKind::Mosfet { model: mi, geom, .. }
-            if *mi == model && (geom.nqsmod == Some(1) || geom.acnqsmod == Some(1)))
+            if *mi == model && (geom.nqsmod == Some(1) || geom.acnqsmod == Some(1)
+                || geom.delvto.is_some() || geom.mulu0.is_some()))
     });
     if matches!(routed, CompiledModel::Bsim3(_)) && instance_nqs {
         return Ok(CompiledModel::Bsim3v3(Box::new(Bsim3v3Model::new(&m.name, pmos, &m.params)?)));
@@ -350,6 +366,20 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                         message: "unknown parameter (nqsmod)".into(),
                     });
                 }
+                // DELVTO and MULU0 are instance parameters of ngspice's `bsim3` and `bsim3v32`.
+                let knows_variation = match &models[*model] {
+                    CompiledModel::Bsim3(_) => true,
+                    CompiledModel::Bsim3v3(bm) => !matches!(bm.version, Bsim3Version::V31 | Bsim3Version::V30),
+                    _ => false,
+                };
+                for (name, given) in [("delvto", geom.delvto.is_some()), ("mulu0", geom.mulu0.is_some())] {
+                    if given && !knows_variation {
+                        return Err(SimError::Device {
+                            element: e.name.clone(),
+                            message: format!("unknown parameter ({name})"),
+                        });
+                    }
+                }
                 // ACNQSMOD is an instance parameter of ngspice's `bsim3` (3.3.0) only.
                 let knows_acnqs = match &models[*model] {
                     CompiledModel::Bsim3(_) => geom.acnqsmod == Some(0),
@@ -383,12 +413,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                         let mut dev =
                             Bsim3v3::with_instance(bm, &g, &acm_instance(geom), temp_c, tnom, gmin, creators[ei])
                                 .map_err(dev_err)?;
-                        if let Some(n) = geom.nqsmod {
-                            dev.set_nqs(n == 1);
-                        }
-                        if let Some(v) = geom.acnqsmod {
-                            dev.set_acnqsmod(v);
-                        }
+                        bsim3v3_instance_settings(&mut dev, geom);
                         let g = (dev.drain_conductance(), dev.source_conductance());
                         devs_full[ei] = Some(dev);
                         g

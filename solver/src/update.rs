@@ -212,9 +212,7 @@ impl Simulator {
                 let creator = bm.version == Bsim3Version::V31 && creates_size(&self.circuit, e);
                 let mut dev = Bsim3v3::with_instance(bm, &g, &acm_instance(geom), temp, tnom, gmin, creator)
                     .map_err(|x| derr(x.to_string()))?;
-                if let Some(n) = geom.nqsmod {
-                    dev.set_nqs(n == 1);
-                }
+                crate::compile::bsim3v3_instance_settings(&mut dev, geom);
                 let old = &self.inst.bsim3v3[k].dev;
                 if (dev.drain_conductance() > 0.0) != (old.drain_conductance() > 0.0)
                     || (dev.source_conductance() > 0.0) != (old.source_conductance() > 0.0)

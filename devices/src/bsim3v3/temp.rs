@@ -751,6 +751,17 @@ impl Bsim3v3 {
 
     crate::bsim3::shared::bsim3_instance_methods!();
 
+    /// Applies the instance's `delvto` (volts added to VTH0) and `mulu0` (factor on U0 at
+    /// temperature), as ngspice's `b3temp.c`/`b3v32temp.c` do after the size set-up and its
+    /// checks: VTH0 + delvto, VFB and VFBZB + type x delvto, U0 x mulu0 (the NQS time
+    /// constant follows). Versions 3.1 and 3.0 have neither parameter (the caller refuses them).
+    pub fn set_variation(&mut self, delvto: f64, mulu0: f64) {
+        self.vth0 += delvto;
+        self.vfb += self.typ * delvto;
+        self.vfbzb += self.typ * delvto;
+        self.u0temp *= mulu0;
+    }
+
     /// The BSIM3 code revision this instance follows.
     pub fn version(&self) -> Bsim3Version {
         self.version
