@@ -120,6 +120,9 @@ pub struct MosGeometry {
     pub delvto: Option<f64>,
     /// BSIM3's instance `mulu0=` (factor on U0 at temperature, 3.2.x/3.3.0), `None` when not given.
     pub mulu0: Option<f64>,
+    /// The instance's `ic=vds,vgs,vbs` (volts, circuit polarity; components not given are 0),
+    /// `None` when not given: ngspice's first Newton bias of the device.
+    pub ic: Option<[f64; 3]>,
 }
 
 impl Default for MosGeometry {
@@ -144,6 +147,7 @@ impl Default for MosGeometry {
             acnqsmod: None,
             delvto: None,
             mulu0: None,
+            ic: None,
         }
     }
 }

@@ -1099,7 +1099,42 @@ impl<'l> DeckParser<'l> {
                         "expected four nodes (drain gate source bulk) and a model name",
                     ));
                 }
-                let (params, flags) = self.assigns(line, &toks[6.min(toks.len())..])?;
+                // `ic=vds,vgs,vbs`: a vector, given to the model as `icvds`, `icvgs`, `icvbs`.
+                let rest = &toks[6.min(toks.len())..];
+                let mut ic = Vec::new();
+                let mut kept = Vec::with_capacity(rest.len());
+                let mut i = 0;
+                while i < rest.len() {
+                    let t = rest[i];
+                    let is_ic = t.kind == TokKind::Word
+                        && t.text.eq_ignore_ascii_case("ic")
+                        && rest.get(i + 1).map(|t| t.kind) == Some(TokKind::Eq);
+                    if !is_ic {
+                        kept.push(t);
+                        i += 1;
+                        continue;
+                    }
+                    i += 2;
+                    for (k, key) in ["icvds", "icvgs", "icvbs"].into_iter().enumerate() {
+                        if k > 0 {
+                            if rest.get(i).map(|t| t.kind) != Some(TokKind::Comma) {
+                                break;
+                            }
+                            i += 1;
+                        }
+                        let Some(v) = rest.get(i) else {
+                            return Err(self.err(line, line.text.len(), "expected a number after 'ic='"));
+                        };
+                        let value = self.value(line, v, Some("ic"))?;
+                        ic.push(Assign {
+                            name: Spanned { node: key.to_string(), span: self.span(line, t.off) },
+                            value,
+                        });
+                        i += 1;
+                    }
+                }
+                let (mut params, flags) = self.assigns(line, &kept)?;
+                params.extend(ic);
                 let off = self.flags(line, &name.node, &flags);
                 let [d, g, s, b]: [Name; 4] = nodes.try_into().map_err(|_| self.err(line, 0, "expected four nodes"))?;
                 ElementBody::Mos { nodes: [d, g, s, b], model, params, off }

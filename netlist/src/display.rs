@@ -146,6 +146,9 @@ impl fmt::Display for Circuit {
                     if let Some(v) = geom.mulu0 {
                         write!(f, " mulu0={}", eng(v))?;
                     }
+                    if let Some([a, b, c]) = geom.ic {
+                        write!(f, " ic={},{},{}", eng(a), eng(b), eng(c))?;
+                    }
                     if geom.m != 1.0 {
                         write!(f, " m={}", eng(geom.m))?;
                     }

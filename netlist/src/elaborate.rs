@@ -1053,6 +1053,9 @@ impl<'d> Elab<'d> {
                         "acnqsmod" => Key::Acnqsmod,
                         "delvto" => Key::Delvto,
                         "mulu0" => Key::Mulu0,
+                        "icvds" => Key::MosIc(0),
+                        "icvgs" => Key::MosIc(1),
+                        "icvbs" => Key::MosIc(2),
                         "m" => Key::M,
                         other => {
                             let msg = format!("{name}: parameter '{other}' ignored");
@@ -1521,6 +1524,7 @@ const BSIM3_DEFAULTS: MosGeometry = MosGeometry {
     acnqsmod: None,
     delvto: None,
     mulu0: None,
+    ic: None,
 };
 
 /// `.options scale=...` (kept in `Options::other`), 1 when absent.
@@ -1680,6 +1684,8 @@ pub(crate) fn compute(
             // Per-instance variation of ngspice's BSIM3 3.2.x/3.3.0 (`b3temp.c`).
             geom.delvto = get(vals, Key::Delvto);
             geom.mulu0 = get(vals, Key::Mulu0);
+            let ic = [0, 1, 2].map(|k| get(vals, Key::MosIc(k)));
+            geom.ic = ic.iter().any(Option::is_some).then(|| ic.map(|v| v.unwrap_or(0.0)));
             if geom.w <= 0.0 {
                 return Err((Some("w"), format!("W must be positive, got {}", geom.w)));
             }
@@ -1729,6 +1735,9 @@ fn key_name(k: Key) -> &'static str {
         Key::Acnqsmod => "acnqsmod",
         Key::Delvto => "delvto",
         Key::Mulu0 => "mulu0",
+        Key::MosIc(0) => "icvds",
+        Key::MosIc(1) => "icvgs",
+        Key::MosIc(_) => "icvbs",
     }
 }
 

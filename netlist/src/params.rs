@@ -121,6 +121,8 @@ pub enum Key {
     Delvto,
     /// A BSIM3 MOSFET's `mulu0=` (low-field mobility multiplier, 3.2.x/3.3.0).
     Mulu0,
+    /// A MOSFET's initial condition `ic=vds,vgs,vbs` (component 0, 1 or 2; `icvds=`... on level 1).
+    MosIc(u8),
 }
 
 /// The inputs of one element that depends on parameters.

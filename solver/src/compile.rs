@@ -571,7 +571,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                 n_states += 2;
                 DevRef::Diode(inst.diodes.len() - 1)
             }
-            ElementKind::Mosfet { d, g, s, b, off, .. } => {
+            ElementKind::Mosfet { d, g, s, b, off, geom, .. } => {
                 let (d, g, s, b) = (u(*d), u(*g), u(*s), u(*b));
                 let dp = internal[ei][0].unwrap_or(d);
                 let sp = internal[ei][1].unwrap_or(s);
@@ -597,7 +597,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                 if let Some(dev) = devs_mos[ei].take() {
                     charge_slots.extend(Mos1::LTE_CHARGES.iter().map(|q| n_states + q));
                     n_states += Mos1::STATES;
-                    inst.mos1.push(FetInst::new(ei, dev, *off, f));
+                    inst.mos1.push(FetInst::new(ei, dev, *off, f).with_ic(geom.ic));
                     DevRef::Mos1(inst.mos1.len() - 1)
                 } else if let Some(dev) = devs_full[ei].take() {
                     charge_slots.extend(Bsim3v3::LTE_CHARGES.iter().map(|q| n_states + q));
@@ -605,13 +605,13 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                     if qnode[ei].is_some() {
                         n_states += crate::load::bsim3v3::NQS_STATES;
                     }
-                    inst.bsim3v3.push(FetInst::new(ei, dev, *off, f));
+                    inst.bsim3v3.push(FetInst::new(ei, dev, *off, f).with_ic(geom.ic));
                     DevRef::Bsim3v3(inst.bsim3v3.len() - 1)
                 } else {
                     let dev = devs_bsim[ei].take().expect("built in phase 1");
                     charge_slots.extend(Bsim3::LTE_CHARGES.iter().map(|q| n_states + q));
                     n_states += Bsim3::STATES;
-                    inst.bsim3.push(FetInst::new(ei, dev, *off, f));
+                    inst.bsim3.push(FetInst::new(ei, dev, *off, f).with_ic(geom.ic));
                     DevRef::Bsim3(inst.bsim3.len() - 1)
                 }
             }

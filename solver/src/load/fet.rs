@@ -291,12 +291,29 @@ pub struct FetInst<F: FetDevice> {
     /// noise depends on the transient that ran before; insitu copies this for decks that list
     /// them in that order ([`FetDevice::nqs_qdef_from_state`]).
     pub qcdump: f64,
+    /// The instance's `ic=vds,vgs,vbs` (circuit polarity), when given.
+    pub ic: Option<[f64; 3]>,
 }
 
 impl<F: FetDevice> FetInst<F> {
     /// Instance `dev` of element `elem` at `f`, not yet loaded.
     pub fn new(elem: usize, dev: F, off: bool, f: FetSlots) -> Self {
-        FetInst { elem, dev, off, f, last: Last::default(), eval: None, qdef: 0.0, qcdump: 0.0 }
+        FetInst { elem, dev, off, f, last: Last::default(), eval: None, qdef: 0.0, qcdump: 0.0, ic: None }
+    }
+
+    /// With the instance's `ic=vds,vgs,vbs`: as ngspice's MOSFET loads (`mos1load.c`,
+    /// `b3ld.c`), the first Newton iteration of an operating point starts the device there
+    /// when any value is non-zero (instead of the model's initial bias), and the first
+    /// iteration after a `uic` start linearizes it there (at zero bias without `ic=`).
+    pub fn with_ic(mut self, ic: Option<[f64; 3]>) -> Self {
+        self.ic = ic;
+        self
+    }
+
+    /// The n-frame (vgs, vds, vbs) of `ic=` (zeros without it).
+    fn ic_bias(&self) -> (f64, f64, f64) {
+        let ty = self.dev.mos_type();
+        self.ic.map_or((0.0, 0.0, 0.0), |[vds, vgs, vbs]| (ty * vgs, ty * vds, ty * vbs))
     }
 
     /// n-frame terminal voltages (vgs, vds, vbs) read from `x`.
@@ -316,11 +333,16 @@ impl<F: FetDevice> FetInst<F> {
         let (mut vgs, mut vds, mut vbs) = self.voltages(x);
         match ctx.init {
             Init::Jct if ctx.mode == Mode::Dc => {
-                (vgs, vds, vbs) = if self.off { (0.0, 0.0, 0.0) } else { self.dev.init_bias() };
+                let given = self.ic.is_some_and(|ic| ic.iter().any(|v| *v != 0.0));
+                (vgs, vds, vbs) = match (self.off, given) {
+                    (true, _) => (0.0, 0.0, 0.0),
+                    (false, true) => self.ic_bias(),
+                    (false, false) => self.dev.init_bias(),
+                };
             }
             Init::Fix if self.off && ctx.mode == Mode::Dc => (vgs, vds, vbs) = (0.0, 0.0, 0.0),
             Init::Direct => {}
-            Init::Unbiased => (vgs, vds, vbs) = (0.0, 0.0, 0.0),
+            Init::Unbiased => (vgs, vds, vbs) = self.ic_bias(),
             _ => {
                 if self.limit(&mut vgs, &mut vds, &mut vbs) {
                     ctx.noncon += 1;
