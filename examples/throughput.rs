@@ -99,7 +99,7 @@ fn bsim_times() -> Option<(f64, f64, f64, f64)> {
         sim.op().unwrap();
         sim.ac_prepare().unwrap();
         let mut acc = 0.0;
-        sim.ac_sweep(&freqs, |_, x| acc += x[0].norm()).unwrap();
+        sim.ac_sweep(&freqs, |_, x| acc += x.iter().map(|z| z.norm()).sum::<f64>()).unwrap();
     });
     let mut ng = SharedNgspice::get()?.lock().ok()?;
     ng.circuit(&generic180_deck(".tran 0.5n 400n")).ok()?;
@@ -230,7 +230,7 @@ fn profile(what: &str, n: usize) {
                 "opac" => {
                     sim.op().unwrap();
                     sim.ac_prepare().unwrap();
-                    sim.ac_sweep(&freqs, |_, x| acc += x[0].norm()).unwrap();
+                    sim.ac_sweep(&freqs, |_, x| acc += x.iter().map(|z| z.norm()).sum::<f64>()).unwrap();
                 }
                 "tran" => acc += sim.tran(&tran).unwrap().vectors[0].data.len() as f64,
                 _ => panic!("unknown profile {what}"),
@@ -250,7 +250,7 @@ fn profile(what: &str, n: usize) {
             sim.set_mos_size_of(m6, width(k), 1e-6).unwrap();
             sim.op().unwrap();
             sim.ac_prepare().unwrap();
-            sim.ac_sweep(&freqs, |_, x| acc += x[0].norm()).unwrap();
+            sim.ac_sweep(&freqs, |_, x| acc += x.iter().map(|z| z.norm()).sum::<f64>()).unwrap();
             match what {
                 "l1-opac-warm" | "l1-opac-cold" => {}
                 "l1-tran" => acc += sim.tran(&tran).unwrap().vectors[0].data.len() as f64,
