@@ -125,30 +125,35 @@ pub struct MosGeometry {
     pub ic: Option<[f64; 3]>,
 }
 
+impl MosGeometry {
+    /// ngspice's defaults when neither the instance nor `.options defl/defw` set them
+    /// (W = L = 100 um, no diffusions, one square); the base other defaults update.
+    pub const NGSPICE_DEFAULT: MosGeometry = MosGeometry {
+        w: 100e-6,
+        l: 100e-6,
+        ad: 0.0,
+        as_: 0.0,
+        pd: 0.0,
+        ps: 0.0,
+        nrd: 1.0,
+        nrs: 1.0,
+        m: 1.0,
+        w_given: false,
+        l_given: false,
+        diff_given: [false; 4],
+        nr_given: [false; 2],
+        geo: None,
+        nqsmod: None,
+        acnqsmod: None,
+        delvto: None,
+        mulu0: None,
+        ic: None,
+    };
+}
+
 impl Default for MosGeometry {
     fn default() -> Self {
-        // ngspice's defaults when neither the instance nor `.options defl/defw` set them.
-        MosGeometry {
-            w: 100e-6,
-            l: 100e-6,
-            ad: 0.0,
-            as_: 0.0,
-            pd: 0.0,
-            ps: 0.0,
-            nrd: 1.0,
-            nrs: 1.0,
-            m: 1.0,
-            w_given: false,
-            l_given: false,
-            diff_given: [false; 4],
-            nr_given: [false; 2],
-            geo: None,
-            nqsmod: None,
-            acnqsmod: None,
-            delvto: None,
-            mulu0: None,
-            ic: None,
-        }
+        MosGeometry::NGSPICE_DEFAULT
     }
 }
 

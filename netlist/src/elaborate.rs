@@ -1505,27 +1505,7 @@ fn option_mos_defaults(o: &Options) -> MosGeometry {
 /// diffusion areas or perimeters, one square (`b3set.c`, `b3v32set.c`, `b3v1set.c`,
 /// `b3v0set.c`). ngspice 39 reads `.options defw/defl/defad/defas` only in its MOS level
 /// 1-3, 6 and 9 set-up (`mos1temp.c`, ...), so BSIM3 instances ignore them.
-const BSIM3_DEFAULTS: MosGeometry = MosGeometry {
-    w: 5e-6,
-    l: 5e-6,
-    ad: 0.0,
-    as_: 0.0,
-    pd: 0.0,
-    ps: 0.0,
-    nrd: 1.0,
-    nrs: 1.0,
-    m: 1.0,
-    w_given: false,
-    l_given: false,
-    diff_given: [false; 4],
-    nr_given: [false; 2],
-    geo: None,
-    nqsmod: None,
-    acnqsmod: None,
-    delvto: None,
-    mulu0: None,
-    ic: None,
-};
+const BSIM3_DEFAULTS: MosGeometry = MosGeometry { w: 5e-6, l: 5e-6, ..MosGeometry::NGSPICE_DEFAULT };
 
 /// `.options scale=...` (kept in `Options::other`), 1 when absent.
 fn option_scale(o: &Options) -> f64 {
