@@ -34,8 +34,6 @@ pub(crate) struct Held {
     pub mos1: Vec<bool>,
     pub bsim3: Vec<bool>,
     pub bsim3v3: Vec<bool>,
-    /// How many unknowns are held.
-    pub held: usize,
     /// The charge slots of the loaded devices (the truncation error test's).
     pub charge_slots: Vec<usize>,
     /// The kept blocks' equations.
@@ -204,7 +202,6 @@ impl Held {
             mos1: of(&mut inst.mos1.iter().map(|d| d.elem)),
             bsim3: of(&mut inst.bsim3.iter().map(|d| d.elem)),
             bsim3v3: of(&mut inst.bsim3v3.iter().map(|d| d.elem)),
-            held: block.iter().filter(|&&b| !kept[b]).count(),
             charge_slots: charge_slots.iter().copied().filter(|&k| !held_elem[owner(k)]).collect(),
             sub: SubSystem::new(pattern, &block.iter().map(|&b| kept[b]).collect::<Vec<_>>()),
         })
@@ -272,7 +269,7 @@ impl Simulator {
     /// How many unknowns a scoped transient holds (0 without a scope, or when the signals'
     /// blocks are the whole circuit).
     pub fn transient_held_unknowns(&self) -> usize {
-        self.scope.as_ref().map_or(0, |h| h.held)
+        self.scope.as_ref().map_or(0, |h| self.n - h.sub.kept.len())
     }
 }
 
