@@ -29,6 +29,17 @@ pub(crate) struct AcWork {
     pub relaxed: Vec<Relaxed>,
 }
 
+impl AcWork {
+    /// The small-signal matrix `y` at angular frequency `w`: `g + jwc`, with the relaxed
+    /// entries' corrections.
+    pub(crate) fn assemble(&mut self, w: f64) {
+        for ((y, &g), &c) in self.y.iter_mut().zip(&self.g).zip(&self.c) {
+            *y = Complex64::new(g, w * c);
+        }
+        Relaxed::add(&self.relaxed, &mut self.y, w);
+    }
+}
+
 impl Simulator {
     /// Builds the small-signal G and C matrices at the present operating point.
     /// Runs `.op` first if no operating point is held.
@@ -102,11 +113,7 @@ impl Simulator {
         let Some(acw) = self.ac.as_mut() else {
             return Err(SimError::InvalidAnalysis("ac_point called before ac_prepare".into()));
         };
-        let w = 2.0 * PI * f;
-        for ((y, &g), &c) in acw.y.iter_mut().zip(&acw.g).zip(&acw.c) {
-            *y = Complex64::new(g, w * c);
-        }
-        Relaxed::add(&acw.relaxed, &mut acw.y, w);
+        acw.assemble(2.0 * PI * f);
         if let Err(s) = acw.lu.factor(&acw.y) {
             let name = self.unknowns.get(s.unknown).map(|u| u.name.clone()).unwrap_or_default();
             return Err(SimError::Singular {

@@ -164,11 +164,7 @@ impl Simulator {
         let mut z = vec![Complex64::new(0.0, 0.0); n + 1];
         let acw = self.ac.as_mut().expect("prepared above");
         for (fi, &f) in freqs.iter().enumerate() {
-            let w = 2.0 * PI * f;
-            for ((y, &g), &c) in acw.y.iter_mut().zip(&acw.g).zip(&acw.c) {
-                *y = Complex64::new(g, w * c);
-            }
-            crate::load::fet::Relaxed::add(&acw.relaxed, &mut acw.y, w);
+            acw.assemble(2.0 * PI * f);
             acw.lu.factor(&acw.y).map_err(|s| SimError::Singular {
                 analysis: format!("noise analysis at f={f:.6e} Hz"),
                 detail: format!("at unknown {}", s.unknown),
