@@ -73,3 +73,36 @@ fn noise_formulas_match_ngspice() {
     }
     worst.report("noise formulas vs ngspice");
 }
+
+/// An input source with no path to the output: ngspice floors the squared gain at 1e-20
+/// (`N_MINGAIN`), so the input-referred noise is the output noise times 1e10, not NaN.
+#[test]
+fn input_noise_without_gain_is_floored_as_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let deck = "input with no path to the output\nVX x 0 dc 0 ac 1\nR1 x 0 1k\nR2 out 0 4.7k\nC2 out 0 1n\n\
+                .noise v(out) VX dec 5 1 1e9\n.end\n";
+    let ours = insitu::solver::Simulator::new(
+        insitu::netlist::elaborate(
+            &insitu::netlist::parse_str(deck, "zero-gain.cir".as_ref(), &insitu::netlist::FsLoader).unwrap(),
+            &insitu::netlist::ElabOptions::default(),
+        )
+        .unwrap(),
+    )
+    .unwrap()
+    .run_all()
+    .unwrap();
+    let theirs = ng.run(deck, &scratch_dir("zero-gain-noise")).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+    let mut worst = Worst::default();
+    for (plot, vector) in [("Noise Spectral", "inoise_spectrum"), ("Integrated", "inoise_total")] {
+        let want = theirs.plot(plot).and_then(|p| p.vector(vector)).unwrap_or_else(|| panic!("ngspice {vector}"));
+        let got = ours.iter().find_map(|d| d.real(vector)).unwrap_or_else(|| panic!("insitu {vector}"));
+        assert_eq!(got.len(), want.len(), "{vector}");
+        for (k, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!(g.is_finite() && *w > 0.0, "{vector}[{k}]: insitu {g}, ngspice {w}");
+            worst.check(vector, *g, *w, 0.0, TOL, &format!("point {k}"));
+        }
+    }
+    worst.report("input noise at zero gain vs ngspice");
+}

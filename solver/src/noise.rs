@@ -19,6 +19,9 @@ use insitu_netlist::{ElementKind, FreqGrid};
 use num_complex::Complex64;
 use std::f64::consts::PI;
 
+/// ngspice's floor on the squared input-to-output gain (`N_MINGAIN`).
+const MIN_GAIN_SQ: f64 = 1e-20;
+
 /// A noise current source between two unknowns: `white + flicker / f^exponent` (A^2/Hz).
 #[derive(Debug, Clone)]
 struct NoiseSource {
@@ -181,7 +184,9 @@ impl Simulator {
             z[n] = Complex64::new(0.0, 0.0);
             let mut total = 0.0;
             let mut per = vec![0.0; devices.len()];
-            let gain2 = gain.norm_sqr();
+            // As ngspice (`noisean.c`, N_MINGAIN): the gain that refers noise to the input is
+            // floored, so an input with no path to the output gives a finite input noise.
+            let gain2 = gain.norm_sqr().max(MIN_GAIN_SQ);
             for (j, s) in sources.iter().enumerate() {
                 let c = s.psd(f) * (z[s.a] - z[s.b]).norm_sqr();
                 total += c;
@@ -194,11 +199,11 @@ impl Simulator {
                 }
                 last_out[j] = c;
             }
-            if !total.is_finite() || !gain.norm_sqr().is_finite() {
+            if !total.is_finite() || !gain2.is_finite() {
                 return Err(SimError::NonFinite { analysis: "noise analysis".into(), unknown: format!("f={f:e}") });
             }
             onoise.push(total.sqrt());
-            inoise.push((total / gain.norm_sqr()).sqrt());
+            inoise.push((total / gain2).sqrt());
             for (p, v) in parts.iter_mut().zip(per) {
                 p.push(v);
             }
