@@ -70,3 +70,19 @@ fn sim_exit_codes_separate_bad_input_from_failed_simulation() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("floating"), "{err}");
 }
+
+/// A device rejected when the simulator is built (here a negative PS inside a subcircuit)
+/// is reported at the element's own card, with a caret, under its hierarchical name.
+#[test]
+fn sim_device_errors_point_at_the_card() {
+    let deck = write(
+        "negps.cir",
+        "negative perimeter\nV1 d 0 1\nVG g 0 1\n.subckt amp d g\nM1 d g 0 0 nch W=1u L=1u PS=-1\n.ends\n\
+         X1 d g amp\n.model nch nmos level=1 vto=0.5 kp=100u\n.op\n.end\n",
+    );
+    let out = insitu().arg("sim").arg(&deck).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "bad input, not a failed simulation");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("negps.cir:5:1: element 'x1.m1'"), "error must name file, line and element: {err}");
+    assert!(err.contains("'ps'") && err.contains("M1 d g 0 0 nch") && err.contains('^'), "{err}");
+}

@@ -55,6 +55,9 @@ pub struct Element {
     pub name: String,
     /// What the element is.
     pub kind: ElementKind,
+    /// Where its card was written (inside its subcircuit for an instance's element);
+    /// `None` for an element built in code.
+    pub loc: Option<Box<crate::Location>>,
 }
 
 /// Element kinds with their resolved values (SI units).

@@ -627,7 +627,8 @@ impl<'d> Elab<'d> {
         if self.elem_ids.insert(name.clone(), id).is_some() {
             return Err(self.err(Some(span), Some(&name), None, "duplicate element name"));
         }
-        self.ckt.elements.push(Element { name, kind });
+        let loc = Some(Box::new(self.deck.location(span)));
+        self.ckt.elements.push(Element { name, kind, loc });
         self.spans.push(span);
         let mut inputs = inputs;
         if self.scopes.get(self.cur_scope).is_some_and(|s| s.mult.is_some()) {

@@ -9,7 +9,7 @@ use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, So
 use crate::pattern::{PatternBuilder, Slot};
 use insitu_devices::bsim3v3::Bsim3Version;
 use insitu_devices::{Bsim3, Bsim3Model, Bsim3v3, Bsim3v3Model, Diode, DiodeModel, Mos1, Mos1Model, MosGeom};
-use insitu_netlist::{Circuit, ElementKind, ModelKind, MosGeometry, Source};
+use insitu_netlist::{Circuit, Element, ElementKind, ModelKind, MosGeometry, Source};
 use num_complex::Complex64;
 
 /// What an unknown of the MNA system is.
@@ -99,8 +99,7 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
             continue;
         }
         let m = &c.models[model];
-        let dev_err =
-            |err: insitu_devices::DeviceError| SimError::Device { element: e.name.clone(), message: err.to_string() };
+        let dev_err = |err: insitu_devices::DeviceError| SimError::device(e, err.to_string());
         out[model] = match (m.kind, pmos_or_diode) {
             (ModelKind::Nmos | ModelKind::Pmos, true) => {
                 let pmos = m.kind == ModelKind::Pmos;
@@ -110,35 +109,30 @@ pub fn compile_models(c: &Circuit) -> Result<Vec<CompiledModel>, SimError> {
                         let version = m.version.as_deref().unwrap_or("3.3.0");
                         let v = version.trim_matches(|c| c == '"' || c == '\'');
                         if let Some(other) = bsim3_other_implementation(v) {
-                            return Err(SimError::Unsupported {
-                                element: e.name.clone(),
-                                message: format!(
+                            return Err(SimError::unsupported(
+                                e,
+                                format!(
                                     "model '{}': BSIM3 version {version} is not supported (ngspice runs it on its \
                                      {other} implementation; insitu has BSIM3 3.0, 3.1, 3.2.x and 3.3.0)",
                                     m.name
                                 ),
-                            });
+                            ));
                         }
                         bsim3_route_card(c, model).map_err(dev_err)?
                     }
                     level => {
-                        return Err(SimError::Unsupported {
-                            element: e.name.clone(),
-                            message: format!(
+                        return Err(SimError::unsupported(
+                            e,
+                            format!(
                             "MOS model '{}' has level {level}, which is not supported (supported: 1, 8/49 BSIM3v3.3)",
                             m.name
                         ),
-                        })
+                        ))
                     }
                 }
             }
             (ModelKind::Diode, false) => CompiledModel::Diode(DiodeModel::new(&m.name, &m.params).map_err(dev_err)?),
-            _ => {
-                return Err(SimError::Device {
-                    element: e.name.clone(),
-                    message: format!("model '{}' is not of the element's type", m.name),
-                })
-            }
+            _ => return Err(SimError::device(e, format!("model '{}' is not of the element's type", m.name))),
         };
     }
     Ok(out)
@@ -340,8 +334,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
     // The charge-deficit unknown of BSIM3 instances with NQSMOD = 1.
     let mut qnode: Vec<Option<usize>> = vec![None; c.elements.len()];
     for (ei, e) in c.elements.iter().enumerate() {
-        let dev_err =
-            |err: insitu_devices::DeviceError| SimError::Device { element: e.name.clone(), message: err.to_string() };
+        let dev_err = |err: insitu_devices::DeviceError| SimError::device(e, err.to_string());
         match &e.kind {
             ElementKind::Mosfet { model, geom, .. } => {
                 // GEO is an instance parameter of ngspice's `bsim3` and `bsim3v32` only; the
@@ -352,19 +345,13 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                     _ => false,
                 };
                 if geom.geo.is_some() && !knows_geo {
-                    return Err(SimError::Device {
-                        element: e.name.clone(),
-                        message: "unknown parameter (geo)".into(),
-                    });
+                    return Err(SimError::device(e, "unknown parameter (geo)"));
                 }
                 // NQSMOD is an instance parameter of every ngspice BSIM3, of no other MOSFET.
                 if geom.nqsmod.is_some()
                     && !matches!(models[*model], CompiledModel::Bsim3(_) | CompiledModel::Bsim3v3(_))
                 {
-                    return Err(SimError::Device {
-                        element: e.name.clone(),
-                        message: "unknown parameter (nqsmod)".into(),
-                    });
+                    return Err(SimError::device(e, "unknown parameter (nqsmod)"));
                 }
                 // DELVTO and MULU0 are instance parameters of ngspice's `bsim3` and `bsim3v32`.
                 let knows_variation = match &models[*model] {
@@ -374,10 +361,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                 };
                 for (name, given) in [("delvto", geom.delvto.is_some()), ("mulu0", geom.mulu0.is_some())] {
                     if given && !knows_variation {
-                        return Err(SimError::Device {
-                            element: e.name.clone(),
-                            message: format!("unknown parameter ({name})"),
-                        });
+                        return Err(SimError::device(e, format!("unknown parameter ({name})")));
                     }
                 }
                 // ACNQSMOD is an instance parameter of ngspice's `bsim3` (3.3.0) only.
@@ -393,7 +377,7 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                     } else {
                         "unknown parameter (acnqsmod)"
                     };
-                    return Err(SimError::Device { element: e.name.clone(), message: message.into() });
+                    return Err(SimError::device(e, message));
                 }
                 let (gd, gs) = match &models[*model] {
                     CompiledModel::Mos1(mm) => {
@@ -471,18 +455,14 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
     let mut n_states = 0usize;
     let mut charge_slots = Vec::new();
     let mut state_start = Vec::with_capacity(c.elements.len() + 1);
-    let ctrl_branch = |ctrl: usize, name: &str| -> Result<usize, SimError> {
-        branch[ctrl].filter(|_| matches!(c.elements[ctrl].kind, ElementKind::VoltageSource { .. })).ok_or_else(|| {
-            SimError::Unsupported {
-                element: name.to_string(),
-                message: "controlling element is not a voltage source".into(),
-            }
-        })
+    let ctrl_branch = |ctrl: usize, e: &Element| -> Result<usize, SimError> {
+        branch[ctrl]
+            .filter(|_| matches!(c.elements[ctrl].kind, ElementKind::VoltageSource { .. }))
+            .ok_or_else(|| SimError::unsupported(e, "controlling element is not a voltage source"))
     };
     for (ei, e) in c.elements.iter().enumerate() {
         state_start.push(n_states);
-        let name = &e.name;
-        let src_err = |m: String| SimError::Device { element: name.clone(), message: m };
+        let src_err = |m: String| SimError::device(e, m);
         let r = match &e.kind {
             ElementKind::Resistor { p, n: m, r, r_ac } => {
                 let (a, b) = (u(*p), u(*m));
@@ -537,13 +517,13 @@ pub fn compile(c: &Circuit, temp_c: f64) -> Result<Compiled, SimError> {
                 DevRef::Vccs(inst.vccs.len() - 1)
             }
             ElementKind::Cccs { p, n: m, control, gain } => {
-                let jc = ctrl_branch(*control, name)?;
+                let jc = ctrl_branch(*control, e)?;
                 let s = [pb.entry(u(*p), jc), pb.entry(u(*m), jc)];
                 inst.cccs.push(Cccs { elem: ei, gain: *gain, s });
                 DevRef::Cccs(inst.cccs.len() - 1)
             }
             ElementKind::Ccvs { p, n: m, control, r } => {
-                let jc = ctrl_branch(*control, name)?;
+                let jc = ctrl_branch(*control, e)?;
                 let (a, b, br) = (u(*p), u(*m), branch[ei].expect("allocated"));
                 let s = [pb.entry(a, br), pb.entry(b, br), pb.entry(br, a), pb.entry(br, b), pb.entry(br, jc)];
                 inst.ccvs.push(Ccvs { elem: ei, br, r: *r, s });

@@ -1,16 +1,17 @@
 //! Solver errors: what failed and where.
 
+use insitu_netlist::{Element, Location};
 use thiserror::Error;
 
 /// Errors from compiling a circuit or running an analysis.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum SimError {
-    /// A device's parameters were rejected.
-    #[error("element '{element}': {message}")]
-    Device { element: String, message: String },
+    /// A device's parameters were rejected; `loc` is the element's card when known.
+    #[error("{}element '{element}': {message}{}", at_prefix(.loc), at_snippet(.loc))]
+    Device { element: String, message: String, loc: Option<Box<Location>> },
     /// The circuit uses something the simulator does not support.
-    #[error("element '{element}': {message}")]
-    Unsupported { element: String, message: String },
+    #[error("{}element '{element}': {message}{}", at_prefix(.loc), at_snippet(.loc))]
+    Unsupported { element: String, message: String, loc: Option<Box<Location>> },
     /// The matrix is singular: a floating node or a loop of voltage sources.
     #[error("singular matrix in {analysis}: {detail}")]
     Singular { analysis: String, detail: String },
@@ -32,4 +33,24 @@ pub enum SimError {
     /// The analysis is invalid as specified.
     #[error("invalid analysis: {0}")]
     InvalidAnalysis(String),
+}
+
+impl SimError {
+    /// [`SimError::Device`] for element `e`, at its card.
+    pub(crate) fn device(e: &Element, message: impl Into<String>) -> Self {
+        SimError::Device { element: e.name.clone(), message: message.into(), loc: e.loc.clone() }
+    }
+
+    /// [`SimError::Unsupported`] for element `e`, at its card.
+    pub(crate) fn unsupported(e: &Element, message: impl Into<String>) -> Self {
+        SimError::Unsupported { element: e.name.clone(), message: message.into(), loc: e.loc.clone() }
+    }
+}
+
+fn at_prefix(loc: &Option<Box<Location>>) -> String {
+    loc.as_ref().map(|l| format!("{l}: ")).unwrap_or_default()
+}
+
+fn at_snippet(loc: &Option<Box<Location>>) -> String {
+    loc.as_ref().map(|l| format!("\n{}", l.snippet())).unwrap_or_default()
 }

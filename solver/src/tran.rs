@@ -81,7 +81,7 @@ impl Simulator {
             };
             let dc = value.dc;
             *value = crate::compile::source_value(src, spec.tstep, spec.tstop)
-                .map_err(|m| SimError::Device { element: elems[elem].name.clone(), message: m })?;
+                .map_err(|m| SimError::device(&elems[elem], m))?;
             value.dc = dc;
             // As ngspice: PULSE and PWL corners are breakpoints; SIN and EXP set none.
             let corners = src.wave.as_ref().is_some_and(|w| matches!(w.kind, WaveKind::Pulse | WaveKind::Pwl));

@@ -110,8 +110,11 @@ impl Simulator {
 
     fn refresh_model(&mut self, m: usize) -> Result<(), SimError> {
         let card = &self.circuit.models[m];
-        let err =
-            |e: insitu_devices::DeviceError| SimError::Device { element: card.name.clone(), message: e.to_string() };
+        let err = |e: insitu_devices::DeviceError| SimError::Device {
+            element: card.name.clone(),
+            message: e.to_string(),
+            loc: None,
+        };
         match self.models[m] {
             CompiledModel::Mos1(_) => {
                 self.models[m] = CompiledModel::Mos1(
@@ -126,6 +129,7 @@ impl Simulator {
                         message: "this change moves the card between BSIM-lite and the full BSIM3v3; it needs a \
                                   recompile"
                             .into(),
+                        loc: None,
                     });
                 }
                 self.models[m] = routed;
@@ -153,7 +157,7 @@ impl Simulator {
         let temp = self.temp_c;
         let tnom = self.circuit.options.tnom;
         let gmin = self.circuit.options.gmin;
-        let derr = |m: String| SimError::Device { element: elem.name.clone(), message: m };
+        let derr = |m: String| SimError::device(elem, m);
         let Some(r) = self.elem_map[e] else {
             return Ok(());
         };
