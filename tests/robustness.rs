@@ -179,3 +179,36 @@ fn generated_decks_converge_wherever_ngspice_does_and_agree() {
     // deck); ngspice at reltol 1e-6 and 1e-7 differs from itself there by the same order.
     assert!(disagreements.len() * 100 <= both, "more than 1 % of the decks disagree:\n{}", disagreements.join("\n"));
 }
+
+/// A fuzzed deck (a negative resistor and a PMOS with KP = 1e9, so round-off in its
+/// branch current exceeds the tolerance): its Newton passes only by chance near the minimum
+/// step. ngspice stops with "Timestep too small"; insitu used to alternate between failing
+/// and passing there for 50 million steps (minutes). It now stops after one window of
+/// attempts without progress, with the same error kind.
+#[test]
+fn a_transient_that_only_crawls_stops_with_timestep_too_small() {
+    let deck = "crawling transient\n\
+.model nch nmos level=1 vto=0.5 kp=120u gamma=0.45 phi=0.7 lambda=0.05 tox=8n cgso=0.2n cgdo=0.2n cj=0.5m cjsw=0.1n\n\
+.model pch pmos level=1 vto=-0.55 kp=1e9 gamma=0.5 phi=0.7 lambda=0.08 tox=8n cgso=0.2n cgdo=0.2n cj=0.6m cjsw=0.12n\n\
+VDD vdd 0 1.8\n\
+VIN in 0 DC 0 PULSE(0 1.8 1n 0.5n 0.5n 10n 20n)\n\
+MP y in vdd vdd pch W=8u L=0.5u AD=8p AS=8p PD=18u PS=18u\n\
+MN y in 0 0 nch W=4u L=0.5u AD=4p AS=4p PD=10u PS=10u\n\
+R1 y z -1\n\
+C1 z 0 200f\n\
+.tran 0.05n 40n 0 0.01n\n\
+.end\n";
+    let mut s = sim(deck);
+    let err = s.run_all().expect_err("the transient cannot finish");
+    assert!(matches!(err, insitu_solver::SimError::TimestepTooSmall { .. }), "{err}");
+    assert!(s.iterations < 200_000, "{} Newton iterations before giving up", s.iterations);
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let run = ng.run(deck, &common::scratch_dir("crawl"));
+    let log = match run {
+        Ok(r) => r.log,
+        Err(e) => e.to_string(),
+    };
+    assert!(log.contains("Timestep too small"), "ngspice should fail too: {log}");
+}
