@@ -212,3 +212,32 @@ C1 z 0 200f\n\
     };
     assert!(log.contains("Timestep too small"), "ngspice should fail too: {log}");
 }
+
+/// A fuzzed deck: -1 A forced into a diode-connected BSIM3 3.1 NMOS whose junctions carry
+/// no saturation current. Every continuation fails in ngspice too ("source stepping failed";
+/// only its transient-op fallback, which insitu lacks, then returns nb = -178 kV after 5 s).
+/// insitu's source stepping used to advance 1e-7 of the sources per solve and would have
+/// taken millions of solves; it now gives up as ngspice's `gillespie_src` does.
+#[test]
+fn an_operating_point_whose_continuations_stall_fails_promptly() {
+    let cards = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3/v31_cards.lib");
+    let deck = format!(
+        "stalled continuation\n.include \"{}\"\nVDD vdd 0 1.8\nIB vdd nb -1\n\
+         M0 nb nb 0 0 n31 W=2u L=0.5u AD=1p AS=1p PD=5u PS=5u\n\
+         M5 tail nb 0 0 n31 W=4u L=0.5u AD=2p AS=2p PD=9u PS=9u\n\
+         M3 tail tail vdd vdd p31 W=6u L=0.5u AD=3p AS=3p PD=13u PS=13u\n.op\n.end\n",
+        cards.display()
+    );
+    let mut s = sim(&deck);
+    let err = s.op().expect_err("no operating point");
+    assert!(matches!(err, insitu_solver::SimError::NoConvergence { .. }), "{err}");
+    assert!(s.iterations < 250_000, "{} Newton iterations before giving up", s.iterations);
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let log = match ng.run(&deck, &common::scratch_dir("stalled-op")) {
+        Ok(r) => r.log,
+        Err(e) => e.to_string(),
+    };
+    assert!(log.contains("source stepping failed"), "ngspice's continuations should fail too: {log}");
+}

@@ -16,6 +16,11 @@ const PREDICTED_TOL: f64 = 1e-3;
 
 /// Conductance used to pin `.nodeset`/`.ic` nodes during the first Newton phases (as SPICE).
 const NODESET_G: f64 = 1e10;
+/// Newton solves one gmin- or source-stepping continuation may spend. The usual run takes
+/// 10 to 40; a continuation that advances in steps near its smallest (1e-7 of the sources)
+/// would otherwise take millions of solves, minutes for a candidate the optimizer then
+/// waits on.
+const CONTINUATION_SOLVES: usize = 5_000;
 
 /// Work arrays of the Newton loop; allocated once at compile time.
 #[derive(Debug, Clone)]
@@ -538,7 +543,10 @@ impl Simulator {
         let mut old_g = 1e-2;
         self.save_point();
         let mut init = Init::Jct;
-        loop {
+        for solve in 1.. {
+            if solve > CONTINUATION_SOLVES {
+                return Err(self.stalled());
+            }
             let mut ctx = self.ctx(Mode::Dc, init);
             match self.newton(&mut ctx, itl, gshunt, pins) {
                 Ok(iters) => {
@@ -575,6 +583,12 @@ impl Simulator {
         self.newton(&mut ctx, self.options().itl1, 0.0, pins).map(|_| ())
     }
 
+    /// The failure of a continuation that ran out of [`CONTINUATION_SOLVES`].
+    fn stalled(&self) -> Fail {
+        let (worst, delta) = self.worst_change();
+        Fail::NoConvergence { worst, delta, mode: Mode::Dc, time: 0.0 }
+    }
+
     /// Source stepping: ramp every independent source from 0 to its value.
     fn source_stepping(&mut self, pins: Pins) -> Result<(), Fail> {
         let itl = 50usize;
@@ -584,26 +598,40 @@ impl Simulator {
         let mut done = 0.0f64;
         let mut raise = 1e-3f64;
         self.save_point();
+        let mut solves = 0usize;
         while done < 1.0 {
+            solves += 1;
+            if solves > CONTINUATION_SOLVES {
+                return Err(self.stalled());
+            }
             let f = (done + raise).min(1.0);
             let mut ctx = self.ctx(Mode::Dc, Init::Float);
             ctx.srcfact = f;
+            // As ngspice's `gillespie_src`: a quick step grows the next, a slow one halves it,
+            // a failed one divides it by ten (at most 1 %), and the ramp gives up once the
+            // step falls below 1e-7 of the sources.
             match self.newton(&mut ctx, itl, 0.0, pins) {
                 Ok(iters) => {
                     done = f;
                     self.save_point();
-                    if iters < itl / 4 {
+                    if iters <= itl / 4 {
                         raise *= 1.5;
+                    }
+                    if iters > 3 * itl / 4 {
+                        raise *= 0.5;
                     }
                 }
                 Err(e @ Fail::Singular { .. }) => return Err(e),
                 Err(e) => {
-                    raise /= 10.0;
-                    self.restore_point();
-                    if raise < 1e-7 {
+                    if f - done < 1e-8 {
                         return Err(e);
                     }
+                    raise = (raise / 10.0).min(0.01);
+                    self.restore_point();
                 }
+            }
+            if raise < 1e-7 && done < 1.0 {
+                return Err(self.stalled());
             }
         }
         Ok(())
