@@ -278,14 +278,14 @@ impl Simulator {
         // Where the last window of CRAWL_WINDOW attempts began. A circuit whose Newton
         // converges only by chance (round-off at the tolerance) can alternate between failing
         // and passing near the minimum step and never meet SPICE's own "too small" condition:
-        // it would crawl for hours. A window whose attempts average under a thousand minimum
-        // steps (1e-8 of the maximum step) stops the analysis; a real waveform's steps grow
-        // from the minimum to the maximum within about 40 accepted points.
+        // it would crawl for hours. A window whose attempts average under 1e-6 of the maximum
+        // step (1e5 minimum steps) stops the analysis; a real waveform's steps grow from the
+        // minimum to the maximum within about 40 accepted points.
         let mut window_start = 0.0f64;
         while t < spec.tstop - minbreak {
             steps += 1;
             if steps % CRAWL_WINDOW == 0 {
-                if t - window_start < CRAWL_WINDOW as f64 * 1e3 * delmin {
+                if t - window_start < CRAWL_WINDOW as f64 * 1e5 * delmin {
                     return Err(SimError::TimestepTooSmall { time: t, step: h });
                 }
                 window_start = t;
