@@ -82,8 +82,29 @@ fn pdk_deck(rel: &str, analyses: &str) -> String {
     insitu::check::prepare_deck(&deck, path.parent().unwrap(), "")
 }
 
-/// BSIM-lite timings: (insitu tran, libngspice tran, insitu op + ac, libngspice op + ac), medians.
-fn bsim_times() -> Option<(f64, f64, f64, f64)> {
+/// BSIM-lite timings (medians).
+struct BsimTimes {
+    tran: f64,
+    lib_tran: f64,
+    /// op + ac, cold, at one size.
+    op_ac: f64,
+    /// op + ac, warm, M6 of the AC copy re-sized per call.
+    op_ac_warm: f64,
+    lib_op_ac: f64,
+}
+
+/// M6 of the generic180 op-amp's AC copy `X1`, re-sized per evaluation (64-96 um around
+/// the deck's 80 um; L stays 0.5 um) as the level-1 rows re-size theirs.
+fn resize_bsim_m6(sim: &mut Simulator, m6: insitu_solver::ElementHandle, k: usize) {
+    sim.set_mos_size_of(m6, 0.8 * width(k), 0.5e-6).unwrap();
+}
+
+/// The generic180 op-amp's M6 in the AC copy.
+fn bsim_m6(sim: &Simulator) -> insitu_solver::ElementHandle {
+    sim.element_handle("m6.x1").or_else(|_| sim.element_handle("x1.m6")).expect("M6 of X1")
+}
+
+fn bsim_times() -> Option<BsimTimes> {
     let grid = FreqGrid { kind: GridKind::Dec, points: 20, fstart: 1.0, fstop: 1e9 };
     let freqs = grid.frequencies();
     let text = generic180_deck(".op");
@@ -101,6 +122,17 @@ fn bsim_times() -> Option<(f64, f64, f64, f64)> {
         let mut acc = 0.0;
         sim.ac_sweep(&freqs, |_, x| acc += x.iter().map(|z| z.norm()).sum::<f64>()).unwrap();
     });
+    // Warm and re-sized, as the level-1 headline row: Newton starts from the last solution.
+    let m6 = bsim_m6(&sim);
+    sim.set_warm_start(true);
+    let ours_op_ac_warm = time_each(100, 5, |k| {
+        resize_bsim_m6(&mut sim, m6, k);
+        sim.op().unwrap();
+        sim.ac_prepare().unwrap();
+        let mut acc = 0.0;
+        sim.ac_sweep(&freqs, |_, x| acc += x.iter().map(|z| z.norm()).sum::<f64>()).unwrap();
+    });
+    sim.set_warm_start(false);
     let mut ng = SharedNgspice::get()?.lock().ok()?;
     ng.circuit(&generic180_deck(".tran 0.5n 400n")).ok()?;
     let lib_tran = time_each(15, 2, |_| {
@@ -116,13 +148,14 @@ fn bsim_times() -> Option<(f64, f64, f64, f64)> {
     ng.command("remcirc").ok()?;
     println!(
         "generic180 op-amp (BSIM-lite): tran {:.2} ms ({points} points, {iters} Newton iterations) vs libngspice tran {:.2} ms; \
-         op + ac {:.3} ms vs libngspice {:.3} ms",
+         op + ac {:.3} ms cold, {:.3} ms warm re-sized, vs libngspice {:.3} ms",
         ours_tran * 1e3,
         lib_tran * 1e3,
         ours_op_ac * 1e3,
+        ours_op_ac_warm * 1e3,
         lib_op_ac * 1e3
     );
-    Some((ours_tran, lib_tran, ours_op_ac, lib_op_ac))
+    Some(BsimTimes { tran: ours_tran, lib_tran, op_ac: ours_op_ac, op_ac_warm: ours_op_ac_warm, lib_op_ac })
 }
 
 /// Whole-process wall time of the issue's 5-stage level-1 ring (3 us at 10 ps, `uic`):
@@ -195,7 +228,8 @@ struct Row {
 
 /// `--profile WHAT N`: runs one insitu workload `N` times and nothing else (no ngspice), for
 /// `perf` or `valgrind --tool=callgrind`. WHAT is `l1-opac-warm`, `l1-opac-cold`, `l1-tran`
-/// (op + ac + tran, warm), `bsim-opac`, `bsim-tran`, `miller-tran` (the transient of the
+/// (op + ac + tran, warm), `bsim-opac` (cold, one size), `bsim-opac-warm` (M6 re-sized),
+/// `bsim-tran`, `miller-tran` (the transient of the
 /// sizing loop's Miller testbench, `examples/two_stage_miller`: two generic180 op-amps, 200
 /// steps) or `miller-tran-scoped` (the same, scoped to the buffer copy's output as the sizing
 /// loop scopes it).
@@ -225,8 +259,16 @@ fn profile(what: &str, n: usize) {
         let circuit = insitu_pdk::load_deck_str(&text, Path::new("generic180.cir")).unwrap();
         let mut sim = Simulator::new(circuit).unwrap();
         let tran = TranSpec { tstep: 0.5e-9, tstop: 400e-9, tstart: 0.0, tmax: None, uic: false };
-        for _ in 0..n {
+        let m6 = bsim_m6(&sim);
+        sim.set_warm_start(rest == "opac-warm");
+        for k in 0..n {
             match rest {
+                "opac-warm" => {
+                    resize_bsim_m6(&mut sim, m6, k);
+                    sim.op().unwrap();
+                    sim.ac_prepare().unwrap();
+                    sim.ac_sweep(&freqs, |_, x| acc += x.iter().map(|z| z.norm()).sum::<f64>()).unwrap();
+                }
                 "opac" => {
                     sim.op().unwrap();
                     sim.ac_prepare().unwrap();
@@ -429,29 +471,37 @@ fn main() {
     );
     let r = |x: Option<f64>, ours: f64| x.map_or("null".to_string(), |t| format!("{:.2}", t / ours));
     let opt = |x: Option<f64>| x.map_or("null".to_string(), |v| format!("{v:.2}"));
-    let bsim_tran = bsim.map(|(a, b, _, _)| b / a);
-    let bsim_op_ac = bsim.map(|(_, _, c, d)| d / c);
-    if let Some((a, b, c, d)) = bsim {
+    let bsim_tran = bsim.as_ref().map(|b| b.lib_tran / b.tran);
+    let bsim_op_ac = bsim.as_ref().map(|b| b.lib_op_ac / b.op_ac);
+    let bsim_op_ac_warm = bsim.as_ref().map(|b| b.lib_op_ac / b.op_ac_warm);
+    if let Some(b) = &bsim {
         println!(
             "| generic180 op-amp (BSIM-lite): tran 400 ns | {:.2} ms | | | | {:.2} ms | {:.1}x |",
-            a * 1e3,
-            b * 1e3,
-            b / a
+            b.tran * 1e3,
+            b.lib_tran * 1e3,
+            b.lib_tran / b.tran
         );
         println!(
-            "| generic180 op-amp (BSIM-lite): op + ac | {:.3} ms | | | | {:.3} ms | {:.1}x |",
-            c * 1e3,
-            d * 1e3,
-            d / c
+            "| generic180 op-amp (BSIM-lite): op + ac, cold, one size | {:.3} ms | | | | {:.3} ms | {:.1}x |",
+            b.op_ac * 1e3,
+            b.lib_op_ac * 1e3,
+            b.lib_op_ac / b.op_ac
+        );
+        println!(
+            "| generic180 op-amp (BSIM-lite): op + ac, warm, M6 re-sized | {:.3} ms | | | | {:.3} ms | {:.1}x |",
+            b.op_ac_warm * 1e3,
+            b.lib_op_ac * 1e3,
+            b.lib_op_ac / b.op_ac_warm
         );
     }
     if let Some((a, b)) = ring {
         println!("| 5-stage ring, 3 us at 10 ps, whole process | {a:.3} s | | {b:.3} s | {:.2}x | | |", b / a);
     }
     println!(
-        "RESULT {{\"bsim_tran_vs_ngspice\": {}, \"bsim_op_ac_vs_libngspice\": {}, \"ring_process_vs_ngspice\": {}, \"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}, \"op_cold_vs_libngspice\": {}, \"op_ac_cold_vs_libngspice\": {}, \"warm_start\": true}}",
+        "RESULT {{\"bsim_tran_vs_ngspice\": {}, \"bsim_op_ac_vs_libngspice\": {}, \"bsim_op_ac_warm_vs_libngspice\": {}, \"ring_process_vs_ngspice\": {}, \"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}, \"op_cold_vs_libngspice\": {}, \"op_ac_cold_vs_libngspice\": {}, \"warm_start\": true}}",
         opt(bsim_tran),
         opt(bsim_op_ac),
+        opt(bsim_op_ac_warm),
         opt(ring.map(|(a, b)| b / a)),
         r(lib_op, ours_op),
         r(lib_op_ac, ours_op_ac),

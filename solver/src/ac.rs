@@ -27,6 +27,8 @@ pub(crate) struct AcWork {
     /// Entries whose admittance is not `g + jwc` (BSIM3 ACNQSMOD channels): corrections
     /// added per frequency; circuits with any solve one frequency at a time.
     pub relaxed: Vec<Relaxed>,
+    /// Pivots the AC sweep's LU takes first (grounded voltage sources; see `ac_prepare`).
+    pub first_pivots: Vec<(usize, usize)>,
 }
 
 impl AcWork {
@@ -59,11 +61,36 @@ impl Simulator {
             lu: if sparse { LinearSolver::sparse(&self.pattern) } else { LinearSolver::for_pattern(&self.pattern) },
             lanes: None,
             relaxed: Vec::new(),
+            first_pivots: Vec::new(),
         });
         if acw.lanes.is_none() {
             if let LinearSolver::Dense(_) = acw.lu {
                 acw.lanes = Some(AcLanes::new(self.n, self.pattern.nnz()));
+                // Grounded voltage sources pivot first: the branch row on the node's column,
+                // then the node's row on the branch column. The node then no longer joins
+                // the blocks that meet there (a supply shared by two copies of a circuit),
+                // so the lanes can leave out the blocks no AC source drives. (The branch's
+                // diagonal, structurally present but zero, makes structural fill in the
+                // branch column: exact zeros, which the lanes skip.)
+                let n = self.n;
+                acw.first_pivots = self
+                    .inst
+                    .vsrc
+                    .iter()
+                    .filter_map(|v| {
+                        match (v.a == n, v.b == n) {
+                            (false, true) => Some(v.a),
+                            (true, false) => Some(v.b),
+                            _ => None,
+                        }
+                        .map(|node| [(v.br, node), (node, v.br)])
+                    })
+                    .flatten()
+                    .collect();
             }
+        }
+        if let LinearSolver::Dense(lu) = &mut acw.lu {
+            lu.set_first_pivots(&acw.first_pivots);
         }
         let mut ctx = {
             let o = &self.circuit.options;
@@ -103,6 +130,10 @@ impl Simulator {
         }
         acw.b.iter_mut().for_each(|v| *v = Complex64::new(0.0, 0.0));
         self.inst.ac_rhs(&mut acw.b);
+        // G, C and the excitation are new: the lanes check their compiled sweep against them.
+        if let Some(lanes) = acw.lanes.as_mut() {
+            lanes.new_sweep();
+        }
         Ok(())
     }
 
@@ -176,7 +207,7 @@ impl Simulator {
         }
         // Short groups repeat their last frequency.
         let w: [f64; LANES] = std::array::from_fn(|l| 2.0 * PI * freqs[l.min(freqs.len() - 1)]);
-        if !lanes.factor(&acw.g, &acw.c, &w) {
+        if !lanes.factor(&acw.g, &acw.c, &acw.b, &w) {
             return false;
         }
         // Lanes past `freqs.len()` repeat the last frequency: all lanes finite is the test.
@@ -189,6 +220,13 @@ impl Simulator {
             Some(LinearSolver::Dense(d)) => (d.replays, d.pivotings),
             _ => (0, 0),
         }
+    }
+
+    /// Elimination steps the last lockstep AC sweep performed per group of frequencies, and
+    /// the unknowns: blocks of the matrix that no AC source reaches are not factored (their
+    /// solution is zero). `None` when no sweep went to the lanes.
+    pub fn ac_lane_steps(&self) -> Option<(usize, usize)> {
+        self.ac.as_ref()?.lanes.as_ref()?.active_steps()
     }
 
     /// Runs an AC sweep over `grid` and returns its dataset.

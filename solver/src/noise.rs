@@ -10,6 +10,7 @@
 
 use crate::error::SimError;
 use crate::instances::DevRef;
+use crate::linear::{LinearSolver, Pivoting};
 use crate::load::fet::{D, S};
 use crate::results::{Data, Dataset, Quantity, Vector};
 use crate::simulator::Simulator;
@@ -166,6 +167,13 @@ impl Simulator {
         let mut x = vec![Complex64::new(0.0, 0.0); n + 1];
         let mut z = vec![Complex64::new(0.0, 0.0); n + 1];
         let acw = self.ac.as_mut().expect("prepared above");
+        // The noise solves every frequency on its own (no lanes, no skipped blocks): it
+        // pivots as plain Markowitz, without the AC sweep's voltage sources first (their
+        // structural fill would only cost it).
+        if let LinearSolver::Dense(lu) = &mut acw.lu {
+            lu.set_first_pivots(&[]);
+            lu.reset_plan_with(Pivoting::Markowitz);
+        }
         for (fi, &f) in freqs.iter().enumerate() {
             acw.assemble(2.0 * PI * f);
             acw.lu.factor(&acw.y).map_err(|s| SimError::Singular {

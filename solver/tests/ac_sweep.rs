@@ -94,3 +94,69 @@ fn warm_sweeps_keep_the_plan_and_agree_with_fresh_pivots() {
         }
     }
 }
+
+/// Two copies of the op-amp sharing their supply: the open-loop copy driven by the AC source,
+/// a unity-gain buffer with none (as the generic180 example deck and the sizing loop's
+/// testbenches hold them).
+const TWO_COPIES: &str = "two op-amps, one supply
+.model nmos1 nmos level=1 vto=0.45 kp=280u gamma=0.4 phi=0.8 lambda=0.1
++ tox=4n cgso=0.3n cgdo=0.3n cj=1m mj=0.5 cjsw=0.2n mjsw=0.33 pb=0.8
+.model pmos1 pmos level=1 vto=-0.45 kp=70u gamma=0.4 phi=0.8 lambda=0.15
++ tox=4n cgso=0.3n cgdo=0.3n cj=1m mj=0.5 cjsw=0.2n mjsw=0.33 pb=0.8
+.subckt opamp inp inm out vdd
+IBIAS vdd nb DC 20u
+M8 nb nb 0 0 nmos1 W=4u L=1u AD=8p AS=8p PD=12u PS=12u
+M5 tail nb 0 0 nmos1 W=8u L=1u AD=16p AS=16p PD=20u PS=20u
+M1 d1 inm tail 0 nmos1 W=10u L=1u AD=20p AS=20p PD=24u PS=24u
+M2 d2 inp tail 0 nmos1 W=10u L=1u AD=20p AS=20p PD=24u PS=24u
+M3 d1 d1 vdd vdd pmos1 W=10u L=1u AD=20p AS=20p PD=24u PS=24u
+M4 d2 d1 vdd vdd pmos1 W=10u L=1u AD=20p AS=20p PD=24u PS=24u
+M6 out d2 vdd vdd pmos1 W=100u L=1u AD=200p AS=200p PD=204u PS=204u
+M7 out nb 0 0 nmos1 W=40u L=1u AD=80p AS=80p PD=84u PS=84u
+RZ d2 cz 1.5k
+CC cz out 2.5p
+.ends
+VDD vdd 0 DC 1.8
+VINP inp 0 DC 0.9 AC 1
+X1 inp inm out vdd opamp
+CL out 0 10p
+LFB out inm 1G
+CFB inm 0 1G
+VSTEP sin 0 DC 0.8
+X2 sin bout bout vdd opamp
+CLB bout 0 10p
+.end
+";
+
+#[test]
+fn blocks_no_source_drives_are_zero_and_the_rest_unchanged() {
+    // The lanes leave out the buffer copy (no AC source reaches it once the shared supply's
+    // node is eliminated first) and compute the open-loop copy with real arithmetic where its
+    // entries are real or imaginary: still the one-frequency path's answer, which factors
+    // the whole matrix with complex arithmetic; the buffer's unknowns are exactly zero.
+    let freqs = decade(20, 1.0, 1e9);
+    for warm in [false, true] {
+        let mut s = sim(TWO_COPIES);
+        s.set_warm_start(warm);
+        let (single, lanes, _) = sweep_both(&mut s, &freqs);
+        assert_eq!(single, lanes, "warm start {warm}");
+        // 20 unknowns, 11 steps: the buffer's 6 nodes, VSTEP's node and branch, and VDD's
+        // branch row (which hands down a zero) are left out.
+        assert_eq!(s.ac_lane_steps(), Some((11, 20)));
+        let names: Vec<String> = s.unknowns().iter().map(|u| u.name.clone()).collect();
+        let buffer: Vec<usize> =
+            (0..names.len()).filter(|&k| names[k].starts_with("x2.") || names[k] == "bout").collect();
+        assert_eq!(buffer.len(), 6, "{names:?}");
+        for x in &lanes {
+            assert!(buffer.iter().all(|&k| x[k] == Complex64::new(0.0, 0.0)));
+        }
+        // The open-loop copy alone (the one-copy deck, same devices) gives the same response.
+        let mut one = sim(OPAMP);
+        let (alone, _, _) = sweep_both(&mut one, &freqs);
+        let out = |s: &Simulator, n: &str| s.unknowns().iter().position(|u| u.name == n).unwrap();
+        let (o2, o1) = (out(&s, "out"), out(&one, "out"));
+        for (f, (a, b)) in freqs.iter().zip(lanes.iter().zip(&alone)) {
+            assert!((a[o2] - b[o1]).norm() <= 1e-9 * b[o1].norm(), "f {f}: {} vs {}", a[o2], b[o1]);
+        }
+    }
+}

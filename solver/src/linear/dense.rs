@@ -69,6 +69,9 @@ pub struct DenseLu<T: Scalar> {
     spare_cperm: Vec<usize>,
     /// The strategy of the next fresh pivoting.
     pivoting: Pivoting,
+    /// Pivots (original row, column) a Markowitz pivoting takes first while they are usable
+    /// (see [`DenseLu::set_first_pivots`]).
+    first: Vec<(usize, usize)>,
     /// Factorizations that replayed the plan, and that pivoted afresh (diagnostics).
     pub replays: usize,
     pub pivotings: usize,
@@ -112,6 +115,7 @@ impl<T: Scalar> DenseLu<T> {
             spare_perm: vec![usize::MAX; n],
             spare_cperm: vec![usize::MAX; n],
             pivoting: Pivoting::default(),
+            first: Vec::new(),
             replays: 0,
             pivotings: 0,
             plan_builds: 0,
@@ -133,6 +137,17 @@ impl<T: Scalar> DenseLu<T> {
     pub fn reset_plan_with(&mut self, pivoting: Pivoting) {
         self.planned = false;
         self.pivoting = pivoting;
+    }
+
+    /// Entries (original row, column) that a Markowitz pivoting takes as its first pivots,
+    /// in this order, each while it is usable (non-zero, within the choice threshold of its
+    /// column, its row and column still active); the others are chosen as usual. The AC
+    /// solver puts grounded voltage sources here: their branch row, then their node's row
+    /// with the branch column, eliminate without fill and cut the matrix into the blocks the
+    /// source's node joined.
+    pub fn set_first_pivots(&mut self, pivots: &[(usize, usize)]) {
+        self.first.clear();
+        self.first.extend_from_slice(pivots);
     }
 
     /// The compiled plan of the last factorization, when it left one.
@@ -217,7 +232,10 @@ impl<T: Scalar> DenseLu<T> {
         }
         for k in 0..n {
             let pivot = match self.pivoting {
-                Pivoting::Markowitz => self.choose_pivot(k),
+                Pivoting::Markowitz => match self.first.get(k).and_then(|&(r, c)| self.first_pivot(k, r, c)) {
+                    Some(p) => Ok(p),
+                    None => self.choose_pivot(k),
+                },
                 Pivoting::Partial => self.choose_partial(k),
             };
             let (pi, pj) = pivot.map_err(|unknown| Singular { unknown })?;
@@ -315,6 +333,20 @@ impl<T: Scalar> DenseLu<T> {
                 (k..n).flat_map(|j| (k..n).map(move |i| (i, j))).filter_map(|(i, j)| candidate(i, j)).fold(None, pick);
         }
         best.map(|b| (b.2, b.3)).ok_or(self.cperm[k])
+    }
+
+    /// Original entry `(r, c)` as the pivot of step `k` (positions in the active submatrix),
+    /// if it is still active and usable by [`DenseLu::choose_pivot`]'s threshold.
+    fn first_pivot(&self, k: usize, r: usize, c: usize) -> Option<(usize, usize)> {
+        let n = self.n;
+        let i = self.pos[r];
+        let j = (k..n).find(|&j| self.cperm[j] == c)?;
+        if i < k {
+            return None;
+        }
+        let m = self.a[i * n + j].mag();
+        let colmax = (k..n).map(|i| self.a[i * n + j].mag()).fold(0.0, f64::max);
+        (m > 0.0 && colmax.is_finite() && m >= CHOICE_THRESHOLD * colmax).then_some((i, j))
     }
 
     /// The pivot of step `k` by partial pivoting: the largest entry of column `k`.
