@@ -18,6 +18,10 @@
 //! `is_x86_feature_detected!`) four `f64` lanes are one AVX register; in a baseline x86-64
 //! build they are two SSE2 registers.
 
+// Indexed loops over the lanes: they compile to tighter vector code than `array::map` and
+// `array::from_fn` here (about 10 % of a table's generation time).
+#![allow(clippy::needless_range_loop)]
+
 use std::fmt::Debug;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -178,14 +182,22 @@ macro_rules! lane_op {
             type Output = Self;
             #[inline(always)]
             fn $f(self, o: Self) -> Self {
-                Lanes(std::array::from_fn(|i| self.0[i] $op o.0[i]))
+                let mut r = [0.0; N];
+                for i in 0..N {
+                    r[i] = self.0[i] $op o.0[i];
+                }
+                Lanes(r)
             }
         }
         impl<const N: usize> $tr<f64> for Lanes<N> {
             type Output = Self;
             #[inline(always)]
             fn $f(self, o: f64) -> Self {
-                Lanes(self.0.map(|x| x $op o))
+                let mut r = [0.0; N];
+                for i in 0..N {
+                    r[i] = self.0[i] $op o;
+                }
+                Lanes(r)
             }
         }
     };
@@ -206,11 +218,19 @@ impl<const N: usize> Neg for Lanes<N> {
 impl<const N: usize> Lanes<N> {
     #[inline(always)]
     fn map(self, f: impl Fn(f64) -> f64) -> Self {
-        Lanes(self.0.map(f))
+        let mut r = [0.0; N];
+        for i in 0..N {
+            r[i] = f(self.0[i]);
+        }
+        Lanes(r)
     }
     #[inline(always)]
     fn cmp(self, o: Self, f: impl Fn(f64, f64) -> bool) -> [bool; N] {
-        std::array::from_fn(|i| f(self.0[i], o.0[i]))
+        let mut r = [false; N];
+        for i in 0..N {
+            r[i] = f(self.0[i], o.0[i]);
+        }
+        r
     }
 }
 
@@ -234,7 +254,11 @@ impl<const N: usize> Lane for Lanes<N> {
     }
     #[inline(always)]
     fn and(a: [bool; N], b: [bool; N]) -> [bool; N] {
-        std::array::from_fn(|i| a[i] & b[i])
+        let mut r = [false; N];
+        for i in 0..N {
+            r[i] = a[i] & b[i];
+        }
+        r
     }
     #[inline(always)]
     fn sqrt(self) -> Self {
@@ -278,7 +302,11 @@ impl<const N: usize> Lane for Lanes<N> {
     }
     #[inline(always)]
     fn blend(m: [bool; N], a: Self, b: Self) -> Self {
-        Lanes(std::array::from_fn(|i| if m[i] { a.0[i] } else { b.0[i] }))
+        let mut r = [0.0; N];
+        for i in 0..N {
+            r[i] = if m[i] { a.0[i] } else { b.0[i] };
+        }
+        Lanes(r)
     }
 }
 
