@@ -261,3 +261,52 @@ fn fill<const N: usize>(d: &Device, grid: &Grid, junctions: &[Bias], block: &mut
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two and four lanes (the SSE2 and AVX2 widths; here both compiled for the build's
+    /// target) fill a block with the scalar evaluation's numbers, to rounding.
+    #[test]
+    fn lane_widths_fill_the_scalar_values() {
+        let grid = Grid::new(
+            vec![0.18e-6],
+            (0..19).map(|k| -0.2 + 0.1 * k as f64).collect(),
+            vec![-0.3, 0.0, 0.05, 0.9, 1.8],
+            vec![-0.2, 0.0, 0.5],
+        )
+        .unwrap();
+        for dev in [DeviceType::Nmos, DeviceType::Pmos] {
+            let (card, _) = compile(&ModelSource::pdk("generic180", "tt"), None, dev, 5e-6).unwrap();
+            let d = card.device(0.18e-6, 85.0).unwrap();
+            let d = &d;
+            let junctions: Vec<_> =
+                grid.vds.iter().flat_map(|&vds| grid.vsb.iter().map(move |&vsb| d.bias(vds, -vsb))).collect();
+            let n = Quantity::ALL.len() * grid.len();
+            let (mut two, mut four) = (vec![0.0; n], vec![0.0; n]);
+            fill::<2>(d, &grid, &junctions, &mut two);
+            fill::<4>(d, &grid, &junctions, &mut four);
+            let per_l = grid.len();
+            for (ig, &vgs) in grid.vgs.iter().enumerate() {
+                for (id, &vds) in grid.vds.iter().enumerate() {
+                    for (ib, &vsb) in grid.vsb.iter().enumerate() {
+                        let k = grid.index(0, ig, id, ib);
+                        let p = d.eval(vgs, vds, -vsb).values();
+                        let scale = |q: usize| (0..per_l).fold(0.0f64, |m, i| m.max(four[q * per_l + i].abs()));
+                        for (q, v) in p.into_iter().enumerate() {
+                            for x in [two[q * per_l + k], four[q * per_l + k]] {
+                                let e = (x - v).abs() / v.abs().max(1e-3 * scale(q)).max(1e-300);
+                                assert!(
+                                    e <= 1e-12,
+                                    "{dev:?} {:?} at {vgs} {vds} {vsb}: {x} against {v}",
+                                    Quantity::ALL[q]
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
