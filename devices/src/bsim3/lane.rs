@@ -9,9 +9,9 @@
 //! the IEEE operation of the scalar code (no fused multiply-add, no reassociation). `exp` and
 //! `ln` are the one difference: libm's are one call per value, so [`Lanes`] evaluates its own
 //! (fdlibm's reductions and minimax polynomials, branch-free over the lanes), within one
-//! unit in the last place of libm's (tested); out of their fast range (|x| > 708, or a
-//! logarithm of zero, a subnormal, a negative, infinity or NaN in some lane) the lanes call
-//! libm.
+//! unit in the last place of libm's (tested); a lane out of their fast range (|x| > 708, or a
+//! logarithm of zero, a subnormal, a negative, infinity or NaN) gets libm's value. Each lane's
+//! result depends on that lane's input alone, whatever the lane count.
 //!
 //! [`Lanes`] is a plain array the compiler vectorises: compiled inside a function with
 //! `#[target_feature(enable = "avx2")]` (the table generator picks it at run time with
@@ -224,6 +224,17 @@ impl<const N: usize> Lanes<N> {
         }
         Lanes(r)
     }
+    /// `fast` where `ok` holds for the lane's input, else `slow` of the input.
+    #[cold]
+    fn per_lane(self, fast: Self, ok: impl Fn(f64) -> bool, slow: impl Fn(f64) -> f64) -> Self {
+        let mut r = fast.0;
+        for i in 0..N {
+            if !ok(self.0[i]) {
+                r[i] = slow(self.0[i]);
+            }
+        }
+        Lanes(r)
+    }
     #[inline(always)]
     fn cmp(self, o: Self, f: impl Fn(f64, f64) -> bool) -> [bool; N] {
         let mut r = [false; N];
@@ -266,18 +277,23 @@ impl<const N: usize> Lane for Lanes<N> {
     }
     #[inline(always)]
     fn exp(self) -> Self {
+        // Each lane's value depends on that lane alone (libm where it is out of range), so a
+        // result does not depend on the lane count or on its neighbours.
+        let fast = self.map(exp_in_range);
         if self.0.iter().all(|x| x.abs() <= 708.0) {
-            self.map(exp_in_range)
+            fast
         } else {
-            self.map(f64::exp)
+            self.per_lane(fast, |x| x.abs() <= 708.0, f64::exp)
         }
     }
     #[inline(always)]
     fn ln(self) -> Self {
-        if self.0.iter().all(|&x| (f64::MIN_POSITIVE..f64::INFINITY).contains(&x)) {
-            self.map(ln_normal)
+        let normal = |x: f64| (f64::MIN_POSITIVE..f64::INFINITY).contains(&x);
+        let fast = self.map(ln_normal);
+        if self.0.iter().all(|&x| normal(x)) {
+            fast
         } else {
-            self.map(f64::ln)
+            self.per_lane(fast, normal, f64::ln)
         }
     }
     #[inline(always)]
@@ -402,11 +418,14 @@ mod tests {
             }
         }
         assert!(worst.0 <= 1 && worst.1 <= 1, "exp, ln: {worst:?} ulps from libm");
-        // Out of the fast range the lanes call libm, lane by lane.
+        // Out of the fast range a lane gets libm's value; its neighbours keep theirs.
         let x = Lanes([800.0, -800.0, 1.0, f64::NAN]).exp().0;
-        assert!(x[0] == f64::INFINITY && x[1] == 0.0 && x[2] == 1f64.exp() && x[3].is_nan());
-        let x = Lanes([0.0, -1.0, 1e-320, f64::INFINITY]).ln().0;
-        assert!(x[0] == f64::NEG_INFINITY && x[1].is_nan() && x[2] == 1e-320f64.ln() && x[3] == f64::INFINITY);
+        assert!(x[0] == f64::INFINITY && x[1] == 0.0 && x[3].is_nan());
+        assert_eq!(x[2], Lanes([1.0; 4]).exp().0[2]);
+        let x = Lanes([0.0, -1.0, 1e-320, 2.0]).ln().0;
+        assert!(x[0] == f64::NEG_INFINITY && x[1].is_nan() && x[2] == 1e-320f64.ln());
+        assert_eq!(x[3], Lanes([2.0; 4]).ln().0[0]);
+        assert_eq!(Lanes([f64::INFINITY; 2]).ln().0, [f64::INFINITY; 2]);
         assert_eq!(Lanes([1.0; 2]).ln().0, [0.0; 2]);
     }
 }
