@@ -14,9 +14,10 @@
 //!   sources, all swept by one 2-D `.dc` (`*_ratio_shared_dc`): about 10x faster than the
 //!   reference method, because ngspice's per-analysis overhead is paid once.
 //!
-//! insitu: `Table::generate` (every quantity of the table, noise
-//! included) on all cores and on one. The ngspice rawfile is read back and ID and GM are
-//! compared with the table at every point, so both sides compute the same thing.
+//! insitu: `Table::generate` (every quantity of the table, noise included) on all cores and on
+//! one; BSIM-lite evaluates several VGS points per call in SIMD lanes (`vgs_lanes` in the RESULT
+//! line: 4 with AVX2, else 2). The ngspice rawfile is read back and ID and GM are compared with
+//! the table at every point, so both sides compute the same thing.
 //! Times are medians of `GMID_BENCH_RUNS` runs (default 3). The last line is `RESULT {json}`.
 
 use insitu::ngspice::Ngspice;
@@ -199,7 +200,10 @@ fn main() {
     }
     let dir = std::env::temp_dir().join(format!("insitu-gmid-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    println!("gm/Id table generation, generic180 nch tt 27 C, W = 5 um; medians of {runs} runs; {cores} cores");
+    let lanes = insitu::pdk::gmid::generate::lane_width();
+    println!(
+        "gm/Id table generation, generic180 nch tt 27 C, W = 5 um; medians of {runs} runs; {cores} cores; {lanes} VGS lanes"
+    );
     println!(
         "{:<8} {:>10} {:>10} {:>11} {:>12} {:>8} {:>8} {:>13} {:>8} {:>10}",
         "grid",
@@ -288,6 +292,7 @@ fn main() {
     result.insert("lookup_us".into(), lookup_us.into());
     result.insert("width_for_us".into(), width_us.into());
     result.insert("cores".into(), cores.into());
+    result.insert("vgs_lanes".into(), lanes.into());
     std::fs::remove_dir_all(&dir).ok();
     println!("RESULT {}", serde_json::Value::Object(result));
 }

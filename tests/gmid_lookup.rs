@@ -64,7 +64,11 @@ fn grid_points_are_the_device_and_the_full_simulator() {
                             (Quantity::Sth, p.sth),
                             (Quantity::Sfl, p.sfl),
                         ] {
-                            assert_eq!(t.at(q, i), v, "{lib} {dev:?} {q:?} at {at:?}");
+                            // BSIM-lite's table path evaluates several VGS at once with
+                            // its own vector exp/ln (within 1 ulp of libm): rounding apart,
+                            // the direct evaluation; level 1 is bit for bit.
+                            let tol = if lib == "generic-l1" { 0.0 } else { 1e-12 };
+                            assert!(rel(t.at(q, i), v) <= tol, "{lib} {dev:?} {q:?} at {at:?}: {} {v}", t.at(q, i));
                             assert!(rel(t.lookup(q.name(), at).unwrap(), v) < 1e-12, "{lib} {q:?} lookup at {at:?}");
                         }
                         // Kit conventions: capacitances positive, ratios formed on the grid.

@@ -1,5 +1,6 @@
 //! Drain current, its analytic derivatives and the junction diodes (`b3ld.c`, DC part).
 
+use super::lane::Lane;
 use super::shared::{drain_current, DrainBias, OutputParams};
 use super::temp::{EXP_THRESHOLD, MIN_EXP};
 use super::Bsim3;
@@ -11,20 +12,24 @@ use super::Bsim3;
 /// physical drain and the derivatives are with respect to Vgd, -Vds, Vbd. Everything
 /// else that depends on the bias (von, vdsat, vgsteff, ...) is evaluated in the mode frame
 /// too (with the roles of source and drain swapped in reverse mode), n-frame sign.
+///
+/// Generic over the number type (`f64`, or [`Lanes`](super::lane::Lanes) of gate voltages
+/// at one (VDS, VBS)): the quantities that depend on VGS are `T`, those fixed by (VDS, VBS)
+/// `f64`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Bsim3Dc {
+pub struct Bsim3Dc<T = f64> {
     /// +1 normal (Vds >= 0), -1 inverse.
     pub mode: f64,
     /// Channel current (mode frame, >= 0 for a normal device). This is exactly what
     /// ngspice reports as BSIM3's `@m[id]` (channel only, not sign-corrected in reverse
     /// mode and not multiplied by the type).
-    pub cdrain: f64,
+    pub cdrain: T,
     /// Transconductance dId/dVgs (mode frame).
-    pub gm: f64,
+    pub gm: T,
     /// Output conductance dId/dVds (mode frame).
-    pub gds: f64,
+    pub gds: T,
     /// Body transconductance dId/dVbs (mode frame).
-    pub gmbs: f64,
+    pub gmbs: T,
     /// Bulk-drain junction current (n-frame, bulk to drain), GMIN included.
     pub cbd: f64,
     /// Bulk-drain junction conductance, GMIN included.
@@ -36,20 +41,20 @@ pub struct Bsim3Dc {
     /// Threshold voltage Vth at this bias (n-frame; ngspice's `von`/`vth`).
     pub von: f64,
     /// Saturation voltage Vdsat.
-    pub vdsat: f64,
+    pub vdsat: T,
     /// Effective gate overdrive Vgsteff.
-    pub vgsteff: f64,
+    pub vgsteff: T,
     /// Effective drain voltage Vdseff.
-    pub vdseff: f64,
+    pub vdseff: T,
     /// Effective mobility ueff (m^2/Vs).
-    pub ueff: f64,
+    pub ueff: T,
     /// Bulk-charge factor Abulk.
-    pub abulk: f64,
+    pub abulk: T,
     /// Subthreshold slope factor n at this bias.
     pub n: f64,
 }
 
-impl Bsim3Dc {
+impl Bsim3Dc<f64> {
     /// The quantities the solver's shared FET load uses.
     pub fn fet(&self) -> crate::FetDc {
         crate::FetDc {
@@ -77,12 +82,13 @@ impl Bsim3Dc {
 }
 
 /// Bias-dependent intermediate values in the mode frame, per unit of M, shared by the
-/// current and the charge model.
+/// current and the charge model. `T` holds what depends on VGS; the rest is fixed by
+/// (VDS, VBS).
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Core {
+pub(crate) struct Core<T = f64> {
     pub mode: f64,
     pub vds: f64,
-    pub vgs: f64,
+    pub vgs: T,
     pub vbseff: f64,
     pub dvbseff_dvb: f64,
     pub phis: f64,
@@ -93,18 +99,18 @@ pub(crate) struct Core {
     pub n: f64,
     pub dn_dvb: f64,
     pub dn_dvd: f64,
-    pub vgst: f64,
+    pub vgst: T,
     pub abulk0: f64,
     pub dabulk0_dvb: f64,
-    pub abulk: f64,
-    pub ids: f64,
-    pub gm: f64,
-    pub gds: f64,
-    pub gmb: f64,
-    pub vdsat: f64,
-    pub vdseff: f64,
-    pub vgsteff: f64,
-    pub ueff: f64,
+    pub abulk: T,
+    pub ids: T,
+    pub gm: T,
+    pub gds: T,
+    pub gmb: T,
+    pub vdsat: T,
+    pub vdseff: T,
+    pub vgsteff: T,
+    pub ueff: T,
 }
 
 /// The VGS-independent part of [`Core`] at one n-frame (VDS, VBS), mode frame, per unit of
@@ -358,9 +364,10 @@ impl Bsim3 {
     }
 
     /// [`Bsim3::core`] at n-frame `vgs` from the VGS-independent part `b` at the same
-    /// (VDS, VBS): the same operations in the same order, hence the same bits.
-    #[inline]
-    pub(crate) fn core_at(&self, b: &CoreBias, vgs: f64) -> Core {
+    /// (VDS, VBS): the same operations in the same order, hence the same bits. Generic over
+    /// the number type: [`Lanes`](super::lane::Lanes) evaluate several gate voltages at once.
+    #[inline(always)]
+    pub(crate) fn core_at<T: Lane>(&self, b: &CoreBias, vgs: T) -> Core<T> {
         let CoreBias {
             mode,
             vds_n,
@@ -377,6 +384,7 @@ impl Bsim3 {
             dn_dvd,
             ..
         } = *b;
+        let c = T::splat;
         let vgs = if mode > 0.0 { vgs } else { vgs - vds_n };
         let leff = self.leff;
         let vtm = self.vtm;
@@ -386,89 +394,99 @@ impl Bsim3 {
         let vgst = vgs - vth;
         let t10 = 2.0 * n * vtm;
         let vgst_nvt = vgst / t10;
-        let exp_arg = (2.0 * self.voff - vgst) / t10;
-        let (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb) = if vgst_nvt > EXP_THRESHOLD {
-            (vgst, 1.0, -dvth_dvd, -dvth_dvb)
-        } else if exp_arg > EXP_THRESHOLD {
-            let t0 = (vgst - self.voff) / (n * vtm);
-            let exp_vgst = t0.exp();
-            let v = pre.vtm_cdep0_cox * exp_vgst;
-            let dg = v / (n * vtm);
-            (v, dg, -dg * (dvth_dvd + t0 * vtm * dn_dvd), -dg * (dvth_dvb + t0 * vtm * dn_dvb))
-        } else {
-            let exp_vgst = vgst_nvt.exp();
-            let t1 = t10 * (1.0 + exp_vgst).ln();
-            let dt1_dvg = exp_vgst / (1.0 + exp_vgst);
-            let dt1_dvb = -dt1_dvg * (dvth_dvb + vgst / n * dn_dvb) + t1 / n * dn_dvb;
-            let dt1_dvd = -dt1_dvg * (dvth_dvd + vgst / n * dn_dvd) + t1 / n * dn_dvd;
-            let dt2_dvg = pre.m_cox_vtm_cdep0 * exp_arg.exp();
-            let t2 = 1.0 - t10 * dt2_dvg;
-            let dt2_dvd = -dt2_dvg * (dvth_dvd - 2.0 * vtm * exp_arg * dn_dvd) + (t2 - 1.0) / n * dn_dvd;
-            let dt2_dvb = -dt2_dvg * (dvth_dvb - 2.0 * vtm * exp_arg * dn_dvb) + (t2 - 1.0) / n * dn_dvb;
-            let v = t1 / t2;
-            let t3 = t2 * t2;
-            (
-                v,
-                (t2 * dt1_dvg - t1 * dt2_dvg) / t3,
-                (t2 * dt1_dvd - t1 * dt2_dvd) / t3,
-                (t2 * dt1_dvb - t1 * dt2_dvb) / t3,
-            )
-        };
+        let exp_arg = (c(2.0 * self.voff) - vgst) / t10;
+        let (vgsteff, dvgsteff_dvg, dvgsteff_dvd, dvgsteff_dvb) = T::select(
+            vgst_nvt.gt(c(EXP_THRESHOLD)),
+            || (vgst, c(1.0), c(-dvth_dvd), c(-dvth_dvb)),
+            || {
+                T::select(
+                    exp_arg.gt(c(EXP_THRESHOLD)),
+                    || {
+                        let t0 = (vgst - self.voff) / (n * vtm);
+                        let exp_vgst = t0.exp();
+                        let v = exp_vgst * pre.vtm_cdep0_cox;
+                        let dg = v / (n * vtm);
+                        (v, dg, -dg * (t0 * vtm * dn_dvd + dvth_dvd), -dg * (t0 * vtm * dn_dvb + dvth_dvb))
+                    },
+                    || {
+                        let exp_vgst = vgst_nvt.exp();
+                        let t1 = (exp_vgst + 1.0).ln() * t10;
+                        let dt1_dvg = exp_vgst / (exp_vgst + 1.0);
+                        let dt1_dvb = -dt1_dvg * (vgst / n * dn_dvb + dvth_dvb) + t1 / n * dn_dvb;
+                        let dt1_dvd = -dt1_dvg * (vgst / n * dn_dvd + dvth_dvd) + t1 / n * dn_dvd;
+                        let dt2_dvg = exp_arg.exp() * pre.m_cox_vtm_cdep0;
+                        let t2 = c(1.0) - dt2_dvg * t10;
+                        let dt2_dvd =
+                            -dt2_dvg * (c(dvth_dvd) - exp_arg * (2.0 * vtm) * dn_dvd) + (t2 - 1.0) / n * dn_dvd;
+                        let dt2_dvb =
+                            -dt2_dvg * (c(dvth_dvb) - exp_arg * (2.0 * vtm) * dn_dvb) + (t2 - 1.0) / n * dn_dvb;
+                        let v = t1 / t2;
+                        let t3 = t2 * t2;
+                        (
+                            v,
+                            (t2 * dt1_dvg - t1 * dt2_dvg) / t3,
+                            (t2 * dt1_dvd - t1 * dt2_dvd) / t3,
+                            (t2 * dt1_dvb - t1 * dt2_dvb) / t3,
+                        )
+                    },
+                )
+            },
+        );
 
         // --- effective width (DWG = DWB = 0, so only BSIM3's small-width guard) and Rds
         // (RDSW = 0).
 
         // --- Abulk (the Vgsteff-independent factors come from the bias part)
         let (abulk0, dabulk0_dvb, t8) = (b.abulk0, b.dabulk0_dvb, b.t8);
-        let mut dabulk_dvg = b.dabulk_dvg_raw;
-        let mut abulk = b.abulk0_raw + dabulk_dvg * vgsteff;
-        let mut dabulk_dvb = b.dabulk0_dvb_raw - t8 * vgsteff * b.dabulk_dvb_slope;
-        if abulk < 0.1 {
-            let t9 = 1.0 / (3.0 - 20.0 * abulk);
-            abulk = (0.2 - abulk) * t9;
-            let t10 = t9 * t9;
-            dabulk_dvb *= t10;
-            dabulk_dvg *= t10;
-        }
+        let abulk = vgsteff * b.dabulk_dvg_raw + b.abulk0_raw;
+        let dabulk_dvb = c(b.dabulk0_dvb_raw) - vgsteff * t8 * b.dabulk_dvb_slope;
+        let (abulk, dabulk_dvb, dabulk_dvg) = T::select(
+            abulk.lt(c(0.1)),
+            || {
+                let t9 = c(1.0) / (c(3.0) - abulk * 20.0);
+                let t10 = t9 * t9;
+                ((c(0.2) - abulk) * t9, dabulk_dvb * t10, t10 * b.dabulk_dvg_raw)
+            },
+            || (abulk, dabulk_dvb, c(b.dabulk_dvg_raw)),
+        );
         let (t0, dt0_dvb) = (b.keta_factor, b.dketa_factor_dvb);
-        dabulk_dvg *= t0;
-        dabulk_dvb = dabulk_dvb * t0 + abulk * dt0_dvb;
-        abulk *= t0;
+        let dabulk_dvg = dabulk_dvg * t0;
+        let dabulk_dvb = dabulk_dvb * t0 + abulk * dt0_dvb;
+        let abulk = abulk * t0;
 
         // --- mobility (MOBMOD = 1)
         let t0 = vgsteff + vth + vth;
         let t2 = self.ua + self.uc * vbseff;
         let t3 = t0 / self.tox;
-        let t5 = t3 * (t2 + self.ub * t3);
-        let mut dden_dvg = (t2 + 2.0 * self.ub * t3) / self.tox;
-        let mut dden_dvd = dden_dvg * 2.0 * dvth_dvd;
-        let mut dden_dvb = dden_dvg * 2.0 * dvth_dvb + self.uc * t3;
-        let denomi = if t5 >= -0.8 {
-            1.0 + t5
-        } else {
-            let t9 = 1.0 / (7.0 + 10.0 * t5);
-            let d = (0.6 + t5) * t9;
-            let t9 = t9 * t9;
-            dden_dvg *= t9;
-            dden_dvd *= t9;
-            dden_dvb *= t9;
-            d
-        };
-        let ueff = self.u0temp / denomi;
+        let t5 = t3 * (t3 * self.ub + t2);
+        let dden_dvg = (t3 * (2.0 * self.ub) + t2) / self.tox;
+        let dden_dvd = dden_dvg * 2.0 * dvth_dvd;
+        let dden_dvb = dden_dvg * 2.0 * dvth_dvb + t3 * self.uc;
+        let (denomi, dden_dvg, dden_dvd, dden_dvb) = T::select(
+            t5.ge(c(-0.8)),
+            || (t5 + 1.0, dden_dvg, dden_dvd, dden_dvb),
+            || {
+                let t9 = c(1.0) / (t5 * 10.0 + 7.0);
+                let d = (t5 + 0.6) * t9;
+                let t9 = t9 * t9;
+                (d, dden_dvg * t9, dden_dvd * t9, dden_dvb * t9)
+            },
+        );
+        let ueff = c(self.u0temp) / denomi;
         let t9 = -ueff / denomi;
         let dueff_dvg = t9 * dden_dvg;
         let dueff_dvd = t9 * dden_dvd;
         let dueff_dvb = t9 * dden_dvb;
 
         // --- Vdsat (Rds = 0, Lambda = 1)
-        let esat = pre.two_vsat / ueff;
+        let esat = c(pre.two_vsat) / ueff;
         let esat_l = esat * leff;
         let t0 = -esat_l / ueff;
         let desatl_dvg = t0 * dueff_dvg;
         let desatl_dvd = t0 * dueff_dvd;
         let desatl_dvb = t0 * dueff_dvb;
         let vgst2vtm = vgsteff + 2.0 * vtm;
-        let t0 = 1.0 / (abulk * esat_l + vgst2vtm);
+        let t0 = c(1.0) / (abulk * esat_l + vgst2vtm);
         let t1 = t0 * t0;
         let t2 = vgst2vtm * t0;
         let t3 = esat_l * vgst2vtm;
@@ -486,20 +504,20 @@ impl Bsim3 {
         let dt1_dvg = dvdsat_dvg;
         let dt1_dvd = dvdsat_dvd - 1.0;
         let dt1_dvb = dvdsat_dvb;
-        let t2 = (t1 * t1 + 4.0 * delta * vdsat).sqrt();
+        let t2 = (t1 * t1 + vdsat * (4.0 * delta)).sqrt();
         let t0 = t1 / t2;
-        let t3 = 2.0 * delta / t2;
+        let t3 = c(2.0 * delta) / t2;
         let dt2_dvg = t0 * dt1_dvg + t3 * dvdsat_dvg;
         let dt2_dvd = t0 * dt1_dvd + t3 * dvdsat_dvd;
         let dt2_dvb = t0 * dt1_dvb + t3 * dvdsat_dvb;
-        let mut vdseff = vdsat - 0.5 * (t1 + t2);
-        let mut dvdseff_dvg = dvdsat_dvg - 0.5 * (dt1_dvg + dt2_dvg);
-        let dvdseff_dvd = dvdsat_dvd - 0.5 * (dt1_dvd + dt2_dvd);
-        let mut dvdseff_dvb = dvdsat_dvb - 0.5 * (dt1_dvb + dt2_dvb);
+        let mut vdseff = vdsat - (t1 + t2) * 0.5;
+        let mut dvdseff_dvg = dvdsat_dvg - (dt1_dvg + dt2_dvg) * 0.5;
+        let dvdseff_dvd = dvdsat_dvd - (dt1_dvd + dt2_dvd) * 0.5;
+        let mut dvdseff_dvb = dvdsat_dvb - (dt1_dvb + dt2_dvb) * 0.5;
         if vds == 0.0 {
-            vdseff = 0.0;
-            dvdseff_dvg = 0.0;
-            dvdseff_dvb = 0.0;
+            vdseff = c(0.0);
+            dvdseff_dvg = c(0.0);
+            dvdseff_dvb = c(0.0);
         }
 
         // --- VAsat (Rds = 0, Lambda = 1: T1 = 1)
@@ -509,17 +527,15 @@ impl Bsim3 {
         let dvasat_dvd = desatl_dvd + dvdsat_dvd;
         let vasat = t0;
 
-        if vdseff > vds {
-            vdseff = vds;
-        }
-        let diff_vds = vds - vdseff;
+        let vdseff = T::blend(vdseff.gt(c(vds)), c(vds), vdseff);
+        let diff_vds = c(vds) - vdseff;
 
         // --- output resistance (VACLM, VADIBL, VASCBE) and Ids
         let cox_wov_l = pre.cox_wov_l;
         let beta = ueff * cox_wov_l;
-        let dbeta_dvg = cox_wov_l * dueff_dvg;
-        let dbeta_dvd = cox_wov_l * dueff_dvd;
-        let dbeta_dvb = cox_wov_l * dueff_dvb;
+        let dbeta_dvg = dueff_dvg * cox_wov_l;
+        let dbeta_dvd = dueff_dvd * cox_wov_l;
+        let dbeta_dvb = dueff_dvb * cox_wov_l;
         let params = OutputParams {
             pclm: self.pclm,
             litl: self.litl,
@@ -627,15 +643,15 @@ impl Bsim3 {
 
     /// [`Bsim3::dc`] from an evaluated core and the junction diodes at the same bias.
     #[inline]
-    pub(crate) fn dc_from_core(&self, c: &Core, diodes: [f64; 4]) -> Bsim3Dc {
+    pub(crate) fn dc_from_core<T: Lane>(&self, c: &Core<T>, diodes: [f64; 4]) -> Bsim3Dc<T> {
         let [cbs, gbs, cbd, gbd] = diodes;
         let m = self.m;
         Bsim3Dc {
             mode: c.mode,
-            cdrain: m * c.ids,
-            gm: m * c.gm,
-            gds: m * c.gds,
-            gmbs: m * c.gmb,
+            cdrain: c.ids * m,
+            gm: c.gm * m,
+            gds: c.gds * m,
+            gmbs: c.gmb * m,
             cbd: m * cbd,
             gbd: m * gbd,
             cbs: m * cbs,

@@ -15,6 +15,8 @@
 //! - [`charge`]: CAPMOD 3 (charge-thickness) intrinsic charges with XPART partition,
 //!   constant overlaps, junction depletion charges.
 //! - [`noise`]: NOIMOD 1 channel thermal and flicker noise.
+//! - [`lane`]: the number type the bias-dependent equations are written over (`f64`, or
+//!   [`lane::Lanes`] of several gate voltages for the gm/Id table generator).
 //!
 //! Voltages passed to the bias functions are in the "n frame" (terminal voltages times
 //! [`Bsim3::mos_type`]); for VDS < 0 source and drain swap roles as in `b3ld.c`.
@@ -49,6 +51,7 @@
 
 pub mod charge;
 pub mod dc;
+pub mod lane;
 pub mod model;
 pub mod noise;
 pub(crate) mod shared;

@@ -10,6 +10,7 @@
 //! same code as when the lines stood in its own body (the same operations in the same
 //! order, hence the same bits).
 
+use super::lane::Lane;
 use super::temp::{EXP_THRESHOLD, MAX_EXP};
 
 /// Card values the output-resistance terms read (`b3ld.c` names).
@@ -28,43 +29,44 @@ pub(crate) struct OutputParams {
 
 /// Bias-dependent inputs of the drain current from VAsat on, in the mode frame with their
 /// derivatives with respect to Vg, Vd, Vb (named as the bias functions name them).
+/// `T` is the number type of the VGS-dependent values ([`Lane`]).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct DrainBias {
-    pub abulk: f64,
-    pub dabulk_dvg: f64,
-    pub dabulk_dvb: f64,
-    pub vgsteff: f64,
-    pub dvgsteff_dvg: f64,
-    pub dvgsteff_dvd: f64,
-    pub dvgsteff_dvb: f64,
+pub(crate) struct DrainBias<T = f64> {
+    pub abulk: T,
+    pub dabulk_dvg: T,
+    pub dabulk_dvb: T,
+    pub vgsteff: T,
+    pub dvgsteff_dvg: T,
+    pub dvgsteff_dvd: T,
+    pub dvgsteff_dvb: T,
     pub dvbseff_dvb: f64,
-    pub vgst2vtm: f64,
+    pub vgst2vtm: T,
     pub vbseff: f64,
-    pub esat: f64,
-    pub esat_l: f64,
-    pub desatl_dvg: f64,
-    pub desatl_dvd: f64,
-    pub desatl_dvb: f64,
-    pub vdsat: f64,
-    pub dvdsat_dvg: f64,
-    pub dvdsat_dvd: f64,
-    pub dvdsat_dvb: f64,
-    pub vasat: f64,
-    pub dvasat_dvg: f64,
-    pub dvasat_dvd: f64,
-    pub dvasat_dvb: f64,
+    pub esat: T,
+    pub esat_l: T,
+    pub desatl_dvg: T,
+    pub desatl_dvd: T,
+    pub desatl_dvb: T,
+    pub vdsat: T,
+    pub dvdsat_dvg: T,
+    pub dvdsat_dvd: T,
+    pub dvdsat_dvb: T,
+    pub vasat: T,
+    pub dvasat_dvg: T,
+    pub dvasat_dvd: T,
+    pub dvasat_dvb: T,
     /// Vdseff (already clamped to Vds) and its derivatives.
-    pub vdseff: f64,
-    pub dvdseff_dvg: f64,
-    pub dvdseff_dvd: f64,
-    pub dvdseff_dvb: f64,
+    pub vdseff: T,
+    pub dvdseff_dvg: T,
+    pub dvdseff_dvd: T,
+    pub dvdseff_dvb: T,
     /// Vds - Vdseff.
-    pub diff_vds: f64,
+    pub diff_vds: T,
     /// beta = ueff Cox Weff / Leff and its derivatives.
-    pub beta: f64,
-    pub dbeta_dvg: f64,
-    pub dbeta_dvd: f64,
-    pub dbeta_dvb: f64,
+    pub beta: T,
+    pub dbeta_dvg: T,
+    pub dbeta_dvd: T,
+    pub dbeta_dvb: T,
 }
 
 /// The channel current and its derivatives `[Ids, gm, gds, gmb]` (per unit of M, mode
@@ -74,7 +76,7 @@ pub(crate) struct DrainBias {
 /// `rds` = [Rds, dRds/dVg, dRds/dVb] where the model has RDSW (the full model always
 /// passes it); `None` is BSIM-lite's Rds = 0.
 #[inline(always)]
-pub(crate) fn drain_current(p: &OutputParams, b: &DrainBias, rds: Option<[f64; 3]>) -> [f64; 4] {
+pub(crate) fn drain_current<T: Lane>(p: &OutputParams, b: &DrainBias<T>, rds: Option<[T; 3]>) -> [T; 4] {
     drain_current_with_idsa(p, b, rds).0
 }
 
@@ -82,7 +84,11 @@ pub(crate) fn drain_current(p: &OutputParams, b: &DrainBias, rds: Option<[f64; 3
 /// VASCBE factor with its derivatives before the Vgsteff/Vbseff chain, which the substrate
 /// current (`bsim3v3::isub`) multiplies.
 #[inline(always)]
-pub(crate) fn drain_current_with_idsa(p: &OutputParams, b: &DrainBias, rds: Option<[f64; 3]>) -> ([f64; 4], [f64; 4]) {
+pub(crate) fn drain_current_with_idsa<T: Lane>(
+    p: &OutputParams,
+    b: &DrainBias<T>,
+    rds: Option<[T; 3]>,
+) -> ([T; 4], [T; 4]) {
     let OutputParams { pclm, litl, theta_rout, pdiblb, pvag, pscbe1_litl, pscbe2, leff } = *p;
     let DrainBias {
         abulk,
@@ -118,26 +124,34 @@ pub(crate) fn drain_current_with_idsa(p: &OutputParams, b: &DrainBias, rds: Opti
         dbeta_dvd,
         dbeta_dvb,
     } = *b;
+    let c = T::splat;
+    let huge = || (c(MAX_EXP), c(0.0), c(0.0), c(0.0));
 
     // --- VACLM
-    let (vaclm, dvaclm_dvg, dvaclm_dvb, dvaclm_dvd) = if pclm > 0.0 && diff_vds > 1.0e-10 {
-        let t0 = 1.0 / (pclm * abulk * litl);
-        let dt0_dvb = -t0 / abulk * dabulk_dvb;
-        let dt0_dvg = -t0 / abulk * dabulk_dvg;
-        let t2 = vgsteff / esat_l;
-        let t1 = leff * (abulk + t2);
-        let dt1_dvg = leff * ((1.0 - t2 * desatl_dvg) / esat_l + dabulk_dvg);
-        let dt1_dvb = leff * (dabulk_dvb - t2 * desatl_dvb / esat_l);
-        let dt1_dvd = -t2 * desatl_dvd / esat;
-        let t9 = t0 * t1;
-        (
-            t9 * diff_vds,
-            t0 * dt1_dvg * diff_vds - t9 * dvdseff_dvg + t1 * diff_vds * dt0_dvg,
-            (dt0_dvb * t1 + t0 * dt1_dvb) * diff_vds - t9 * dvdseff_dvb,
-            t0 * dt1_dvd * diff_vds + t9 * (1.0 - dvdseff_dvd),
+    let (vaclm, dvaclm_dvg, dvaclm_dvb, dvaclm_dvd) = if pclm > 0.0 {
+        T::select(
+            diff_vds.gt(c(1.0e-10)),
+            || {
+                let t0 = c(1.0) / (abulk * pclm * litl);
+                let dt0_dvb = -t0 / abulk * dabulk_dvb;
+                let dt0_dvg = -t0 / abulk * dabulk_dvg;
+                let t2 = vgsteff / esat_l;
+                let t1 = (abulk + t2) * leff;
+                let dt1_dvg = ((c(1.0) - t2 * desatl_dvg) / esat_l + dabulk_dvg) * leff;
+                let dt1_dvb = (dabulk_dvb - t2 * desatl_dvb / esat_l) * leff;
+                let dt1_dvd = -t2 * desatl_dvd / esat;
+                let t9 = t0 * t1;
+                (
+                    t9 * diff_vds,
+                    t0 * dt1_dvg * diff_vds - t9 * dvdseff_dvg + t1 * diff_vds * dt0_dvg,
+                    (dt0_dvb * t1 + t0 * dt1_dvb) * diff_vds - t9 * dvdseff_dvb,
+                    t0 * dt1_dvd * diff_vds + t9 * (c(1.0) - dvdseff_dvd),
+                )
+            },
+            huge,
         )
     } else {
-        (MAX_EXP, 0.0, 0.0, 0.0)
+        huge()
     };
 
     // --- VADIBL
@@ -148,48 +162,57 @@ pub(crate) fn drain_current_with_idsa(p: &OutputParams, b: &DrainBias, rds: Opti
         let dt0_dvb = vgst2vtm * (dabulk_dvb * vdsat + abulk * dvdsat_dvb);
         let dt0_dvd = vgst2vtm * abulk * dvdsat_dvd;
         let t1 = vgst2vtm + t8;
-        let dt1_dvg = 1.0 + abulk * dvdsat_dvg + vdsat * dabulk_dvg;
+        let dt1_dvg = c(1.0) + abulk * dvdsat_dvg + vdsat * dabulk_dvg;
         let dt1_dvb = abulk * dvdsat_dvb + dabulk_dvb * vdsat;
         let dt1_dvd = abulk * dvdsat_dvd;
         let t9 = t1 * t1;
         let t2 = theta_rout;
         let mut v = (vgst2vtm - t0 / t1) / t2;
-        let mut dg = (1.0 - dt0_dvg / t1 + t0 * dt1_dvg / t9) / t2;
+        let mut dg = (c(1.0) - dt0_dvg / t1 + t0 * dt1_dvg / t9) / t2;
         let mut db = (-dt0_dvb / t1 + t0 * dt1_dvb / t9) / t2;
         let mut dd = (-dt0_dvd / t1 + t0 * dt1_dvd / t9) / t2;
         let t7 = pdiblb * vbseff;
         if t7 >= -0.9 {
             let t3 = 1.0 / (1.0 + t7);
-            v *= t3;
-            dg *= t3;
+            v = v * t3;
+            dg = dg * t3;
             db = (db - v * pdiblb) * t3;
-            dd *= t3;
+            dd = dd * t3;
         } else {
             let t4 = 1.0 / (0.8 + t7);
             let t3 = (17.0 + 20.0 * t7) * t4;
-            dg *= t3;
+            dg = dg * t3;
             db = db * t3 - v * pdiblb * t4 * t4;
-            dd *= t3;
-            v *= t3;
+            dd = dd * t3;
+            v = v * t3;
         }
         (v, dg, db, dd)
     } else {
-        (MAX_EXP, 0.0, 0.0, 0.0)
+        huge()
     };
 
     // --- VA
-    let t8 = pvag / esat_l;
+    let t8 = c(pvag) / esat_l;
     let t9 = t8 * vgsteff;
-    let (t0, dt0_dvg, dt0_dvb, dt0_dvd) = if t9 > -0.9 {
-        (1.0 + t9, t8 * (1.0 - vgsteff * desatl_dvg / esat_l), -t9 * desatl_dvb / esat_l, -t9 * desatl_dvd / esat_l)
-    } else {
-        let t1 = 1.0 / (17.0 + 20.0 * t9);
-        let t0 = (0.8 + t9) * t1;
-        let t1 = t1 * t1;
-        let dg = t8 * (1.0 - vgsteff * desatl_dvg / esat_l) * t1;
-        let t9 = t9 * t1 / esat_l;
-        (t0, dg, -t9 * desatl_dvb, -t9 * desatl_dvd)
-    };
+    let (t0, dt0_dvg, dt0_dvb, dt0_dvd) = T::select(
+        t9.gt(c(-0.9)),
+        || {
+            (
+                t9 + 1.0,
+                t8 * (c(1.0) - vgsteff * desatl_dvg / esat_l),
+                -t9 * desatl_dvb / esat_l,
+                -t9 * desatl_dvd / esat_l,
+            )
+        },
+        || {
+            let t1 = c(1.0) / (t9 * 20.0 + 17.0);
+            let t0 = (t9 + 0.8) * t1;
+            let t1 = t1 * t1;
+            let dg = t8 * (c(1.0) - vgsteff * desatl_dvg / esat_l) * t1;
+            let t9 = t9 * t1 / esat_l;
+            (t0, dg, -t9 * desatl_dvb, -t9 * desatl_dvd)
+        },
+    );
     let tmp1 = vaclm * vaclm;
     let tmp2 = vadibl * vadibl;
     let tmp3 = vaclm + vadibl;
@@ -205,29 +228,31 @@ pub(crate) fn drain_current_with_idsa(p: &OutputParams, b: &DrainBias, rds: Opti
 
     // --- VASCBE
     let (vascbe, dvascbe_dvg, dvascbe_dvd, dvascbe_dvb) = if pscbe2 > 0.0 {
-        if diff_vds > pscbe1_litl / EXP_THRESHOLD {
-            let t0 = pscbe1_litl / diff_vds;
-            let v = leff * t0.exp() / pscbe2;
-            let t1 = t0 * v / diff_vds;
-            (v, t1 * dvdseff_dvg, -t1 * (1.0 - dvdseff_dvd), t1 * dvdseff_dvb)
-        } else {
-            (MAX_EXP * leff / pscbe2, 0.0, 0.0, 0.0)
-        }
+        T::select(
+            diff_vds.gt(c(pscbe1_litl / EXP_THRESHOLD)),
+            || {
+                let t0 = c(pscbe1_litl) / diff_vds;
+                let v = t0.exp() * leff / pscbe2;
+                let t1 = t0 * v / diff_vds;
+                (v, t1 * dvdseff_dvg, -t1 * (c(1.0) - dvdseff_dvd), t1 * dvdseff_dvb)
+            },
+            || (c(MAX_EXP * leff / pscbe2), c(0.0), c(0.0), c(0.0)),
+        )
     } else {
-        (MAX_EXP, 0.0, 0.0, 0.0)
+        huge()
     };
 
     // --- Ids
-    let t0 = 1.0 - 0.5 * abulk * vdseff / vgst2vtm;
-    let dt0_dvg = -0.5 * (abulk * dvdseff_dvg - abulk * vdseff / vgst2vtm + vdseff * dabulk_dvg) / vgst2vtm;
-    let dt0_dvd = -0.5 * abulk * dvdseff_dvd / vgst2vtm;
-    let dt0_dvb = -0.5 * (abulk * dvdseff_dvb + dabulk_dvb * vdseff) / vgst2vtm;
+    let t0 = c(1.0) - abulk * 0.5 * vdseff / vgst2vtm;
+    let dt0_dvg = (abulk * dvdseff_dvg - abulk * vdseff / vgst2vtm + vdseff * dabulk_dvg) * -0.5 / vgst2vtm;
+    let dt0_dvd = abulk * -0.5 * dvdseff_dvd / vgst2vtm;
+    let dt0_dvb = (abulk * dvdseff_dvb + dabulk_dvb * vdseff) * -0.5 / vgst2vtm;
     let fgche1 = vgsteff * t0;
     let dfgche1_dvg = vgsteff * dt0_dvg + t0;
     let dfgche1_dvd = vgsteff * dt0_dvd;
     let dfgche1_dvb = vgsteff * dt0_dvb;
     let t9 = vdseff / esat_l;
-    let fgche2 = 1.0 + t9;
+    let fgche2 = t9 + 1.0;
     let dfgche2_dvg = (dvdseff_dvg - t9 * desatl_dvg) / esat_l;
     let dfgche2_dvd = (dvdseff_dvd - t9 * desatl_dvd) / esat_l;
     let dfgche2_dvb = (dvdseff_dvb - t9 * desatl_dvb) / esat_l;
@@ -248,7 +273,7 @@ pub(crate) fn drain_current_with_idsa(p: &OutputParams, b: &DrainBias, rds: Opti
             )
         }
         Some([rds, drds_dvg, drds_dvb]) => {
-            let t0 = 1.0 + gche * rds;
+            let t0 = c(1.0) + gche * rds;
             let t9 = vdseff / t0;
             let idl = gche * t9;
             (
@@ -261,64 +286,65 @@ pub(crate) fn drain_current_with_idsa(p: &OutputParams, b: &DrainBias, rds: Opti
     };
 
     let t9 = diff_vds / va;
-    let t0 = 1.0 + t9;
+    let t0 = t9 + 1.0;
     let idsa = idl * t0;
     let didsa_dvg = t0 * didl_dvg - idl * (dvdseff_dvg + t9 * dva_dvg) / va;
-    let didsa_dvd = t0 * didl_dvd + idl * (1.0 - dvdseff_dvd - t9 * dva_dvd) / va;
+    let didsa_dvd = t0 * didl_dvd + idl * (c(1.0) - dvdseff_dvd - t9 * dva_dvd) / va;
     let didsa_dvb = t0 * didl_dvb - idl * (dvdseff_dvb + t9 * dva_dvb) / va;
 
     let t9 = diff_vds / vascbe;
-    let t0 = 1.0 + t9;
+    let t0 = t9 + 1.0;
     let ids = idsa * t0;
-    let mut gm = t0 * didsa_dvg - idsa * (dvdseff_dvg + t9 * dvascbe_dvg) / vascbe;
-    let mut gds = t0 * didsa_dvd + idsa * (1.0 - dvdseff_dvd - t9 * dvascbe_dvd) / vascbe;
-    let mut gmb = t0 * didsa_dvb - idsa * (dvdseff_dvb + t9 * dvascbe_dvb) / vascbe;
-    gds += gm * dvgsteff_dvd;
-    gmb += gm * dvgsteff_dvb;
-    gm *= dvgsteff_dvg;
-    gmb *= dvbseff_dvb;
+    let gm = t0 * didsa_dvg - idsa * (dvdseff_dvg + t9 * dvascbe_dvg) / vascbe;
+    let gds = t0 * didsa_dvd + idsa * (c(1.0) - dvdseff_dvd - t9 * dvascbe_dvd) / vascbe;
+    let gmb = t0 * didsa_dvb - idsa * (dvdseff_dvb + t9 * dvascbe_dvb) / vascbe;
+    let gds = gds + gm * dvgsteff_dvd;
+    let gmb = gmb + gm * dvgsteff_dvb;
+    let gm = gm * dvgsteff_dvg;
+    let gmb = gmb * dvbseff_dvb;
     ([ids, gm, gds, gmb], [idsa, didsa_dvg, didsa_dvd, didsa_dvb])
 }
 
 /// Inputs of the charge-thickness charges from VdseffCV on (mode frame, per unit of M).
+/// `T` is the number type of the VGS-dependent values ([`Lane`]).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct CtmBias {
+pub(crate) struct CtmBias<T = f64> {
     /// XPART: > 0.5 is 0/100, < 0.5 40/60, 0.5 50/50.
     pub xpart: f64,
     pub abulk_cv: f64,
     pub dabulk_cv_dvb: f64,
-    pub vdseff_cv: f64,
-    pub dvdseff_cv_dvg: f64,
-    pub dvdseff_cv_dvd: f64,
-    pub dvdseff_cv_dvb: f64,
+    pub vdseff_cv: T,
+    pub dvdseff_cv_dvg: T,
+    pub dvdseff_cv_dvd: T,
+    pub dvdseff_cv_dvb: T,
     /// VgDP (Vgsteff - DeltaPhi, smoothed) and its Vg derivative through Vgsteff.
-    pub vgdp: f64,
-    pub dvgdp_dvg: f64,
-    pub dvgsteff_dvg: f64,
-    pub dvgsteff_dvd: f64,
-    pub dvgsteff_dvb: f64,
+    pub vgdp: T,
+    pub dvgdp_dvg: T,
+    pub dvgsteff_dvg: T,
+    pub dvgsteff_dvd: T,
+    pub dvgsteff_dvb: T,
     pub dvbseff_dvb: f64,
     /// Cox WeffCV LeffCV Coxeff / Cox.
-    pub cox_wl_cen: f64,
-    pub coxeff: f64,
-    pub dcoxeff_dvg: f64,
-    pub dcoxeff_dvd: f64,
-    pub dcoxeff_dvb: f64,
+    pub cox_wl_cen: T,
+    pub coxeff: T,
+    pub dcoxeff_dvg: T,
+    pub dcoxeff_dvd: T,
+    pub dcoxeff_dvb: T,
     /// Accumulation and depletion charges with their derivatives.
-    pub qac0: f64,
-    pub dqac0_dvg: f64,
-    pub dqac0_dvb: f64,
-    pub qsub0: f64,
-    pub dqsub0_dvg: f64,
-    pub dqsub0_dvd: f64,
-    pub dqsub0_dvb: f64,
+    pub qac0: T,
+    pub dqac0_dvg: T,
+    pub dqac0_dvb: T,
+    pub qsub0: T,
+    pub dqsub0_dvg: T,
+    pub dqsub0_dvd: T,
+    pub dqsub0_dvb: T,
 }
 
 /// CAPMOD 3's inversion charges with the XPART partition, added to the accumulation and
 /// depletion charges: `([qgate, qdrn, qbulk, qinv], [cgg, cgd, cgb, cbg, cbd, cbb, csg, csd,
 /// csb])` per unit of M in the mode frame, the form [`crate::Bsim3Caps::assemble`] takes.
 #[inline(always)]
-pub(crate) fn ctm_charges(b: &CtmBias) -> ([f64; 4], [f64; 9]) {
+pub(crate) fn ctm_charges<T: Lane>(b: &CtmBias<T>) -> ([T; 4], [T; 9]) {
     let CtmBias {
         xpart,
         abulk_cv,
@@ -346,15 +372,16 @@ pub(crate) fn ctm_charges(b: &CtmBias) -> ([f64; 4], [f64; 9]) {
         dqsub0_dvd,
         dqsub0_dvb,
     } = *b;
-    let t0 = abulk_cv * vdseff_cv;
+    let c = T::splat;
+    let t0 = vdseff_cv * abulk_cv;
     let t1 = vgdp;
-    let t2 = 12.0 * (t1 - 0.5 * t0 + 1.0e-20);
+    let t2 = (t1 - t0 * 0.5 + 1.0e-20) * 12.0;
     let t3 = t0 / t2;
-    let t4 = 1.0 - 12.0 * t3 * t3;
-    let t5 = abulk_cv * (6.0 * t0 * (4.0 * t1 - t0) / (t2 * t2) - 0.5);
+    let t4 = c(1.0) - t3 * 12.0 * t3;
+    let t5 = (t0 * 6.0 * (t1 * 4.0 - t0) / (t2 * t2) - 0.5) * abulk_cv;
     let t6 = t5 * vdseff_cv / abulk_cv;
 
-    let mut qgate = cox_wl_cen * (t1 - t0 * (0.5 - t3));
+    let qgate = cox_wl_cen * (t1 - t0 * (c(0.5) - t3));
     let qinoi = qgate;
     let qov_cox = qgate / coxeff;
     let cgg1 = cox_wl_cen * (t4 * dvgdp_dvg + t5 * dvdseff_cv_dvg);
@@ -364,26 +391,26 @@ pub(crate) fn ctm_charges(b: &CtmBias) -> ([f64; 4], [f64; 9]) {
 
     let t7 = 1.0 - abulk_cv;
     let t8 = t2 * t2;
-    let t9 = 12.0 * t7 * t0 * t0 / (t8 * abulk_cv);
+    let t9 = t0 * (12.0 * t7) * t0 / (t8 * abulk_cv);
     let t10 = t9 * dvgdp_dvg;
-    let t11 = -t7 * t5 / abulk_cv;
-    let t12 = -(t9 * t1 / abulk_cv + vdseff_cv * (0.5 - t0 / t2));
+    let t11 = t5 * -t7 / abulk_cv;
+    let t12 = -(t9 * t1 / abulk_cv + vdseff_cv * (c(0.5) - t0 / t2));
 
-    let mut qbulk = cox_wl_cen * t7 * (0.5 * vdseff_cv - t0 * vdseff_cv / t2);
+    let qbulk = cox_wl_cen * t7 * (vdseff_cv * 0.5 - t0 * vdseff_cv / t2);
     let qov_cox = qbulk / coxeff;
     let cbg1 = cox_wl_cen * (t10 + t11 * dvdseff_cv_dvg);
     let cbd1 = cox_wl_cen * t11 * dvdseff_cv_dvd + cbg1 * dvgsteff_dvd + qov_cox * dcoxeff_dvd;
     let cbb1 = cox_wl_cen * (t11 * dvdseff_cv_dvb + t12 * dabulk_cv_dvb) + cbg1 * dvgsteff_dvb + qov_cox * dcoxeff_dvb;
     let cbg1 = cbg1 * dvgsteff_dvg + qov_cox * dcoxeff_dvg;
 
-    let (qsrc, csg, csd, mut csb) = if xpart > 0.5 {
+    let (qsrc, csg, csd, csb) = if xpart > 0.5 {
         // 0/100
-        let qsrc = -cox_wl_cen * (t1 / 2.0 + t0 / 4.0 - 0.5 * t0 * t0 / t2);
+        let qsrc = -cox_wl_cen * (t1 / 2.0 + t0 / 4.0 - t0 * 0.5 * t0 / t2);
         let qov_cox = qsrc / coxeff;
         let t2 = t2 + t2;
         let t3 = t2 * t2;
-        let t7 = -(0.25 - 12.0 * t0 * (4.0 * t1 - t0) / t3);
-        let t4 = -(0.5 + 24.0 * t0 * t0 / t3) * dvgdp_dvg;
+        let t7 = -(c(0.25) - t0 * 12.0 * (t1 * 4.0 - t0) / t3);
+        let t4 = -(t0 * 24.0 * t0 / t3 + 0.5) * dvgdp_dvg;
         let t5 = t7 * abulk_cv;
         let t6 = t7 * vdseff_cv;
         let csg = cox_wl_cen * (t4 + t5 * dvdseff_cv_dvg);
@@ -394,13 +421,13 @@ pub(crate) fn ctm_charges(b: &CtmBias) -> ([f64; 4], [f64; 9]) {
     } else if xpart < 0.5 {
         // 40/60
         let t2 = t2 / 12.0;
-        let t3 = 0.5 * cox_wl_cen / (t2 * t2);
-        let t4 = t1 * (2.0 * t0 * t0 / 3.0 + t1 * (t1 - 4.0 * t0 / 3.0)) - 2.0 * t0 * t0 * t0 / 15.0;
+        let t3 = cox_wl_cen * 0.5 / (t2 * t2);
+        let t4 = t1 * (t0 * 2.0 * t0 / 3.0 + t1 * (t1 - t0 * 4.0 / 3.0)) - t0 * 2.0 * t0 * t0 / 15.0;
         let qsrc = -t3 * t4;
         let qov_cox = qsrc / coxeff;
-        let t8 = 4.0 / 3.0 * t1 * (t1 - t0) + 0.4 * t0 * t0;
-        let t5 = -2.0 * qsrc / t2 - t3 * (t1 * (3.0 * t1 - 8.0 * t0 / 3.0) + 2.0 * t0 * t0 / 3.0);
-        let t6 = abulk_cv * (qsrc / t2 + t3 * t8);
+        let t8 = t1 * (4.0 / 3.0) * (t1 - t0) + t0 * 0.4 * t0;
+        let t5 = qsrc * -2.0 / t2 - t3 * (t1 * (t1 * 3.0 - t0 * 8.0 / 3.0) + t0 * 2.0 * t0 / 3.0);
+        let t6 = (qsrc / t2 + t3 * t8) * abulk_cv;
         let t7 = t6 * vdseff_cv / abulk_cv;
         let csg = t5 * dvgdp_dvg + t6 * dvdseff_cv_dvg;
         let csd = csg * dvgsteff_dvd + t6 * dvdseff_cv_dvd + qov_cox * dcoxeff_dvd;
@@ -409,22 +436,22 @@ pub(crate) fn ctm_charges(b: &CtmBias) -> ([f64; 4], [f64; 9]) {
         (qsrc, csg, csd, csb)
     } else {
         // 50/50
-        (-0.5 * qgate, -0.5 * cgg1, -0.5 * cgd1, -0.5 * cgb1)
+        (qgate * -0.5, cgg1 * -0.5, cgd1 * -0.5, cgb1 * -0.5)
     };
 
-    qgate += qac0 + qsub0 - qbulk;
-    qbulk -= qac0 + qsub0;
+    let qgate = qgate + (qac0 + qsub0 - qbulk);
+    let qbulk = qbulk - (qac0 + qsub0);
     let qdrn = -(qgate + qbulk + qsrc);
 
     let cbg = cbg1 - dqac0_dvg - dqsub0_dvg;
     let cbd = cbd1 - dqsub0_dvd;
-    let mut cbb = cbb1 - dqac0_dvb - dqsub0_dvb;
+    let cbb = cbb1 - dqac0_dvb - dqsub0_dvb;
     let cgg = cgg1 - cbg;
     let cgd = cgd1 - cbd;
-    let mut cgb = cgb1 - cbb;
-    cgb *= dvbseff_dvb;
-    cbb *= dvbseff_dvb;
-    csb *= dvbseff_dvb;
+    let cgb = cgb1 - cbb;
+    let cgb = cgb * dvbseff_dvb;
+    let cbb = cbb * dvbseff_dvb;
+    let csb = csb * dvbseff_dvb;
     ([qgate, qdrn, qbulk, -qinoi], [cgg, cgd, cgb, cbg, cbd, cbb, csg, csd, csb])
 }
 

@@ -315,3 +315,99 @@ fn a_vgs_sweep_from_one_bias_part_gives_the_direct_results() {
         }
     }
 }
+
+/// Whether lane values `a` match scalar values `b` within `rel` of their magnitude, or of
+/// `rel` / 1000 of the largest magnitude in `b` for entries that cancel to near zero.
+fn lanes_close(a: &[f64], b: &[f64], rel: f64) -> Option<(usize, f64)> {
+    let scale = b.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    a.iter().zip(b).enumerate().find_map(|(i, (x, y))| {
+        let e = (x - y).abs() / x.abs().max(y.abs()).max(1e-3 * scale).max(1e-300);
+        (e > rel || x.is_nan() != y.is_nan()).then_some((i, e))
+    })
+}
+
+#[test]
+fn lanes_of_gate_voltages_give_the_scalar_results() {
+    use super::lane::Lanes;
+    // Lanes that take different branches (accumulation, weak, moderate and strong inversion)
+    // side by side, and lanes that all take the same one; forward and reverse mode, VDS = 0,
+    // each XPART partition, KETA, forward body bias, NMOS and PMOS. The lanes' exp and ln are
+    // within one ulp of libm's (`lane::tests`), so each lane matches the scalar evaluation to
+    // a few ulps amplified by the model (REL).
+    const REL: f64 = 1e-12;
+    let groups: [[f64; 4]; 6] = [
+        [-0.5, 0.1, 0.45, 1.8],
+        [0.2, 0.25, 0.3, 0.35],
+        [1.2, 1.4, 1.6, 1.8],
+        [-1.0, -0.8, -0.6, -0.4],
+        [0.38, 0.9, -0.2, 0.55],
+        [0.0, 3.0, 0.41, 0.42],
+    ];
+    let mut biases = BIASES.to_vec();
+    biases.extend([(0.0, 0.0, 0.0), (0.0, 0.0, -0.9), (0.0, 1e-12, 0.3)]);
+    let mut worst = 0.0f64;
+    for (pmos, xpart) in [(false, 0.0), (true, 0.4), (false, 0.5), (false, 1.0)] {
+        let extra = [("keta", -0.047), ("etab", -0.07), ("js", 1e-4), ("xpart", xpart), ("kf", 1e-26), ("af", 1.2)];
+        let d = device(pmos, &extra, 0.25e-6, 60.0);
+        let (bd, bs) = (d.junction_bd(0.1), d.junction_bs(-0.2));
+        for &(_, vds, vbs) in &biases {
+            let b = d.bias(vds, vbs);
+            for g in &groups {
+                let (dc4, q4) = d.dc_charges_at(&b, Lanes(*g));
+                let ext4 = d.with_extrinsic_junctions(Lanes(*g), vds, vbs, &q4, bd, bs);
+                let (sth4, sfl4) = d.noise_psd(&dc4, 1.0);
+                for (i, &vgs) in g.iter().enumerate() {
+                    let (dc, q) = d.dc_charges_at(&b, vgs);
+                    let ext = d.with_extrinsic_junctions(vgs, vds, vbs, &q, bd, bs);
+                    let (sth, sfl) = d.noise_psd(&dc, 1.0);
+                    let at = format!("pmos {pmos} xpart {xpart} vgs {vgs} vds {vds} vbs {vbs}");
+                    assert_eq!(
+                        (dc4.mode, dc4.cbd, dc4.gbd, dc4.cbs, dc4.gbs, dc4.von, dc4.n),
+                        (dc.mode, dc.cbd, dc.gbd, dc.cbs, dc.gbs, dc.von, dc.n)
+                    );
+                    let l = |x: Lanes<4>| x.0[i];
+                    let dcs = [
+                        (l(dc4.cdrain), dc.cdrain),
+                        (l(dc4.gm), dc.gm),
+                        (l(dc4.gds), dc.gds),
+                        (l(dc4.gmbs), dc.gmbs),
+                        (l(dc4.vdsat), dc.vdsat),
+                        (l(dc4.vgsteff), dc.vgsteff),
+                        (l(dc4.vdseff), dc.vdseff),
+                        (l(dc4.ueff), dc.ueff),
+                        (l(dc4.abulk), dc.abulk),
+                        (l(sth4), sth),
+                        (l(sfl4), sfl),
+                    ];
+                    for (x, y) in dcs {
+                        if let Some((_, e)) = lanes_close(&[x], &[y], REL) {
+                            panic!("{at}: {x} against {y} ({e:.1e})");
+                        }
+                        worst = worst.max((x - y).abs() / y.abs().max(1e-300));
+                    }
+                    for (k4, k) in [(&q4, &q), (&ext4, &ext)] {
+                        let flat = |k: &Bsim3Charges<f64>| {
+                            let mut v = vec![k.qg, k.qd, k.qs, k.qb];
+                            v.extend(k.c.iter().flatten());
+                            v
+                        };
+                        let lane = Bsim3Charges {
+                            qg: l(k4.qg),
+                            qd: l(k4.qd),
+                            qs: l(k4.qs),
+                            qb: l(k4.qb),
+                            c: k4.c.map(|r| r.map(l)),
+                        };
+                        let (a, b) = (flat(&lane), flat(k));
+                        if let Some((j, e)) = lanes_close(&a[..4], &b[..4], REL).or(lanes_close(&a[4..], &b[4..], REL))
+                        {
+                            panic!("{at}: charge entry {j}: {a:?} against {b:?} ({e:.1e})");
+                        }
+                    }
+                    assert!(sfl > 0.0 && sth >= 0.0, "{at}");
+                }
+            }
+        }
+    }
+    eprintln!("worst relative difference of the DC quantities: {worst:.1e}");
+}

@@ -4,6 +4,7 @@
 //! capacitance matrix with overlaps and junctions), with no matrix solve.
 
 use super::{DeviceType, GmidError};
+use insitu_devices::bsim3::lane::{Lane, Lanes};
 use insitu_devices::noise::{mos1_flicker_psd, mos1_thermal_psd};
 use insitu_devices::{Bsim3, Bsim3Bias, Bsim3v3, FetDc, Mos1, MosGeom};
 use insitu_netlist::{Circuit, ElementKind, Model};
@@ -18,32 +19,45 @@ const B: usize = 3;
 
 /// Everything a table stores at one bias, in the kit's conventions: n-frame (magnitudes for
 /// PMOS), currents and conductances positive in normal operation, capacitances positive.
+/// `T` is `f64`, or [`Lanes`] of several gate voltages at one (VDS, VBS) ([`Device::eval_lanes`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct OpPoint {
+pub struct OpPoint<T = f64> {
     /// Drain current as ngspice's `@m[id]` (level 1 includes the bulk-drain junction).
-    pub id: f64,
-    pub vt: f64,
-    pub gm: f64,
-    pub gmb: f64,
-    pub gds: f64,
-    pub vdsat: f64,
+    pub id: T,
+    pub vt: T,
+    pub gm: T,
+    pub gmb: T,
+    pub gds: T,
+    pub vdsat: T,
     /// Totals, overlaps and junctions included.
-    pub cgg: f64,
-    pub cgs: f64,
-    pub cgd: f64,
-    pub cgb: f64,
-    pub cdd: f64,
-    pub css: f64,
+    pub cgg: T,
+    pub cgs: T,
+    pub cgd: T,
+    pub cgb: T,
+    pub cdd: T,
+    pub css: T,
     /// Gate-source, gate-drain, gate-bulk overlap capacitances.
-    pub cgsol: f64,
-    pub cgdol: f64,
-    pub cgbol: f64,
+    pub cgsol: T,
+    pub cgdol: T,
+    pub cgbol: T,
     /// Drain-bulk and source-bulk junction capacitances.
-    pub cjd: f64,
-    pub cjs: f64,
+    pub cjd: T,
+    pub cjs: T,
     /// Drain current noise densities at 1 Hz, A^2/Hz: thermal and flicker.
-    pub sth: f64,
-    pub sfl: f64,
+    pub sth: T,
+    pub sfl: T,
+}
+
+impl<T: Copy> OpPoint<T> {
+    /// The values in [`super::Quantity::ALL`]'s order.
+    #[inline(always)]
+    pub fn values(&self) -> [T; 19] {
+        let p = self;
+        [
+            p.id, p.vt, p.gm, p.gmb, p.gds, p.vdsat, p.cgg, p.cgs, p.cgd, p.cgb, p.cdd, p.css, p.cgsol, p.cgdol,
+            p.cgbol, p.cjd, p.cjs, p.sth, p.sfl,
+        ]
+    }
 }
 
 /// A compiled model instance.
@@ -160,23 +174,12 @@ impl Device {
                 let sth = mos1_thermal_psd(dc.gm, dev.temp_k());
                 let sfl = mos1_flicker_psd(*kf, *af, id, 1.0, *w, *m, dev.leff(), *cox);
                 let ol = dev.overlap_caps();
-                point(&dc, id, &cm, ol, jn, sth, sfl)
+                fet_point(&dc, id, &cm, ol, jn, sth, sfl)
             }
-            Inst::Bsim3(dev) => {
-                // One evaluation of the model's core serves the current, the charges and the
-                // noise; the capacitance matrix includes overlaps and junctions.
-                let (full, k) = match &j.bsim3 {
-                    Some(b) => dev.dc_charges_at(b, vgs),
-                    None => dev.dc_charges(vgs, vds, vbs),
-                };
-                let dc = full.fet();
-                let cm = dev.with_extrinsic_junctions(vgs, vds, vbs, &k, j.bd, j.bs).c;
-                // ngspice's BSIM3 `@m[id]` is the channel current alone.
-                let id = dc.mode * dc.cdrain;
-                let (sth, sfl) = dev.noise_psd(&full, 1.0);
-                let ol = dev.overlap_caps();
-                point(&dc, id, &cm, ol, jn, sth, sfl)
-            }
+            Inst::Bsim3(dev) => match &j.bsim3 {
+                Some(b) => bsim3_point(dev, b, j, vgs, vds, vbs),
+                None => bsim3_point(dev, &dev.bias(vds, vbs), j, vgs, vds, vbs),
+            },
             Inst::Bsim3v3(dev) => {
                 let full = dev.dc(vgs, vds, vbs);
                 let dc = full.fet();
@@ -185,9 +188,25 @@ impl Device {
                 let (sth, sfl) = dev.noise_psd_at(&full, vgs, vds, vbs, 1.0);
                 // Overlaps at this bias (CGSL/CGDL make them bias-dependent).
                 let ((_, cgs), (_, cgd), cgb) = dev.overlaps(vgs, vgs - vds);
-                point(&dc, id, &cm, (cgs, cgd, cgb), jn, sth, sfl)
+                fet_point(&dc, id, &cm, (cgs, cgd, cgb), jn, sth, sfl)
             }
         }
+    }
+
+    /// [`Device::eval_with`] at `N` gate voltages side by side (one SIMD lane each), lane by
+    /// lane bit for bit what `eval_with` gives; `None` for a model without a lane path (BSIM-lite
+    /// has one).
+    #[inline(always)]
+    pub fn eval_lanes<const N: usize>(&self, vgs: Lanes<N>, vds: f64, vbs: f64, j: &Bias) -> Option<OpPoint<Lanes<N>>> {
+        match (&self.inst, &j.bsim3) {
+            (Inst::Bsim3(dev), Some(b)) => Some(bsim3_point(dev, b, j, vgs, vds, vbs)),
+            _ => None,
+        }
+    }
+
+    /// Whether [`Device::eval_lanes`] has a lane path for this model.
+    pub fn has_lanes(&self) -> bool {
+        matches!(self.inst, Inst::Bsim3(_))
     }
 
     /// The gate-source, gate-drain, gate-bulk overlap capacitances.
@@ -211,25 +230,56 @@ fn fet<F: FetDevice>(dev: &F, vgs: f64, vds: f64, vbs: f64) -> (FetDc, [[f64; 4]
     (dc, cm)
 }
 
-fn point(dc: &FetDc, id: f64, cm: &[[f64; 4]; 4], ol: (f64, f64, f64), jn: (f64, f64), sth: f64, sfl: f64) -> OpPoint {
+/// BSIM-lite at one or several gate voltages: one evaluation of the model's core serves the
+/// current, the charges and the noise; the capacitance matrix includes overlaps and junctions.
+#[inline(always)]
+fn bsim3_point<T: Lane>(dev: &Bsim3, b: &Bsim3Bias, j: &Bias, vgs: T, vds: f64, vbs: f64) -> OpPoint<T> {
+    let (full, k) = dev.dc_charges_at(b, vgs);
+    let cm = dev.with_extrinsic_junctions(vgs, vds, vbs, &k, j.bd, j.bs).c;
+    // ngspice's BSIM3 `@m[id]` is the channel current alone.
+    let id = full.cdrain * full.mode;
+    let (sth, sfl) = dev.noise_psd(&full, 1.0);
+    let s = T::splat;
+    let dc = [id, s(full.von), full.gm, full.gmbs, full.gds, full.vdsat];
+    point(dc, &cm, dev.overlap_caps(), (j.bd.1, j.bs.1), sth, sfl)
+}
+
+fn fet_point(
+    dc: &FetDc,
+    id: f64,
+    cm: &[[f64; 4]; 4],
+    ol: (f64, f64, f64),
+    jn: (f64, f64),
+    sth: f64,
+    sfl: f64,
+) -> OpPoint {
+    point([id, dc.von, dc.gm, dc.gmbs, dc.gds, dc.vdsat], cm, ol, jn, sth, sfl)
+}
+
+/// The stored point from `[id, vt, gm, gmb, gds, vdsat]`, the capacitance matrix, the
+/// overlaps, the junction capacitances and the noise densities.
+#[inline(always)]
+fn point<T: Lane>(dc: [T; 6], cm: &[[T; 4]; 4], ol: (f64, f64, f64), jn: (f64, f64), sth: T, sfl: T) -> OpPoint<T> {
+    let s = T::splat;
+    let [id, vt, gm, gmb, gds, vdsat] = dc;
     OpPoint {
         id,
-        vt: dc.von,
-        gm: dc.gm,
-        gmb: dc.gmbs,
-        gds: dc.gds,
-        vdsat: dc.vdsat,
+        vt,
+        gm,
+        gmb,
+        gds,
+        vdsat,
         cgg: cm[G][G],
         cgs: -cm[G][S],
         cgd: -cm[G][D],
         cgb: -cm[G][B],
         cdd: cm[D][D],
         css: cm[S][S],
-        cgsol: ol.0,
-        cgdol: ol.1,
-        cgbol: ol.2,
-        cjd: jn.0,
-        cjs: jn.1,
+        cgsol: s(ol.0),
+        cgdol: s(ol.1),
+        cgbol: s(ol.2),
+        cjd: s(jn.0),
+        cjs: s(jn.1),
         sth,
         sfl,
     }
