@@ -106,3 +106,28 @@ fn input_noise_without_gain_is_floored_as_ngspice() {
     }
     worst.report("input noise at zero gain vs ngspice");
 }
+
+/// A reversed supply (a fuzzed deck) puts a BSIM3 3.2.4 NQS stage where its noise equations
+/// give a negative density that outweighs the others: ngspice's spectra are NaN there;
+/// insitu stops with an error that names the device.
+#[test]
+fn a_negative_noise_density_is_an_error_naming_the_device() {
+    let cards = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3/nqs_cards.lib");
+    let deck = format!(
+        "reversed supply\n.include \"{}\"\nVDD vdd 0 -5\nVIN in 0 DC 1.2 AC 1\n\
+         MN out in 0 0 n324nqs W=20u L=2u AD=20p AS=20p PD=22u PS=22u\n\
+         MP out out vdd vdd p324nqs W=40u L=2u AD=40p AS=40p PD=42u PS=42u\n\
+         MX x vdd out 0 n324nqs W=4u L=1u AD=4p AS=4p PD=6u PS=6u\nRX x 0 100k\nCL out 0 10f\n\
+         .noise v(out) vin dec 10 1k 10g\n.end\n",
+        cards.display()
+    );
+    let circuit = insitu::pdk::load_deck_str(&deck, "reversed.cir".as_ref()).unwrap();
+    let err = insitu::solver::Simulator::new(circuit).unwrap().run_all().expect_err("negative density").to_string();
+    assert!(err.contains("element 'mn'") && err.contains("negative output noise density"), "{err}");
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let run = ng.run(&deck, &scratch_dir("negative-noise")).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+    let spectrum = run.plot("Noise Spectral").and_then(|p| p.vector("onoise_spectrum")).expect("ngspice spectrum");
+    assert!(spectrum.iter().any(|v| v.is_nan()), "ngspice's spectrum was expected to hold NaN: {spectrum:?}");
+}

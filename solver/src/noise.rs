@@ -210,6 +210,19 @@ impl Simulator {
             if !total.is_finite() || !gain2.is_finite() {
                 return Err(SimError::NonFinite { analysis: "noise analysis".into(), unknown: format!("f={f:e}") });
             }
+            if total < 0.0 {
+                // A model's noise equations outside their range (a negative density) can
+                // outweigh the rest: ngspice then prints NaN spectra. Name the device instead.
+                let (k, worst) = per.iter().enumerate().fold((0, 0.0), |m, (k, &v)| if v < m.1 { (k, v) } else { m });
+                let e = &self.circuit.elements[devices[k]];
+                return Err(SimError::device(
+                    e,
+                    format!(
+                        "negative output noise density {worst:.3e} V^2/Hz at f={f:e} Hz: the model's noise \
+                         equations are outside their range at this bias (ngspice's spectrum is NaN here)"
+                    ),
+                ));
+            }
             onoise.push(total.sqrt());
             inoise.push((total / gain2).sqrt());
             for (p, v) in parts.iter_mut().zip(per) {
