@@ -131,3 +131,29 @@ fn a_negative_noise_density_is_an_error_naming_the_device() {
     let spectrum = run.plot("Noise Spectral").and_then(|p| p.vector("onoise_spectrum")).expect("ngspice spectrum");
     assert!(spectrum.iter().any(|v| v.is_nan()), "ngspice's spectrum was expected to hold NaN: {spectrum:?}");
 }
+
+/// A fuzzed deck whose load resistor's noise reaches the output with an exactly zero
+/// transfer at some frequencies (its supply floats): the power-law integral between a
+/// density and zero once made 0 x inf, and `inoise_total` was NaN where ngspice has a number.
+#[test]
+fn integrated_noise_with_zero_densities_matches_ngspice() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let deck = "floating supply\n\
+.model nch nmos level=1 vto=0.5 kp=150u gamma=0.5 phi=0.7 lambda=0.06 rd=15 rs=15 tox=6n kf=2e-25 af=1.2\n\
++ cgso=0.25n cgdo=0.25n cj=0.8m cjsw=-1\n\
+VDD vdd 1e30 1.8\nVIN in 0 DC 0.75 AC 1\nRG in g 1k\nM1 out g src 0 nch W=10u L=0.5u AD=10p AS=10p PD=22u PS=22u\n\
+RS src 0 100\nRL vdd out 5k\nCL out 0 100f\n.noise v(out) vin dec 10 1 10g\n.end\n";
+    let circuit = insitu::pdk::load_deck_str(deck, "floating.cir".as_ref()).unwrap();
+    let ours = insitu::solver::Simulator::new(circuit).unwrap().run_all().unwrap();
+    let theirs = ng.run(deck, &scratch_dir("zero-density-noise")).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+    let mut worst = Worst::default();
+    for vector in ["onoise_total", "inoise_total"] {
+        let want = theirs.plot("Integrated").and_then(|p| p.vector(vector)).expect("ngspice total")[0];
+        let got = ours.iter().find_map(|d| d.real(vector)).expect("insitu total")[0];
+        assert!(got.is_finite(), "{vector}: {got}");
+        worst.check(vector, got, want, 0.0, 1e-9, "integrated");
+    }
+    worst.report("integrated noise with zero densities vs ngspice");
+}

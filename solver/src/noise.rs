@@ -270,19 +270,23 @@ impl Simulator {
 fn power_law_integral(s0: f64, s1: f64, f0: f64, f1: f64) -> f64 {
     const MIN_DENSITY: f64 = 1e-38;
     let (l0, l1) = (f0.ln(), f1.ln());
-    let (d0, d1) = (s0.max(MIN_DENSITY).ln(), s1.max(MIN_DENSITY).ln());
-    let k = (d1 - d0) / (l1 - l0);
+    let (s0c, s1c) = (s0.max(MIN_DENSITY), s1.max(MIN_DENSITY));
+    let dl = l1 - l0;
+    let k = (s1c.ln() - s0c.ln()) / dl;
     if k.abs() < 1e-20 {
         return s1 * (f1 - f0);
     }
-    // s(f) = a f^k; the integral is a (f1^(k+1) - f0^(k+1)) / (k + 1), or a ln(f1/f0) at k = -1,
-    // written with expm1 so that k near -1 (flicker noise) does not cancel.
-    let a = (d1 - k * l1).exp();
+    // s(f) = a f^k; the integral is a (f1^(k+1) - f0^(k+1)) / (k + 1), or a ln(f1/f0) at k = -1.
+    // With a f^(k+1) = s(f) f it is written from the endpoint whose exponential cannot
+    // overflow (a steep slope at 10 GHz made a underflow to 0 times an infinite power: NaN),
+    // and with expm1 so that k near -1 (flicker noise) does not cancel.
     let k1 = k + 1.0;
     if k1.abs() < 1e-20 {
-        a * (l1 - l0)
+        s1c * f1 * dl
+    } else if k1 > 0.0 {
+        -s1c * f1 * (-k1 * dl).exp_m1() / k1
     } else {
-        a * (k1 * l0).exp() * (k1 * (l1 - l0)).exp_m1() / k1
+        s0c * f0 * (k1 * dl).exp_m1() / k1
     }
 }
 
@@ -302,6 +306,19 @@ mod tests {
             };
             let got = power_law_integral(s(10.0), s(1000.0), 10.0, 1000.0);
             assert!((got / exact - 1.0).abs() < 1e-9, "k {k}: {got} vs {exact}");
+        }
+    }
+
+    #[test]
+    fn steep_slopes_at_high_frequency_stay_finite() {
+        // s = s1 (f/f1)^k with k = +-150 near 10 GHz: a = s1 f1^-k under- or overflows, but
+        // a f^(k+1) = s(f) f, so the integral is (s1 f1 - s0 f0) / (k + 1) exactly.
+        let (f0, f1) = (7.9e9, 1e10);
+        for (k, s1) in [(150.0, 1e-15), (-150.0, 1e-36), (150.0, 1e-20)] {
+            let s0 = s1 * f64::powf(f0 / f1, k);
+            let exact = (s1 * f1 - s0 * f0) / (k + 1.0);
+            let got = power_law_integral(s0, s1, f0, f1);
+            assert!(got.is_finite() && (got / exact - 1.0).abs() < 1e-9, "k {k}: {got} vs {exact}");
         }
     }
 }
