@@ -23,6 +23,16 @@ impl Location {
         let pad = " ".repeat(self.col.saturating_sub(1) as usize);
         format!("    {line}\n    {pad}^")
     }
+
+    /// `"file:line:col: "` for a located error, nothing otherwise (an error message's head).
+    pub fn prefix_of(loc: &Option<Box<Location>>) -> String {
+        loc.as_ref().map(|l| format!("{l}: ")).unwrap_or_default()
+    }
+
+    /// A newline and the snippet for a located error, nothing otherwise (its tail).
+    pub fn snippet_of(loc: &Option<Box<Location>>) -> String {
+        loc.as_ref().map(|l| format!("\n{}", l.snippet())).unwrap_or_default()
+    }
 }
 
 impl fmt::Display for Location {
@@ -38,14 +48,14 @@ pub enum Error {
     #[error("{loc}: {expected}\n{}", loc.snippet())]
     Parse { loc: Box<Location>, expected: String },
     /// A deck or an included file could not be read.
-    #[error("{}cannot read '{}': {reason}{}", at_prefix(.loc), .path.display(), at_snippet(.loc))]
+    #[error("{}cannot read '{}': {reason}{}", Location::prefix_of(.loc), .path.display(), Location::snippet_of(.loc))]
     Io { loc: Option<Box<Location>>, path: PathBuf, reason: String },
     /// `.include` / `.lib` files include each other.
     #[error("{loc}: include cycle: {chain}\n{}", loc.snippet())]
     IncludeCycle { loc: Box<Location>, chain: String },
     /// A model used by an element has a type/level this build does not simulate.
     #[error("{}model '{model}' ({kind} level {level}) used by '{element}' is not supported (supported: {supported}){}",
-        at_prefix(.loc), at_snippet(.loc))]
+        Location::prefix_of(.loc), Location::snippet_of(.loc))]
     UnsupportedModel {
         loc: Option<Box<Location>>,
         model: String,
@@ -55,19 +65,11 @@ pub enum Error {
         supported: String,
     },
     /// Any other elaboration problem, naming the element and parameter when there is one.
-    #[error("{}{}{message}{}", at_prefix(.loc), what(.element, .param), at_snippet(.loc))]
+    #[error("{}{}{message}{}", Location::prefix_of(.loc), what(.element, .param), Location::snippet_of(.loc))]
     Elaboration { loc: Option<Box<Location>>, element: Option<String>, param: Option<String>, message: String },
     /// [`Circuit::set_param`](crate::Circuit::set_param) on a name that is not a parameter.
     #[error("unknown parameter '{0}'")]
     UnknownParam(String),
-}
-
-fn at_prefix(loc: &Option<Box<Location>>) -> String {
-    loc.as_ref().map(|l| format!("{l}: ")).unwrap_or_default()
-}
-
-fn at_snippet(loc: &Option<Box<Location>>) -> String {
-    loc.as_ref().map(|l| format!("\n{}", l.snippet())).unwrap_or_default()
 }
 
 fn what(element: &Option<String>, param: &Option<String>) -> String {

@@ -7,10 +7,10 @@ use thiserror::Error;
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum SimError {
     /// A device's parameters were rejected; `loc` is the element's card when known.
-    #[error("{}element '{element}': {message}{}", at_prefix(.loc), at_snippet(.loc))]
+    #[error("{}element '{element}': {message}{}", Location::prefix_of(.loc), Location::snippet_of(.loc))]
     Device { element: String, message: String, loc: Option<Box<Location>> },
     /// The circuit uses something the simulator does not support.
-    #[error("{}element '{element}': {message}{}", at_prefix(.loc), at_snippet(.loc))]
+    #[error("{}element '{element}': {message}{}", Location::prefix_of(.loc), Location::snippet_of(.loc))]
     Unsupported { element: String, message: String, loc: Option<Box<Location>> },
     /// The matrix is singular: a floating node or a loop of voltage sources.
     #[error("singular matrix in {analysis}: {detail}")]
@@ -45,12 +45,4 @@ impl SimError {
     pub(crate) fn unsupported(e: &Element, message: impl Into<String>) -> Self {
         SimError::Unsupported { element: e.name.clone(), message: message.into(), loc: e.loc.clone() }
     }
-}
-
-fn at_prefix(loc: &Option<Box<Location>>) -> String {
-    loc.as_ref().map(|l| format!("{l}: ")).unwrap_or_default()
-}
-
-fn at_snippet(loc: &Option<Box<Location>>) -> String {
-    loc.as_ref().map(|l| format!("\n{}", l.snippet())).unwrap_or_default()
 }
