@@ -81,6 +81,9 @@ pub struct AcLanes {
     compiled: bool,
     /// Whether `compiled` was checked against this sweep's G, C and excitation.
     checked: bool,
+    /// Whether the next solve writes every unknown of `out` (the first of a sweep); the
+    /// others write the driven steps' unknowns only, the rest keeping the first's zeros.
+    out_all: bool,
 }
 
 /// Kind of a complex entry for a whole sweep: which of its parts can be non-zero.
@@ -140,12 +143,17 @@ struct Sweep {
     /// Back substitution: per step, the (U entry, column) pairs that are not zero.
     bwd_ptr: Vec<u32>,
     bwd: Vec<(u32, u32)>,
+    /// The (slot, entry) pairs of the pattern slots and the fill entries that the steps of
+    /// `steps` read: the only entries a factorization needs to set.
+    act_slots: Vec<(u32, u32)>,
+    act_fill: Vec<u32>,
     /// The kinds of the pattern slots and which excitation entries are non-zero, as compiled.
     slot_kind: Vec<Kind>,
     b_nz: Vec<bool>,
-    /// Scratch: kind per entry, block parent per position, driven blocks, column order,
-    /// positions the forward substitution reaches.
+    /// Scratch: kind per entry, entries of the active steps, block parent per position,
+    /// driven blocks, column order, positions the forward substitution reaches.
     kind: Vec<Kind>,
+    used: Vec<bool>,
     parent: Vec<u32>,
     driven: Vec<bool>,
     order: Vec<u32>,
@@ -173,6 +181,9 @@ impl Sweep {
             tgt_ptr: Vec::with_capacity(entries),
             tgt: Vec::with_capacity(updates),
             kind: vec![KZ; entries],
+            used: vec![false; entries],
+            act_slots: Vec::with_capacity(entries),
+            act_fill: Vec::with_capacity(entries),
             parent: vec![0; n],
             driven: vec![false; n],
             order: Vec::with_capacity(n),
@@ -377,6 +388,22 @@ impl Sweep {
         }
         self.fwd_ptr.push(self.fwd.len() as u32);
         self.bwd_ptr.push(self.bwd.len() as u32);
+        // The entries of the driven steps (pivots, L and U entries): every entry those steps
+        // update is one of them, as is every entry the substitutions read.
+        self.used.iter_mut().for_each(|u| *u = false);
+        for &k in &self.steps {
+            let k = k as usize;
+            self.used[plan.diag_c[k] as usize] = true;
+            for &e in plan.rows(k).0.iter().chain(plan.cols(k).0) {
+                self.used[e as usize] = true;
+            }
+        }
+        self.act_slots.clear();
+        let used = &self.used;
+        self.act_slots
+            .extend(plan.slot_c.iter().enumerate().filter(|(_, &e)| used[e as usize]).map(|(i, &e)| (i as u32, e)));
+        self.act_fill.clear();
+        self.act_fill.extend(plan.fill_c.iter().copied().filter(|&e| used[e as usize]));
     }
 
     /// Step `k`'s positions of L rows and of U columns that are not zero in this sweep
@@ -415,6 +442,7 @@ impl AcLanes {
             sweep: Sweep::new(n, dense, n * (n + 1) * (2 * n + 1) / 6),
             compiled: false,
             checked: false,
+            out_all: true,
         }
     }
 
@@ -422,6 +450,7 @@ impl AcLanes {
     /// that the compiled sweep still holds for them.
     pub fn new_sweep(&mut self) {
         self.checked = false;
+        self.out_all = true;
     }
 
     /// Elimination steps the compiled sweep performs (steps of blocks no excitation reaches
@@ -446,6 +475,7 @@ impl AcLanes {
         self.built_for = Some(builds);
         self.compiled = false;
         self.checked = false;
+        self.out_all = true;
     }
 
     /// Factors `G + j w C` for the lanes' angular frequencies `w` by replaying the plan;
@@ -462,6 +492,7 @@ impl AcLanes {
             if !(self.compiled && self.sweep.same_zeros(g, c, b)) {
                 self.sweep.compile(&self.plan, g, c, b);
                 self.compiled = true;
+                self.out_all = true;
             }
             self.checked = true;
         }
@@ -504,13 +535,17 @@ impl AcLanes {
         // SAFETY (every `at` below): `rebuild` checked that every entry index of the plan is
         // below `re.len() == im.len()`, and the plan is not changed elsewhere; the sweep's
         // entries (`ucol`, `tgt`) are copies of the plan's (`cols_c`, `upd`).
-        for &f in &plan.fill_c {
+        // Only the entries the driven steps read (the others are never read).
+        for &f in &sw.act_fill {
             unsafe {
                 *at(re, f) = ZERO;
                 *at(im, f) = ZERO;
             }
         }
-        for ((&s, &gv), &cv) in plan.slot_c.iter().zip(g).zip(c) {
+        for &(i, s) in &sw.act_slots {
+            // SAFETY: `i` is a slot of the plan (`i < slot_c.len()`), and `factor` asserted
+            // that `g` and `c` cover them.
+            let (gv, cv) = unsafe { (*g.get_unchecked(i as usize), *c.get_unchecked(i as usize)) };
             unsafe {
                 *at(re, s) = [gv; LANES];
                 *at(im, s) = std::array::from_fn(|l| w[l] * cv);
@@ -532,12 +567,6 @@ impl AcLanes {
                 // compares unequal): written as plain comparisons, so that it vectorizes.
                 bad[l] |= (dm[l] == 0.0) | (dm[l] * 0.0 != 0.0);
             }
-            for &ri in rows {
-                let (ar, ai) = unsafe { (&*at(re, ri), &*at(im, ri)) };
-                for l in 0..LANES {
-                    bad[l] |= (ar[l].abs() + ai[l].abs()) * PIVOT_THRESHOLD > dm[l];
-                }
-            }
             // 1 / d exactly as num-complex divides.
             let ns: Lane = std::array::from_fn(|l| dr[l] * dr[l] + di[l] * di[l]);
             let inv_r: Lane = std::array::from_fn(|l| (dr[l] + 0.0 * di[l]) / ns[l]);
@@ -551,6 +580,10 @@ impl AcLanes {
             let (u_i, u_c) = rest.split_at(n_i);
             for (q, &ri) in rows.iter().enumerate() {
                 let (ar, ai) = unsafe { (*at(re, ri), *at(im, ri)) };
+                // The threshold test of the pivot against this entry of its column.
+                for l in 0..LANES {
+                    bad[l] |= (ar[l].abs() + ai[l].abs()) * PIVOT_THRESHOLD > dm[l];
+                }
                 let fr: Lane = std::array::from_fn(|l| ar[l] * inv_r[l] - ai[l] * inv_i[l]);
                 let fi: Lane = std::array::from_fn(|l| ar[l] * inv_i[l] + ai[l] * inv_r[l]);
                 unsafe {
@@ -715,14 +748,30 @@ impl AcLanes {
             }
         }
         let out = &mut self.out;
-        for l in 0..LANES {
-            let o = &mut out[l * (n + 1)..(l + 1) * (n + 1)];
-            for (k, &c) in plan.cperm.iter().enumerate() {
-                unsafe {
-                    *o.get_unchecked_mut(c as usize) = Complex64::new((*yr.add(k))[l], (*yi.add(k))[l]);
+        if self.out_all {
+            // The steps left out keep their excitation's zero, which no later solve of this
+            // sweep changes (the excitation and the compiled sweep stay).
+            for l in 0..LANES {
+                let o = &mut out[l * (n + 1)..(l + 1) * (n + 1)];
+                for (k, &c) in plan.cperm.iter().enumerate() {
+                    unsafe {
+                        *o.get_unchecked_mut(c as usize) = Complex64::new((*yr.add(k))[l], (*yi.add(k))[l]);
+                    }
+                }
+                o[n] = Complex64::new(0.0, 0.0);
+            }
+            self.out_all = false;
+        } else {
+            for l in 0..LANES {
+                let o = &mut out[l * (n + 1)..(l + 1) * (n + 1)];
+                for &k in &sw.steps {
+                    unsafe {
+                        let c = *plan.cperm.get_unchecked(k as usize);
+                        *o.get_unchecked_mut(c as usize) =
+                            Complex64::new((*yr.add(k as usize))[l], (*yi.add(k as usize))[l]);
+                    }
                 }
             }
-            o[n] = Complex64::new(0.0, 0.0);
         }
         !finite.contains(&false)
     }
