@@ -106,6 +106,7 @@ impl Simulator {
                 vntol: o.vntol,
                 noncon: 0,
                 small_signal: true,
+                dc_bypass: false,
             }
         };
         acw.g.iter_mut().for_each(|v| *v = 0.0);

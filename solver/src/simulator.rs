@@ -266,6 +266,7 @@ impl Simulator {
             vntol: o.vntol,
             noncon: 0,
             small_signal: false,
+            dc_bypass: false,
         }
     }
 
@@ -463,6 +464,7 @@ impl Simulator {
             w.x0.copy_from_slice(&w.x);
             w.x.copy_from_slice(&w.xlast);
             let mut ctx = self.ctx(Mode::Dc, Init::Float);
+            ctx.dc_bypass = true;
             let itl1 = self.options().itl1;
             if self.newton(&mut ctx, itl1, 0.0, Pins::OP).is_ok() {
                 self.converged_here();

@@ -205,7 +205,7 @@ impl Simulator {
                 {
                     return Err(derr("changing RD/RS between zero and non-zero needs a recompile".into()));
                 }
-                self.inst.mos1[k].dev = dev;
+                self.inst.mos1[k].replace_dev(dev);
             }
             (ElementKind::Mosfet { model, geom, .. }, DevRef::Bsim3v3(k)) => {
                 let CompiledModel::Bsim3v3(bm) = &self.models[*model] else {
@@ -240,7 +240,7 @@ impl Simulator {
                         dev.set_nqs_t0(t0);
                     }
                 }
-                self.inst.bsim3v3[k].dev = dev;
+                self.inst.bsim3v3[k].replace_dev(dev);
             }
             (ElementKind::Mosfet { model, geom, .. }, DevRef::Bsim3(k)) => {
                 let CompiledModel::Bsim3(bm) = &self.models[*model] else {
@@ -253,7 +253,7 @@ impl Simulator {
                 {
                     return Err(derr("changing RD/RS between zero and non-zero needs a recompile".into()));
                 }
-                self.inst.bsim3[k].dev = dev;
+                self.inst.bsim3[k].replace_dev(dev);
             }
             _ => {}
         }

@@ -132,6 +132,12 @@ impl FetDevice for Bsim3 {
 
     type Eval = Nodal;
     const BYPASS: bool = true;
+    const AC_EVAL: bool = true;
+
+    /// The capacitances of the nodal charges evaluated with the current.
+    fn ac_cap_matrix_eval(&self, _last: &Last, e: &Nodal) -> [[f64; 4]; 4] {
+        e.c
+    }
 
     /// One evaluation of the shared intermediate quantities serves the current and, in a
     /// transient, the charges.

@@ -226,6 +226,16 @@ pub trait FetDevice: Clone + std::fmt::Debug {
     /// What a transient load needs beyond [`FetDc`] when the model computes it together with
     /// the current (its charges); `()` for a model without such an evaluation.
     type Eval: Copy + Default + std::fmt::Debug;
+    /// Whether a small-signal load evaluates the charges together with the current
+    /// ([`FetDevice::eval`] with `charges`), so that [`FetDevice::ac_cap_matrix_eval`] takes
+    /// the capacitances from that one evaluation instead of evaluating the model again.
+    const AC_EVAL: bool = false;
+    /// [`FetDevice::ac_cap_matrix`] from the evaluation `e` that [`FetDevice::eval`] returned
+    /// (with `charges`) at the voltages of `last`: the same matrix, bit for bit.
+    fn ac_cap_matrix_eval(&self, last: &Last, e: &Self::Eval) -> [[f64; 4]; 4] {
+        let _ = e;
+        self.ac_cap_matrix(last)
+    }
     /// Whether a transient load may bypass the model (SPICE's device bypass, see
     /// [`FetInst::load`]); the model then loads charges linearized from its cached [`Self::Eval`].
     const BYPASS: bool = false;
@@ -281,6 +291,12 @@ pub struct FetInst<F: FetDevice> {
     /// The model's charge evaluation at the voltages of `last`, when the last load computed
     /// one (a transient load): what a bypassed load linearizes.
     pub eval: Option<F::Eval>,
+    /// The charge evaluation of the last load when it was a small-signal one of a model with
+    /// [`FetDevice::AC_EVAL`]: what [`FetInst::ac`] takes the capacitances from.
+    pub ac_eval: Option<F::Eval>,
+    /// Whether `last` is an evaluation of the present `dev` (false until the first load and
+    /// after [`FetInst::replace_dev`]): only then may a DC load be bypassed.
+    pub fresh: bool,
     /// Charge deficit (n-frame) of the last load, for a model with a `q` node.
     pub qdef: f64,
     /// The charge deficit (n-frame) of the last transient load, kept across analyses: what
@@ -298,7 +314,28 @@ pub struct FetInst<F: FetDevice> {
 impl<F: FetDevice> FetInst<F> {
     /// Instance `dev` of element `elem` at `f`, not yet loaded.
     pub fn new(elem: usize, dev: F, off: bool, f: FetSlots) -> Self {
-        FetInst { elem, dev, off, f, last: Last::default(), eval: None, qdef: 0.0, qcdump: 0.0, ic: None }
+        FetInst {
+            elem,
+            dev,
+            off,
+            f,
+            last: Last::default(),
+            eval: None,
+            ac_eval: None,
+            fresh: false,
+            qdef: 0.0,
+            qcdump: 0.0,
+            ic: None,
+        }
+    }
+
+    /// Replaces the device (new size, temperature or model card): the last evaluation no
+    /// longer describes it, so no load may be bypassed until the next evaluation.
+    pub fn replace_dev(&mut self, dev: F) {
+        self.dev = dev;
+        self.fresh = false;
+        self.eval = None;
+        self.ac_eval = None;
     }
 
     /// With the instance's `ic=vds,vgs,vbs`: as ngspice's MOSFET loads (`mos1load.c`,
@@ -328,7 +365,10 @@ impl<F: FetDevice> FetInst<F> {
     /// Loads the device for DC or a transient point. In a transient's free iterations a
     /// model with [`FetDevice::BYPASS`] is not evaluated when SPICE's bypass test (`bypass`)
     /// passes: the last linearization is stamped again and the cached charges are carried to
-    /// the present voltages ([`FetDevice::load_charges_bypass`]).
+    /// the present voltages ([`FetDevice::load_charges_bypass`]). In the free iterations of a
+    /// DC solve with [`Ctx::dc_bypass`] (warm-started operating points) any model without a
+    /// charge-deficit node is bypassed by the same test: the last linearization is stamped
+    /// again (ngspice's `b3ld.c` bypasses in DC as well).
     pub fn load(&mut self, x: &[f64], m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &mut Ctx) {
         let (mut vgs, mut vds, mut vbs) = self.voltages(x);
         match ctx.init {
@@ -361,6 +401,31 @@ impl<F: FetDevice> FetInst<F> {
             };
         }
         let tran = ctx.mode == Mode::Tran;
+        // A small-signal load of a model with AC_EVAL evaluates the charges too, for `ac`.
+        let small = ctx.small_signal && F::AC_EVAL;
+        if ctx.dc_bypass
+            && !tran
+            && self.fresh
+            && self.f.q.is_none()
+            && ctx.init == Init::Float
+            && self.bypass(vgs, vds, vbs, ctx)
+        {
+            let stamp = self.stamp_last(m, ctx.small_signal);
+            stamp.scatter(&self.f, m, rhs);
+            return;
+        }
+        if small
+            && self.fresh
+            && self.ac_eval.is_some()
+            && self.f.q.is_none()
+            && (vgs, vds, vbs) == (self.last.vgs, self.last.vds, self.last.vbs)
+        {
+            // The last evaluation, with its charges, was at these very voltages (a device a
+            // warm-started operating point bypassed): evaluating again would give the same bits.
+            let stamp = self.stamp_last(m, true);
+            stamp.scatter(&self.f, m, rhs);
+            return;
+        }
         if F::BYPASS
             && tran
             && self.f.q.is_none()
@@ -371,19 +436,13 @@ impl<F: FetDevice> FetInst<F> {
             self.load_bypassed(m, rhs, st, ctx, (vgs, vds, vbs));
             return;
         }
-        let (dc, eval) = self.dev.eval(vgs, vds, vbs, tran);
+        let (dc, eval) = self.dev.eval(vgs, vds, vbs, tran || small);
         self.last = Last { vgs, vds, vbs, dc };
+        self.fresh = true;
         self.eval = tran.then_some(eval);
+        self.ac_eval = small.then_some(eval);
 
-        let gdr = self.dev.drain_conductance();
-        if gdr > 0.0 {
-            stamp_g(m, &self.f.s_rd, gdr);
-        }
-        let gsr = self.dev.source_conductance();
-        if gsr > 0.0 {
-            stamp_g(m, &self.f.s_rs, gsr);
-        }
-        let mut stamp = self.dc_stamp(ctx.small_signal);
+        let mut stamp = self.stamp_last(m, ctx.small_signal);
         if let Some(e) = &self.eval {
             self.dev.load_charges_eval(self.f.state, st, &ctx.integ, &self.last, e, &mut stamp);
         }
@@ -419,6 +478,19 @@ impl<F: FetDevice> FetInst<F> {
     /// carried to the present voltages `v` through the cached capacitance matrix, so the
     /// integration sees the charge at this iterate, not a stale one.
     fn load_bypassed(&self, m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &Ctx, v: (f64, f64, f64)) {
+        // Rebuilt from `last` rather than copied from a cache: a 160-byte copy is a `memcpy`
+        // call, and copying a stamp just built stalled every full load of a switching circuit.
+        let mut stamp = self.stamp_last(m, ctx.small_signal);
+        if let Some(e) = &self.eval {
+            self.dev.load_charges_bypass(self.f.state, st, &ctx.integ, &self.last, e, v, &mut stamp);
+        }
+        stamp.scatter(&self.f, m, rhs);
+    }
+
+    /// Stamps the drain and source series resistances into `m` and returns the stamp of the
+    /// channel and junctions linearized at `last` (see [`FetInst::dc_stamp`]).
+    #[inline]
+    fn stamp_last(&self, m: &mut [f64], small_signal: bool) -> Stamp {
         let gdr = self.dev.drain_conductance();
         if gdr > 0.0 {
             stamp_g(m, &self.f.s_rd, gdr);
@@ -427,13 +499,7 @@ impl<F: FetDevice> FetInst<F> {
         if gsr > 0.0 {
             stamp_g(m, &self.f.s_rs, gsr);
         }
-        // Rebuilt from `last` rather than copied from a cache: a 160-byte copy is a `memcpy`
-        // call, and copying a stamp just built stalled every full load of a switching circuit.
-        let mut stamp = self.dc_stamp(ctx.small_signal);
-        if let Some(e) = &self.eval {
-            self.dev.load_charges_bypass(self.f.state, st, &ctx.integ, &self.last, e, v, &mut stamp);
-        }
-        stamp.scatter(&self.f, m, rhs);
+        self.dc_stamp(small_signal)
     }
 
     /// SPICE's FET limiting (fetlim on vgs or vgd, limvds, pnjlim on the forward junction);
@@ -544,7 +610,10 @@ impl<F: FetDevice> FetInst<F> {
 
     /// Small-signal capacitances into the C matrix (AC).
     pub fn ac(&self, c: &mut [f64]) {
-        let cm = self.dev.ac_cap_matrix(&self.last);
+        let cm = match &self.ac_eval {
+            Some(e) => self.dev.ac_cap_matrix_eval(&self.last, e),
+            None => self.dev.ac_cap_matrix(&self.last),
+        };
         for (r, row) in cm.iter().enumerate() {
             for (col, v) in row.iter().enumerate() {
                 c[self.f.sl[r][col]] += v;
@@ -623,5 +692,128 @@ impl<F: FetDevice> FetInst<F> {
         }
         let tol = reltol * fmax(cbhat.abs(), cb.abs()) + abstol;
         (cbhat - cb).abs() <= tol
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Simulator;
+    use insitu_netlist::{elaborate, parse_str, ElabOptions, MemLoader};
+
+    /// Two BSIM-lite op-amps on one supply (the model cards of `tests/decks/bsim_cs_amp.cir`):
+    /// `X1` open loop, driven by the AC source, and `X2` a buffer no AC source reaches, as the
+    /// generic180 example deck and the sizing loop's testbenches hold them.
+    fn two_copies() -> Simulator {
+        let cards: String = include_str!("../../../tests/decks/bsim_cs_amp.cir")
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with("VDD"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let deck = format!(
+            "two BSIM-lite op-amps\n{cards}.subckt opamp inp inm out vdd
+IB vdd nb 20u
+M8 nb nb 0 0 nb W=4u L=0.5u AD=2p AS=2p PD=9u PS=9u
+M5 tail nb 0 0 nb W=8u L=0.5u AD=4p AS=4p PD=17u PS=17u
+M1 d1 inm tail 0 nb W=10u L=0.5u AD=5p AS=5p PD=21u PS=21u
+M2 d2 inp tail 0 nb W=10u L=0.5u AD=5p AS=5p PD=21u PS=21u
+M3 d1 d1 vdd vdd pb W=20u L=0.5u AD=10p AS=10p PD=41u PS=41u
+M4 d2 d1 vdd vdd pb W=20u L=0.5u AD=10p AS=10p PD=41u PS=41u
+M6 out d2 vdd vdd pb W=80u L=0.5u AD=40p AS=40p PD=161u PS=161u
+M7 out nb 0 0 nb W=32u L=0.5u AD=16p AS=16p PD=65u PS=65u
+RZ d2 cz 1.5k
+CC cz out 1p
+.ends
+VDD vdd 0 1.8
+VIN in 0 DC 0.9 AC 1
+X1 in fb out vdd opamp
+LFB out fb 1G
+CFB fb 0 1G
+CL out 0 2p
+VSTEP sin 0 DC 0.8
+X2 sin bout bout vdd opamp
+CLB bout 0 2p
+.nodeset v(out)=0.9 v(fb)=0.9 v(bout)=0.8
+.end
+"
+        );
+        let parsed = parse_str(&deck, "two.cir".as_ref(), &MemLoader::new()).expect("parse");
+        Simulator::new(elaborate(&parsed, &ElabOptions::default()).expect("elaborate")).expect("compile")
+    }
+
+    fn m6(s: &Simulator) -> crate::ElementHandle {
+        s.element_handle("m6.x1").or_else(|_| s.element_handle("x1.m6")).expect("M6 of X1")
+    }
+
+    /// Cold operating point of a fresh simulator with M6 of `X1` at width `w`.
+    fn cold(w: f64) -> Vec<f64> {
+        let mut s = two_copies();
+        let h = m6(&s);
+        s.set_mos_size_of(h, w, 0.5e-6).unwrap();
+        s.op().unwrap();
+        s.solution().to_vec()
+    }
+
+    #[test]
+    fn warm_ops_bypass_within_tolerance_and_cold_ops_are_unchanged() {
+        let mut s = two_copies();
+        let h = m6(&s);
+        s.op().unwrap();
+        s.ac_prepare().unwrap();
+        s.set_warm_start(true);
+        let (reltol, vntol) = (s.circuit().options.reltol, s.circuit().options.vntol);
+        for w in [70e-6, 90e-6, 64e-6, 96e-6] {
+            s.set_mos_size_of(h, w, 0.5e-6).unwrap();
+            s.op().unwrap();
+            // The buffer copy does not move, so its devices are bypassed in every iteration.
+            let skipped = s.inst.bsim3.iter().filter(|d| d.fresh && d.ac_eval.is_some()).count();
+            assert!(skipped >= 8, "{skipped} devices kept their small-signal evaluation");
+            let warm = s.solution().to_vec();
+            s.ac_prepare().unwrap();
+            let reference = cold(w);
+            for (k, (a, b)) in warm.iter().zip(&reference).enumerate() {
+                let tol = reltol * a.abs().max(b.abs()) + vntol;
+                assert!((a - b).abs() <= tol, "w {w}, unknown {k}: warm {a} against cold {b}");
+            }
+        }
+        // Whatever the warm history left in the devices, a cold start repeats a fresh one.
+        s.set_warm_start(false);
+        s.op().unwrap();
+        assert_eq!(s.solution(), &cold(96e-6)[..]);
+    }
+
+    #[test]
+    fn a_device_that_did_not_move_is_not_evaluated_again_for_ac() {
+        let mut s = two_copies();
+        let h = m6(&s);
+        s.set_warm_start(true);
+        s.op().unwrap();
+        s.ac_prepare().unwrap();
+        let mut reused = Vec::new();
+        for w in [90e-6, 70e-6, 85e-6, 95e-6, 75e-6] {
+            s.set_mos_size_of(h, w, 0.5e-6).unwrap();
+            s.op().unwrap();
+            // Devices whose last evaluation (with its charges) was at the present voltages, bit
+            // for bit: the buffer copy's, bypassed by the warm op, once its unknowns settle.
+            let x = s.w.x.clone();
+            let unmoved = |d: &&super::FetInst<insitu_devices::Bsim3>| {
+                d.fresh && d.ac_eval.is_some() && d.voltages(&x) == (d.last.vgs, d.last.vds, d.last.vbs)
+            };
+            reused.push(s.inst.bsim3.iter().filter(unmoved).count());
+            // The same operating point with every device evaluated again.
+            let mut full = s.clone();
+            full.inst.bsim3.iter_mut().for_each(|d| d.fresh = false);
+            s.ac_prepare().unwrap();
+            full.ac_prepare().unwrap();
+            let (a, b) = (s.ac.as_ref().unwrap(), full.ac.as_ref().unwrap());
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a.g), bits(&b.g), "w {w}");
+            assert_eq!(bits(&a.c), bits(&b.c), "w {w}");
+            for (p, q) in s.inst.bsim3.iter().zip(&full.inst.bsim3) {
+                assert_eq!(format!("{:?}", p.last), format!("{:?}", q.last));
+            }
+        }
+        eprintln!("devices reusing their evaluation: {reused:?}");
+        assert!(reused.iter().any(|&n| n >= 4), "devices reusing their evaluation: {reused:?}");
     }
 }

@@ -62,6 +62,9 @@ pub struct Ctx {
     /// The load builds the small-signal matrix (AC, noise) at the operating point: models
     /// whose AC load differs from their DC one (bsim3v1's, without Isub) stamp that.
     pub small_signal: bool,
+    /// DC loads may be bypassed (SPICE's device bypass in the free iterations): only the
+    /// warm-started operating point sets it, so cold-started answers do not depend on it.
+    pub dc_bypass: bool,
 }
 
 /// The larger of `a` and `b` for the tolerance tests of the hot loops: one `maxsd`, where
