@@ -3,7 +3,7 @@
 //! and evaluated through the solver's model-agnostic [`FetDevice`] interface (DC and the
 //! capacitance matrix with overlaps and junctions), with no matrix solve.
 
-use super::{DeviceType, GmidError};
+use super::{DeviceType, GmidError, Quantity, QuantitySet};
 use insitu_devices::bsim3::lane::{Lane, Lanes};
 use insitu_devices::noise::{mos1_flicker_psd, mos1_thermal_psd};
 use insitu_devices::{Bsim3, Bsim3Bias, Bsim3v3, FetDc, Mos1, MosGeom};
@@ -102,6 +102,19 @@ impl Card {
         }
         let models = compile_models(c).map_err(|e| GmidError::Model(e.to_string()))?;
         Ok(Card { model: models[idx].clone(), card, geom, tnom: c.options.tnom, gmin: c.options.gmin })
+    }
+
+    /// The quantities this card's model gives the same at every VGS of a (VDS, VBS)
+    /// (stored once per (L, VDS, VSB)): the junction capacitances always, the overlaps where
+    /// they are constant (level 1, BSIM-lite; BSIM3v3's CGSL/CGDL make them bias-dependent)
+    /// and BSIM-lite's threshold voltage (a function of VDS and VBS).
+    pub(crate) fn vgs_independent(&self) -> QuantitySet {
+        use Quantity::{Cgbol, Cgdol, Cgsol, Cjd, Cjs, Vt};
+        match &self.model {
+            CompiledModel::Mos1(_) => QuantitySet::of(&[Cgsol, Cgdol, Cgbol, Cjd, Cjs]),
+            CompiledModel::Bsim3(_) => QuantitySet::of(&[Vt, Cgsol, Cgdol, Cgbol, Cjd, Cjs]),
+            _ => QuantitySet::of(&[Cjd, Cjs]),
+        }
     }
 
     /// The model card.
