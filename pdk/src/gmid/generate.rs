@@ -256,29 +256,28 @@ unsafe fn fill_avx2(d: &Device, grid: &Grid, layout: &Layout, junctions: &[Bias]
 }
 
 /// The lane loop: per group of `N` gate voltages (the last group padded with its last
-/// voltage), every (VDS, VSB) in storage order. A VGS-independent quantity's row is written
-/// from the first group only.
+/// voltage), every (VDS, VSB) in storage order (`junctions` holds their [`Device::bias`]).
+/// A VGS-independent quantity's row is written from the first group only.
 #[inline(always)]
 fn fill<const N: usize>(d: &Device, grid: &Grid, layout: &Layout, junctions: &[Bias], block: &mut [f64]) {
     let per_vgs = layout.per_vgs;
     for (g, vgs) in grid.vgs.chunks(N).enumerate() {
         let mut lanes = [vgs[vgs.len() - 1]; N];
         lanes[..vgs.len()].copy_from_slice(vgs);
-        let mut ij = 0;
-        for &vds in &grid.vds {
-            for &vsb in &grid.vsb {
-                let p = d.eval_lanes(Lanes(lanes), vds, -vsb, &junctions[ij]).expect("a model with a lane path");
-                for (q, v) in Quantity::ALL.into_iter().zip(p.values()) {
-                    let row = &mut block[layout.row(q)];
-                    if !layout.flat.contains(q) {
-                        for (i, x) in v.0.into_iter().take(vgs.len()).enumerate() {
-                            row[(g * N + i) * per_vgs + ij] = x;
-                        }
-                    } else if g == 0 {
-                        row[ij] = v.0[0];
+        for (ij, j) in junctions.iter().enumerate() {
+            let p = d.eval_lanes(Lanes(lanes), j).expect("a model with a lane path");
+            for (q, v) in Quantity::ALL.into_iter().zip(p.values()) {
+                let row = &mut block[layout.row(q)];
+                if !layout.flat.contains(q) {
+                    // Lane i at VGS index g N + i: every per_vgs-th value from the group's
+                    // first (the row ends after the last group's last VGS).
+                    let column = row[g * N * per_vgs + ij..].iter_mut().step_by(per_vgs);
+                    for (dst, x) in column.zip(v.0) {
+                        *dst = x;
                     }
+                } else if g == 0 {
+                    row[ij] = v.0[0];
                 }
-                ij += 1;
             }
         }
     }
