@@ -17,18 +17,18 @@ pub struct QuantitySet(u32);
 impl QuantitySet {
     /// The set of `qs`.
     pub fn of(qs: &[Quantity]) -> QuantitySet {
-        QuantitySet(qs.iter().fold(0, |m, q| m | 1 << q.index()))
+        QuantitySet(qs.iter().fold(0, |m, q| m | (1 << q.index())))
     }
 
     /// Whether `q` is in the set.
     #[inline]
     pub fn contains(self, q: Quantity) -> bool {
-        self.0 >> q.index() & 1 == 1
+        (self.0 >> q.index()) & 1 == 1
     }
 
     /// `self` with `q` added.
     pub fn with(self, q: Quantity) -> QuantitySet {
-        QuantitySet(self.0 | 1 << q.index())
+        QuantitySet(self.0 | (1 << q.index()))
     }
 }
 
