@@ -16,8 +16,8 @@
 //!
 //! insitu: `Table::generate` (every quantity of the table, noise included) on all cores and on
 //! one; BSIM-lite evaluates several VGS points per call in SIMD lanes (`vgs_lanes` in the RESULT
-//! line: 4 with AVX2, else 2). The ngspice rawfile is read back and ID and GM are compared with
-//! the table at every point, so both sides compute the same thing.
+//! line: 8 with AVX-512F, 4 with AVX2, else 2). The ngspice rawfile is read back and ID and GM
+//! are compared with the table at every point, so both sides compute the same thing.
 //! Times are medians of `GMID_BENCH_RUNS` runs (default 3). The last line is `RESULT {json}`.
 
 use insitu::ngspice::Ngspice;

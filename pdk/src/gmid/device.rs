@@ -3,7 +3,7 @@
 //! and evaluated through the solver's model-agnostic [`FetDevice`] interface (DC and the
 //! capacitance matrix with overlaps and junctions), with no matrix solve.
 
-use super::{DeviceType, GmidError};
+use super::{DeviceType, GmidError, Quantity, QuantitySet};
 use insitu_devices::bsim3::lane::{Lane, Lanes};
 use insitu_devices::noise::{mos1_flicker_psd, mos1_thermal_psd};
 use insitu_devices::{Bsim3, Bsim3Bias, Bsim3v3, FetDc, Mos1, MosGeom};
@@ -104,6 +104,19 @@ impl Card {
         Ok(Card { model: models[idx].clone(), card, geom, tnom: c.options.tnom, gmin: c.options.gmin })
     }
 
+    /// The quantities this card's model gives the same at every VGS of a (VDS, VBS)
+    /// (stored once per (L, VDS, VSB)): the junction capacitances always, the overlaps where
+    /// they are constant (level 1, BSIM-lite; BSIM3v3's CGSL/CGDL make them bias-dependent)
+    /// and BSIM-lite's threshold voltage (a function of VDS and VBS).
+    pub(crate) fn vgs_independent(&self) -> QuantitySet {
+        use Quantity::{Cgbol, Cgdol, Cgsol, Cjd, Cjs, Vt};
+        match &self.model {
+            CompiledModel::Mos1(_) => QuantitySet::of(&[Cgsol, Cgdol, Cgbol, Cjd, Cjs]),
+            CompiledModel::Bsim3(_) => QuantitySet::of(&[Vt, Cgsol, Cgdol, Cgbol, Cjd, Cjs]),
+            _ => QuantitySet::of(&[Cjd, Cjs]),
+        }
+    }
+
     /// The model card.
     pub(crate) fn model(&self) -> &Model {
         &self.card
@@ -177,8 +190,8 @@ impl Device {
                 fet_point(&dc, id, &cm, ol, jn, sth, sfl)
             }
             Inst::Bsim3(dev) => match &j.bsim3 {
-                Some(b) => bsim3_point(dev, b, j, vgs, vds, vbs),
-                None => bsim3_point(dev, &dev.bias(vds, vbs), j, vgs, vds, vbs),
+                Some(b) => bsim3_point(dev, b, j, vgs),
+                None => bsim3_point(dev, &dev.bias(vds, vbs), j, vgs),
             },
             Inst::Bsim3v3(dev) => {
                 let full = dev.dc(vgs, vds, vbs);
@@ -193,13 +206,13 @@ impl Device {
         }
     }
 
-    /// [`Device::eval_with`] at `N` gate voltages side by side (one SIMD lane each), lane by
-    /// lane bit for bit what `eval_with` gives; `None` for a model without a lane path (BSIM-lite
-    /// has one).
+    /// [`Device::eval_with`] at `N` gate voltages side by side (one SIMD lane each) and the
+    /// (VDS, VBS) of `j` ([`Device::bias`]), lane by lane bit for bit what `eval_with` gives;
+    /// `None` for a model without a lane path (BSIM-lite has one).
     #[inline(always)]
-    pub fn eval_lanes<const N: usize>(&self, vgs: Lanes<N>, vds: f64, vbs: f64, j: &Bias) -> Option<OpPoint<Lanes<N>>> {
+    pub fn eval_lanes<const N: usize>(&self, vgs: Lanes<N>, j: &Bias) -> Option<OpPoint<Lanes<N>>> {
         match (&self.inst, &j.bsim3) {
-            (Inst::Bsim3(dev), Some(b)) => Some(bsim3_point(dev, b, j, vgs, vds, vbs)),
+            (Inst::Bsim3(dev), Some(b)) => Some(bsim3_point(dev, b, j, vgs)),
             _ => None,
         }
     }
@@ -231,17 +244,36 @@ fn fet<F: FetDevice>(dev: &F, vgs: f64, vds: f64, vbs: f64) -> (FetDc, [[f64; 4]
 }
 
 /// BSIM-lite at one or several gate voltages: one evaluation of the model's core serves the
-/// current, the charges and the noise; the capacitance matrix includes overlaps and junctions.
+/// current, the charges and the noise; the capacitances include overlaps and junctions.
 #[inline(always)]
-fn bsim3_point<T: Lane>(dev: &Bsim3, b: &Bsim3Bias, j: &Bias, vgs: T, vds: f64, vbs: f64) -> OpPoint<T> {
+fn bsim3_point<T: Lane>(dev: &Bsim3, b: &Bsim3Bias, j: &Bias, vgs: T) -> OpPoint<T> {
     let (full, k) = dev.dc_charges_at(b, vgs);
-    let cm = dev.with_extrinsic_junctions(vgs, vds, vbs, &k, j.bd, j.bs).c;
+    let ol = dev.overlap_caps();
+    let caps = extrinsic_caps(&k.c, ol, (j.bd.1, j.bs.1));
     // ngspice's BSIM3 `@m[id]` is the channel current alone.
     let id = full.cdrain * full.mode;
     let (sth, sfl) = dev.noise_psd(&full, 1.0);
     let s = T::splat;
     let dc = [id, s(full.von), full.gm, full.gmbs, full.gds, full.vdsat];
-    point(dc, &cm, dev.overlap_caps(), (j.bd.1, j.bs.1), sth, sfl)
+    point(dc, caps, ol, (j.bd.1, j.bs.1), sth, sfl)
+}
+
+/// The stored capacitances `[Cgg, Cgs, Cgd, Cgb, Cdd, Css]` from the intrinsic matrix `c`
+/// (terminal order d, g, s, b), the overlaps (gate-source, gate-drain, gate-bulk) and the
+/// junction capacitances (drain-bulk, source-bulk): the entries of
+/// `Bsim3::with_extrinsic_junctions`'s matrix the table keeps, with its additions in its
+/// order (the same bits), without building the whole matrix.
+#[inline(always)]
+fn extrinsic_caps<T: Lane>(c: &[[T; 4]; 4], ol: (f64, f64, f64), jn: (f64, f64)) -> [T; 6] {
+    let (ogs, ogd, ogb) = ol;
+    [
+        c[G][G] + ogs + ogd + ogb,
+        -(c[G][S] - ogs),
+        -(c[G][D] - ogd),
+        -(c[G][B] - ogb),
+        c[D][D] + ogd + jn.0,
+        c[S][S] + ogs + jn.1,
+    ]
 }
 
 fn fet_point(
@@ -253,15 +285,18 @@ fn fet_point(
     sth: f64,
     sfl: f64,
 ) -> OpPoint {
-    point([id, dc.von, dc.gm, dc.gmbs, dc.gds, dc.vdsat], cm, ol, jn, sth, sfl)
+    let caps = [cm[G][G], -cm[G][S], -cm[G][D], -cm[G][B], cm[D][D], cm[S][S]];
+    point([id, dc.von, dc.gm, dc.gmbs, dc.gds, dc.vdsat], caps, ol, jn, sth, sfl)
 }
 
-/// The stored point from `[id, vt, gm, gmb, gds, vdsat]`, the capacitance matrix, the
-/// overlaps, the junction capacitances and the noise densities.
+/// The stored point from `[id, vt, gm, gmb, gds, vdsat]`, `[cgg, cgs, cgd, cgb, cdd, css]`
+/// (overlaps and junctions included), the overlaps, the junction capacitances and the noise
+/// densities.
 #[inline(always)]
-fn point<T: Lane>(dc: [T; 6], cm: &[[T; 4]; 4], ol: (f64, f64, f64), jn: (f64, f64), sth: T, sfl: T) -> OpPoint<T> {
+fn point<T: Lane>(dc: [T; 6], caps: [T; 6], ol: (f64, f64, f64), jn: (f64, f64), sth: T, sfl: T) -> OpPoint<T> {
     let s = T::splat;
     let [id, vt, gm, gmb, gds, vdsat] = dc;
+    let [cgg, cgs, cgd, cgb, cdd, css] = caps;
     OpPoint {
         id,
         vt,
@@ -269,12 +304,12 @@ fn point<T: Lane>(dc: [T; 6], cm: &[[T; 4]; 4], ol: (f64, f64, f64), jn: (f64, f
         gmb,
         gds,
         vdsat,
-        cgg: cm[G][G],
-        cgs: -cm[G][S],
-        cgd: -cm[G][D],
-        cgb: -cm[G][B],
-        cdd: cm[D][D],
-        css: cm[S][S],
+        cgg,
+        cgs,
+        cgd,
+        cgb,
+        cdd,
+        css,
         cgsol: s(ol.0),
         cgdol: s(ol.1),
         cgbol: s(ol.2),
@@ -282,5 +317,31 @@ fn point<T: Lane>(dc: [T; 6], cm: &[[T; 4]; 4], ol: (f64, f64, f64), jn: (f64, f
         cjs: s(jn.1),
         sth,
         sfl,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gmid::generate::compile;
+    use crate::gmid::ModelSource;
+
+    /// The table's capacitances are the entries of the device's full matrix with overlaps and
+    /// junctions, bit for bit, in both modes and both polarities.
+    #[test]
+    fn extrinsic_caps_are_the_device_matrix_entries() {
+        for dev in [DeviceType::Nmos, DeviceType::Pmos] {
+            let (card, _) = compile(&ModelSource::pdk("generic180", "tt"), None, dev, 5e-6).unwrap();
+            let d = card.device(0.18e-6, 27.0).unwrap();
+            let Inst::Bsim3(b3) = &d.inst else { panic!("generic180 is BSIM-lite") };
+            for (vgs, vds, vbs) in [(0.9, 0.9, 0.0), (0.3, -0.4, -0.5), (1.8, 0.05, -1.0), (-0.2, 1.8, 0.3)] {
+                let j = d.bias(vds, vbs);
+                let (_, k) = b3.dc_charges_at(j.bsim3.as_ref().unwrap(), vgs);
+                let cm = b3.with_extrinsic_junctions(vgs, vds, vbs, &k, j.bd, j.bs).c;
+                let want = [cm[G][G], -cm[G][S], -cm[G][D], -cm[G][B], cm[D][D], cm[S][S]];
+                let got = extrinsic_caps(&k.c, b3.overlap_caps(), (j.bd.1, j.bs.1));
+                assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{dev:?} at {vgs} {vds} {vbs}");
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! voltages, in parallel over L with rayon, no matrix solve.
 
 use super::device::{Bias, Card, Device};
+use super::layout::Layout;
 use super::{DeviceType, GmidError, Grid, Meta, ModelSource, Quantity, Table};
 use insitu_devices::bsim3::lane::Lanes;
 use insitu_netlist::{parse_str, ElabOptions, Model, ModelKind};
@@ -125,11 +126,10 @@ impl Table {
         }
         let (card, mut meta) = compile(src, model, dev, w)?;
         meta.temp = temp;
-        let per_l = grid.vgs.len() * grid.vds.len() * grid.vsb.len();
-        let nq = Quantity::ALL.len();
-        let mut data = vec![0.0; grid.l.len() * nq * per_l];
+        let layout = Layout::new(grid, card.vgs_independent());
+        let mut data = vec![0.0; layout.len(grid.l.len())];
         let done = std::sync::atomic::AtomicUsize::new(0);
-        data.par_chunks_mut(nq * per_l).zip(grid.l.par_iter()).try_for_each(|(block, &l)| {
+        data.par_chunks_mut(layout.block()).zip(grid.l.par_iter()).try_for_each(|(block, &l)| {
             let d = card.device(l, temp)?;
             // The junctions and the model's VGS-independent part depend on (VDS, VSB) only:
             // once per pair, not per point.
@@ -139,15 +139,18 @@ impl Table {
                 .flat_map(|&vds| grid.vsb.iter().map(move |&vsb| (vds, vsb)))
                 .map(|(vds, vsb)| d.bias(vds, -vsb))
                 .collect();
-            if !fill_lanes(&d, grid, &junctions, block) {
+            if !fill_lanes(&d, grid, &layout, &junctions, block) {
                 let mut k = 0;
-                for &vgs in &grid.vgs {
+                for (ig, &vgs) in grid.vgs.iter().enumerate() {
                     let mut j = junctions.iter();
                     for &vds in &grid.vds {
                         for &vsb in &grid.vsb {
                             let p = d.eval_with(vgs, vds, -vsb, j.next().expect("one per (VDS, VSB)"));
-                            for (q, v) in p.values().into_iter().enumerate() {
-                                block[q * per_l + k] = v;
+                            for (q, v) in Quantity::ALL.into_iter().zip(p.values()) {
+                                // A VGS-independent row from the first VGS only.
+                                if ig == 0 || !layout.flat.contains(q) {
+                                    block[layout.row(q).start + k] = v;
+                                }
                             }
                             k += 1;
                         }
@@ -157,7 +160,7 @@ impl Table {
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
             Ok::<(), GmidError>(())
         })?;
-        Ok(Table { meta, grid: grid.clone(), data })
+        Ok(Table { meta, grid: grid.clone(), data, layout })
     }
 }
 
@@ -200,63 +203,81 @@ impl Table {
 /// Fills one length's block (`Quantity::ALL.len()` rows of VGS x VDS x VSB) through the
 /// model's lane path ([`Device::eval_lanes`]): [`lane_width`] gate voltages of one (VDS, VSB)
 /// per evaluation. Returns false, untouched, for a model without a lane path.
-fn fill_lanes(d: &Device, grid: &Grid, junctions: &[Bias], block: &mut [f64]) -> bool {
+fn fill_lanes(d: &Device, grid: &Grid, layout: &Layout, junctions: &[Bias], block: &mut [f64]) -> bool {
     if !d.has_lanes() {
         return false;
     }
-    #[cfg(target_arch = "x86_64")]
-    if lane_width() == 4 {
+    match lane_width() {
+        // SAFETY: the CPU has AVX-512F (checked at run time by `lane_width`).
+        #[cfg(target_arch = "x86_64")]
+        8 => unsafe { fill_avx512(d, grid, layout, junctions, block) },
         // SAFETY: the CPU has AVX2 (checked at run time by `lane_width`).
-        unsafe { fill_avx2(d, grid, junctions, block) };
-        return true;
+        #[cfg(target_arch = "x86_64")]
+        4 => unsafe { fill_avx2(d, grid, layout, junctions, block) },
+        _ => fill::<2>(d, grid, layout, junctions, block),
     }
-    fill::<2>(d, grid, junctions, block);
     true
 }
 
-/// The number of gate voltages the table generator evaluates side by side on this CPU: 4 in
-/// AVX2 registers where the CPU has AVX2 (detected at run time: the default build targets
-/// baseline x86-64), else 2 in SSE2 registers. `INSITU_GMID_LANES=2` forces 2, for
-/// comparisons. (Eight lanes in AVX-512 registers measured slower than four on this
-/// project's Xeon, so they are not used.)
+/// The number of gate voltages the table generator evaluates side by side on this CPU
+/// (detected at run time: the default build targets baseline x86-64): 8 in AVX-512
+/// registers where the CPU has AVX-512F, else 4 in AVX2 registers where it has AVX2, else 2
+/// in SSE2 registers. `INSITU_GMID_LANES=4` or `=2` forces a narrower width, for comparisons
+/// (every width gives the same table, bit for bit). Eight lanes measured about 10 % less
+/// CPU than four on the Zen 5 EPYC of session 10 (full-width AVX-512 units); on the Xeon of
+/// earlier sessions they were slower, so force 4 there.
 pub fn lane_width() -> usize {
     #[cfg(target_arch = "x86_64")]
     {
-        let forced_two = std::env::var("INSITU_GMID_LANES").is_ok_and(|s| s.trim() == "2");
-        if !forced_two && std::is_x86_feature_detected!("avx2") {
+        let forced = std::env::var("INSITU_GMID_LANES").ok().and_then(|s| s.trim().parse::<usize>().ok());
+        let max = forced.unwrap_or(8);
+        if max >= 8 && std::is_x86_feature_detected!("avx512f") {
+            return 8;
+        }
+        if max >= 4 && std::is_x86_feature_detected!("avx2") {
             return 4;
         }
     }
     2
 }
 
+/// [`fill`] with eight lanes, compiled for AVX-512.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn fill_avx512(d: &Device, grid: &Grid, layout: &Layout, junctions: &[Bias], block: &mut [f64]) {
+    fill::<8>(d, grid, layout, junctions, block)
+}
+
 /// [`fill`] with four lanes, compiled for AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn fill_avx2(d: &Device, grid: &Grid, junctions: &[Bias], block: &mut [f64]) {
-    fill::<4>(d, grid, junctions, block)
+unsafe fn fill_avx2(d: &Device, grid: &Grid, layout: &Layout, junctions: &[Bias], block: &mut [f64]) {
+    fill::<4>(d, grid, layout, junctions, block)
 }
 
 /// The lane loop: per group of `N` gate voltages (the last group padded with its last
-/// voltage), every (VDS, VSB) in storage order.
+/// voltage), every (VDS, VSB) in storage order (`junctions` holds their [`Device::bias`]).
+/// A VGS-independent quantity's row is written from the first group only.
 #[inline(always)]
-fn fill<const N: usize>(d: &Device, grid: &Grid, junctions: &[Bias], block: &mut [f64]) {
-    let per_vgs = grid.vds.len() * grid.vsb.len();
-    let per_l = grid.vgs.len() * per_vgs;
+fn fill<const N: usize>(d: &Device, grid: &Grid, layout: &Layout, junctions: &[Bias], block: &mut [f64]) {
+    let per_vgs = layout.per_vgs;
     for (g, vgs) in grid.vgs.chunks(N).enumerate() {
         let mut lanes = [vgs[vgs.len() - 1]; N];
         lanes[..vgs.len()].copy_from_slice(vgs);
-        let mut ij = 0;
-        for &vds in &grid.vds {
-            for &vsb in &grid.vsb {
-                let p = d.eval_lanes(Lanes(lanes), vds, -vsb, &junctions[ij]).expect("a model with a lane path");
-                for (q, v) in p.values().into_iter().enumerate() {
-                    let row = &mut block[q * per_l..(q + 1) * per_l];
-                    for (i, x) in v.0.into_iter().take(vgs.len()).enumerate() {
-                        row[(g * N + i) * per_vgs + ij] = x;
+        for (ij, j) in junctions.iter().enumerate() {
+            let p = d.eval_lanes(Lanes(lanes), j).expect("a model with a lane path");
+            for (q, v) in Quantity::ALL.into_iter().zip(p.values()) {
+                let row = &mut block[layout.row(q)];
+                if !layout.flat.contains(q) {
+                    // Lane i at VGS index g N + i: every per_vgs-th value from the group's
+                    // first (the row ends after the last group's last VGS).
+                    let column = row[g * N * per_vgs + ij..].iter_mut().step_by(per_vgs);
+                    for (dst, x) in column.zip(v.0) {
+                        *dst = x;
                     }
+                } else if g == 0 {
+                    row[ij] = v.0[0];
                 }
-                ij += 1;
             }
         }
     }
@@ -266,8 +287,9 @@ fn fill<const N: usize>(d: &Device, grid: &Grid, junctions: &[Bias], block: &mut
 mod tests {
     use super::*;
 
-    /// Two and four lanes (the SSE2 and AVX2 widths; here both compiled for the build's
-    /// target) fill a block with the same numbers, the scalar evaluation's to rounding.
+    /// Two, four and eight lanes (the SSE2, AVX2 and AVX-512 widths; here all compiled for
+    /// the build's target) fill a block with the same numbers, the scalar evaluation's to
+    /// rounding.
     #[test]
     fn lane_widths_fill_the_scalar_values() {
         let grid = Grid::new(
@@ -283,28 +305,31 @@ mod tests {
             let d = &d;
             let junctions: Vec<_> =
                 grid.vds.iter().flat_map(|&vds| grid.vsb.iter().map(move |&vsb| d.bias(vds, -vsb))).collect();
-            let n = Quantity::ALL.len() * grid.len();
-            let (mut two, mut four) = (vec![0.0; n], vec![0.0; n]);
-            fill::<2>(d, &grid, &junctions, &mut two);
-            fill::<4>(d, &grid, &junctions, &mut four);
+            let layout = Layout::new(&grid, card.vgs_independent());
+            let n = layout.len(1);
+            let (mut two, mut four, mut eight) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            fill::<2>(d, &grid, &layout, &junctions, &mut two);
+            fill::<4>(d, &grid, &layout, &junctions, &mut four);
+            fill::<8>(d, &grid, &layout, &junctions, &mut eight);
             // A lane's value depends on its own gate voltage only: the same table on a CPU
-            // with or without AVX2.
+            // with or without AVX2 or AVX-512.
             assert!(two == four, "{dev:?}: 2 and 4 lanes differ");
-            let per_l = grid.len();
+            assert!(eight == four, "{dev:?}: 8 and 4 lanes differ");
             for (ig, &vgs) in grid.vgs.iter().enumerate() {
                 for (id, &vds) in grid.vds.iter().enumerate() {
                     for (ib, &vsb) in grid.vsb.iter().enumerate() {
                         let k = grid.index(0, ig, id, ib);
                         let p = d.eval(vgs, vds, -vsb).values();
-                        let scale = |q: usize| (0..per_l).fold(0.0f64, |m, i| m.max(four[q * per_l + i].abs()));
-                        for (q, v) in p.into_iter().enumerate() {
-                            for x in [two[q * per_l + k], four[q * per_l + k]] {
+                        let scale = |q: Quantity| four[layout.row(q)].iter().fold(0.0f64, |m, x| m.max(x.abs()));
+                        for (q, v) in Quantity::ALL.into_iter().zip(p) {
+                            let i = layout.slot(q, k);
+                            for x in [two[i], four[i]] {
                                 let e = (x - v).abs() / v.abs().max(1e-3 * scale(q)).max(1e-300);
-                                assert!(
-                                    e <= 1e-12,
-                                    "{dev:?} {:?} at {vgs} {vds} {vsb}: {x} against {v}",
-                                    Quantity::ALL[q]
-                                );
+                                assert!(e <= 1e-12, "{dev:?} {q:?} at {vgs} {vds} {vsb}: {x} against {v}");
+                                if layout.flat.contains(q) {
+                                    // Stored once: the scalar value at every VGS, bit for bit.
+                                    assert_eq!(v.to_bits(), p[q.index()].to_bits());
+                                }
                             }
                         }
                     }

@@ -6,6 +6,7 @@
 //! - [`device`]: one device at forced terminal voltages (no matrix solve), for every model;
 //! - [`generate`]: the table, in parallel over L;
 //! - [`table`]: quantities, metadata and storage;
+//! - [`layout`]: where the values sit (VGS-independent quantities once per (L, VDS, VSB));
 //! - [`lookup`]: the kit's modes, inverse lookups, W sizing;
 //! - [`formats`]: `.ins`, `.mat`, `.npz`, `.json`.
 //!
@@ -21,10 +22,12 @@ pub mod device;
 pub mod formats;
 pub mod generate;
 pub mod grid;
+pub mod layout;
 pub mod lookup;
 pub mod table;
 
 pub use grid::Grid;
+pub use layout::QuantitySet;
 pub use lookup::{At, Bounds, Expr, Method, Term};
 pub use table::{Meta, Quantity, Table};
 

@@ -1,5 +1,6 @@
 //! A gm/Id table: metadata, grid and the stored quantities.
 
+use super::layout::{row_is_flat, Layout, QuantitySet};
 use super::{DeviceType, GmidError, Grid};
 
 /// The quantities a table stores, per grid point, in the kit's conventions: n-frame
@@ -133,20 +134,38 @@ pub struct Meta {
 
 /// A 4-D gm/Id table over (L, VGS, VDS, VSB). Immutable once built: share it across threads
 /// behind an `Arc`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Table {
     pub meta: Meta,
     pub grid: Grid,
-    /// Layout `[L][quantity][VGS][VDS][VSB]`: one contiguous block per length.
+    /// One contiguous block per length, in it one row per quantity in [`Quantity::ALL`]'s
+    /// order: `[VGS][VDS][VSB]`, or `[VDS][VSB]` for a quantity that does not vary with VGS
+    /// (see [`Layout`]).
     pub(crate) data: Vec<f64>,
+    pub(crate) layout: Layout,
+}
+
+/// Tables are equal when their metadata, grids and values are (however they are stored).
+impl PartialEq for Table {
+    fn eq(&self, o: &Table) -> bool {
+        self.meta == o.meta
+            && self.grid == o.grid
+            && if self.layout == o.layout {
+                self.data == o.data
+            } else {
+                Quantity::ALL.into_iter().all(|q| self.array(q) == o.array(q))
+            }
+    }
 }
 
 impl Table {
     /// A table from metadata, grid and per-quantity arrays in grid order ([`Grid::index`]).
+    /// A quantity whose values do not vary with VGS is stored once per (L, VDS, VSB).
     pub fn from_arrays(meta: Meta, grid: Grid, arrays: &[(Quantity, Vec<f64>)]) -> Result<Table, GmidError> {
         grid.check()?;
         let n = grid.len();
-        let mut t = Table { meta, data: vec![0.0; n * Quantity::ALL.len()], grid };
+        let nl = grid.l.len();
+        let mut found = Vec::with_capacity(Quantity::ALL.len());
         for q in Quantity::ALL {
             let (_, a) = arrays
                 .iter()
@@ -155,26 +174,60 @@ impl Table {
             if a.len() != n {
                 return Err(GmidError::Format(format!("{} has {} values, the grid {n}", q.name(), a.len())));
             }
-            for (i, v) in a.iter().enumerate() {
-                let k = t.slot(q, i);
-                t.data[k] = *v;
+            found.push(a);
+        }
+        let full = Layout::new(&grid, QuantitySet::default());
+        let flat = Quantity::ALL.into_iter().zip(&found).fold(QuantitySet::default(), |s, (q, a)| {
+            if full.is_flat(nl, a) {
+                s.with(q)
+            } else {
+                s
+            }
+        });
+        let layout = Layout::new(&grid, flat);
+        let mut data = vec![0.0; layout.len(nl)];
+        for il in 0..nl {
+            for (q, a) in Quantity::ALL.into_iter().zip(&found) {
+                let r = layout.row(q);
+                let start = il * layout.per_l;
+                data[il * layout.block() + r.start..il * layout.block() + r.end]
+                    .copy_from_slice(&a[start..start + r.len()]);
             }
         }
-        Ok(t)
+        Ok(Table { meta, grid, data, layout })
     }
 
-    /// Number of values per length block.
-    #[inline]
-    fn per_l(&self) -> usize {
-        self.grid.vgs.len() * self.grid.vds.len() * self.grid.vsb.len()
+    /// A table from values in the layout of the `.ins` format (every quantity VGS x VDS x VSB
+    /// per length: `[L][quantity][VGS][VDS][VSB]`, `data.len()` = `Quantity::ALL.len()` x
+    /// points); quantities that do not vary with VGS are then stored once per (L, VDS, VSB).
+    pub(crate) fn from_full_blocks(meta: Meta, grid: Grid, data: Vec<f64>) -> Table {
+        let nl = grid.l.len();
+        let full = Layout::new(&grid, QuantitySet::default());
+        let row = |il: usize, q: Quantity| &data[il * full.block() + full.row(q).start..][..full.per_l];
+        let flat = Quantity::ALL.into_iter().fold(QuantitySet::default(), |s, q| {
+            if (0..nl).all(|il| row_is_flat(row(il, q), full.per_vgs)) {
+                s.with(q)
+            } else {
+                s
+            }
+        });
+        if flat == QuantitySet::default() {
+            return Table { meta, grid, data, layout: full };
+        }
+        let layout = Layout::new(&grid, flat);
+        let mut out = Vec::with_capacity(layout.len(nl));
+        for il in 0..nl {
+            for q in Quantity::ALL {
+                out.extend_from_slice(&row(il, q)[..layout.row(q).len()]);
+            }
+        }
+        Table { meta, grid, data: out, layout }
     }
 
     /// Position in `data` of quantity `q` at flat grid index `i`.
     #[inline]
     pub(crate) fn slot(&self, q: Quantity, i: usize) -> usize {
-        let r = self.per_l();
-        let (il, rest) = (i / r, i % r);
-        (il * Quantity::ALL.len() + q.index()) * r + rest
+        self.layout.slot(q, i)
     }
 
     /// Quantity `q` at flat grid index `i` ([`Grid::index`]).
@@ -185,12 +238,15 @@ impl Table {
 
     /// One quantity over the whole grid, in grid order.
     pub fn array(&self, q: Quantity) -> Vec<f64> {
-        let r = self.per_l();
         let mut out = Vec::with_capacity(self.grid.len());
         for il in 0..self.grid.l.len() {
-            let k = (il * Quantity::ALL.len() + q.index()) * r;
-            out.extend_from_slice(&self.data[k..k + r]);
+            self.layout.extend_row(&self.data, il, q, &mut out);
         }
         out
+    }
+
+    /// The quantities stored once per (L, VDS, VSB) because they do not vary with VGS.
+    pub fn vgs_independent(&self) -> QuantitySet {
+        self.layout.flat
     }
 }

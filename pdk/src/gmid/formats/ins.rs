@@ -37,7 +37,7 @@ pub fn to_bytes(t: &Table) -> Vec<u8> {
     .iter()
     .map(|(k, v)| format!("{k}\t{v}\n"))
     .collect::<String>();
-    let mut out = Vec::with_capacity(64 + header.len() + 8 * (t.data.len() + 64));
+    let mut out = Vec::with_capacity(64 + header.len() + 8 * (Quantity::ALL.len() * t.grid.len() + 64));
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(header.len() as u32).to_le_bytes());
     out.extend_from_slice(header.as_bytes());
@@ -47,8 +47,16 @@ pub fn to_bytes(t: &Table) -> Vec<u8> {
             out.extend_from_slice(&v.to_le_bytes());
         }
     }
-    for v in &t.data {
-        out.extend_from_slice(&v.to_le_bytes());
+    // Every quantity VGS x VDS x VSB per length, whatever the table's storage.
+    let mut row = Vec::with_capacity(t.layout.per_l);
+    for il in 0..t.grid.l.len() {
+        for q in Quantity::ALL {
+            row.clear();
+            t.layout.extend_row(&t.data, il, q, &mut row);
+            for v in &row {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
     }
     out
 }
@@ -124,7 +132,7 @@ pub fn from_bytes(b: &[u8]) -> Result<Table, String> {
         return Err(format!("{} trailing bytes after the data", b.len() - r.pos));
     }
     if order == Quantity::ALL {
-        return Ok(Table { meta, grid, data });
+        return Ok(Table::from_full_blocks(meta, grid, data));
     }
     // Another quantity order (a later version): go through per-quantity arrays.
     let per_l = grid.vgs.len() * grid.vds.len() * grid.vsb.len();
