@@ -97,7 +97,7 @@ impl Waveform {
                 }
             }
             Shape::Pwl => {
-                if args.len() < 2 || args.len() % 2 != 0 {
+                if args.len() < 2 || !args.len().is_multiple_of(2) {
                     return Err(err("pwl", args.len() as f64, "PWL needs time-value pairs"));
                 }
                 let points: Vec<(f64, f64)> = args.chunks_exact(2).map(|c| (c[0], c[1])).collect();

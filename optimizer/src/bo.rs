@@ -349,8 +349,8 @@ fn propose<P: Problem + ?Sized>(
         return (us.into_iter().map(|u| ("random-fallback", u)).collect(), Vec::new(), 0.0);
     }
     let t_fit = Instant::now();
-    let restart = cfg.restart_period > 0 && (step - 1) % cfg.restart_period == 0;
-    let refit = restart || cfg.hyper_refit_period <= 1 || (step - 1) % cfg.hyper_refit_period == 0;
+    let restart = cfg.restart_period > 0 && (step - 1).is_multiple_of(cfg.restart_period);
+    let refit = restart || cfg.hyper_refit_period <= 1 || (step - 1).is_multiple_of(cfg.hyper_refit_period);
     let prev: Vec<Option<Gp>> = models.iter_mut().map(Option::take).collect();
     let fits: Vec<Option<Gp>> = prev
         .into_par_iter()

@@ -332,7 +332,7 @@ pub fn optimize(design: &Design, cfg: &BoConfig, seed: u64, progress: Progress) 
         let ys: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
         // Hyperparameters: a full fit first, a warm refit every `REFIT` rounds, else kept.
         let gp = match warm {
-            Some(theta) if round % REFIT != 0 => PositionGp::with_theta_raw(xs, &ys, &wn, &hn, theta),
+            Some(theta) if !round.is_multiple_of(REFIT) => PositionGp::with_theta_raw(xs, &ys, &wn, &hn, theta),
             _ => {
                 let restarts = if round == 0 { cfg.fit_restarts } else { 2 };
                 PositionGp::fit(xs, &ys, &wn, &hn, warm, restarts, &mut stream(seed, 0x6F, round))

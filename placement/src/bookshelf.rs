@@ -104,7 +104,7 @@ fn parse_blocks(path: &Path) -> Result<BlocksFile, PlaceError> {
                     .filter(|s| !s.is_empty())
                     .map(|s| num(s, path, ln, "a vertex coordinate"))
                     .collect::<Result<_, _>>()?;
-                if nums.len() < 6 || nums.len() % 2 != 0 {
+                if nums.len() < 6 || !nums.len().is_multiple_of(2) {
                     return Err(PlaceError::parse(path, ln, "hardrectilinear needs vertices `(x, y) ...`"));
                 }
                 let xs = nums.iter().step_by(2);

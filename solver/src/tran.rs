@@ -284,7 +284,7 @@ impl Simulator {
         let mut window_start = 0.0f64;
         while t < spec.tstop - minbreak {
             steps += 1;
-            if steps % CRAWL_WINDOW == 0 {
+            if steps.is_multiple_of(CRAWL_WINDOW) {
                 if t - window_start < CRAWL_WINDOW as f64 * 1e5 * delmin {
                     return Err(SimError::TimestepTooSmall { time: t, step: h });
                 }

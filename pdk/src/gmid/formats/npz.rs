@@ -105,7 +105,7 @@ pub fn lookup_dict(t: &Table) -> Py {
 fn npy_object(payload: &[u8]) -> Vec<u8> {
     let mut header = "{'descr': '|O', 'fortran_order': False, 'shape': (), }".to_string();
     // Magic (6) + version (2) + length (2) + header, padded with spaces to a multiple of 64, ending in '\n'.
-    while (10 + header.len() + 1) % 64 != 0 {
+    while !(10 + header.len() + 1).is_multiple_of(64) {
         header.push(' ');
     }
     header.push('\n');
