@@ -105,6 +105,7 @@ impl Simulator {
                 abstol: o.abstol,
                 vntol: o.vntol,
                 noncon: 0,
+                moved: 0,
                 small_signal: true,
                 dc_bypass: false,
             }

@@ -159,13 +159,12 @@ impl Simulator {
         // more time points, placed differently from ngspice's.
         let (c1, c2) = (lte_constant(method, 1), lte_constant(method, 2));
         let (abstol, reltol, chgtol, trtol) = (o.abstol, o.reltol, o.chgtol, o.trtol);
-        let mut del1 = f64::INFINITY;
-        let mut del2 = f64::INFINITY;
         let slots = match &self.scope {
             Some(h) if self.scoped => &h.charge_slots,
             _ => &self.charge_slots,
         };
-        for &k in slots {
+        // Tolerance and error estimates of one charge: (tol, order-1 error, order-2 error).
+        let estimate = |k: usize| {
             // Charge and current of each level (one bounds check per level).
             let [q0, i0]: [f64; 2] = l0[k..k + 2].try_into().expect("charge slot");
             let [q1, i1]: [f64; 2] = l1[k..k + 2].try_into().expect("charge slot");
@@ -173,17 +172,41 @@ impl Simulator {
             let volttol = abstol + reltol * fmax(i0.abs(), i1.abs());
             let chargetol = reltol * fmax(fmax(q0.abs(), q1.abs()), chgtol) * dd.inv_h;
             let tol = trtol * fmax(volttol, chargetol);
-            if ORDER1 {
-                let d = tol / fmax(c1 * dd.second(q0, q1, q2).abs(), abstol);
-                if d < del1 {
-                    del1 = d;
-                }
+            let e1 = if ORDER1 { fmax(c1 * dd.second(q0, q1, q2).abs(), abstol) } else { 1.0 };
+            (tol, e1, fmax(c2 * dd.third(q0, q1, q2, q3).abs(), abstol))
+        };
+        // The quotients go four at a time, in packed divisions: one scalar division per
+        // charge was the scan's largest cost (the divider is not fully pipelined).
+        const W: usize = 4;
+        let mut del1 = [f64::INFINITY; W];
+        let mut del2 = [f64::INFINITY; W];
+        let chunks = slots.chunks_exact(W);
+        let rest = chunks.remainder();
+        for chunk in chunks {
+            let (mut tol, mut e1, mut e2) = ([0.0; W], [1.0; W], [1.0; W]);
+            for (j, &k) in chunk.iter().enumerate() {
+                (tol[j], e1[j], e2[j]) = estimate(k);
             }
-            let d = tol / fmax(c2 * dd.third(q0, q1, q2, q3).abs(), abstol);
-            if d < del2 {
-                del2 = d;
+            for j in 0..W {
+                if ORDER1 {
+                    let d = tol[j] / e1[j];
+                    del1[j] = if d < del1[j] { d } else { del1[j] };
+                }
+                let d = tol[j] / e2[j];
+                del2[j] = if d < del2[j] { d } else { del2[j] };
             }
         }
+        for &k in rest {
+            let (tol, e1, e2) = estimate(k);
+            if ORDER1 && tol / e1 < del1[0] {
+                del1[0] = tol / e1;
+            }
+            if tol / e2 < del2[0] {
+                del2[0] = tol / e2;
+            }
+        }
+        let least = |d: [f64; W]| d.into_iter().fold(f64::INFINITY, |a, b| if b < a { b } else { a });
+        let (del1, del2) = (least(del1), least(del2));
         (del1, del2)
     }
 

@@ -55,6 +55,9 @@ pub struct DenseLu<T: Scalar> {
     lu: Vec<T>,
     /// Reciprocals of the pivots (the solves multiply by them).
     inv_diag: Vec<T>,
+    /// The U entries in the plan's back-substitution order (`back_c`), each divided by its
+    /// row's pivot: the back substitution of `solve` is then one loop over them.
+    u_back: Vec<T>,
     planned: bool,
     /// The row and column orders `plan` was compiled for: a fresh pivoting that chooses them
     /// again reuses the compiled plan, which depends on nothing else (the pattern is fixed),
@@ -108,6 +111,7 @@ impl<T: Scalar> DenseLu<T> {
             plan: CompactPlan::new(n, p.nnz()),
             lu: vec![T::ZERO; n * n],
             inv_diag: vec![T::ZERO; n],
+            u_back: Vec::with_capacity(n * n),
             planned: false,
             plan_perm: vec![usize::MAX; n],
             plan_cperm: vec![usize::MAX; n],
@@ -159,10 +163,24 @@ impl<T: Scalar> DenseLu<T> {
     pub fn factor(&mut self, values: &[T]) -> Result<(), Singular> {
         if self.planned && self.replay(values) {
             self.replays += 1;
+            self.scale_back();
             return Ok(());
         }
         self.pivotings += 1;
-        self.factor_pivoting(values)
+        self.factor_pivoting(values)?;
+        self.scale_back();
+        Ok(())
+    }
+
+    /// Fills `u_back` from the factors just computed (no allocation: its capacity is n^2),
+    /// for a scalar whose solve uses it.
+    fn scale_back(&mut self) {
+        if !T::SCALED_BACK {
+            return;
+        }
+        let (plan, lu, inv) = (&self.plan, &self.lu, &self.inv_diag);
+        self.u_back.clear();
+        self.u_back.extend(plan.back_c.iter().zip(&plan.back_i).map(|(&c, &i)| lu[c as usize] * inv[i as usize]));
     }
 
     /// Replays the recorded plan on the compact entries; false when a pivot fails the
@@ -405,20 +423,33 @@ impl<T: Scalar> DenseLu<T> {
         // substitution (an AC excitation is one source's row or two): start at the first
         // non-zero. Only the signs of zeros can differ from a full pass (`y -= l * 0`).
         let k0 = (0..n).find(|&k| unsafe { *y.add(k) }.mag() != 0.0).unwrap_or(n);
-        for k in k0..n {
-            let yk = unsafe { *y.add(k) };
-            let (rows, ri) = plan.rows(k);
-            for (&c, &i) in rows.iter().zip(ri) {
-                unsafe { *y.add(i as usize) -= *lu.add(c as usize) * yk };
-            }
+        // Forward, column by column, over the L entries in one loop (a loop per column, of a
+        // few entries each, spent more on its exits than on the arithmetic): an entry's
+        // column k comes after every column before it, so y[k] is final when it is read.
+        let from = plan.rows_ptr.get(k0).map_or(plan.rows_c.len(), |&p| p as usize);
+        let l = plan.rows_c[from..].iter().zip(&plan.rows_i[from..]).zip(&plan.rows_k[from..]);
+        for ((&c, &i), &k) in l {
+            unsafe { *y.add(i as usize) -= *lu.add(c as usize) * *y.add(k as usize) };
         }
-        for k in (0..n).rev() {
-            let mut s = unsafe { *y.add(k) };
-            let (cols, cj) = plan.cols(k);
-            for (&c, &j) in cols.iter().zip(cj) {
-                s -= unsafe { *lu.add(c as usize) * *y.add(j as usize) };
+        if T::SCALED_BACK {
+            // Back, with U = D U' (U' unit upper triangular): y <- D^-1 y, then column by
+            // column from the last, x[k] final before its column updates the rows above.
+            for (k, &inv) in inv_diag.iter().enumerate() {
+                unsafe { *y.add(k) = *y.add(k) * inv };
             }
-            unsafe { *y.add(k) = s * inv_diag[k] };
+            let u = self.u_back.iter().zip(&plan.back_i).zip(&plan.back_k);
+            for ((&v, &i), &k) in u {
+                unsafe { *y.add(i as usize) -= v * *y.add(k as usize) };
+            }
+        } else {
+            for k in (0..n).rev() {
+                let mut s = unsafe { *y.add(k) };
+                let (cols, cj) = plan.cols(k);
+                for (&c, &j) in cols.iter().zip(cj) {
+                    s -= unsafe { *lu.add(c as usize) * *y.add(j as usize) };
+                }
+                unsafe { *y.add(k) = s * inv_diag[k] };
+            }
         }
         for (k, &c) in plan.cperm.iter().enumerate() {
             unsafe { *rhs.get_unchecked_mut(c as usize) = *y.add(k) };

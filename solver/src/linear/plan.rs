@@ -20,10 +20,18 @@ pub struct CompactPlan {
     pub rows_ptr: Vec<u32>,
     pub rows_c: Vec<u32>,
     pub rows_i: Vec<u32>,
+    /// The step (column) of each L entry, in the order of `rows_c`: the forward substitution
+    /// runs over all of them in one loop.
+    pub rows_k: Vec<u32>,
     /// Per step, `cols_ptr[k]..cols_ptr[k + 1]`: the U entries of row k and their columns.
     pub cols_ptr: Vec<u32>,
     pub cols_c: Vec<u32>,
     pub cols_j: Vec<u32>,
+    /// The U entries column by column, last column first, with their rows and columns: the
+    /// back substitution's order (see `DenseLu::solve`).
+    pub back_c: Vec<u32>,
+    pub back_i: Vec<u32>,
+    pub back_k: Vec<u32>,
     /// The entries updated by each step, row by row (each L row times every U column).
     pub upd: Vec<u32>,
     /// Original row, and original column (unknown), at each position.
@@ -48,6 +56,10 @@ impl CompactPlan {
             rows_ptr: Vec::with_capacity(n + 1),
             rows_c: Vec::with_capacity(dense),
             rows_i: Vec::with_capacity(dense),
+            rows_k: Vec::with_capacity(dense),
+            back_c: Vec::with_capacity(dense),
+            back_i: Vec::with_capacity(dense),
+            back_k: Vec::with_capacity(dense),
             cols_ptr: Vec::with_capacity(n + 1),
             cols_c: Vec::with_capacity(dense),
             cols_j: Vec::with_capacity(dense),
@@ -69,6 +81,10 @@ impl CompactPlan {
         self.rows_ptr.clone_from(&other.rows_ptr);
         self.rows_c.clone_from(&other.rows_c);
         self.rows_i.clone_from(&other.rows_i);
+        self.rows_k.clone_from(&other.rows_k);
+        self.back_c.clone_from(&other.back_c);
+        self.back_i.clone_from(&other.back_i);
+        self.back_k.clone_from(&other.back_k);
         self.cols_ptr.clone_from(&other.cols_ptr);
         self.cols_c.clone_from(&other.cols_c);
         self.cols_j.clone_from(&other.cols_j);
@@ -106,6 +122,7 @@ impl CompactPlan {
         self.rows_ptr.clear();
         self.rows_c.clear();
         self.rows_i.clear();
+        self.rows_k.clear();
         self.cols_ptr.clear();
         self.cols_c.clear();
         self.cols_j.clear();
@@ -122,12 +139,23 @@ impl CompactPlan {
             for i in (k + 1..n).filter(|&i| s[i * n + k]) {
                 self.rows_c.push(map[i * n + k]);
                 self.rows_i.push(i as u32);
+                self.rows_k.push(k as u32);
                 for &j in &self.cols_j[c0..] {
                     self.upd.push(map[i * n + j as usize]);
                 }
             }
             self.rows_ptr.push(self.rows_c.len() as u32);
             self.cols_ptr.push(self.cols_c.len() as u32);
+        }
+        self.back_c.clear();
+        self.back_i.clear();
+        self.back_k.clear();
+        for k in (0..n).rev() {
+            for i in (0..k).filter(|&i| s[i * n + k]) {
+                self.back_c.push(map[i * n + k]);
+                self.back_i.push(i as u32);
+                self.back_k.push(k as u32);
+            }
         }
         // Fill-in: entries no slot lands on (marked through the scratch map).
         for &c in &self.slot_c {
@@ -157,11 +185,17 @@ impl CompactPlan {
             && self.perm.len() == n
             && self.cperm.len() == n
             && self.rows_c.len() == self.rows_i.len()
+            && self.rows_c.len() == self.rows_k.len()
             && self.cols_c.len() == self.cols_j.len()
-            && [&self.slot_c, &self.fill_c, &self.diag_c, &self.rows_c, &self.cols_c, &self.upd]
+            && self.back_c.len() == self.cols_c.len()
+            && self.back_i.len() == self.back_c.len()
+            && self.back_k.len() == self.back_c.len()
+            && [&self.slot_c, &self.fill_c, &self.diag_c, &self.rows_c, &self.cols_c, &self.upd, &self.back_c]
                 .iter()
                 .all(|v| below(v, entries))
-            && [&self.rows_i, &self.cols_j, &self.perm, &self.cperm].iter().all(|v| below(v, n))
+            && [&self.rows_i, &self.rows_k, &self.cols_j, &self.back_i, &self.back_k, &self.perm, &self.cperm]
+                .iter()
+                .all(|v| below(v, n))
     }
 
     /// Step `k`'s L entries and their rows.

@@ -25,6 +25,10 @@ pub trait Scalar:
     const ZERO: Self;
     /// One.
     const ONE: Self;
+    /// Whether the dense solve's back substitution runs over pivot-scaled U entries in one
+    /// loop (real Newton solves) rather than row by row; complex solves keep the row form,
+    /// whose bits the AC lanes reproduce.
+    const SCALED_BACK: bool;
     /// A magnitude for pivot choice (|x| or |re| + |im|).
     fn mag(self) -> f64;
     /// Whether every component is finite.
@@ -34,6 +38,7 @@ pub trait Scalar:
 impl Scalar for f64 {
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
+    const SCALED_BACK: bool = true;
     #[inline]
     fn mag(self) -> f64 {
         self.abs()
@@ -47,6 +52,7 @@ impl Scalar for f64 {
 impl Scalar for Complex64 {
     const ZERO: Self = Complex64::new(0.0, 0.0);
     const ONE: Self = Complex64::new(1.0, 0.0);
+    const SCALED_BACK: bool = false;
     #[inline]
     fn mag(self) -> f64 {
         self.re.abs() + self.im.abs()

@@ -131,6 +131,24 @@ impl Stamp {
         self.rhs[b] += ieq;
     }
 
+    /// Adds the sum of two stamps (a channel's and its charges') into the matrix values and
+    /// the right-hand side, as [`Stamp::scatter`] of the sum.
+    #[inline]
+    fn scatter_sum(a: &Stamp, b: &Stamp, f: &FetSlots, m: &mut [f64], rhs: &mut [f64]) {
+        let trash = m.len() - 1;
+        for (r, ((ra, rb), slots)) in a.j.iter().zip(&b.j).zip(&f.sl).enumerate() {
+            if slots[r] == trash {
+                continue;
+            }
+            for ((&va, &vb), &s) in ra.iter().zip(rb).zip(slots) {
+                if s != trash {
+                    m[s] += va + vb;
+                }
+            }
+            rhs[f.t[r]] += a.rhs[r] + b.rhs[r];
+        }
+    }
+
     /// Adds the stamp into the matrix values and the right-hand side. Entries bound for the
     /// trash slot (ground rows and columns) are skipped: they are never read, and adding them
     /// one after another into one location would serialize the loads of every grounded FET.
@@ -288,6 +306,9 @@ pub struct FetInst<F: FetDevice> {
     pub off: bool,
     pub f: FetSlots,
     pub last: Last,
+    /// The channel and junction stamp linearized at `last` by the last transient evaluation:
+    /// what a bypassed transient load stamps again.
+    pub dc_stamp: Stamp,
     /// The model's charge evaluation at the voltages of `last`, when the last load computed
     /// one (a transient load): what a bypassed load linearizes.
     pub eval: Option<F::Eval>,
@@ -320,6 +341,7 @@ impl<F: FetDevice> FetInst<F> {
             off,
             f,
             last: Last::default(),
+            dc_stamp: Stamp::default(),
             eval: None,
             ac_eval: None,
             fresh: false,
@@ -371,6 +393,20 @@ impl<F: FetDevice> FetInst<F> {
     /// again (ngspice's `b3ld.c` bypasses in DC as well).
     pub fn load(&mut self, x: &[f64], m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &mut Ctx) {
         let (mut vgs, mut vds, mut vbs) = self.voltages(x);
+        let tran = ctx.mode == Mode::Tran;
+        // As SPICE's MOSFET loads, the bypass test comes before limiting (which leaves
+        // voltages that close to the last load's as they are).
+        if self.f.q.is_none() && ctx.init == Init::Float {
+            if F::BYPASS && tran && self.eval.is_some() && self.bypass(vgs, vds, vbs, ctx) {
+                self.load_bypassed(m, rhs, st, ctx, (vgs, vds, vbs));
+                return;
+            }
+            if ctx.dc_bypass && !tran && self.fresh && self.bypass(vgs, vds, vbs, ctx) {
+                let stamp = self.stamp_last(m, ctx.small_signal);
+                stamp.scatter(&self.f, m, rhs);
+                return;
+            }
+        }
         match ctx.init {
             Init::Jct if ctx.mode == Mode::Dc => {
                 let given = self.ic.is_some_and(|ic| ic.iter().any(|v| *v != 0.0));
@@ -384,8 +420,15 @@ impl<F: FetDevice> FetInst<F> {
             Init::Direct => {}
             Init::Unbiased => (vgs, vds, vbs) = self.ic_bias(),
             _ => {
+                let (ugs, uds, ubs) = (vgs, vds, vbs);
                 if self.limit(&mut vgs, &mut vds, &mut vbs) {
                     ctx.noncon += 1;
+                } else {
+                    // Beyond the round-off of `limit`'s own arithmetic (vds = vgs - vgd).
+                    let moved = |a: f64, b: f64| (a - b).abs() > 1e-12 * (1.0 + a.abs());
+                    if moved(vgs, ugs) || moved(vds, uds) || moved(vbs, ubs) {
+                        ctx.moved += 1;
+                    }
                 }
             }
         }
@@ -400,20 +443,8 @@ impl<F: FetDevice> FetInst<F> {
                 self.dev.mos_type() * x[q.node]
             };
         }
-        let tran = ctx.mode == Mode::Tran;
         // A small-signal load of a model with AC_EVAL evaluates the charges too, for `ac`.
         let small = ctx.small_signal && F::AC_EVAL;
-        if ctx.dc_bypass
-            && !tran
-            && self.fresh
-            && self.f.q.is_none()
-            && ctx.init == Init::Float
-            && self.bypass(vgs, vds, vbs, ctx)
-        {
-            let stamp = self.stamp_last(m, ctx.small_signal);
-            stamp.scatter(&self.f, m, rhs);
-            return;
-        }
         if small
             && self.fresh
             && self.ac_eval.is_some()
@@ -426,33 +457,33 @@ impl<F: FetDevice> FetInst<F> {
             stamp.scatter(&self.f, m, rhs);
             return;
         }
-        if F::BYPASS
-            && tran
-            && self.f.q.is_none()
-            && ctx.init == Init::Float
-            && self.eval.is_some()
-            && self.bypass(vgs, vds, vbs, ctx)
-        {
-            self.load_bypassed(m, rhs, st, ctx, (vgs, vds, vbs));
-            return;
-        }
         let (dc, eval) = self.dev.eval(vgs, vds, vbs, tran || small);
         self.last = Last { vgs, vds, vbs, dc };
         self.fresh = true;
         self.eval = tran.then_some(eval);
         self.ac_eval = small.then_some(eval);
 
-        let mut stamp = self.stamp_last(m, ctx.small_signal);
-        if let Some(e) = &self.eval {
-            self.dev.load_charges_eval(self.f.state, st, &ctx.integ, &self.last, e, &mut stamp);
+        if tran {
+            // The channel's stamp is kept for bypassed loads; the charges' goes beside it.
+            self.dc_stamp = self.stamp_last(m, false);
+            let mut charges = Stamp::default();
+            if let Some(e) = &self.eval {
+                self.dev.load_charges_eval(self.f.state, st, &ctx.integ, &self.last, e, &mut charges);
+            }
+            if let Some(q) = &self.f.q {
+                let mut qs = QStamp::default();
+                self.dev.load_nqs(self.f.state + F::STATES, st, ctx, &self.last, self.qdef, &mut charges, &mut qs);
+                qs.scatter(q, m, rhs);
+                self.qcdump = self.qdef;
+            }
+            Stamp::scatter_sum(&self.dc_stamp, &charges, &self.f, m, rhs);
+            return;
         }
+        let mut stamp = self.stamp_last(m, ctx.small_signal);
         if let Some(q) = &self.f.q {
             let mut qs = QStamp::default();
             self.dev.load_nqs(self.f.state + F::STATES, st, ctx, &self.last, self.qdef, &mut stamp, &mut qs);
             qs.scatter(q, m, rhs);
-            if tran {
-                self.qcdump = self.qdef;
-            }
         }
         stamp.scatter(&self.f, m, rhs);
     }
@@ -460,7 +491,8 @@ impl<F: FetDevice> FetInst<F> {
     /// SPICE's device bypass test (`b3ld.c`): every terminal voltage within `reltol` (relative)
     /// plus `vntol` of the last evaluation's, and the drain and bulk currents that the last
     /// linearization predicts at the new voltages within the convergence test's tolerance of
-    /// the last evaluation's. Voltages are the unlimited ones of this iteration.
+    /// the last evaluation's. Voltages are the unlimited ones of this iteration (as SPICE's,
+    /// the test precedes limiting).
     #[inline]
     fn bypass(&self, vgs: f64, vds: f64, vbs: f64, ctx: &Ctx) -> bool {
         let l = &self.last;
@@ -478,19 +510,17 @@ impl<F: FetDevice> FetInst<F> {
     /// carried to the present voltages `v` through the cached capacitance matrix, so the
     /// integration sees the charge at this iterate, not a stale one.
     fn load_bypassed(&self, m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &Ctx, v: (f64, f64, f64)) {
-        // Rebuilt from `last` rather than copied from a cache: a 160-byte copy is a `memcpy`
-        // call, and copying a stamp just built stalled every full load of a switching circuit.
-        let mut stamp = self.stamp_last(m, ctx.small_signal);
+        self.stamp_series(m);
+        let mut charges = Stamp::default();
         if let Some(e) = &self.eval {
-            self.dev.load_charges_bypass(self.f.state, st, &ctx.integ, &self.last, e, v, &mut stamp);
+            self.dev.load_charges_bypass(self.f.state, st, &ctx.integ, &self.last, e, v, &mut charges);
         }
-        stamp.scatter(&self.f, m, rhs);
+        Stamp::scatter_sum(&self.dc_stamp, &charges, &self.f, m, rhs);
     }
 
-    /// Stamps the drain and source series resistances into `m` and returns the stamp of the
-    /// channel and junctions linearized at `last` (see [`FetInst::dc_stamp`]).
+    /// Stamps the drain and source series resistances into `m`.
     #[inline]
-    fn stamp_last(&self, m: &mut [f64], small_signal: bool) -> Stamp {
+    fn stamp_series(&self, m: &mut [f64]) {
         let gdr = self.dev.drain_conductance();
         if gdr > 0.0 {
             stamp_g(m, &self.f.s_rd, gdr);
@@ -499,7 +529,14 @@ impl<F: FetDevice> FetInst<F> {
         if gsr > 0.0 {
             stamp_g(m, &self.f.s_rs, gsr);
         }
-        self.dc_stamp(small_signal)
+    }
+
+    /// Stamps the drain and source series resistances into `m` and returns the stamp of the
+    /// channel and junctions linearized at `last` (see [`FetInst::channel_stamp`]).
+    #[inline]
+    fn stamp_last(&self, m: &mut [f64], small_signal: bool) -> Stamp {
+        self.stamp_series(m);
+        self.channel_stamp(small_signal)
     }
 
     /// SPICE's FET limiting (fetlim on vgs or vgd, limvds, pnjlim on the forward junction);
@@ -536,7 +573,7 @@ impl<F: FetDevice> FetInst<F> {
     /// (`small_signal`: the AC/noise matrix, without a substrate current the model's AC load
     /// leaves out).
     #[inline]
-    fn dc_stamp(&self, small_signal: bool) -> Stamp {
+    fn channel_stamp(&self, small_signal: bool) -> Stamp {
         let ty = self.dev.mos_type();
         let Last { vgs, vds, vbs, dc } = self.last;
         let FetDc { mode, cdrain, gm, gds, gmbs, cbd, gbd, cbs, gbs, .. } = dc;

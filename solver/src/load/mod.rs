@@ -59,6 +59,10 @@ pub struct Ctx {
     pub vntol: f64,
     /// Count of devices that limited their voltages or failed their current test.
     pub noncon: usize,
+    /// Count of loads linearized at voltages other than the iterate's without counting in
+    /// `noncon` (SPICE's `fetlim` and `limvds` on a FET): the device convergence test of a
+    /// transient's predicted point can be implied by its loads only when this stays 0.
+    pub moved: usize,
     /// The load builds the small-signal matrix (AC, noise) at the operating point: models
     /// whose AC load differs from their DC one (bsim3v1's, without Isub) stamp that.
     pub small_signal: bool,

@@ -111,19 +111,46 @@ fn stamp_charges_by<const R: u8>(
     let qgd = old[QGD] + cgd * (vgd - old[VGD]);
     let qgb = old[QGB] + cgb * (vgb - old[VGB]);
     let ag0 = integ.ag0();
+    // Companion conductance and current (from its first terminal to its second) of each
+    // charge: gate-source, gate-drain, gate-bulk, bulk-drain, bulk-source.
     let charges = [
-        (QGS, G, S, qgs, cgs, vgs),
-        (QGD, G, D, qgd, cgd, vgd),
-        (QGB, G, B, qgb, cgb, vgb),
-        (QBD, B, D, ty * e.qbd, e.cbd, vbd),
-        (QBS, B, S, ty * e.qbs, e.cbs, vbs),
+        (QGS, qgs, cgs, vgs),
+        (QGD, qgd, cgd, vgd),
+        (QGB, qgb, cgb, vgb),
+        (QBD, ty * e.qbd, e.cbd, vbd),
+        (QBS, ty * e.qbs, e.cbs, vbs),
     ];
-    for (off, a, b, q, c, v) in charges {
+    let mut g = [0.0; 5];
+    let mut ieq = [0.0; 5];
+    for (n, (off, q, c, v)) in charges.into_iter().enumerate() {
         w.now[off] = q;
         let i = w.integrate_by::<R>(integ, off);
-        let g = ag0 * c;
-        stamp.branch(a, b, g, i - g * v);
+        g[n] = ag0 * c;
+        ieq[n] = i - g[n] * v;
     }
+    // The five branches' stamps summed entry by entry (each entry of `stamp` is added to
+    // once: a chain of read-modify-writes through memory per entry was most of this load).
+    let [gs, gd, gb, bd, bs] = g;
+    let j = &mut stamp.j;
+    j[G][G] += gs + gd + gb;
+    j[G][D] -= gd;
+    j[G][S] -= gs;
+    j[G][B] -= gb;
+    j[D][G] -= gd;
+    j[D][D] += gd + bd;
+    j[D][B] -= bd;
+    j[S][G] -= gs;
+    j[S][S] += gs + bs;
+    j[S][B] -= bs;
+    j[B][G] -= gb;
+    j[B][D] -= bd;
+    j[B][S] -= bs;
+    j[B][B] += gb + bd + bs;
+    let [igs, igd, igb, ibd, ibs] = ieq;
+    stamp.rhs[G] -= igs + igd + igb;
+    stamp.rhs[D] += igd + ibd;
+    stamp.rhs[S] += igs + ibs;
+    stamp.rhs[B] += igb - ibd - ibs;
 }
 
 impl FetDevice for Mos1 {
