@@ -511,15 +511,17 @@ impl<F: FetDevice> FetInst<F> {
     /// integration sees the charge at this iterate, not a stale one.
     fn load_bypassed(&self, m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &Ctx, v: (f64, f64, f64)) {
         self.stamp_series(m);
-        let mut charges = Stamp::default();
+        // A copy of a stamp written at an earlier iteration (copying one just written, as
+        // the evaluating load would, stalls on store forwarding: that load sums two instead).
+        let mut stamp = self.dc_stamp;
         if let Some(e) = &self.eval {
-            self.dev.load_charges_bypass(self.f.state, st, &ctx.integ, &self.last, e, v, &mut charges);
+            self.dev.load_charges_bypass(self.f.state, st, &ctx.integ, &self.last, e, v, &mut stamp);
         }
-        Stamp::scatter_sum(&self.dc_stamp, &charges, &self.f, m, rhs);
+        stamp.scatter(&self.f, m, rhs);
     }
 
     /// Stamps the drain and source series resistances into `m`.
-    #[inline]
+    #[inline(always)]
     fn stamp_series(&self, m: &mut [f64]) {
         let gdr = self.dev.drain_conductance();
         if gdr > 0.0 {
@@ -689,7 +691,7 @@ impl<F: FetDevice> FetInst<F> {
 
     /// Whether the drain and bulk currents the last load's linearization predicts at n-frame
     /// voltages (vgs, vds, vbs) are within tolerance of the last load's currents.
-    #[inline]
+    #[inline(always)]
     fn currents_predicted(&self, vgs: f64, vds: f64, vbs: f64, reltol: f64, abstol: f64) -> bool {
         let l = &self.last;
         let dc = &l.dc;

@@ -215,6 +215,7 @@ impl FetDevice for Mos1 {
     /// stay incremental, `q += C_avg dV`, at the present voltages), and the junction charges
     /// carried to the present voltages to first order, `q + C dv`, with the cached
     /// capacitances.
+    #[inline]
     fn load_charges_bypass(
         &self,
         k: usize,
