@@ -153,7 +153,7 @@ impl Stamp {
     /// trash slot (ground rows and columns) are skipped: they are never read, and adding them
     /// one after another into one location would serialize the loads of every grounded FET.
     #[inline]
-    fn scatter(&self, f: &FetSlots, m: &mut [f64], rhs: &mut [f64]) {
+    pub(crate) fn scatter(&self, f: &FetSlots, m: &mut [f64], rhs: &mut [f64]) {
         let trash = m.len() - 1;
         for (r, (row, slots)) in self.j.iter().zip(&f.sl).enumerate() {
             // Every unknown has its diagonal in the pattern: a trash diagonal means ground.
@@ -295,6 +295,27 @@ pub trait FetDevice: Clone + std::fmt::Debug {
         let (vgs, vds, vbs) = v;
         let at = Last { vgs, vds, vbs, dc: self.dc(vgs, vds, vbs) };
         self.load_charges(k, st, integ, &at, stamp);
+    }
+    /// A bypassed transient load's stamp into the matrix values and right-hand side: the
+    /// cached channel block `dc` plus the charges of [`FetDevice::load_charges_bypass`]. A
+    /// model may add its charges straight into the matrix instead of into a copy of `dc`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn stamp_bypassed(
+        &self,
+        f: &FetSlots,
+        st: &mut States,
+        integ: &Integrator,
+        last: &Last,
+        e: &Self::Eval,
+        v: (f64, f64, f64),
+        dc: &Stamp,
+        m: &mut [f64],
+        rhs: &mut [f64],
+    ) {
+        let mut stamp = *dc;
+        self.load_charges_bypass(f.state, st, integ, last, e, v, &mut stamp);
+        stamp.scatter(f, m, rhs);
     }
 }
 
@@ -511,13 +532,10 @@ impl<F: FetDevice> FetInst<F> {
     /// integration sees the charge at this iterate, not a stale one.
     fn load_bypassed(&self, m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &Ctx, v: (f64, f64, f64)) {
         self.stamp_series(m);
-        // A copy of a stamp written at an earlier iteration (copying one just written, as
-        // the evaluating load would, stalls on store forwarding: that load sums two instead).
-        let mut stamp = self.dc_stamp;
-        if let Some(e) = &self.eval {
-            self.dev.load_charges_bypass(self.f.state, st, &ctx.integ, &self.last, e, v, &mut stamp);
+        match &self.eval {
+            Some(e) => self.dev.stamp_bypassed(&self.f, st, &ctx.integ, &self.last, e, v, &self.dc_stamp, m, rhs),
+            None => self.dc_stamp.scatter(&self.f, m, rhs),
         }
-        stamp.scatter(&self.f, m, rhs);
     }
 
     /// Stamps the drain and source series resistances into `m`.

@@ -94,6 +94,65 @@ fn stamp_charges_by<const R: u8>(
     e: &Mos1Charges,
     stamp: &mut Stamp,
 ) {
+    let b = integrate_charges::<R>(dev, k, st, integ, v, e);
+    // The five branches' stamps summed entry by entry (each entry of `stamp` is added to
+    // once: a chain of read-modify-writes through memory per entry was most of this load).
+    for (row, add) in stamp.j.iter_mut().zip(b.block()) {
+        for (x, a) in row.iter_mut().zip(add) {
+            *x += a;
+        }
+    }
+    for (x, a) in stamp.rhs.iter_mut().zip(b.rhs()) {
+        *x += a;
+    }
+}
+
+/// The companion models of a level-1 device's five charges: conductance and current (from
+/// its first terminal to its second) of the gate-source, gate-drain, gate-bulk, bulk-drain
+/// and bulk-source branches.
+#[derive(Debug, Clone, Copy)]
+struct Branches {
+    g: [f64; 5],
+    ieq: [f64; 5],
+}
+
+impl Branches {
+    /// The 4x4 block of the five branches (terminals drain, gate, source, bulk).
+    #[inline(always)]
+    fn block(&self) -> [[f64; 4]; 4] {
+        let [gs, gd, gb, bd, bs] = self.g;
+        let mut j = [[0.0; 4]; 4];
+        j[D] = [gd + bd, -gd, 0.0, -bd];
+        j[G] = [-gd, gs + gd + gb, -gs, -gb];
+        j[S] = [0.0, -gs, gs + bs, -bs];
+        j[B] = [-bd, -gb, -bs, gb + bd + bs];
+        j
+    }
+
+    /// The right-hand-side terms of the five branches.
+    #[inline(always)]
+    fn rhs(&self) -> [f64; 4] {
+        let [igs, igd, igb, ibd, ibs] = self.ieq;
+        let mut r = [0.0; 4];
+        r[D] = igd + ibd;
+        r[G] = -(igs + igd + igb);
+        r[S] = igs + ibs;
+        r[B] = igb - ibd - ibs;
+        r
+    }
+}
+
+/// Integrates the gate (Meyer, incremental) and junction charges of `e` at n-frame voltages
+/// `v` from state entry `k` by the formula `R`; returns their companion models.
+#[inline(always)]
+fn integrate_charges<const R: u8>(
+    dev: &Mos1,
+    k: usize,
+    st: &mut States,
+    integ: &Integrator,
+    v: (f64, f64, f64),
+    e: &Mos1Charges,
+) -> Branches {
     let ty = dev.mos_type();
     let (vgs, vds, vbs) = v;
     let (hgs, hgd, hgb) = e.half;
@@ -111,8 +170,6 @@ fn stamp_charges_by<const R: u8>(
     let qgd = old[QGD] + cgd * (vgd - old[VGD]);
     let qgb = old[QGB] + cgb * (vgb - old[VGB]);
     let ag0 = integ.ag0();
-    // Companion conductance and current (from its first terminal to its second) of each
-    // charge: gate-source, gate-drain, gate-bulk, bulk-drain, bulk-source.
     let charges = [
         (QGS, qgs, cgs, vgs),
         (QGD, qgd, cgd, vgd),
@@ -120,37 +177,57 @@ fn stamp_charges_by<const R: u8>(
         (QBD, ty * e.qbd, e.cbd, vbd),
         (QBS, ty * e.qbs, e.cbs, vbs),
     ];
-    let mut g = [0.0; 5];
-    let mut ieq = [0.0; 5];
+    let mut b = Branches { g: [0.0; 5], ieq: [0.0; 5] };
     for (n, (off, q, c, v)) in charges.into_iter().enumerate() {
         w.now[off] = q;
         let i = w.integrate_by::<R>(integ, off);
-        g[n] = ag0 * c;
-        ieq[n] = i - g[n] * v;
+        b.g[n] = ag0 * c;
+        b.ieq[n] = i - b.g[n] * v;
     }
-    // The five branches' stamps summed entry by entry (each entry of `stamp` is added to
-    // once: a chain of read-modify-writes through memory per entry was most of this load).
-    let [gs, gd, gb, bd, bs] = g;
-    let j = &mut stamp.j;
-    j[G][G] += gs + gd + gb;
-    j[G][D] -= gd;
-    j[G][S] -= gs;
-    j[G][B] -= gb;
-    j[D][G] -= gd;
-    j[D][D] += gd + bd;
-    j[D][B] -= bd;
-    j[S][G] -= gs;
-    j[S][S] += gs + bs;
-    j[S][B] -= bs;
-    j[B][G] -= gb;
-    j[B][D] -= bd;
-    j[B][S] -= bs;
-    j[B][B] += gb + bd + bs;
-    let [igs, igd, igb, ibd, ibs] = ieq;
-    stamp.rhs[G] -= igs + igd + igb;
-    stamp.rhs[D] += igd + ibd;
-    stamp.rhs[S] += igs + ibs;
-    stamp.rhs[B] += igb - ibd - ibs;
+    b
+}
+
+/// A bypassed level-1 load straight into the matrix: each entry gets the cached channel
+/// block's value plus the charges' (no intermediate block).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn stamp_bypassed_by<const R: u8>(
+    dev: &Mos1,
+    f: &FetSlots,
+    st: &mut States,
+    integ: &Integrator,
+    v: (f64, f64, f64),
+    e: &Mos1Charges,
+    dc: &Stamp,
+    m: &mut [f64],
+    rhs: &mut [f64],
+) {
+    let b = integrate_charges::<R>(dev, f.state, st, integ, v, e);
+    let (block, brhs) = (b.block(), b.rhs());
+    let trash = m.len() - 1;
+    for (r, slots) in f.sl.iter().enumerate() {
+        // Every unknown has its diagonal in the pattern: a trash diagonal means ground.
+        if slots[r] == trash {
+            continue;
+        }
+        for (c, &s) in slots.iter().enumerate() {
+            if s != trash {
+                m[s] += dc.j[r][c] + block[r][c];
+            }
+        }
+        rhs[f.t[r]] += dc.rhs[r] + brhs[r];
+    }
+}
+
+/// The cached charges `e` (evaluated at `last`) with the junction charges carried to the
+/// n-frame voltages `v` to first order, `q + C dv` (the Meyer charges stay incremental).
+#[inline(always)]
+fn carried(e: &Mos1Charges, last: &Last, v: (f64, f64, f64)) -> Mos1Charges {
+    let (_, vds, vbs) = v;
+    let mut e = *e;
+    e.qbd += e.cbd * ((vbs - vds) - (last.vbs - last.vds));
+    e.qbs += e.cbs * (vbs - last.vbs);
+    e
 }
 
 impl FetDevice for Mos1 {
@@ -226,11 +303,30 @@ impl FetDevice for Mos1 {
         v: (f64, f64, f64),
         stamp: &mut Stamp,
     ) {
-        let (_, vds, vbs) = v;
-        let mut e = *e;
-        e.qbd += e.cbd * ((vbs - vds) - (last.vbs - last.vds));
-        e.qbs += e.cbs * (vbs - last.vbs);
-        stamp_charges(self, k, st, integ, v, &e, stamp);
+        stamp_charges(self, k, st, integ, v, &carried(e, last, v), stamp);
+    }
+
+    #[inline]
+    fn stamp_bypassed(
+        &self,
+        f: &FetSlots,
+        st: &mut States,
+        integ: &Integrator,
+        last: &Last,
+        e: &Mos1Charges,
+        v: (f64, f64, f64),
+        dc: &Stamp,
+        m: &mut [f64],
+        rhs: &mut [f64],
+    ) {
+        let e = carried(e, last, v);
+        match integ.rule() {
+            Integrator::EULER => stamp_bypassed_by::<{ Integrator::EULER }>(self, f, st, integ, v, &e, dc, m, rhs),
+            Integrator::TRAPEZOIDAL => {
+                stamp_bypassed_by::<{ Integrator::TRAPEZOIDAL }>(self, f, st, integ, v, &e, dc, m, rhs)
+            }
+            _ => stamp_bypassed_by::<{ Integrator::GEAR }>(self, f, st, integ, v, &e, dc, m, rhs),
+        }
     }
 
     /// Charges at the operating point that starts a transient (Meyer: q = C v), circuit frame.
