@@ -3,7 +3,7 @@
 
 use crate::error::SimError;
 use crate::linear::Pivoting;
-use crate::load::{fmax, Init, Mode};
+use crate::load::{fmax, fmin, Init, Mode};
 use crate::results::{Data, Dataset, Quantity, Recorder, Vector};
 use crate::simulator::{Fail, Pins, Simulator};
 use crate::states::Integrator;
@@ -207,25 +207,20 @@ impl Simulator {
             }
             for j in 0..W {
                 if ORDER1 {
-                    let d = tol[j] / e1[j];
-                    del1[j] = if d < del1[j] { d } else { del1[j] };
+                    del1[j] = fmin(tol[j] / e1[j], del1[j]);
                 }
-                let d = tol[j] / e2[j];
-                del2[j] = if d < del2[j] { d } else { del2[j] };
+                del2[j] = fmin(tol[j] / e2[j], del2[j]);
             }
         }
         for &k in rest {
             let (tol, e1, e2) = estimate(k);
-            if ORDER1 && tol / e1 < del1[0] {
-                del1[0] = tol / e1;
+            if ORDER1 {
+                del1[0] = fmin(tol / e1, del1[0]);
             }
-            if tol / e2 < del2[0] {
-                del2[0] = tol / e2;
-            }
+            del2[0] = fmin(tol / e2, del2[0]);
         }
-        let least = |d: [f64; W]| d.into_iter().fold(f64::INFINITY, |a, b| if b < a { b } else { a });
-        let (del1, del2) = (least(del1), least(del2));
-        (del1, del2)
+        let least = |d: [f64; W]| d.into_iter().fold(f64::INFINITY, |a, b| fmin(b, a));
+        (least(del1), least(del2))
     }
 
     /// Runs a transient analysis (of the blocks in scope, see

@@ -119,53 +119,47 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    /// A two-terminal branch between local terminals `a` and `b`: conductance `g` and
-    /// companion current `ieq` from `a` to `b`.
-    #[inline]
-    pub fn branch(&mut self, a: usize, b: usize, g: f64, ieq: f64) {
-        self.j[a][a] += g;
-        self.j[a][b] -= g;
-        self.j[b][a] -= g;
-        self.j[b][b] += g;
-        self.rhs[a] -= ieq;
-        self.rhs[b] += ieq;
-    }
-
     /// Adds the sum of two stamps (a channel's and its charges') into the matrix values and
     /// the right-hand side, as [`Stamp::scatter`] of the sum.
     #[inline]
     fn scatter_sum(a: &Stamp, b: &Stamp, f: &FetSlots, m: &mut [f64], rhs: &mut [f64]) {
-        let trash = m.len() - 1;
-        for (r, ((ra, rb), slots)) in a.j.iter().zip(&b.j).zip(&f.sl).enumerate() {
-            if slots[r] == trash {
-                continue;
-            }
-            for ((&va, &vb), &s) in ra.iter().zip(rb).zip(slots) {
-                if s != trash {
-                    m[s] += va + vb;
-                }
-            }
-            rhs[f.t[r]] += a.rhs[r] + b.rhs[r];
-        }
+        f.scatter_with(m, rhs, |r, c| a.j[r][c] + b.j[r][c], |r| a.rhs[r] + b.rhs[r]);
     }
 
-    /// Adds the stamp into the matrix values and the right-hand side. Entries bound for the
-    /// trash slot (ground rows and columns) are skipped: they are never read, and adding them
-    /// one after another into one location would serialize the loads of every grounded FET.
+    /// Adds the stamp into the matrix values and the right-hand side (see
+    /// [`FetSlots::scatter_with`]).
     #[inline]
     pub(crate) fn scatter(&self, f: &FetSlots, m: &mut [f64], rhs: &mut [f64]) {
+        f.scatter_with(m, rhs, |r, c| self.j[r][c], |r| self.rhs[r]);
+    }
+}
+
+impl FetSlots {
+    /// Adds a 4x4 block, entry `(r, c)` given by `entry`, and the right-hand-side terms
+    /// `rhs_term(r)` of the local terminals into the matrix values and the right-hand side.
+    /// Entries bound for the trash slot (ground rows and columns) are skipped: they are never
+    /// read, and adding them one after another into one location would serialize the loads
+    /// of every grounded FET.
+    #[inline(always)]
+    pub(crate) fn scatter_with(
+        &self,
+        m: &mut [f64],
+        rhs: &mut [f64],
+        entry: impl Fn(usize, usize) -> f64,
+        rhs_term: impl Fn(usize) -> f64,
+    ) {
         let trash = m.len() - 1;
-        for (r, (row, slots)) in self.j.iter().zip(&f.sl).enumerate() {
+        for (r, slots) in self.sl.iter().enumerate() {
             // Every unknown has its diagonal in the pattern: a trash diagonal means ground.
             if slots[r] == trash {
                 continue;
             }
-            for (&v, &s) in row.iter().zip(slots) {
+            for (c, &s) in slots.iter().enumerate() {
                 if s != trash {
-                    m[s] += v;
+                    m[s] += entry(r, c);
                 }
             }
-            rhs[f.t[r]] += self.rhs[r];
+            rhs[self.t[r]] += rhs_term(r);
         }
     }
 }

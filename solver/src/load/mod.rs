@@ -83,6 +83,16 @@ pub(crate) fn fmax(a: f64, b: f64) -> f64 {
     }
 }
 
+/// The smaller of `a` and `b`, as [`fmax`]: one `minsd` (a NaN `a` gives `b`).
+#[inline(always)]
+pub(crate) fn fmin(a: f64, b: f64) -> f64 {
+    if a < b {
+        a
+    } else {
+        b
+    }
+}
+
 /// Adds a conductance `g` between the two unknowns of `s = [aa, ab, ba, bb]`.
 #[inline]
 pub fn stamp_g(m: &mut [f64], s: &[Slot; 4], g: f64) {

@@ -204,19 +204,7 @@ fn stamp_bypassed_by<const R: u8>(
 ) {
     let b = integrate_charges::<R>(dev, f.state, st, integ, v, e);
     let (block, brhs) = (b.block(), b.rhs());
-    let trash = m.len() - 1;
-    for (r, slots) in f.sl.iter().enumerate() {
-        // Every unknown has its diagonal in the pattern: a trash diagonal means ground.
-        if slots[r] == trash {
-            continue;
-        }
-        for (c, &s) in slots.iter().enumerate() {
-            if s != trash {
-                m[s] += dc.j[r][c] + block[r][c];
-            }
-        }
-        rhs[f.t[r]] += dc.rhs[r] + brhs[r];
-    }
+    f.scatter_with(m, rhs, |r, c| dc.j[r][c] + block[r][c], |r| dc.rhs[r] + brhs[r]);
 }
 
 /// The cached charges `e` (evaluated at `last`) with the junction charges carried to the
