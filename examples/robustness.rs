@@ -48,6 +48,9 @@ fn main() {
         .collect();
     let _ = std::fs::remove_dir_all(&base);
     let (mut both, mut ins_only, mut ng_only, mut neither, mut agree, mut strict) = (0, 0, 0, 0, 0, 0);
+    // The same test with the roles swapped: ngspice at the deck's tolerance judged against its
+    // own reltol 1e-7 answer, with insitu as the peer it must be as close as.
+    let (mut mirror, mut mirror_strict) = (0, 0);
     let mut per_family: BTreeMap<Family, [usize; 5]> = BTreeMap::new();
     let mut periods = Vec::new();
     for (i, deck, r) in &results {
@@ -55,10 +58,15 @@ fn main() {
         row[0] += 1;
         let tag = if deck.bsim { "bsim" } else { "level1" };
         match &r.outcome {
-            Outcome::Both { agree: a, strict: s, detail } => {
+            Outcome::Both { agree: a, strict: s, mirror: m, mirror_strict: ms, detail } => {
                 both += 1;
                 row[1] += 1;
                 strict += usize::from(*s);
+                mirror += usize::from(*m);
+                mirror_strict += usize::from(*ms);
+                if !*m && *a {
+                    println!("deck {i} ({} {tag}): ngspice fails the mirrored test: {detail}", deck.family.name());
+                }
                 if *a {
                     agree += 1;
                     row[2] += 1;
@@ -96,7 +104,8 @@ fn main() {
     let median = periods.get(periods.len() / 2).copied().unwrap_or(f64::NAN);
     let max = periods.last().copied().unwrap_or(f64::NAN);
     println!(
-        "\n{decks} decks (seed {seed}) in {:.1} s: both converged {both}, agree {agree} ({strict} strictly), insitu-only failures {ins_only}, \
+        "\n{decks} decks (seed {seed}) in {:.1} s: both converged {both}, agree {agree} ({strict} strictly), \
+         ngspice under the mirrored test {mirror} ({mirror_strict} strictly), insitu-only failures {ins_only}, \
          ngspice-only failures {ng_only}, both failed {neither}; ring periods: {} compared, median |error| {:.2e}, max {:.2e}",
         t0.elapsed().as_secs_f64(),
         periods.len(),
@@ -112,6 +121,8 @@ fn main() {
         "both_failed": neither,
         "agree": agree,
         "agree_strict": strict,
+        "ngspice_mirror_agree": mirror,
+        "ngspice_mirror_agree_strict": mirror_strict,
         "rings_compared": periods.len(),
         "ring_period_rel_error_median": if median.is_finite() { Some(median) } else { None },
         "ring_period_rel_error_max": if max.is_finite() { Some(max) } else { None },

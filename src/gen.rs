@@ -563,8 +563,12 @@ pub enum Outcome {
     /// vector outside them, at most [`REFERENCE_SLACK`] times as far from ngspice at reltol
     /// 1e-7 as ngspice at the deck's tolerance is; `strict`: the same with a slack of 1
     /// (periods: within [`PERIOD_TOL`] of ngspice, or no farther from the reltol 1e-7
-    /// period than ngspice's). `detail` says where not.
-    Both { agree: bool, strict: bool, detail: String },
+    /// period than ngspice's). `detail` says where not. `mirror` and `mirror_strict`: the
+    /// same tests with the two simulators' roles swapped, i.e. whether ngspice at the deck's
+    /// tolerance is at most [`REFERENCE_SLACK`] (1) times as far from its own reltol 1e-7
+    /// answer as insitu is. They measure how often the test fails a simulator that is
+    /// nobody's suspect: ngspice itself.
+    Both { agree: bool, strict: bool, mirror: bool, mirror_strict: bool, detail: String },
     /// insitu failed where ngspice succeeded.
     InsituOnly(String),
     /// ngspice failed (an error, or an analysis it did not finish) where insitu succeeded.
@@ -623,27 +627,31 @@ pub fn run_deck(deck: &GenDeck, ng: &Ngspice, dir: &Path) -> DeckResult {
         if let (Some(a), Some(b)) = (a, b) {
             let e = (a - b) / b;
             let mut agree = e.abs() <= PERIOD_TOL;
+            let mut mirror = agree;
             let mut detail = format!("period {a:.6e} s vs ngspice {b:.6e} s ({:+.4} %)", 100.0 * e);
             if !agree {
                 // As close to ngspice at reltol 1e-7 as ngspice itself at the deck's tolerance?
                 if let Some(c) = tight_plots(dir).and_then(|p| plot_period(&p, &name, *level)) {
                     agree = (a - c).abs() <= (b - c).abs().max(PERIOD_TOL * c);
+                    mirror = (b - c).abs() <= (a - c).abs().max(PERIOD_TOL * c);
                     let _ = write!(detail, "; ngspice at reltol 1e-7 {c:.6e} s");
                 }
             }
-            let outcome = Outcome::Both { agree, strict: agree, detail };
+            let outcome = Outcome::Both { agree, strict: agree, mirror, mirror_strict: mirror, detail };
             return DeckResult { outcome, period_error: Some(e) };
         }
         if a.is_some() != b.is_some() {
             let detail = format!("oscillates in {} only", if a.is_some() { "insitu" } else { "ngspice" });
-            return plain(Outcome::Both { agree: false, strict: false, detail });
+            let outcome = Outcome::Both { agree: false, strict: false, mirror: false, mirror_strict: false, detail };
+            return plain(outcome);
         }
         // Neither oscillates: the waveforms are compared like any transient.
     }
     let mut failing: Vec<String> = Vec::new();
     let mut strict = true;
+    let (mut mirror, mut mirror_strict) = (true, true);
+    let mut mirror_failing: Vec<String> = Vec::new();
     for r in report.rows.iter().filter(|r| !r.pass()) {
-        let mut ok = false;
         if r.analysis.starts_with("Transient") {
             // Transients agree when insitu is as close to ngspice at reltol 1e-7 as ngspice
             // at the deck's tolerance is.
@@ -658,7 +666,15 @@ pub fn run_deck(deck: &GenDeck, ng: &Ngspice, dir: &Path) -> DeckResult {
                 };
                 let (s_ours, s_ng) = (score(&ours_tran), score(&theirs_tran));
                 strict &= s_ours <= s_ng.max(1.0);
-                ok = s_ours <= (REFERENCE_SLACK * s_ng).max(1.0);
+                let ok = s_ours <= (REFERENCE_SLACK * s_ng).max(1.0);
+                mirror_strict &= s_ng <= s_ours.max(1.0);
+                if s_ng > (REFERENCE_SLACK * s_ours).max(1.0) {
+                    mirror = false;
+                    mirror_failing.push(format!(
+                        "{} {}: against ngspice at reltol 1e-7: ngspice {s_ng:.3}, insitu {s_ours:.3}",
+                        r.analysis, r.vector
+                    ));
+                }
                 if !ok {
                     failing.push(format!(
                         "{} {}: {} (against ngspice at reltol 1e-7: insitu {s_ours:.3}, ngspice {s_ng:.3})",
@@ -668,12 +684,17 @@ pub fn run_deck(deck: &GenDeck, ng: &Ngspice, dir: &Path) -> DeckResult {
                 continue;
             }
         }
-        if !ok {
-            failing.push(format!("{} {}: {}", r.analysis, r.vector, r.detail));
-        }
+        // A difference with no reference to tell who is off fails both roles.
+        (mirror, mirror_strict) = (false, false);
+        failing.push(format!("{} {}: {}", r.analysis, r.vector, r.detail));
+        mirror_failing.push(failing[failing.len() - 1].clone());
     }
     let agree = failing.is_empty();
-    plain(Outcome::Both { agree, strict: strict && agree, detail: failing.join("; ") })
+    let mut detail = failing.join("; ");
+    if !mirror {
+        let _ = write!(detail, "{}mirrored: {}", if agree { "" } else { " | " }, mirror_failing.join("; "));
+    }
+    plain(Outcome::Both { agree, strict: strict && agree, mirror, mirror_strict: mirror_strict && mirror, detail })
 }
 
 /// ngspice's transient plot as a dataset (to compare two ngspice runs).

@@ -13,6 +13,7 @@ pub use insitu_solver as solver;
 
 pub mod check;
 pub mod font;
+pub mod fuzz;
 pub mod gen;
 pub mod gmid_plot;
 pub mod libngspice;

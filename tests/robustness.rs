@@ -241,3 +241,39 @@ fn an_operating_point_whose_continuations_stall_fails_promptly() {
     };
     assert!(log.contains("source stepping failed"), "ngspice's continuations should fail too: {log}");
 }
+
+/// A bias current into a diode-connected MOSFET that conducts nothing (L = 1e30 m, as a
+/// fuzzed deck had it): gmin alone holds the node, at IB / gmin = 2.5e7 V. M5's gate sits
+/// there and its channel (5.6e4 S) pulls `tail` to 3.2e-9 V. The device's vds is vgs - vgd,
+/// exact only to 3.7e-9 V (one ulp of 2.5e7), which the device current test turned into
+/// 2e-4 A of "non-convergence": insitu failed the operating point where ngspice (whose
+/// device test is dead code) converges. The test now allows for that round-off.
+#[test]
+fn a_gate_held_by_gmin_at_25_megavolts_converges_as_in_ngspice() {
+    let deck = "gate held by gmin\n\
+.model n1 nmos level=1 vto=0.45 kp=280u gamma=0.4 phi=0.8 lambda=0.08\n\
+VDD vdd 0 1.8\n\
+IB vdd nb 25u\n\
+M8 nb nb 0 0 n1 W=4u L=1e30\n\
+M5 tail nb 0 0 n1 W=8u L=1u\n\
+R1 vdd tail 10k\n\
+.op\n\
+.end\n";
+    let mut s = sim(deck);
+    s.op().expect("the operating point converges");
+    let (nb, tail) = (s.voltage("nb").unwrap(), s.voltage("tail").unwrap());
+    // gmin (1e-12 S) from every junction of M8 and M5 to ground carries IB.
+    assert!((nb - 25e-6 / 1e-12).abs() < 1e-3 * nb, "v(nb) = {nb}");
+    // R1's current is M5's triode current beta (vgs - vto - vds / 2) vds (1 + lambda vds).
+    let beta = 280e-6 * 8.0;
+    let id = beta * (nb - 0.45 - tail / 2.0) * tail * (1.0 + 0.08 * tail);
+    assert!((id - (1.8 - tail) / 10e3).abs() < 1e-3 * id, "v(tail) = {tail}: M5 carries {id} A");
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let theirs = ng.run(deck, &common::scratch_dir("gmin-gate")).expect("ngspice runs the deck");
+    let ours = s.run_all().unwrap();
+    let report = insitu::check::compare(&ours, &theirs.plots, &insitu::check::Tolerances::default());
+    println!("{report}");
+    assert!(report.pass() && report.rows.len() >= 3);
+}

@@ -1,0 +1,162 @@
+//! Mutated decks (`insitu::fuzz`) in insitu and in ngspice: who fails where.
+//!
+//! `cargo run --release --example mutated -- --decks 600 --seed 20261202 [--dump DIR]`
+//!
+//! Each case is one of the repository's decks with one to three numbers replaced by odd
+//! values (0, -1, 1e30, 1e-30, 1e308...) or a line deleted. A case insitu rejects as input
+//! (a parse or parameter error) or whose analyses are too long to run is counted as such;
+//! the others run in both simulators. Prints one line per case that fails in insitu only
+//! (`--dump DIR` also writes those decks), and last `RESULT {json}` with the counts.
+
+use insitu::check::{compare, prepare_deck, Tolerances};
+use insitu::fuzz::{affordable, mutate, repository_decks};
+use insitu::ngspice::Ngspice;
+use insitu::raw::Plot;
+use insitu_netlist::Analysis;
+use insitu_solver::Simulator;
+use rand::seq::IndexedRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What happened to one case.
+enum Case {
+    /// insitu rejects the deck as input (parse, elaboration or device parameter error).
+    Rejected,
+    /// An analysis asks for more points than a test runs.
+    Unaffordable,
+    /// Both ran every analysis; whether all vectors agree within the check's tolerances.
+    Both(bool),
+    InsituOnly(String),
+    NgspiceOnly(String),
+    Neither,
+}
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|k| args.get(k + 1)).cloned()
+}
+
+/// The first word of a plot or dataset name, lower case ("transient", "ac", ...).
+fn key(name: &str) -> String {
+    name.split_whitespace().next().unwrap_or("").to_ascii_lowercase()
+}
+
+/// Whether ngspice finished every analysis: a plot of each kind, and transients that reach
+/// 95 % of their stop time.
+fn finished(analyses: &[Analysis], plots: &[Plot], log: &str) -> Result<(), String> {
+    for a in analyses {
+        let want = match a {
+            Analysis::Op => "operating",
+            Analysis::Dc { .. } => "dc",
+            Analysis::Ac { .. } => "ac",
+            Analysis::Tran { .. } => "transient",
+            Analysis::Noise { .. } => "noise",
+        };
+        let Some(p) = plots.iter().find(|p| key(&p.name) == want) else {
+            let why = log.lines().find(|l| l.contains("rror") || l.contains("too small") || l.contains("abort"));
+            return Err(format!("no {want} plot ({})", why.unwrap_or("").trim()));
+        };
+        if let Analysis::Tran { tstop, .. } = a {
+            let end = p.real.first().and_then(|t| t.last()).copied().unwrap_or(f64::NAN);
+            if end.is_nan() || end < 0.95 * tstop {
+                return Err(format!("transient stopped at t={end:.4e}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_case(path: &Path, deck: &str, ng: &Ngspice, dir: &Path) -> Case {
+    let Ok(circuit) = insitu_pdk::load_deck_str(deck, path) else { return Case::Rejected };
+    if !circuit.analyses.iter().all(affordable) {
+        return Case::Unaffordable;
+    }
+    let analyses = circuit.analyses.clone();
+    let Ok(mut sim) = Simulator::new(circuit) else { return Case::Rejected };
+    let ours = sim.run_all().map_err(|e| e.to_string());
+    let text = prepare_deck(deck, path.parent().unwrap_or(Path::new(".")), "");
+    let theirs = ng.run(&text, dir).map_err(|e| e.to_string()).and_then(|r| {
+        finished(&analyses, &r.plots, &r.log)?;
+        Ok(r.plots)
+    });
+    match (ours, theirs) {
+        (Ok(o), Ok(t)) => Case::Both(compare(&o, &t, &Tolerances::default()).pass()),
+        (Err(e), Ok(_)) => Case::InsituOnly(e),
+        (Ok(_), Err(e)) => Case::NgspiceOnly(e),
+        (Err(_), Err(_)) => Case::Neither,
+    }
+}
+
+fn main() {
+    let n: usize = arg("--decks").map_or(600, |v| v.parse().expect("--decks expects a number"));
+    let seed: u64 = arg("--seed").map_or(20261202, |v| v.parse().expect("--seed expects a number"));
+    let dump = arg("--dump").map(PathBuf::from);
+    let Some(mut ng) = Ngspice::find() else {
+        eprintln!("ngspice not found: nothing to compare against");
+        std::process::exit(2);
+    };
+    ng.timeout = Duration::from_secs(120);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let decks = repository_decks(root).expect("read the repository's decks");
+    // The same stream of cases as `tests/fuzz_sim.rs` for the same seed.
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let cases: Vec<(PathBuf, String)> = (0..n)
+        .map(|_| {
+            let (path, text) = decks.choose(&mut rng).unwrap();
+            (path.clone(), mutate(text, &mut rng))
+        })
+        .collect();
+    let base = std::env::temp_dir().join(format!("insitu-mutated-{}", std::process::id()));
+    let t0 = std::time::Instant::now();
+    let results: Vec<Case> =
+        cases.par_iter().enumerate().map(|(i, (p, d))| run_case(p, d, &ng, &base.join(i.to_string()))).collect();
+    let _ = std::fs::remove_dir_all(&base);
+    let (mut rejected, mut unaffordable, mut both, mut agree, mut ins_only, mut ng_only, mut neither) =
+        (0, 0, 0, 0, 0, 0, 0);
+    for (i, r) in results.iter().enumerate() {
+        let (path, deck) = &cases[i];
+        let name = path.strip_prefix(root).unwrap_or(path).display();
+        match r {
+            Case::Rejected => rejected += 1,
+            Case::Unaffordable => unaffordable += 1,
+            Case::Both(a) => {
+                both += 1;
+                agree += usize::from(*a);
+            }
+            Case::InsituOnly(e) => {
+                ins_only += 1;
+                println!("case {i} ({name}): INSITU-ONLY FAILURE {e}");
+                if let Some(d) = &dump {
+                    std::fs::create_dir_all(d).expect("create the --dump directory");
+                    std::fs::write(d.join(format!("case_{i}.cir")), deck).expect("write a deck");
+                }
+            }
+            Case::NgspiceOnly(e) => {
+                ng_only += 1;
+                println!("case {i} ({name}): ngspice-only failure {e}");
+            }
+            Case::Neither => neither += 1,
+        }
+    }
+    println!(
+        "\n{n} mutated decks (seed {seed}) in {:.1} s: rejected as input by insitu {rejected}, too long to run \
+         {unaffordable}; ran: both {both} (agree {agree}), insitu-only failures {ins_only}, ngspice-only failures \
+         {ng_only}, both failed {neither}",
+        t0.elapsed().as_secs_f64()
+    );
+    let json = serde_json::json!({
+        "decks": n,
+        "seed": seed,
+        "rejected_as_input": rejected,
+        "unaffordable": unaffordable,
+        "both_converged": both,
+        "agree": agree,
+        "insitu_only_failures": ins_only,
+        "ngspice_only_failures": ng_only,
+        "both_failed": neither,
+    });
+    println!("RESULT {json}");
+}
