@@ -44,8 +44,8 @@ fn key(name: &str) -> String {
     name.split_whitespace().next().unwrap_or("").to_ascii_lowercase()
 }
 
-/// Whether ngspice finished every analysis: a plot of each kind, and transients that reach
-/// 95 % of their stop time.
+/// Whether ngspice finished every analysis: a plot of each kind, with finite values, and
+/// transients that reach 95 % of their stop time.
 fn finished(analyses: &[Analysis], plots: &[Plot], log: &str) -> Result<(), String> {
     for a in analyses {
         let want = match a {
@@ -59,6 +59,9 @@ fn finished(analyses: &[Analysis], plots: &[Plot], log: &str) -> Result<(), Stri
             let why = log.lines().find(|l| l.contains("rror") || l.contains("too small") || l.contains("abort"));
             return Err(format!("no {want} plot ({})", why.unwrap_or("").trim()));
         };
+        if p.real.iter().flatten().chain(p.cplx.iter().flatten().flat_map(|z| [&z.re, &z.im])).any(|v| !v.is_finite()) {
+            return Err(format!("a non-finite value in its {want} plot"));
+        }
         if let Analysis::Tran { tstop, .. } = a {
             let end = p.real.first().and_then(|t| t.last()).copied().unwrap_or(f64::NAN);
             if end.is_nan() || end < 0.95 * tstop {

@@ -277,3 +277,41 @@ R1 vdd tail 10k\n\
     println!("{report}");
     assert!(report.pass() && report.rows.len() >= 3);
 }
+
+/// A node that only capacitors tie to the circuit has no DC solution of its own (the matrix
+/// is singular). ngspice 39 gets an operating point anyway: after gmin and source stepping
+/// fail, its `optran` runs a 1 us transient from zero and takes the last point, where the
+/// capacitors have divided the voltage as the charge flowed: v(c) = v(b) C2 / (C2 + C3).
+/// insitu failed with "singular matrix"; it now has the same fallback.
+#[test]
+fn a_node_only_capacitors_hold_gets_its_operating_point_from_a_transient_as_in_ngspice() {
+    let deck = "capacitive divider\n\
+V1 a 0 1\n\
+R1 a b 1k\n\
+C1 b 0 1p\n\
+C2 b c 1p\n\
+C3 c 0 2p\n\
+.op\n\
+.end\n";
+    let mut s = sim(deck);
+    s.op().expect("the transient operating point");
+    let (b, c) = (s.voltage("b").unwrap(), s.voltage("c").unwrap());
+    assert!((b - 1.0).abs() < 1e-6, "v(b) = {b}");
+    assert!((c - b / 3.0).abs() < 1e-6, "v(c) = {c}");
+    // Nothing left to solve: a floating pair of nodes with no capacitor to the rest stays
+    // an error naming them.
+    let mut island = sim("t\nV1 a 0 1\nR1 a 0 1k\nC1 b c 1p\nR2 b c 1k\n.end\n");
+    assert!(matches!(island.op(), Err(insitu_solver::SimError::Singular { .. })));
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let theirs = ng.run(deck, &common::scratch_dir("tran-op")).expect("ngspice runs the deck");
+    assert!(theirs.log.contains("Transient op finished successfully"), "{}", theirs.log);
+    let ours = s.run_all().unwrap();
+    let report = insitu::check::compare(&ours, &theirs.plots, &insitu::check::Tolerances::default());
+    println!("{report}");
+    // The voltages; i(v1) is what the trapezoidal rule leaves of the charging current after
+    // 1 us in either simulator (1e-10 A here, 1e-11 A in ngspice).
+    assert!(report.rows.iter().filter(|r| r.vector.starts_with("v(")).all(|r| r.pass()));
+    assert!(report.rows.len() >= 3);
+}

@@ -108,6 +108,7 @@ impl Simulator {
                 moved: 0,
                 small_signal: true,
                 dc_bypass: false,
+                frozen_sources: false,
             }
         };
         acw.g.iter_mut().for_each(|v| *v = 0.0);

@@ -5,7 +5,7 @@ use crate::instances::DevRef;
 use crate::linear::Pivoting;
 use crate::load::{Init, Mode};
 use crate::results::{Data, Dataset, Quantity, Recorder, Vector};
-use crate::simulator::{Fail, Pins, Simulator};
+use crate::simulator::{Pins, Simulator};
 use insitu_netlist::{DcSweep, SweepVar};
 
 /// The values a sweep visits, as ngspice steps them: the value accumulates `step` and the
@@ -73,7 +73,8 @@ impl Simulator {
     }
 
     /// Solves one sweep point from the previous solution, falling back to the full DC
-    /// procedure (gmin, then source stepping) when warm Newton fails.
+    /// procedure (gmin, then source stepping, then the transient operating point) when warm
+    /// Newton fails, singular or not (as ngspice's `DCtrCurv` calls `CKTop`).
     fn dc_point(&mut self, first: bool) -> Result<(), SimError> {
         if first {
             self.w.x.iter_mut().for_each(|v| *v = 0.0);
@@ -84,7 +85,6 @@ impl Simulator {
         let mut ctx = self.ctx(Mode::Dc, Init::Float);
         match self.newton(&mut ctx, 50, 0.0, Pins::OP) {
             Ok(_) => Ok(()),
-            Err(e @ Fail::Singular { .. }) => Err(self.error(e)),
             Err(_) => {
                 let w = &mut self.w;
                 w.x.copy_from_slice(&w.x0);

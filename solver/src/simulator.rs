@@ -268,6 +268,7 @@ impl Simulator {
             moved: 0,
             small_signal: false,
             dc_bypass: false,
+            frozen_sources: false,
         }
     }
 
@@ -505,9 +506,10 @@ impl Simulator {
         let mut ctx = self.ctx(Mode::Dc, Init::Jct);
         let w = &mut self.w;
         w.x0.copy_from_slice(&w.x);
+        // As ngspice 39's `CKTop`: a failed solve, singular or not, goes on to gmin
+        // stepping, then source stepping, then the transient operating point.
         let first = match self.newton(&mut ctx, itl1, 0.0, pins) {
             Ok(_) => return Ok(()),
-            Err(e @ Fail::Singular { .. }) => return Err(e),
             Err(e) => e,
         };
         let w = &mut self.w;
@@ -520,6 +522,11 @@ impl Simulator {
         if self.source_stepping(pins).is_ok() {
             return Ok(());
         }
+        if self.tran_op().is_ok() {
+            return Ok(());
+        }
+        let w = &mut self.w;
+        w.x.copy_from_slice(&w.x0);
         Err(first)
     }
 

@@ -23,6 +23,13 @@ pub struct TranSpec {
     pub uic: bool,
 }
 
+/// Length of the transient behind the last operating-point fallback (ngspice's `optran`
+/// default final time).
+pub const TRAN_OP_TIME: f64 = 1e-6;
+
+/// Its step (ngspice's `optran` default step, which is also its maximum step).
+pub const TRAN_OP_STEP: f64 = 1e-8;
+
 /// Truncation error constant of each formula, as ngspice's `trapCoeff`/`gearCoeff`: the
 /// error estimate is C h^(p+1) times the divided difference of order p+1.
 fn lte_constant(method: Method, order: usize) -> f64 {
@@ -227,19 +234,44 @@ impl Simulator {
     /// [`Simulator::set_transient_scope`]).
     pub fn tran(&mut self, spec: &TranSpec) -> Result<Dataset, SimError> {
         self.scoped = false;
-        let out = self.tran_points(spec);
+        let out = self.tran_points(spec, false);
         self.scoped = false;
         out
     }
 
-    fn tran_points(&mut self, spec: &TranSpec) -> Result<Dataset, SimError> {
+    /// ngspice 39's last operating-point fallback (`OPtran`, after gmin and source
+    /// stepping): a transient of [`TRAN_OP_TIME`] at steps of at most [`TRAN_OP_STEP`] from
+    /// all unknowns at 0, the independent sources held at
+    /// their DC values, whose last point is taken as the operating point. Capacitors make
+    /// a node that only they tie to the circuit solvable (their voltages divide as the
+    /// charges did); a circuit that settles within the microsecond reaches its DC solution.
+    /// The devices are loaded at the result in DC, as a converged operating point leaves them.
+    pub(crate) fn tran_op(&mut self) -> Result<(), SimError> {
+        let spec = TranSpec { tstep: TRAN_OP_STEP, tstop: TRAN_OP_TIME, tstart: 0.0, tmax: None, uic: true };
+        let (scoped, have_op, iterations) = (self.scoped, self.have_op, self.iterations);
+        self.scoped = false;
+        let out = self.tran_points(&spec, true);
+        (self.scoped, self.have_op) = (scoped, have_op);
+        self.iterations += iterations;
+        out?;
+        let mut ctx = self.ctx(Mode::Dc, Init::Direct);
+        let w = &mut self.w;
+        w.rhs.iter_mut().for_each(|v| *v = 0.0);
+        w.mat.iter_mut().for_each(|v| *v = 0.0);
+        self.inst.load(&w.x, &mut w.mat, &mut w.rhs, &mut w.st, &mut ctx);
+        Ok(())
+    }
+
+    /// The transient, or with `op` the transient operating point ([`Simulator::tran_op`]):
+    /// sources frozen at their DC values, no breakpoints but its ends, nothing recorded.
+    fn tran_points(&mut self, spec: &TranSpec, op: bool) -> Result<Dataset, SimError> {
         if !(spec.tstop > 0.0 && spec.tstep > 0.0) || spec.tstart < 0.0 || spec.tstart >= spec.tstop {
             return Err(SimError::InvalidAnalysis(format!(
                 ".tran needs 0 < tstep, 0 <= tstart < tstop (got tstep={}, tstop={}, tstart={})",
                 spec.tstep, spec.tstop, spec.tstart
             )));
         }
-        let bps = self.prepare_sources(spec)?;
+        let bps = if op { vec![0.0, spec.tstop] } else { self.prepare_sources(spec)? };
         let method = self.circuit.options.method;
         let itl4 = self.circuit.options.itl4.max(3);
         let itl1 = self.circuit.options.itl1;
@@ -256,7 +288,9 @@ impl Simulator {
             // As ngspice's CKTic: unknowns start at 0, `.nodeset` and `.ic` values on their
             // nodes; devices are loaded once there (no Newton solve) to set their charges.
             self.w.x.iter_mut().for_each(|v| *v = 0.0);
-            for &(k, v) in self.nodesets.iter().chain(&self.ics) {
+            // (The transient operating point starts from zero, as ngspice's, whose `.nodeset`
+            // and `.ic` act on the DC iterations only.)
+            for &(k, v) in self.nodesets.iter().chain(&self.ics).filter(|_| !op) {
                 self.w.x[k] = v;
             }
             let mut ctx = self.ctx(Mode::Dc, Init::Direct);
@@ -283,8 +317,8 @@ impl Simulator {
         self.inst.init_states(&self.w.x, &mut self.w.st, spec.uic);
         self.w.st.seed_history();
         // From here on, the blocks out of scope keep their initial values.
-        self.scoped = self.scope.is_some();
-        if let Some(h) = self.scope.as_deref_mut() {
+        self.scoped = self.scope.is_some() && !op;
+        if let Some(h) = self.scope.as_deref_mut().filter(|_| !op) {
             h.sub.reset(Pivoting::Markowitz);
         }
 
@@ -355,6 +389,7 @@ impl Simulator {
             }
             let init = if spec.uic && first { Init::Unbiased } else { Init::Float };
             let mut ctx = self.ctx(Mode::Tran, init);
+            ctx.frozen_sources = op;
             ctx.time = t + h;
             ctx.integ = Integrator::new(method, order, h, hs[0]);
             let olddelta = h;
@@ -424,7 +459,7 @@ impl Simulator {
             std::mem::swap(&mut prev_x, &mut saved_x);
             saved_x.copy_from_slice(&self.w.x);
             solved += 1;
-            if t >= spec.tstart - minbreak {
+            if t >= spec.tstart - minbreak && !op {
                 rec.push_real(&self.w.x);
                 times.push(t);
             }

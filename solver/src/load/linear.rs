@@ -117,8 +117,8 @@ impl SourceValue {
     #[inline]
     pub fn at(&self, ctx: &Ctx) -> f64 {
         match (ctx.mode, &self.wave) {
-            (Mode::Tran, Some(w)) => w.value(ctx.time),
-            (Mode::Tran, None) => self.dc,
+            (Mode::Tran, Some(w)) if !ctx.frozen_sources => w.value(ctx.time),
+            (Mode::Tran, _) => self.dc,
             (Mode::Dc, _) => self.dc * ctx.srcfact,
         }
     }

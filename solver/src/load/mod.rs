@@ -69,6 +69,9 @@ pub struct Ctx {
     /// DC loads may be bypassed (SPICE's device bypass in the free iterations): only the
     /// warm-started operating point sets it, so cold-started answers do not depend on it.
     pub dc_bypass: bool,
+    /// A transient that stands in for the operating point ([`crate::Simulator`]'s last DC
+    /// fallback): independent sources keep their DC values instead of their waveforms'.
+    pub frozen_sources: bool,
 }
 
 /// The larger of `a` and `b` for the tolerance tests of the hot loops: one `maxsd`, where
