@@ -5,11 +5,13 @@
 //! Each case is one of the repository's decks with one to three numbers replaced by odd
 //! values (0, -1, 1e30, 1e-30, 1e308...) or a line deleted. A case insitu rejects as input
 //! (a parse or parameter error) or whose analyses are too long to run is counted as such;
-//! the others run in both simulators. Prints one line per case that fails in insitu only
-//! (`--dump DIR` also writes those decks), and last `RESULT {json}` with the counts.
+//! the others run in both simulators (at `insitu::gen::OPTIONS`, reltol 1e-6). Prints one
+//! line per case that fails in insitu only or disagrees (`--dump DIR` also writes those
+//! decks), and last `RESULT {json}` with the counts.
 
 use insitu::check::{compare, prepare_deck, Tolerances};
 use insitu::fuzz::{affordable, mutate, repository_decks};
+use insitu::gen::OPTIONS;
 use insitu::ngspice::Ngspice;
 use insitu::raw::Plot;
 use insitu_netlist::Analysis;
@@ -27,8 +29,8 @@ enum Case {
     Rejected,
     /// An analysis asks for more points than a test runs.
     Unaffordable,
-    /// Both ran every analysis; whether all vectors agree within the check's tolerances.
-    Both(bool),
+    /// Both ran every analysis; the rows outside the check's tolerances (none: they agree).
+    Both(Vec<String>),
     InsituOnly(String),
     NgspiceOnly(String),
     Neither,
@@ -73,23 +75,40 @@ fn finished(analyses: &[Analysis], plots: &[Plot], log: &str) -> Result<(), Stri
 }
 
 fn run_case(path: &Path, deck: &str, ng: &Ngspice, dir: &Path) -> Case {
-    let Ok(circuit) = insitu_pdk::load_deck_str(deck, path) else { return Case::Rejected };
+    // Both simulators run at the generated decks' tight Newton tolerances, so that a
+    // difference is one of equations rather than of where each stopped iterating.
+    let text = prepare_deck(deck, path.parent().unwrap_or(Path::new(".")), OPTIONS);
+    let Ok(circuit) = insitu_pdk::load_deck_str(&text, path) else { return Case::Rejected };
     if !circuit.analyses.iter().all(affordable) {
         return Case::Unaffordable;
     }
     let analyses = circuit.analyses.clone();
     let Ok(mut sim) = Simulator::new(circuit) else { return Case::Rejected };
     let ours = sim.run_all().map_err(|e| e.to_string());
-    let text = prepare_deck(deck, path.parent().unwrap_or(Path::new(".")), "");
     let theirs = ng.run(&text, dir).map_err(|e| e.to_string()).and_then(|r| {
         finished(&analyses, &r.plots, &r.log)?;
         Ok(r.plots)
     });
     match (ours, theirs) {
-        (Ok(o), Ok(t)) => Case::Both(compare(&o, &t, &Tolerances::default()).pass()),
+        (Ok(o), Ok(t)) => {
+            let report = compare(&o, &t, &Tolerances::default());
+            let mut failing: Vec<String> = report.problems.clone();
+            failing.extend(
+                report.rows.iter().filter(|r| !r.pass()).map(|r| format!("{} {}: {}", r.analysis, r.vector, r.detail)),
+            );
+            Case::Both(failing)
+        }
         (Err(e), Ok(_)) => Case::InsituOnly(e),
         (Ok(_), Err(e)) => Case::NgspiceOnly(e),
         (Err(_), Err(_)) => Case::Neither,
+    }
+}
+
+/// With `--dump DIR`, writes case `i`'s deck to `DIR/case_<i>.cir`.
+fn dump_case(dir: Option<&Path>, i: usize, deck: &str) {
+    if let Some(d) = dir {
+        std::fs::create_dir_all(d).expect("create the --dump directory");
+        std::fs::write(d.join(format!("case_{i}.cir")), deck).expect("write a deck");
     }
 }
 
@@ -125,17 +144,18 @@ fn main() {
         match r {
             Case::Rejected => rejected += 1,
             Case::Unaffordable => unaffordable += 1,
-            Case::Both(a) => {
+            Case::Both(failing) => {
                 both += 1;
-                agree += usize::from(*a);
+                agree += usize::from(failing.is_empty());
+                if let Some(first) = failing.first() {
+                    println!("case {i} ({name}): disagrees in {} vectors, first {first}", failing.len());
+                    dump_case(dump.as_deref(), i, deck);
+                }
             }
             Case::InsituOnly(e) => {
                 ins_only += 1;
                 println!("case {i} ({name}): INSITU-ONLY FAILURE {e}");
-                if let Some(d) = &dump {
-                    std::fs::create_dir_all(d).expect("create the --dump directory");
-                    std::fs::write(d.join(format!("case_{i}.cir")), deck).expect("write a deck");
-                }
+                dump_case(dump.as_deref(), i, deck);
             }
             Case::NgspiceOnly(e) => {
                 ng_only += 1;

@@ -214,12 +214,14 @@ C1 z 0 200f\n\
 }
 
 /// A fuzzed deck: -1 A forced into a diode-connected BSIM3 3.1 NMOS whose junctions carry
-/// no saturation current. Every continuation fails in ngspice too ("source stepping failed";
-/// only its transient-op fallback, which insitu lacks, then returns nb = -178 kV after 5 s).
-/// insitu's source stepping used to advance 1e-7 of the sources per solve and would have
-/// taken millions of solves; it now gives up as ngspice's `gillespie_src` does.
+/// no saturation current. Every continuation fails, in ngspice too ("source stepping failed");
+/// ngspice's transient-op fallback then returns a point, nb = -178 kV, after about 5 s. insitu's
+/// source stepping used to advance 1e-7 of the sources per solve and would have taken millions
+/// of solves; it gives up as ngspice's `gillespie_src` does, and its own transient operating
+/// point (1.4 million Newton iterations of a crawling 1 us transient, as long as ngspice's)
+/// ends far below ground too, at -56 kV: neither answer means anything beyond "no DC point".
 #[test]
-fn an_operating_point_whose_continuations_stall_fails_promptly() {
+fn an_operating_point_whose_continuations_stall_falls_back_to_a_transient_as_in_ngspice() {
     let cards = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3/v31_cards.lib");
     let deck = format!(
         "stalled continuation\n.include \"{}\"\nVDD vdd 0 1.8\nIB vdd nb -1\n\
@@ -229,9 +231,10 @@ fn an_operating_point_whose_continuations_stall_fails_promptly() {
         cards.display()
     );
     let mut s = sim(&deck);
-    let err = s.op().expect_err("no operating point");
-    assert!(matches!(err, insitu_solver::SimError::NoConvergence { .. }), "{err}");
-    assert!(s.iterations < 250_000, "{} Newton iterations before giving up", s.iterations);
+    s.op().expect("the transient operating point returns a point");
+    let nb = s.voltage("nb").unwrap();
+    assert!(nb < -1e3, "v(nb) = {nb}");
+    assert!(s.iterations < 2_500_000, "{} Newton iterations", s.iterations);
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
@@ -240,6 +243,7 @@ fn an_operating_point_whose_continuations_stall_fails_promptly() {
         Err(e) => e.to_string(),
     };
     assert!(log.contains("source stepping failed"), "ngspice's continuations should fail too: {log}");
+    assert!(log.contains("Transient op finished successfully"), "{log}");
 }
 
 /// A bias current into a diode-connected MOSFET that conducts nothing (L = 1e30 m, as a
