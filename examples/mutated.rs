@@ -1,6 +1,6 @@
 //! Mutated decks (`insitu::fuzz`) in insitu and in ngspice: who fails where.
 //!
-//! `cargo run --release --example mutated -- --decks 600 --seed 20261202 [--dump DIR]`
+//! `cargo run --release --example mutated -- --decks 600 --seed 20261202 [--dump DIR] [--case I]`
 //!
 //! Each case is one of the repository's decks with one to three numbers replaced by odd
 //! values (0, -1, 1e30, 1e-30, 1e308...) or a line deleted. A case insitu rejects as input
@@ -131,10 +131,18 @@ fn main() {
             (path.clone(), mutate(text, &mut rng))
         })
         .collect();
+    // `--case I`: only case I of the stream (to reproduce one; with `--dump`, its deck).
+    let only: Option<usize> = arg("--case").map(|v| v.parse().expect("--case expects a number"));
     let base = std::env::temp_dir().join(format!("insitu-mutated-{}", std::process::id()));
     let t0 = std::time::Instant::now();
-    let results: Vec<Case> =
-        cases.par_iter().enumerate().map(|(i, (p, d))| run_case(p, d, &ng, &base.join(i.to_string()))).collect();
+    let results: Vec<Case> = cases
+        .par_iter()
+        .enumerate()
+        .map(|(i, (p, d))| match only {
+            Some(k) if k != i => Case::Unaffordable,
+            _ => run_case(p, d, &ng, &base.join(i.to_string())),
+        })
+        .collect();
     let _ = std::fs::remove_dir_all(&base);
     let (mut rejected, mut unaffordable, mut both, mut agree, mut ins_only, mut ng_only, mut neither) =
         (0, 0, 0, 0, 0, 0, 0);
