@@ -29,6 +29,8 @@ enum Case {
     Rejected,
     /// An analysis asks for more points than a test runs.
     Unaffordable,
+    /// Not run: `--case` asked for another one.
+    Skipped,
     /// Both ran every analysis; the rows outside the check's tolerances (none: they agree).
     Both(Vec<String>),
     InsituOnly(String),
@@ -139,7 +141,7 @@ fn main() {
         .par_iter()
         .enumerate()
         .map(|(i, (p, d))| match only {
-            Some(k) if k != i => Case::Unaffordable,
+            Some(k) if k != i => Case::Skipped,
             _ => run_case(p, d, &ng, &base.join(i.to_string())),
         })
         .collect();
@@ -152,6 +154,7 @@ fn main() {
         match r {
             Case::Rejected => rejected += 1,
             Case::Unaffordable => unaffordable += 1,
+            Case::Skipped => {}
             Case::Both(failing) => {
                 both += 1;
                 agree += usize::from(failing.is_empty());

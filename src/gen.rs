@@ -686,8 +686,9 @@ pub fn run_deck(deck: &GenDeck, ng: &Ngspice, dir: &Path) -> DeckResult {
         }
         // A difference with no reference to tell who is off fails both roles.
         (mirror, mirror_strict) = (false, false);
-        failing.push(format!("{} {}: {}", r.analysis, r.vector, r.detail));
-        mirror_failing.push(failing[failing.len() - 1].clone());
+        let row = format!("{} {}: {}", r.analysis, r.vector, r.detail);
+        mirror_failing.push(row.clone());
+        failing.push(row);
     }
     let agree = failing.is_empty();
     let mut detail = failing.join("; ");
