@@ -258,10 +258,16 @@ fn main() {
         let ours = ours_seed1.expect("seed 1");
         let cands: Vec<Vec<f64>> = ours.xs.iter().take(30).cloned().collect();
         let mut stages: Vec<(String, Vec<f64>)> = Vec::new();
+        // The same candidates with SPICE's cold operating point (`op_start: cold`), alternating
+        // with the loop's seeded one: what the seed saves.
+        let mut cold = Testbench::from_file(&root.join("examples/two_stage_miller/problem.json")).expect("miller");
+        cold.problem.testbench.op_start = insitu::sizing::problem::OpStart::Cold;
         for c in miller.corners(miller.phases()) {
             for x in &cands {
-                if let Ok(st) = miller.stage_seconds(x, c) {
-                    for (name, t) in st {
+                let runs = [(&miller, ""), (&cold, " (cold start)")];
+                for st in runs.iter().filter_map(|(tb, tag)| Some((tb.stage_seconds(x, c).ok()?, tag))) {
+                    for (name, t) in st.0.into_iter().filter(|(n, _)| st.1.is_empty() || n == "op") {
+                        let name = format!("{name}{}", st.1);
                         match stages.iter_mut().find(|s| s.0 == name) {
                             Some(s) => s.1.push(t),
                             None => stages.push((name, vec![t])),

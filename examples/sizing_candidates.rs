@@ -6,6 +6,10 @@
 //!
 //! `cargo run --release --example sizing_candidates -- --candidates 10000 --ngspice 10000 --seed 1`
 //!
+//! It then solves the same candidates re-sized in place (`.param` sizes on one compiled
+//! simulator) twice: from zero, and seeded with the box centre's operating point as the sizing
+//! loop seeds with its initial design (`Simulator::set_op_seed`), and compares the two.
+//!
 //! The last line is `RESULT {json}` with both failure counts.
 
 use insitu::ngspice::Ngspice;
@@ -76,6 +80,128 @@ fn candidate(core: &str, seed: u64, k: usize) -> String {
     out
 }
 
+/// The core with every size and the bias current as `.param`s (`w_m1`, `l_m1`, ..., `ib`), at
+/// the centre of the log box (the initial design a sizing loop seeds its operating points
+/// with), and the open-loop test fixture of `candidate`.
+fn parametrized(core: &str) -> String {
+    let mut out = String::from("sizing candidates, parametrized\n");
+    let centre = |lo: f64, hi: f64| (lo * hi).sqrt();
+    let mut params = format!(".param ib={:.6e}", centre(1e-6, 200e-6));
+    for g in GROUPS {
+        params += &format!(" w_{g}={:.6e} l_{g}={:.6e}", centre(0.5e-6, 100e-6), centre(0.18e-6, 5e-6));
+    }
+    out += &params;
+    out.push('\n');
+    for line in core.lines() {
+        let lower = line.to_ascii_lowercase();
+        let name = lower.split_whitespace().next().unwrap_or("");
+        let group = match name {
+            "m2" => Some("m1"),
+            "m4" => Some("m3"),
+            n => GROUPS.iter().find(|g| **g == n).copied(),
+        };
+        if let Some(g) = group {
+            let fields: Vec<&str> = line.split_whitespace().take(6).collect();
+            let _ = writeln!(
+                out,
+                "{} W={{w_{g}}} L={{l_{g}}} AD={{w_{g}*2e-6}} AS={{w_{g}*2e-6}} PD={{2*(w_{g}+2e-6)}} PS={{2*(w_{g}+2e-6)}}",
+                fields.join(" ")
+            );
+        } else if name == "ibias" {
+            out += "IBIAS vdd nb DC {ib}\n";
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.push_str("VINP inp 0 DC 0.9 AC 1\nLFB out inm 1G\nCFB inm 0 1G\n.op\n.end\n");
+    out
+}
+
+/// Candidate `k`'s parameter values (the same draws as `candidate`).
+fn candidate_params(seed: u64, k: usize) -> Vec<(String, f64)> {
+    let mut r = ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0xD1B5_4A32_D192_ED03) ^ k as u64);
+    let mut out = Vec::new();
+    for g in GROUPS {
+        out.push((format!("w_{g}"), log_uniform(&mut r, 0.5e-6, 100e-6)));
+        out.push((format!("l_{g}"), log_uniform(&mut r, 0.18e-6, 5e-6)));
+    }
+    out.push(("ib".to_string(), log_uniform(&mut r, 1e-6, 200e-6)));
+    out
+}
+
+/// One candidate re-sized in place: v(out) (or the failure) and the Newton iterations.
+fn resized_op(sim: &mut insitu_solver::Simulator, params: &[(String, f64)]) -> (Result<f64, String>, usize) {
+    for (name, v) in params {
+        if let Err(e) = sim.set_param(name, *v) {
+            return (Err(e.to_string()), 0);
+        }
+    }
+    let r = sim.op().map_err(|e| e.to_string()).and_then(|_| sim.voltage("out").map_err(|e| e.to_string()));
+    (r, sim.iterations)
+}
+
+/// Seeded against cold operating points on the same re-sized simulator (`Simulator::set_op_seed`
+/// with the box centre's operating point, as the sizing loop seeds with its initial design):
+/// failures, Newton iterations, time, and candidates whose two answers differ.
+fn seeded_against_cold(core: &str, seed: u64, n: usize) -> serde_json::Value {
+    let text = parametrized(core);
+    let c = insitu_pdk::load_deck_str(&text, "parametrized.cir".as_ref()).expect("parametrized deck");
+    let cold = insitu_solver::Simulator::new(c).expect("compile");
+    let mut seeded = cold.clone();
+    seeded.op().expect("the box centre's operating point");
+    seeded.set_op_seed().expect("seed");
+    let run = |base: &insitu_solver::Simulator| {
+        let t = std::time::Instant::now();
+        let r: Vec<(Result<f64, String>, usize)> = (0..n)
+            .into_par_iter()
+            .map_init(|| base.clone(), |sim, k| resized_op(sim, &candidate_params(seed, k)))
+            .collect();
+        (r, t.elapsed().as_secs_f64())
+    };
+    let (a, ta) = run(&cold);
+    let (b, tb) = run(&seeded);
+    let fails = |v: &[(Result<f64, String>, usize)]| v.iter().filter(|r| r.0.is_err()).count();
+    let iters = |v: &[(Result<f64, String>, usize)]| {
+        let mut i: Vec<usize> = v.iter().map(|r| r.1).collect();
+        i.sort_unstable();
+        (i.iter().sum::<usize>() as f64 / n as f64, i[n / 2], i[n * 9 / 10])
+    };
+    let mut differ = 0;
+    for (k, (x, y)) in a.iter().zip(&b).enumerate() {
+        if let (Ok(x), Ok(y)) = (&x.0, &y.0) {
+            if (x - y).abs() > 1e-3 * y.abs().max(1e-3) {
+                differ += 1;
+                println!("candidate {k}: v(out) cold {x:.6} V, seeded {y:.6} V");
+            }
+        }
+    }
+    let (ia, ib) = (iters(&a), iters(&b));
+    println!(
+        "re-sized in place: cold {} failures, Newton iterations mean {:.1} / median {} / p90 {}, {:.2} s; \
+         seeded {} failures, mean {:.1} / median {} / p90 {}, {:.2} s; v(out) differs by more than 0.1 %: {differ}",
+        fails(&a),
+        ia.0,
+        ia.1,
+        ia.2,
+        ta,
+        fails(&b),
+        ib.0,
+        ib.1,
+        ib.2,
+        tb
+    );
+    serde_json::json!({
+        "cold_failures": fails(&a),
+        "seeded_failures": fails(&b),
+        "cold_iterations_mean": ia.0,
+        "seeded_iterations_mean": ib.0,
+        "cold_seconds": ta,
+        "seeded_seconds": tb,
+        "seeded_cold_differ": differ,
+    })
+}
+
 fn main() {
     let n = arg("--candidates", 10_000) as usize;
     let n_ng = (arg("--ngspice", 10_000) as usize).min(n);
@@ -102,6 +228,7 @@ fn main() {
     let t_ours = t0.elapsed().as_secs_f64();
     let ours_fail = ours.iter().filter(|r| r.is_err()).count();
     println!("insitu: {ours_fail} operating-point failures of {n} candidates ({t_ours:.2} s)");
+    let seeded = seeded_against_cold(&core, seed, n);
     let Some(ng) = Ngspice::find() else {
         eprintln!("ngspice not found: no comparison");
         std::process::exit(2);
@@ -152,6 +279,7 @@ fn main() {
         "insitu_only_failures": only_ours,
         "ngspice_only_failures": only_ng,
         "both_converged_different_vout": differ,
+        "resized_in_place": seeded,
     });
     println!("RESULT {json}");
 }

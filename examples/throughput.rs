@@ -90,6 +90,9 @@ struct BsimTimes {
     op_ac: f64,
     /// op + ac, warm, M6 of the AC copy re-sized per call.
     op_ac_warm: f64,
+    /// op + ac, seeded with the deck's own operating point, M6 re-sized per call (what the
+    /// sizing loop does: `Simulator::set_op_seed`).
+    op_ac_seeded: f64,
     lib_op_ac: f64,
 }
 
@@ -144,6 +147,21 @@ fn bsim_times() -> Option<BsimTimes> {
         std::hint::black_box(acc);
     });
     sim.set_warm_start(false);
+    // Seeded, as the sizing loop: every call starts from the deck size's operating point,
+    // whatever ran before.
+    sim.set_mos_size_of(m6, 80e-6, 0.5e-6).unwrap();
+    sim.op().unwrap();
+    sim.set_op_seed().unwrap();
+    let ours_op_ac_seeded = time_each(100, 5, |k| {
+        resize_bsim_m6(&mut sim, m6, k);
+        sim.op().unwrap();
+        sim.ac_prepare().unwrap();
+        let mut acc = 0.0;
+        sim.ac_sweep(&freqs, |_, x| acc += x[out].norm()).unwrap();
+        std::hint::black_box(acc);
+    });
+    let seeded_iters = sim.iterations;
+    sim.clear_op_seed();
     let mut ng = SharedNgspice::get()?.lock().ok()?;
     ng.circuit(&generic180_deck(".tran 0.5n 400n")).ok()?;
     let lib_tran = time_each(15, 2, |_| {
@@ -159,14 +177,23 @@ fn bsim_times() -> Option<BsimTimes> {
     ng.command("remcirc").ok()?;
     println!(
         "generic180 op-amp (BSIM-lite): tran {:.2} ms ({points} points, {iters} Newton iterations) vs libngspice tran {:.2} ms; \
-         op + ac {:.3} ms cold, {:.3} ms warm re-sized, vs libngspice {:.3} ms",
+         op + ac {:.3} ms cold, {:.3} ms seeded re-sized ({seeded_iters} Newton iterations in the last op), \
+         {:.3} ms warm re-sized, vs libngspice {:.3} ms",
         ours_tran * 1e3,
         lib_tran * 1e3,
         ours_op_ac * 1e3,
+        ours_op_ac_seeded * 1e3,
         ours_op_ac_warm * 1e3,
         lib_op_ac * 1e3
     );
-    Some(BsimTimes { tran: ours_tran, lib_tran, op_ac: ours_op_ac, op_ac_warm: ours_op_ac_warm, lib_op_ac })
+    Some(BsimTimes {
+        tran: ours_tran,
+        lib_tran,
+        op_ac: ours_op_ac,
+        op_ac_warm: ours_op_ac_warm,
+        op_ac_seeded: ours_op_ac_seeded,
+        lib_op_ac,
+    })
 }
 
 /// Whole-process wall time of the issue's 5-stage level-1 ring (3 us at 10 ps, `uic`):
@@ -240,6 +267,7 @@ struct Row {
 /// `--profile WHAT N`: runs one insitu workload `N` times and nothing else (no ngspice), for
 /// `perf` or `valgrind --tool=callgrind`. WHAT is `l1-opac-warm`, `l1-opac-cold`, `l1-tran`
 /// (op + ac + tran, warm), `bsim-opac` (cold, one size), `bsim-opac-warm` (M6 re-sized),
+/// `bsim-opac-seeded` (M6 re-sized, every op from the deck size's),
 /// `bsim-tran`, `miller-tran` (the transient of the
 /// sizing loop's Miller testbench, `examples/two_stage_miller`: two generic180 op-amps, 200
 /// steps) or `miller-tran-scoped` (the same, scoped to the buffer copy's output as the sizing
@@ -273,9 +301,13 @@ fn profile(what: &str, n: usize) {
         let m6 = bsim_m6(&sim);
         let out = bsim_out(&sim);
         sim.set_warm_start(rest == "opac-warm");
+        if rest == "opac-seeded" {
+            sim.op().unwrap();
+            sim.set_op_seed().unwrap();
+        }
         for k in 0..n {
             match rest {
-                "opac-warm" => {
+                "opac-warm" | "opac-seeded" => {
                     resize_bsim_m6(&mut sim, m6, k);
                     sim.op().unwrap();
                     sim.ac_prepare().unwrap();
@@ -484,7 +516,8 @@ fn main() {
     let r = |x: Option<f64>, ours: f64| x.map_or("null".to_string(), |t| format!("{:.2}", t / ours));
     let opt = |x: Option<f64>| x.map_or("null".to_string(), |v| format!("{v:.2}"));
     let bsim_tran = bsim.as_ref().map(|b| b.lib_tran / b.tran);
-    let bsim_op_ac = bsim.as_ref().map(|b| b.lib_op_ac / b.op_ac);
+    let bsim_op_ac = bsim.as_ref().map(|b| b.lib_op_ac / b.op_ac_seeded);
+    let bsim_op_ac_cold = bsim.as_ref().map(|b| b.lib_op_ac / b.op_ac);
     let bsim_op_ac_warm = bsim.as_ref().map(|b| b.lib_op_ac / b.op_ac_warm);
     if let Some(b) = &bsim {
         println!(
@@ -500,6 +533,12 @@ fn main() {
             b.lib_op_ac / b.op_ac
         );
         println!(
+            "| generic180 op-amp (BSIM-lite): op + ac, seeded (as the sizing loop), M6 re-sized | {:.3} ms | | | | {:.3} ms | {:.1}x |",
+            b.op_ac_seeded * 1e3,
+            b.lib_op_ac * 1e3,
+            b.lib_op_ac / b.op_ac_seeded
+        );
+        println!(
             "| generic180 op-amp (BSIM-lite): op + ac, warm, M6 re-sized | {:.3} ms | | | | {:.3} ms | {:.1}x |",
             b.op_ac_warm * 1e3,
             b.lib_op_ac * 1e3,
@@ -510,9 +549,10 @@ fn main() {
         println!("| 5-stage ring, 3 us at 10 ps, whole process | {a:.3} s | | {b:.3} s | {:.2}x | | |", b / a);
     }
     println!(
-        "RESULT {{\"bsim_tran_vs_ngspice\": {}, \"bsim_op_ac_vs_libngspice\": {}, \"bsim_op_ac_warm_vs_libngspice\": {}, \"ring_process_vs_ngspice\": {}, \"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}, \"op_cold_vs_libngspice\": {}, \"op_ac_cold_vs_libngspice\": {}, \"warm_start\": true}}",
+        "RESULT {{\"bsim_tran_vs_ngspice\": {}, \"bsim_op_ac_vs_libngspice\": {}, \"bsim_op_ac_cold_vs_libngspice\": {}, \"bsim_op_ac_warm_vs_libngspice\": {}, \"ring_process_vs_ngspice\": {}, \"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}, \"op_cold_vs_libngspice\": {}, \"op_ac_cold_vs_libngspice\": {}, \"warm_start\": true}}",
         opt(bsim_tran),
         opt(bsim_op_ac),
+        opt(bsim_op_ac_cold),
         opt(bsim_op_ac_warm),
         opt(ring.map(|(a, b)| b / a)),
         r(lib_op, ours_op),

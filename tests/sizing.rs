@@ -181,6 +181,11 @@ fn bad_problem_files_fail_naming_the_field() {
             Box::new(|v| v["optimization"]["parameters"][2]["scale"] = serde_json::json!("logarithmic")),
             "logarithmic",
         ),
+        (
+            "unknown op start",
+            Box::new(|v| v["optimization"]["testbench"]["op_start"] = serde_json::json!("warm")),
+            "unknown variant `warm`, expected `seeded` or `cold`",
+        ),
     ];
     for (i, (what, edit, want)) in cases.into_iter().enumerate() {
         let p = cs_problem(&dir, &format!("bad{i}.json"), edit);
@@ -451,6 +456,28 @@ fn corner_results_do_not_depend_on_the_thread_count() {
     for ((a, b), c) in one.iter().zip(&two).zip(&back) {
         assert_eq!(strip(a), strip(b));
         assert_eq!(strip(a), strip(c));
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn seeded_and_cold_operating_points_give_the_same_measurements() {
+    // The default start (each corner's initial design) and SPICE's (zero) reach the same
+    // operating points, within Newton's tolerance, at every phase-3 corner (-40 to 125 C).
+    let dir = cs_dir("opstart");
+    let seeded = Testbench::from_file(&cs_problem(&dir, "s.json", |_| {})).unwrap();
+    let cold_p = cs_problem(&dir, "c.json", |v| v["optimization"]["testbench"]["op_start"] = "cold".into());
+    let cold = Testbench::from_file(&cold_p).unwrap();
+    let xs: Vec<Vec<f64>> =
+        (0..12).map(|k| vec![1e-6 + k as f64 * 1.5e-6, 0.6e-6 + k as f64 * 0.25e-6, 5e3 + k as f64 * 7e3]).collect();
+    for (a, b) in seeded.assess_batch(&xs, 3).iter().zip(&cold.assess_batch(&xs, 3)) {
+        for (ca, cb) in a.corners.iter().zip(&b.corners) {
+            assert!(ca.error.is_none() && cb.error.is_none(), "{:?} {:?}", ca.error, cb.error);
+            for (va, vb) in ca.values.iter().zip(&cb.values) {
+                let (va, vb) = (va.unwrap(), vb.unwrap());
+                assert!((va - vb).abs() <= 1e-5 * vb.abs() + 1e-9, "{}: seeded {va}, cold {vb}", ca.corner);
+            }
+        }
     }
     std::fs::remove_dir_all(&dir).ok();
 }

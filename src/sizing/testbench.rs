@@ -3,12 +3,14 @@
 //! mapping (gm/Id -> W, L, W, `.param` values) and the measurements.
 //!
 //! A candidate is re-sized with `set_mos_size_of` and `set_param`; the deck is never parsed
-//! again. Every `.op` starts cold, so a result depends only on the candidate and the corner,
-//! not on which pooled simulator ran it (same seed, same result under rayon).
+//! again. Every `.op` starts from the same point at a corner (the initial design's operating
+//! point, `testbench.op_start: seeded`, or zero, `cold`), so a result depends only on the
+//! candidate and the corner, not on which pooled simulator ran it (same seed, same result under
+//! rayon).
 
 use super::coords::Coordinates;
 use super::measure::{self, Measurement, Needs, Results};
-use super::problem::{CornerDef, IdSpec, Optimization, ParamKind, ProblemError, ProblemFile};
+use super::problem::{CornerDef, IdSpec, OpStart, Optimization, ParamKind, ProblemError, ProblemFile};
 use super::widths::{self, DeviceType};
 use insitu_netlist::expr::{eval_simple, parse_expr, Expr};
 use insitu_netlist::{Analysis, ElementKind, Model, ModelKind};
@@ -17,8 +19,21 @@ use insitu_solver::{ElementHandle, Simulator};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
+
+/// The simulators of one corner.
+#[derive(Debug)]
+struct Pool {
+    /// `tt_27`.
+    label: String,
+    /// Idle simulators already at the corner.
+    idle: Mutex<Vec<Simulator>>,
+    /// What a new one is cloned from: the compiled simulator at the corner, its `.op` seeded
+    /// with the initial design's (made once, by whichever worker needs it first; it depends
+    /// on nothing else).
+    template: OnceLock<Result<Simulator, String>>,
+}
 
 /// A device group resolved against the deck.
 #[derive(Debug, Clone)]
@@ -67,8 +82,8 @@ pub struct Testbench {
     groups: Vec<Group>,
     /// Corner label -> model cards.
     corner_cards: Vec<(String, Vec<Model>)>,
-    /// Corner label -> idle simulators already at that corner.
-    pools: Vec<(String, Mutex<Vec<Simulator>>)>,
+    /// The simulators of each corner.
+    pools: Vec<Pool>,
     measurements: Vec<Measurement>,
     needs: Needs,
     /// Deck analyses to run, in deck order.
@@ -240,8 +255,8 @@ impl Testbench {
         let mut pools = Vec::new();
         for (_, cs) in problem.corners.iter() {
             for c in cs {
-                if !pools.iter().any(|(k, _): &(String, _)| *k == c.label()) {
-                    pools.push((c.label(), Mutex::new(Vec::new())));
+                if !pools.iter().any(|p: &Pool| p.label == c.label()) {
+                    pools.push(Pool { label: c.label(), idle: Mutex::new(Vec::new()), template: OnceLock::new() });
                 }
             }
         }
@@ -392,21 +407,33 @@ impl Testbench {
 
     fn take_sim(&self, corner: &CornerDef) -> Result<Simulator, String> {
         let label = corner.label();
-        let pool = self.pools.iter().find(|(k, _)| *k == label).ok_or("unknown corner")?;
-        if let Some(s) = pool.1.lock().map_err(|_| "poisoned pool")?.pop() {
+        let pool = self.pools.iter().find(|p| p.label == label).ok_or("unknown corner")?;
+        if let Some(s) = pool.idle.lock().map_err(|_| "poisoned pool")?.pop() {
             return Ok(s);
         }
+        pool.template.get_or_init(|| self.corner_template(corner)).clone()
+    }
+
+    /// The compiled simulator moved to `corner`; under `op_start: seeded`, its `.op` seeded
+    /// with the initial design's there (left cold when that one does not converge).
+    fn corner_template(&self, corner: &CornerDef) -> Result<Simulator, String> {
         let mut sim = self.base.clone();
         let cards = &self.corner_cards.iter().find(|(k, _)| *k == corner.model).ok_or("unknown corner model")?.1;
         sim.set_models(cards).map_err(|e| e.to_string())?;
         sim.set_temperature(corner.temp).map_err(|e| e.to_string())?;
+        if self.problem.testbench.op_start == OpStart::Seeded {
+            let seeded = self.sizing(&self.init(), corner).and_then(|s| self.apply(&mut sim, &s));
+            if seeded.is_ok() && sim.op().is_ok() {
+                sim.set_op_seed().map_err(|e| e.to_string())?;
+            }
+        }
         Ok(sim)
     }
 
     fn give_back(&self, corner: &CornerDef, sim: Simulator) {
         let label = corner.label();
-        if let Some(pool) = self.pools.iter().find(|(k, _)| *k == label) {
-            if let Ok(mut p) = pool.1.lock() {
+        if let Some(pool) = self.pools.iter().find(|p| p.label == label) {
+            if let Ok(mut p) = pool.idle.lock() {
                 p.push(sim);
             }
         }
@@ -477,7 +504,8 @@ impl Testbench {
         out
     }
 
-    fn simulate(&self, sim: &mut Simulator, s: &Sizing) -> Result<Results, String> {
+    /// Writes a sizing's `.param` values and device sizes into `sim`.
+    fn apply(&self, sim: &mut Simulator, s: &Sizing) -> Result<(), String> {
         for (name, v) in &s.params {
             sim.set_param(name, *v).map_err(|e| e.to_string())?;
         }
@@ -486,6 +514,11 @@ impl Testbench {
                 sim.set_mos_size_of(*h, *w, *l).map_err(|e| e.to_string())?;
             }
         }
+        Ok(())
+    }
+
+    fn simulate(&self, sim: &mut Simulator, s: &Sizing) -> Result<Results, String> {
+        self.apply(sim, s)?;
         let mut r = Results::default();
         if self.needs.op {
             r.datasets.push(sim.op_dataset().map_err(|e| format!("op: {e}"))?);
@@ -510,14 +543,7 @@ impl Testbench {
         let s = self.sizing(x, corner)?;
         lap("sizing", &mut out);
         let mut sim = self.take_sim(corner)?;
-        for (name, v) in &s.params {
-            sim.set_param(name, *v).map_err(|e| e.to_string())?;
-        }
-        for ((_, w, l), g) in s.devices.iter().zip(&self.groups) {
-            for h in &g.handles {
-                sim.set_mos_size_of(*h, *w, *l).map_err(|e| e.to_string())?;
-            }
-        }
+        self.apply(&mut sim, &s)?;
         lap("resize", &mut out);
         let mut r = Results::default();
         if self.needs.op {

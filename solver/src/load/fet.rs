@@ -882,4 +882,77 @@ CLB bout 0 2p
         // solve; some do in this sequence (7 of the 8 buffer devices in the generic180 deck's).
         assert!(reused.iter().sum::<usize>() >= 1, "no device reused its evaluation: {reused:?}");
     }
+
+    /// Every device of both copies re-sized: per device a width factor (0.7-1.4 of the deck's)
+    /// and one length for all, as a sizing loop's candidate `k`.
+    fn resize_all(s: &mut Simulator, k: usize) {
+        let widths = [
+            ("m8", 4.0),
+            ("m5", 8.0),
+            ("m1", 10.0),
+            ("m2", 10.0),
+            ("m3", 20.0),
+            ("m4", 20.0),
+            ("m6", 80.0),
+            ("m7", 32.0),
+        ];
+        let l = [0.35e-6, 0.8e-6, 1.2e-6, 0.5e-6][k % 4];
+        for (j, (name, w)) in widths.iter().enumerate() {
+            let f = 0.7 + 0.7 * (((k * 7 + j * 3) % 11) as f64 / 10.0);
+            for copy in ["x1", "x2"] {
+                let h = s
+                    .element_handle(&format!("{copy}.{name}"))
+                    .or_else(|_| s.element_handle(&format!("{name}.{copy}")))
+                    .unwrap();
+                s.set_mos_size_of(h, w * f * 1e-6, l).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn seeded_ops_depend_on_nothing_run_before_and_agree_with_cold_ones() {
+        let mut seeded = two_copies();
+        assert!(seeded.set_op_seed().is_err(), "no operating point to seed from yet");
+        seeded.op().unwrap();
+        seeded.set_op_seed().unwrap();
+        let (reltol, vntol) = (seeded.circuit().options.reltol, seeded.circuit().options.vntol);
+        let run = |s: &mut Simulator, k: usize| {
+            resize_all(s, k);
+            s.op().unwrap();
+            (s.solution().to_vec(), s.iterations)
+        };
+        let ks = [0, 1, 2, 3, 4, 5];
+        let forward: Vec<_> = ks.iter().map(|&k| run(&mut seeded, k)).collect();
+        // Another history in between: a warm op, an AC analysis, a transient from zero (`uic`:
+        // it leaves the devices' last voltages, their limiting references, volts away from
+        // the seed's), then the same candidates in the opposite order.
+        let mut other = seeded.clone();
+        other.set_warm_start(true);
+        run(&mut other, 7);
+        other.set_warm_start(false);
+        other.ac_prepare().unwrap();
+        other.tran(&crate::TranSpec { tstep: 0.1e-9, tstop: 0.5e-9, tstart: 0.0, tmax: None, uic: true }).unwrap();
+        let backward: Vec<_> = ks.iter().rev().map(|&k| run(&mut other, k)).collect();
+        let (mut cold_iters, mut seeded_iters) = (0, 0);
+        for (&k, ((x, it), (y, _))) in ks.iter().zip(forward.iter().zip(backward.iter().rev())) {
+            assert_eq!(x, y, "candidate {k}: the seeded result depends on what ran before");
+            let mut cold = two_copies();
+            let (c, cit) = run(&mut cold, k);
+            for (j, (a, b)) in x.iter().zip(&c).enumerate() {
+                assert!(
+                    (a - b).abs() <= reltol * a.abs().max(b.abs()) + vntol,
+                    "candidate {k}, unknown {j}: seeded {a}, cold {b}"
+                );
+            }
+            cold_iters += cit;
+            seeded_iters += it;
+        }
+        assert!(3 * seeded_iters < cold_iters, "seeded {seeded_iters} Newton iterations, cold {cold_iters}");
+        // A seed Newton cannot leave falls back to the cold procedure, bit for bit.
+        seeded.seed.as_mut().unwrap().0.iter_mut().for_each(|v| *v = 1e4);
+        let (x, _) = run(&mut seeded, 2);
+        assert_eq!(x, run(&mut two_copies(), 2).0);
+        seeded.clear_op_seed();
+        assert_eq!(run(&mut seeded, 3).0, run(&mut two_copies(), 3).0);
+    }
 }
