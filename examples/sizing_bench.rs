@@ -258,13 +258,13 @@ fn main() {
         let ours = ours_seed1.expect("seed 1");
         let cands: Vec<Vec<f64>> = ours.xs.iter().take(30).cloned().collect();
         let mut stages: Vec<(String, Vec<f64>)> = Vec::new();
-        // The same candidates with SPICE's cold operating point (`op_start: cold`), alternating
-        // with the loop's seeded one: what the seed saves.
-        let mut cold = Testbench::from_file(&root.join("examples/two_stage_miller/problem.json")).expect("miller");
-        cold.problem.testbench.op_start = insitu::sizing::problem::OpStart::Cold;
+        // The same candidates with seeded operating points (`op_start: seeded`), alternating
+        // with the loop's cold ones: what a seed would save.
+        let mut seeded = Testbench::from_file(&root.join("examples/two_stage_miller/problem.json")).expect("miller");
+        seeded.problem.testbench.op_start = insitu::sizing::problem::OpStart::Seeded;
         for c in miller.corners(miller.phases()) {
             for x in &cands {
-                let runs = [(&miller, ""), (&cold, " (cold start)")];
+                let runs = [(&miller, ""), (&seeded, " (seeded)")];
                 for st in runs.iter().filter_map(|(tb, tag)| Some((tb.stage_seconds(x, c).ok()?, tag))) {
                     for (name, t) in st.0.into_iter().filter(|(n, _)| st.1.is_empty() || n == "op") {
                         let name = format!("{name}{}", st.1);

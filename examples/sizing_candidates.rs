@@ -8,7 +8,8 @@
 //!
 //! It then solves the same candidates re-sized in place (`.param` sizes on one compiled
 //! simulator) twice: from zero, and seeded with the box centre's operating point as the sizing
-//! loop seeds with its initial design (`Simulator::set_op_seed`), and compares the two.
+//! loop seeds with its initial design under `op_start: seeded` (`Simulator::set_op_seed`), and
+//! compares the two.
 //!
 //! The last line is `RESULT {json}` with both failure counts.
 
@@ -142,7 +143,8 @@ fn resized_op(sim: &mut insitu_solver::Simulator, params: &[(String, f64)]) -> (
 }
 
 /// Seeded against cold operating points on the same re-sized simulator (`Simulator::set_op_seed`
-/// with the box centre's operating point, as the sizing loop seeds with its initial design):
+/// with the box centre's operating point, as the sizing loop under `op_start: seeded` seeds
+/// with its initial design):
 /// failures, Newton iterations, time, and candidates whose two answers differ.
 fn seeded_against_cold(core: &str, seed: u64, n: usize) -> serde_json::Value {
     let text = parametrized(core);

@@ -184,7 +184,7 @@ fn bad_problem_files_fail_naming_the_field() {
         (
             "unknown op start",
             Box::new(|v| v["optimization"]["testbench"]["op_start"] = serde_json::json!("warm")),
-            "unknown variant `warm`, expected `seeded` or `cold`",
+            "unknown variant `warm`, expected `cold` or `seeded`",
         ),
     ];
     for (i, (what, edit, want)) in cases.into_iter().enumerate() {
@@ -462,12 +462,12 @@ fn corner_results_do_not_depend_on_the_thread_count() {
 
 #[test]
 fn seeded_and_cold_operating_points_give_the_same_measurements() {
-    // The default start (each corner's initial design) and SPICE's (zero) reach the same
-    // operating points, within Newton's tolerance, at every phase-3 corner (-40 to 125 C).
+    // A seeded start (each corner's initial design) and SPICE's (zero, the default) reach the
+    // same operating points, within Newton's tolerance, at every phase-3 corner (-40 to 125 C).
     let dir = cs_dir("opstart");
-    let seeded = Testbench::from_file(&cs_problem(&dir, "s.json", |_| {})).unwrap();
-    let cold_p = cs_problem(&dir, "c.json", |v| v["optimization"]["testbench"]["op_start"] = "cold".into());
-    let cold = Testbench::from_file(&cold_p).unwrap();
+    let seeded_p = cs_problem(&dir, "s.json", |v| v["optimization"]["testbench"]["op_start"] = "seeded".into());
+    let seeded = Testbench::from_file(&seeded_p).unwrap();
+    let cold = Testbench::from_file(&cs_problem(&dir, "c.json", |_| {})).unwrap();
     let xs: Vec<Vec<f64>> =
         (0..12).map(|k| vec![1e-6 + k as f64 * 1.5e-6, 0.6e-6 + k as f64 * 0.25e-6, 5e3 + k as f64 * 7e3]).collect();
     for (a, b) in seeded.assess_batch(&xs, 3).iter().zip(&cold.assess_batch(&xs, 3)) {
@@ -480,6 +480,30 @@ fn seeded_and_cold_operating_points_give_the_same_measurements() {
         }
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_seed_can_choose_another_operating_point_so_the_default_start_is_cold() {
+    // The bandgap example's third Latin-hypercube candidate (R1, R2, W, L of the mirror) has two
+    // operating points: from zero, insitu and ngspice both reach the zero-current state; from
+    // the initial design's operating point, Newton stays in the working state.
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bandgap/problem.json");
+    let cold = Testbench::from_file(&p).unwrap();
+    let mut seeded = Testbench::from_file(&p).unwrap();
+    seeded.problem.testbench.op_start = insitu::sizing::problem::OpStart::Seeded;
+    let x = vec![13399.403191028385, 22917.525472772002, 4.185468666613229e-05, 1.2825104528400227e-06];
+    let corner = cold.corners(1)[0].clone();
+    let vbg = cold.measurement_names().iter().position(|n| *n == "vbg_v").unwrap();
+    let (c, _) = cold.run_corner(&x, &corner);
+    let (s, _) = seeded.run_corner(&x, &corner);
+    let (vc, vs) = (c.values[vbg].unwrap(), s.values[vbg].unwrap());
+    assert!(vc < 0.4 && vs > 0.6, "vbg from zero {vc} V, seeded {vs} V");
+    if insitu::ngspice::for_tests().is_some() {
+        let ev = insitu::sizing::ngspice::NgspiceEvaluator::new(&cold).unwrap();
+        let (theirs, _) = ev.run_corner(&cold, &x, &corner);
+        let vn = theirs.values[vbg].unwrap();
+        assert!((vn - vc).abs() < 1e-3, "ngspice vbg {vn} V, insitu from zero {vc} V");
+    }
 }
 
 #[test]

@@ -517,9 +517,11 @@ impl Simulator {
     ///
     /// Unlike [`Simulator::set_warm_start`], the start does not depend on what the simulator
     /// ran in between, so a pool of simulators seeded alike gives every candidate the same
-    /// answer whichever simulator runs it. A sizing loop seeds each corner's simulators with
-    /// the operating point of its initial design: a re-sized candidate then converges in a few
-    /// iterations instead of SPICE's cold procedure (gmin stepping, for most op-amp sizings).
+    /// answer whichever simulator runs it. A sizing loop (`op_start: seeded`) seeds each
+    /// corner's simulators with the operating point of its initial design: a re-sized candidate
+    /// then converges in a few iterations instead of SPICE's cold procedure (gmin stepping, for
+    /// most op-amp sizings). A circuit with several operating points may land on another one
+    /// than from zero (a bandgap's working state where ngspice finds its zero-current one).
     /// Fails when no operating point has converged since the last change to the circuit.
     pub fn set_op_seed(&mut self) -> Result<(), SimError> {
         if !self.have_op {

@@ -104,7 +104,7 @@ pub struct TestbenchSpec {
     pub deck: PathBuf,
     /// Built-in library whose corners the phases name (`generic180`, `generic65`, `generic-l1`).
     pub pdk: String,
-    /// Where each candidate's operating point starts Newton (default `seeded`).
+    /// Where each candidate's operating point starts Newton (default `cold`, as ngspice).
     #[serde(default, skip_serializing_if = "OpStart::is_default")]
     pub op_start: OpStart,
 }
@@ -112,16 +112,18 @@ pub struct TestbenchSpec {
 /// The start of a candidate's operating point.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OpStart {
-    /// From the operating point of the initial design at the same corner
-    /// (`Simulator::set_op_seed`), falling back to SPICE's procedure from zero: the same
-    /// answer for a candidate whichever worker runs it, in a few Newton iterations.
+    /// From zero, as ngspice does (gmin and source stepping when Newton fails): a circuit
+    /// with several operating points (a bandgap's zero-current state) lands where ngspice's
+    /// lands.
     #[default]
-    #[serde(rename = "seeded")]
-    Seeded,
-    /// From zero, as ngspice does (gmin and source stepping when Newton fails). For circuits
-    /// with several operating points, to find the one ngspice finds.
     #[serde(rename = "cold")]
     Cold,
+    /// From the operating point of the initial design at the same corner
+    /// (`Simulator::set_op_seed`), falling back to the cold procedure: the same answer for a
+    /// candidate whichever worker runs it, in a few Newton iterations instead of gmin
+    /// stepping. For circuits with one operating point (op-amps).
+    #[serde(rename = "seeded")]
+    Seeded,
 }
 
 impl OpStart {

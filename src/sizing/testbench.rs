@@ -3,8 +3,8 @@
 //! mapping (gm/Id -> W, L, W, `.param` values) and the measurements.
 //!
 //! A candidate is re-sized with `set_mos_size_of` and `set_param`; the deck is never parsed
-//! again. Every `.op` starts from the same point at a corner (the initial design's operating
-//! point, `testbench.op_start: seeded`, or zero, `cold`), so a result depends only on the
+//! again. Every `.op` starts from the same point at a corner (zero, `testbench.op_start: cold`,
+//! the default, or the initial design's operating point, `seeded`), so a result depends only on the
 //! candidate and the corner, not on which pooled simulator ran it (same seed, same result under
 //! rayon).
 
@@ -30,7 +30,7 @@ struct Pool {
     /// Idle simulators already at the corner.
     idle: Mutex<Vec<Simulator>>,
     /// What a new one is cloned from: the compiled simulator at the corner, its `.op` seeded
-    /// with the initial design's (made once, by whichever worker needs it first; it depends
+    /// with the initial design's under `op_start: seeded` (made once, by whichever worker needs it first; it depends
     /// on nothing else).
     template: OnceLock<Result<Simulator, String>>,
 }
