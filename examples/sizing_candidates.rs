@@ -36,98 +36,81 @@ fn log_uniform(r: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {
     r.random_range(lo.ln()..hi.ln()).exp()
 }
 
-/// Candidate `k`: the core with new W/L on every MOSFET line and a new bias current.
-fn candidate(core: &str, seed: u64, k: usize) -> String {
+/// Candidate `k`'s draws: (W, L) per group of `GROUPS`, in its order, and the bias current.
+fn draws(seed: u64, k: usize) -> (Vec<(f64, f64)>, f64) {
     let mut r = ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0xD1B5_4A32_D192_ED03) ^ k as u64);
-    // Matched groups: M1/M2 (input pair), M3/M4 (mirror load); every other device alone.
-    let mut sizes = std::collections::HashMap::new();
-    for group in GROUPS {
-        let w = log_uniform(&mut r, 0.5e-6, 100e-6);
-        let l = log_uniform(&mut r, 0.18e-6, 5e-6);
-        sizes.insert(group, (w, l));
-    }
-    let ibias = log_uniform(&mut r, 1e-6, 200e-6);
-    let mut out = format!("sizing candidate {k}\n");
+    let sizes =
+        GROUPS.iter().map(|_| (log_uniform(&mut r, 0.5e-6, 100e-6), log_uniform(&mut r, 0.18e-6, 5e-6))).collect();
+    (sizes, log_uniform(&mut r, 1e-6, 200e-6))
+}
+
+/// The core under `title` with every MOSFET line rewritten by `mos(first six fields, index of
+/// its group in GROUPS)` (matched groups: M1/M2 the input pair, M3/M4 the mirror load; every
+/// other device alone), the bias source's line replaced by `ibias`, and the open-loop fixture.
+fn rewrite(core: &str, title: &str, mos: impl Fn(&str, usize) -> String, ibias: &str) -> String {
+    let mut out = format!("{title}\n");
     for line in core.lines() {
         let lower = line.to_ascii_lowercase();
-        let mut words = lower.split_whitespace();
-        let name = words.next().unwrap_or("");
-        let group = match name {
-            "m2" => Some("m1"),
-            "m4" => Some("m3"),
-            n => GROUPS.iter().find(|g| **g == n).copied(),
+        let name = lower.split_whitespace().next().unwrap_or("");
+        let name = match name {
+            "m2" => "m1",
+            "m4" => "m3",
+            n => n,
         };
-        if let Some(g) = group {
-            let (w, l) = sizes[g];
+        if let Some(g) = GROUPS.iter().position(|g| *g == name) {
             let fields: Vec<&str> = line.split_whitespace().take(6).collect();
-            let ext = 2e-6;
-            let _ = writeln!(
-                out,
-                "{} W={w:.6e} L={l:.6e} AD={:.6e} AS={:.6e} PD={:.6e} PS={:.6e}",
-                fields.join(" "),
-                w * ext,
-                w * ext,
-                2.0 * (w + ext),
-                2.0 * (w + ext)
-            );
+            out += &mos(&fields.join(" "), g);
         } else if name == "ibias" {
-            let _ = writeln!(out, "IBIAS vdd nb DC {ibias:.6e}");
+            out += ibias;
         } else {
             out.push_str(line);
-            out.push('\n');
         }
+        out.push('\n');
     }
     out.push_str("VINP inp 0 DC 0.9 AC 1\nLFB out inm 1G\nCFB inm 0 1G\n.op\n.end\n");
     out
+}
+
+/// Candidate `k`: the core with new W/L on every MOSFET line and a new bias current.
+fn candidate(core: &str, seed: u64, k: usize) -> String {
+    let (sizes, ibias) = draws(seed, k);
+    let ext = 2e-6;
+    let mos = |fields: &str, g: usize| {
+        let (w, l) = sizes[g];
+        format!(
+            "{fields} W={w:.6e} L={l:.6e} AD={:.6e} AS={:.6e} PD={:.6e} PS={:.6e}",
+            w * ext,
+            w * ext,
+            2.0 * (w + ext),
+            2.0 * (w + ext)
+        )
+    };
+    rewrite(core, &format!("sizing candidate {k}"), mos, &format!("IBIAS vdd nb DC {ibias:.6e}"))
 }
 
 /// The core with every size and the bias current as `.param`s (`w_m1`, `l_m1`, ..., `ib`), at
 /// the centre of the log box (the initial design a sizing loop seeds its operating points
 /// with), and the open-loop test fixture of `candidate`.
 fn parametrized(core: &str) -> String {
-    let mut out = String::from("sizing candidates, parametrized\n");
     let centre = |lo: f64, hi: f64| (lo * hi).sqrt();
     let mut params = format!(".param ib={:.6e}", centre(1e-6, 200e-6));
     for g in GROUPS {
-        params += &format!(" w_{g}={:.6e} l_{g}={:.6e}", centre(0.5e-6, 100e-6), centre(0.18e-6, 5e-6));
+        let _ = write!(params, " w_{g}={:.6e} l_{g}={:.6e}", centre(0.5e-6, 100e-6), centre(0.18e-6, 5e-6));
     }
-    out += &params;
-    out.push('\n');
-    for line in core.lines() {
-        let lower = line.to_ascii_lowercase();
-        let name = lower.split_whitespace().next().unwrap_or("");
-        let group = match name {
-            "m2" => Some("m1"),
-            "m4" => Some("m3"),
-            n => GROUPS.iter().find(|g| **g == n).copied(),
-        };
-        if let Some(g) = group {
-            let fields: Vec<&str> = line.split_whitespace().take(6).collect();
-            let _ = writeln!(
-                out,
-                "{} W={{w_{g}}} L={{l_{g}}} AD={{w_{g}*2e-6}} AS={{w_{g}*2e-6}} PD={{2*(w_{g}+2e-6)}} PS={{2*(w_{g}+2e-6)}}",
-                fields.join(" ")
-            );
-        } else if name == "ibias" {
-            out += "IBIAS vdd nb DC {ib}\n";
-        } else {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out.push_str("VINP inp 0 DC 0.9 AC 1\nLFB out inm 1G\nCFB inm 0 1G\n.op\n.end\n");
-    out
+    let mos = |fields: &str, g: usize| {
+        let g = GROUPS[g];
+        format!("{fields} W={{w_{g}}} L={{l_{g}}} AD={{w_{g}*2e-6}} AS={{w_{g}*2e-6}} PD={{2*(w_{g}+2e-6)}} PS={{2*(w_{g}+2e-6)}}")
+    };
+    let title = format!("sizing candidates, parametrized\n{params}");
+    rewrite(core, &title, mos, "IBIAS vdd nb DC {ib}")
 }
 
-/// Candidate `k`'s parameter values (the same draws as `candidate`).
+/// Candidate `k`'s parameter values for `parametrized` (the draws of `candidate`).
 fn candidate_params(seed: u64, k: usize) -> Vec<(String, f64)> {
-    let mut r = ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0xD1B5_4A32_D192_ED03) ^ k as u64);
-    let mut out = Vec::new();
-    for g in GROUPS {
-        out.push((format!("w_{g}"), log_uniform(&mut r, 0.5e-6, 100e-6)));
-        out.push((format!("l_{g}"), log_uniform(&mut r, 0.18e-6, 5e-6)));
-    }
-    out.push(("ib".to_string(), log_uniform(&mut r, 1e-6, 200e-6)));
+    let (sizes, ibias) = draws(seed, k);
+    let mut out: Vec<(String, f64)> =
+        GROUPS.iter().zip(&sizes).flat_map(|(g, (w, l))| [(format!("w_{g}"), *w), (format!("l_{g}"), *l)]).collect();
+    out.push(("ib".to_string(), ibias));
     out
 }
 

@@ -497,7 +497,6 @@ impl Simulator {
             self.have_op = true;
             return Ok(());
         }
-        self.w.reset_lu(Pivoting::Partial);
         self.w.x.iter_mut().for_each(|v| *v = 0.0);
         self.solve_dc(Pins::OP).map_err(|f| self.error(f))?;
         self.converged_here();
@@ -536,8 +535,8 @@ impl Simulator {
         self.seed = None;
     }
 
-    /// Newton from the seed, if any: whether it converged. Leaves `x` and the states at the
-    /// seed's values otherwise (the caller starts afresh).
+    /// Newton from the seed, if any: whether it converged. After a failed attempt the pivot
+    /// plan is forgotten again, so that the cold start that follows pivots afresh.
     fn seeded_newton(&mut self) -> bool {
         let Some(seed) = self.seed.as_deref() else { return false };
         let w = &mut self.w;
@@ -549,7 +548,11 @@ impl Simulator {
         // without limiting, which is what limiting against the seed's own voltages would do,
         // and no load is bypassed.
         let mut ctx = self.ctx(Mode::Dc, Init::Direct);
-        self.newton(&mut ctx, SEED_ITERATIONS, 0.0, Pins::OP).is_ok()
+        let converged = self.newton(&mut ctx, SEED_ITERATIONS, 0.0, Pins::OP).is_ok();
+        if !converged {
+            self.w.reset_lu(Pivoting::Partial);
+        }
+        converged
     }
 
     fn converged_here(&mut self) {

@@ -4,9 +4,9 @@
 //!
 //! A candidate is re-sized with `set_mos_size_of` and `set_param`; the deck is never parsed
 //! again. Every `.op` starts from the same point at a corner (zero, `testbench.op_start: cold`,
-//! the default, or the initial design's operating point, `seeded`), so a result depends only on the
-//! candidate and the corner, not on which pooled simulator ran it (same seed, same result under
-//! rayon).
+//! the default, or the initial design's operating point, `seeded`), so a result depends only on
+//! the candidate and the corner, not on which pooled simulator ran it (same seed, same result
+//! under rayon).
 
 use super::coords::Coordinates;
 use super::measure::{self, Measurement, Needs, Results};
@@ -30,8 +30,8 @@ struct Pool {
     /// Idle simulators already at the corner.
     idle: Mutex<Vec<Simulator>>,
     /// What a new one is cloned from: the compiled simulator at the corner, its `.op` seeded
-    /// with the initial design's under `op_start: seeded` (made once, by whichever worker needs it first; it depends
-    /// on nothing else).
+    /// with the initial design's under `op_start: seeded` (made once, by whichever worker
+    /// needs it first; it depends on nothing else).
     template: OnceLock<Result<Simulator, String>>,
 }
 
