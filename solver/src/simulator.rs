@@ -491,7 +491,13 @@ impl Simulator {
             }
         }
         self.have_op = false;
-        self.w.reset_lu(Pivoting::Partial);
+        if self.seed.is_some() {
+            // The seed's own plan (pinned by `set_op_seed`), replayed while its pivots hold.
+            self.w.lu.reset_to_pinned(Pivoting::Partial);
+            self.w.factored = false;
+        } else {
+            self.w.reset_lu(Pivoting::Partial);
+        }
         if self.seeded_newton() {
             self.converged_here();
             self.have_op = true;
@@ -527,12 +533,24 @@ impl Simulator {
             return Err(SimError::InvalidAnalysis("set_op_seed needs a converged operating point".into()));
         }
         self.seed = Some(Box::new((self.w.x.clone(), self.w.st.clone())));
+        // The pivot plans in hand (the operating point's, and the last AC analysis' when one
+        // ran since) become the seeded analyses' first plans.
+        self.w.lu.pin_plan();
+        if let Some(acw) = self.ac.as_mut() {
+            if !acw.lu.pin_plan() {
+                acw.lu.unpin_plan();
+            }
+        }
         Ok(())
     }
 
     /// Forgets the start set by [`Simulator::set_op_seed`].
     pub fn clear_op_seed(&mut self) {
         self.seed = None;
+        self.w.lu.unpin_plan();
+        if let Some(acw) = self.ac.as_mut() {
+            acw.lu.unpin_plan();
+        }
     }
 
     /// Newton from the seed, if any: whether it converged. After a failed attempt the pivot

@@ -415,14 +415,21 @@ impl Testbench {
     }
 
     /// The compiled simulator moved to `corner`; under `op_start: seeded`, its `.op` seeded
-    /// with the initial design's there (left cold when that one does not converge).
+    /// with the initial design's there (left cold when that one does not converge), and its
+    /// AC pivot plan with that of the initial design's analyses.
     fn corner_template(&self, corner: &CornerDef) -> Result<Simulator, String> {
         let mut sim = self.base.clone();
         let cards = &self.corner_cards.iter().find(|(k, _)| *k == corner.model).ok_or("unknown corner model")?.1;
         sim.set_models(cards).map_err(|e| e.to_string())?;
         sim.set_temperature(corner.temp).map_err(|e| e.to_string())?;
         if self.problem.testbench.op_start == OpStart::Seeded {
-            let seeded = self.sizing(&self.init(), corner).and_then(|s| self.apply(&mut sim, &s));
+            // The analyses first (their results, and failures, are not kept): the last
+            // AC-type one leaves the pivot plan `set_op_seed` keeps beside the op's.
+            let seeded = self.sizing(&self.init(), corner).and_then(|s| {
+                self.apply(&mut sim, &s)?;
+                let _ = self.simulate(&mut sim, &s);
+                Ok(())
+            });
             if seeded.is_ok() && sim.op().is_ok() {
                 sim.set_op_seed().map_err(|e| e.to_string())?;
             }

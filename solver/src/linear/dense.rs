@@ -34,6 +34,14 @@ pub enum Pivoting {
     Partial,
 }
 
+/// A plan set aside ([`DenseLu::pin_plan`]) and the row and column orders it was compiled for.
+#[derive(Debug, Clone)]
+struct Pinned {
+    plan: CompactPlan,
+    perm: Vec<usize>,
+    cperm: Vec<usize>,
+}
+
 /// Dense LU factorization of an `n x n` matrix gathered from pattern values.
 #[derive(Debug, Clone)]
 pub struct DenseLu<T: Scalar> {
@@ -70,6 +78,9 @@ pub struct DenseLu<T: Scalar> {
     spare: CompactPlan,
     spare_perm: Vec<usize>,
     spare_cperm: Vec<usize>,
+    /// A plan set aside by [`DenseLu::pin_plan`], with its orders: what
+    /// [`DenseLu::reset_to_pinned`] makes the next factorization replay.
+    pinned: Option<Box<Pinned>>,
     /// The strategy of the next fresh pivoting.
     pivoting: Pivoting,
     /// Pivots (original row, column) a Markowitz pivoting takes first while they are usable
@@ -118,6 +129,7 @@ impl<T: Scalar> DenseLu<T> {
             spare: CompactPlan::new(n, p.nnz()),
             spare_perm: vec![usize::MAX; n],
             spare_cperm: vec![usize::MAX; n],
+            pinned: None,
             pivoting: Pivoting::default(),
             first: Vec::new(),
             replays: 0,
@@ -141,6 +153,45 @@ impl<T: Scalar> DenseLu<T> {
     pub fn reset_plan_with(&mut self, pivoting: Pivoting) {
         self.planned = false;
         self.pivoting = pivoting;
+    }
+
+    /// Sets the plan in hand aside: [`DenseLu::reset_to_pinned`] brings it back whatever was
+    /// factored in between. False (and nothing pinned) when there is no plan.
+    pub fn pin_plan(&mut self) -> bool {
+        if !self.planned {
+            self.pinned = None;
+            return false;
+        }
+        let pinned = Pinned { plan: self.plan.clone(), perm: self.plan_perm.clone(), cperm: self.plan_cperm.clone() };
+        self.pinned = Some(Box::new(pinned));
+        true
+    }
+
+    /// Forgets the plan set aside by [`DenseLu::pin_plan`].
+    pub fn unpin_plan(&mut self) {
+        self.pinned = None;
+    }
+
+    /// [`DenseLu::reset_plan_with`], except that the next factorization replays the pinned
+    /// plan when there is one (and pivots afresh, as chosen, only when a pivot of it fails the
+    /// replay's threshold). The factors then depend on the pinned plan and the matrix alone,
+    /// not on what was factored before. Allocates nothing: the pinned plan is copied into the
+    /// plan's own storage, and not even copied when the plan in hand (or the spare) is it.
+    pub fn reset_to_pinned(&mut self, pivoting: Pivoting) {
+        self.reset_plan_with(pivoting);
+        let Some(p) = self.pinned.as_deref() else { return };
+        if !(self.plan_perm == p.perm && self.plan_cperm == p.cperm) {
+            std::mem::swap(&mut self.plan, &mut self.spare);
+            std::mem::swap(&mut self.plan_perm, &mut self.spare_perm);
+            std::mem::swap(&mut self.plan_cperm, &mut self.spare_cperm);
+            if !(self.plan_perm == p.perm && self.plan_cperm == p.cperm) {
+                self.plan.copy_from(&p.plan);
+                self.plan_perm.copy_from_slice(&p.perm);
+                self.plan_cperm.copy_from_slice(&p.cperm);
+            }
+            self.plan_builds += 1;
+        }
+        self.planned = true;
     }
 
     /// Entries (original row, column) that a Markowitz pivoting takes as its first pivots,

@@ -73,6 +73,30 @@ impl<T: Scalar> LinearSolver<T> {
         }
     }
 
+    /// Sets the dense backend's plan in hand aside ([`DenseLu::pin_plan`]); false when
+    /// nothing was pinned (no plan, or the sparse backend).
+    pub fn pin_plan(&mut self) -> bool {
+        match self {
+            LinearSolver::Dense(d) => d.pin_plan(),
+            LinearSolver::Sparse(_) => false,
+        }
+    }
+
+    /// Forgets the pinned plan ([`DenseLu::unpin_plan`]).
+    pub fn unpin_plan(&mut self) {
+        if let LinearSolver::Dense(d) = self {
+            d.unpin_plan();
+        }
+    }
+
+    /// [`LinearSolver::reset_plan_with`], the next factorization replaying the pinned plan
+    /// first ([`DenseLu::reset_to_pinned`]).
+    pub fn reset_to_pinned(&mut self, pivoting: Pivoting) {
+        if let LinearSolver::Dense(d) = self {
+            d.reset_to_pinned(pivoting);
+        }
+    }
+
     /// Factors the matrix whose pattern values are `values` (trash slot included at the end).
     pub fn factor(&mut self, values: &[T]) -> Result<(), Singular> {
         match self {

@@ -955,4 +955,53 @@ CLB bout 0 2p
         seeded.clear_op_seed();
         assert_eq!(run(&mut seeded, 3).0, run(&mut two_copies(), 3).0);
     }
+
+    /// The AC sweep of a seeded simulator replays the seed's AC pivot plan (pinned by
+    /// `set_op_seed`) from its first frequency: it pivots nothing afresh, gives the same bits
+    /// whatever ran before, and agrees with a cold, freshly pivoted sweep.
+    #[test]
+    fn seeded_ac_sweeps_replay_the_seeds_plan_whatever_ran_before() {
+        let freqs: Vec<f64> = (0..=45).map(|i| 10f64.powf(i as f64 / 5.0)).collect();
+        let sweep = |s: &mut Simulator, k: usize, f: &[f64]| {
+            resize_all(s, k);
+            s.op().unwrap();
+            s.ac_prepare().unwrap();
+            let mut out = Vec::new();
+            s.ac_sweep(f, |_, x| out.extend_from_slice(x)).unwrap();
+            out
+        };
+        let mut seeded = two_copies();
+        seeded.op().unwrap();
+        seeded.ac_prepare().unwrap();
+        seeded.ac_sweep(&freqs, |_, _| {}).unwrap();
+        seeded.set_op_seed().unwrap();
+        let ks = [0, 1, 2, 3, 4, 5];
+        let pivotings = seeded.ac_lu_stats().1;
+        let forward: Vec<_> = ks.iter().map(|&k| sweep(&mut seeded, k, &freqs)).collect();
+        assert_eq!(seeded.ac_lu_stats().1, pivotings, "a seeded sweep pivoted afresh");
+        // Another history: a noise analysis (plain Markowitz, its own plan) and a sweep that
+        // starts at 1 THz, then the candidates in the opposite order.
+        let mut other = seeded.clone();
+        let (out, vin) = (other.circuit().node("out").unwrap(), other.element_handle("vin").unwrap().0);
+        let grid = insitu_netlist::FreqGrid { kind: insitu_netlist::GridKind::Dec, points: 5, fstart: 1.0, fstop: 1e9 };
+        other.noise(out, 0, vin, &grid).unwrap();
+        sweep(&mut other, 7, &[1e12, 1e3]);
+        let backward: Vec<_> = ks.iter().rev().map(|&k| sweep(&mut other, k, &freqs)).collect();
+        let (reltol, abstol) = (1e-6, 1e-12);
+        for (&k, (x, y)) in ks.iter().zip(forward.iter().zip(backward.iter().rev())) {
+            assert_eq!(x, y, "candidate {k}: the seeded sweep depends on what ran before");
+            let cold = sweep(&mut two_copies(), k, &freqs);
+            for (j, (a, b)) in x.iter().zip(&cold).enumerate() {
+                assert!(
+                    (a - b).norm() <= reltol * a.norm().max(b.norm()) + abstol,
+                    "candidate {k}, entry {j}: {a} against {b}"
+                );
+            }
+        }
+        // Without the seed, the sweep pivots afresh again.
+        seeded.clear_op_seed();
+        let before = seeded.ac_lu_stats().1;
+        sweep(&mut seeded, 3, &freqs);
+        assert_eq!(seeded.ac_lu_stats().1, before + 1);
+    }
 }
