@@ -527,6 +527,10 @@ impl Simulator {
     /// then converges in a few iterations instead of SPICE's cold procedure (gmin stepping, for
     /// most op-amp sizings). A circuit with several operating points may land on another one
     /// than from zero (a bandgap's working state where ngspice finds its zero-current one).
+    /// The pivot plans in hand are kept with the seed: the operating point's and, when an AC
+    /// or noise analysis ran since, the last one's. Seeded `.op`s and AC set-ups replay them
+    /// first (pivoting afresh only where a pivot fails), so run the seed's AC analysis before
+    /// seeding to keep its plan.
     /// Fails when no operating point has converged since the last change to the circuit.
     pub fn set_op_seed(&mut self) -> Result<(), SimError> {
         if !self.have_op {
@@ -537,9 +541,7 @@ impl Simulator {
         // ran since) become the seeded analyses' first plans.
         self.w.lu.pin_plan();
         if let Some(acw) = self.ac.as_mut() {
-            if !acw.lu.pin_plan() {
-                acw.lu.unpin_plan();
-            }
+            acw.lu.pin_plan();
         }
         Ok(())
     }
