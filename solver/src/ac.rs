@@ -127,15 +127,11 @@ impl Simulator {
         // start depends on the previous candidate anyway and, as its operating point does,
         // keeps the previous sweep's pivot plan (each replay still checks its pivots and
         // pivots afresh when one fails), so that every frequency can go to the lanes.
-        // A seeded simulator (`set_op_seed`) replays the seed's AC plan first, when it holds
+        // A seeded simulator (`set_op_seed`) replays the seed's AC plan first, when it pinned
         // one: that depends on the seed alone.
         let keep = self.warm_start && matches!(&acw.lu, LinearSolver::Dense(lu) if lu.compact_plan().is_some());
         if !keep {
-            if self.seed.is_some() {
-                acw.lu.reset_to_pinned(Pivoting::Markowitz);
-            } else {
-                acw.lu.reset_plan_with(Pivoting::Markowitz);
-            }
+            acw.lu.reset_to_pinned(Pivoting::Markowitz);
         }
         acw.b.iter_mut().for_each(|v| *v = Complex64::new(0.0, 0.0));
         self.inst.ac_rhs(&mut acw.b);

@@ -61,6 +61,13 @@ impl Work {
         self.factored = false;
     }
 
+    /// [`Work::reset_lu`], the next factorization replaying the pinned plan first (see
+    /// [`LinearSolver::reset_to_pinned`]; a plan is pinned only while a seed is set).
+    pub(crate) fn reset_lu_to_pinned(&mut self, pivoting: Pivoting) {
+        self.lu.reset_to_pinned(pivoting);
+        self.factored = false;
+    }
+
     /// Factors `mat` unless `lu` already holds the factors of these very values.
     #[inline]
     fn factor(&mut self) -> Result<(), Singular> {
@@ -491,13 +498,9 @@ impl Simulator {
             }
         }
         self.have_op = false;
-        if self.seed.is_some() {
-            // The seed's own plan (pinned by `set_op_seed`), replayed while its pivots hold.
-            self.w.lu.reset_to_pinned(Pivoting::Partial);
-            self.w.factored = false;
-        } else {
-            self.w.reset_lu(Pivoting::Partial);
-        }
+        // Pivots afresh, or (seeded) replays the seed's plan pinned by `set_op_seed` while
+        // its pivots hold.
+        self.w.reset_lu_to_pinned(Pivoting::Partial);
         if self.seeded_newton() {
             self.converged_here();
             self.have_op = true;

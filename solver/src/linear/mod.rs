@@ -90,10 +90,12 @@ impl<T: Scalar> LinearSolver<T> {
     }
 
     /// [`LinearSolver::reset_plan_with`], the next factorization replaying the pinned plan
-    /// first ([`DenseLu::reset_to_pinned`]).
+    /// first ([`DenseLu::reset_to_pinned`]); without a pinned plan (and for the sparse
+    /// solver, which pins none), just [`LinearSolver::reset_plan_with`].
     pub fn reset_to_pinned(&mut self, pivoting: Pivoting) {
-        if let LinearSolver::Dense(d) = self {
-            d.reset_to_pinned(pivoting);
+        match self {
+            LinearSolver::Dense(d) => d.reset_to_pinned(pivoting),
+            LinearSolver::Sparse(_) => self.reset_plan_with(pivoting),
         }
     }
 
