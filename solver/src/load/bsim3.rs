@@ -142,7 +142,7 @@ impl FetDevice for Bsim3 {
     /// One evaluation of the shared intermediate quantities serves the current and, in a
     /// transient, the charges.
     // Inlined into the load, so that its results are written in place (not returned through
-    // the stack and copied with `memcpy`: 1.7 % of a seeded op + ac's instructions).
+    // the stack and copied with `memcpy`: 1.4 % of a seeded op + ac's instructions).
     #[inline(always)]
     fn eval(&self, vgs: f64, vds: f64, vbs: f64, charges: bool) -> (FetDc, Nodal) {
         if charges {
