@@ -94,6 +94,11 @@ struct BsimTimes {
     /// loop under `op_start: seeded`: `Simulator::set_op_seed`).
     op_ac_seeded: f64,
     lib_op_ac: f64,
+    /// libngspice's op + ac time over insitu's, cold, seeded and warm: medians of per-turn
+    /// ratios (see `bsim_times`).
+    ratio_cold: f64,
+    ratio_seeded: f64,
+    ratio_warm: f64,
 }
 
 /// M6 of the generic180 op-amp's AC copy `X1`, re-sized per evaluation (64-96 um around
@@ -140,20 +145,6 @@ fn bsim_times() -> Option<BsimTimes> {
         sim.ac_sweep(&freqs, |_, x| acc += x[out].norm()).unwrap();
         std::hint::black_box(acc);
     };
-    let ours_op_ac = time_each(100, 5, |_| op_ac(&mut sim, None));
-    // Warm and re-sized, as the level-1 headline row: Newton starts from the last solution.
-    sim.set_warm_start(true);
-    let ours_op_ac_warm = time_each(100, 5, |k| op_ac(&mut sim, Some(k)));
-    sim.set_warm_start(false);
-    // Seeded, as the sizing loop under `op_start: seeded`: every call starts from the deck
-    // size's operating point, whatever ran before.
-    // The seed is the deck size's op + ac: `set_op_seed` keeps both pivot plans too.
-    sim.set_mos_size_of(m6, 80e-6, 0.5e-6).unwrap();
-    op_ac(&mut sim, None);
-    sim.set_op_seed().unwrap();
-    let ours_op_ac_seeded = time_each(100, 5, |k| op_ac(&mut sim, Some(k)));
-    let seeded_iters = sim.iterations;
-    sim.clear_op_seed();
     let mut ng = SharedNgspice::get()?.lock().ok()?;
     ng.circuit(&generic180_deck(".tran 0.5n 400n")).ok()?;
     let lib_tran = time_each(15, 2, |_| {
@@ -161,12 +152,61 @@ fn bsim_times() -> Option<BsimTimes> {
         ng.command("destroy all").unwrap();
     });
     ng.command("remcirc").ok()?;
+    // op + ac: three simulators (cold at one size; warm and seeded, M6 re-sized per call) and
+    // libngspice, measured in turns of 10 calls each, 10 turns: the shared machine's drift
+    // then moves both sides of a ratio alike. Times are medians over all calls; ratios are
+    // medians over the turns of the turn's libngspice median over its insitu median (the first
+    // call of a turn, after the others evicted its data from the caches, hardly moves a median).
+    let mut cold = sim.clone();
+    let mut warm = sim.clone();
+    // Warm: Newton starts from the last solution. Seeded, as the sizing loop under
+    // `op_start: seeded`: every call starts from the deck size's operating point, whatever ran
+    // before; the seed is the deck size's op + ac (`set_op_seed` keeps both pivot plans too).
+    warm.set_warm_start(true);
+    let mut seeded = sim.clone();
+    seeded.set_mos_size_of(m6, 80e-6, 0.5e-6).unwrap();
+    op_ac(&mut seeded, None);
+    seeded.set_op_seed().unwrap();
     ng.circuit(&generic180_deck(".op\n.ac dec 20 1 1G")).ok()?;
-    let lib_op_ac = time_each(40, 2, |_| {
-        ng.command("run").unwrap();
-        ng.command("destroy all").unwrap();
-    });
+    let (turns, per_turn) = (10, 10);
+    let mut all: [Vec<f64>; 4] = Default::default();
+    let mut ratios: [Vec<f64>; 3] = Default::default();
+    let mut k = 0;
+    for turn in 0..=turns {
+        let mut t: [Vec<f64>; 4] = Default::default();
+        for _ in 0..per_turn {
+            t[0].push(time_each(1, 0, |_| op_ac(&mut cold, None)));
+            k += 1;
+        }
+        for _ in 0..per_turn {
+            t[1].push(time_each(1, 0, |_| op_ac(&mut seeded, Some(k))));
+            k += 1;
+        }
+        for _ in 0..per_turn {
+            t[2].push(time_each(1, 0, |_| op_ac(&mut warm, Some(k))));
+            k += 1;
+        }
+        for _ in 0..per_turn {
+            t[3].push(time_each(1, 0, |_| {
+                ng.command("run").unwrap();
+                ng.command("destroy all").unwrap();
+            }));
+        }
+        if turn == 0 {
+            continue; // warm-up
+        }
+        let lib = median(t[3].clone());
+        for (r, ours) in ratios.iter_mut().zip(&t) {
+            r.push(lib / median(ours.clone()));
+        }
+        for (a, b) in all.iter_mut().zip(t) {
+            a.extend(b);
+        }
+    }
     ng.command("remcirc").ok()?;
+    let [ours_op_ac, ours_op_ac_seeded, ours_op_ac_warm, lib_op_ac] = all.map(median);
+    let [ratio_cold, ratio_seeded, ratio_warm] = ratios.map(median);
+    let seeded_iters = seeded.iterations;
     println!(
         "generic180 op-amp (BSIM-lite): tran {:.2} ms ({points} points, {iters} Newton iterations) vs libngspice tran {:.2} ms; \
          op + ac {:.3} ms cold, {:.3} ms seeded re-sized ({seeded_iters} Newton iterations in the last op), \
@@ -185,6 +225,9 @@ fn bsim_times() -> Option<BsimTimes> {
         op_ac_warm: ours_op_ac_warm,
         op_ac_seeded: ours_op_ac_seeded,
         lib_op_ac,
+        ratio_cold,
+        ratio_seeded,
+        ratio_warm,
     })
 }
 
@@ -359,9 +402,9 @@ fn main() {
             println!(
                 "vs libngspice: tran {:.2}x, op + ac cold {:.2}x, seeded {:.2}x, warm {:.2}x",
                 b.lib_tran / b.tran,
-                b.lib_op_ac / b.op_ac,
-                b.lib_op_ac / b.op_ac_seeded,
-                b.lib_op_ac / b.op_ac_warm
+                b.ratio_cold,
+                b.ratio_seeded,
+                b.ratio_warm
             );
         }
         return;
@@ -523,9 +566,9 @@ fn main() {
     let r = |x: Option<f64>, ours: f64| x.map_or("null".to_string(), |t| format!("{:.2}", t / ours));
     let opt = |x: Option<f64>| x.map_or("null".to_string(), |v| format!("{v:.2}"));
     let bsim_tran = bsim.as_ref().map(|b| b.lib_tran / b.tran);
-    let bsim_op_ac = bsim.as_ref().map(|b| b.lib_op_ac / b.op_ac);
-    let bsim_op_ac_seeded = bsim.as_ref().map(|b| b.lib_op_ac / b.op_ac_seeded);
-    let bsim_op_ac_warm = bsim.as_ref().map(|b| b.lib_op_ac / b.op_ac_warm);
+    let bsim_op_ac = bsim.as_ref().map(|b| b.ratio_cold);
+    let bsim_op_ac_seeded = bsim.as_ref().map(|b| b.ratio_seeded);
+    let bsim_op_ac_warm = bsim.as_ref().map(|b| b.ratio_warm);
     if let Some(b) = &bsim {
         println!(
             "| generic180 op-amp (BSIM-lite): tran 400 ns | {:.2} ms | | | | {:.2} ms | {:.1}x |",
@@ -537,19 +580,19 @@ fn main() {
             "| generic180 op-amp (BSIM-lite): op + ac, cold, one size | {:.3} ms | | | | {:.3} ms | {:.1}x |",
             b.op_ac * 1e3,
             b.lib_op_ac * 1e3,
-            b.lib_op_ac / b.op_ac
+            b.ratio_cold
         );
         println!(
             "| generic180 op-amp (BSIM-lite): op + ac, seeded (`op_start: seeded`), M6 re-sized | {:.3} ms | | | | {:.3} ms | {:.1}x |",
             b.op_ac_seeded * 1e3,
             b.lib_op_ac * 1e3,
-            b.lib_op_ac / b.op_ac_seeded
+            b.ratio_seeded
         );
         println!(
             "| generic180 op-amp (BSIM-lite): op + ac, warm, M6 re-sized | {:.3} ms | | | | {:.3} ms | {:.1}x |",
             b.op_ac_warm * 1e3,
             b.lib_op_ac * 1e3,
-            b.lib_op_ac / b.op_ac_warm
+            b.ratio_warm
         );
     }
     if let Some((a, b)) = ring {
