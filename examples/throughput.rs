@@ -23,20 +23,19 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
+/// Seconds one call of `f` takes.
+fn seconds(f: impl FnOnce()) -> f64 {
+    let t = Instant::now();
+    f();
+    t.elapsed().as_secs_f64()
+}
+
 /// Median seconds per call of `f(k)` over `n` calls (after `warm` unmeasured calls).
 fn time_each(n: usize, warm: usize, mut f: impl FnMut(usize)) -> f64 {
     for k in 0..warm {
         f(k);
     }
-    median(
-        (0..n)
-            .map(|k| {
-                let t = Instant::now();
-                f(k);
-                t.elapsed().as_secs_f64()
-            })
-            .collect(),
-    )
+    median((0..n).map(|k| seconds(|| f(k))).collect())
 }
 
 fn width(k: usize) -> f64 {
@@ -174,20 +173,15 @@ fn bsim_times() -> Option<BsimTimes> {
     let mut k = 0;
     for turn in 0..=turns {
         let mut t: [Vec<f64>; 4] = Default::default();
-        for _ in 0..per_turn {
-            t[0].push(time_each(1, 0, |_| op_ac(&mut cold, None)));
-            k += 1;
+        // Cold stays at one size; the others are re-sized per call.
+        for (ti, (s, resize)) in t.iter_mut().zip([(&mut cold, false), (&mut seeded, true), (&mut warm, true)]) {
+            for _ in 0..per_turn {
+                ti.push(seconds(|| op_ac(s, resize.then_some(k))));
+                k += 1;
+            }
         }
         for _ in 0..per_turn {
-            t[1].push(time_each(1, 0, |_| op_ac(&mut seeded, Some(k))));
-            k += 1;
-        }
-        for _ in 0..per_turn {
-            t[2].push(time_each(1, 0, |_| op_ac(&mut warm, Some(k))));
-            k += 1;
-        }
-        for _ in 0..per_turn {
-            t[3].push(time_each(1, 0, |_| {
+            t[3].push(seconds(|| {
                 ng.command("run").unwrap();
                 ng.command("destroy all").unwrap();
             }));
