@@ -5,13 +5,15 @@
 //! Each case is one of the repository's decks with one to three numbers replaced by odd
 //! values (0, -1, 1e30, 1e-30, 1e308...) or a line deleted. A case insitu rejects as input
 //! (a parse or parameter error) or whose analyses are too long to run is counted as such;
-//! the others run in both simulators (at `insitu::gen::OPTIONS`, reltol 1e-6). Prints one
+//! the others run in both simulators (at `insitu::gen::OPTIONS`, reltol 1e-6), and a
+//! transient outside the tolerances agrees when insitu is as close to ngspice at reltol 1e-7
+//! as ngspice is (`insitu::gen::judge`, the generated decks' test). Prints one
 //! line per case that fails in insitu only or disagrees (`--dump DIR` also writes those
 //! decks), and last `RESULT {json}` with the counts.
 
 use insitu::check::{compare, prepare_deck, Tolerances};
 use insitu::fuzz::{affordable, mutate, repository_decks};
-use insitu::gen::OPTIONS;
+use insitu::gen::{judge, OPTIONS, TIGHT_OPTIONS};
 use insitu::ngspice::Ngspice;
 use insitu::raw::Plot;
 use insitu_netlist::Analysis;
@@ -94,10 +96,14 @@ fn run_case(path: &Path, deck: &str, ng: &Ngspice, dir: &Path) -> Case {
     match (ours, theirs) {
         (Ok(o), Ok(t)) => {
             let report = compare(&o, &t, &Tolerances::default());
+            // Transients as the generated decks judge them: against ngspice at reltol 1e-7.
+            let base = path.parent().unwrap_or(Path::new("."));
+            let mut reference = || {
+                let tight = prepare_deck(deck, base, TIGHT_OPTIONS);
+                ng.run(&tight, &dir.join("tight")).ok().map(|r| r.plots)
+            };
             let mut failing: Vec<String> = report.problems.clone();
-            failing.extend(
-                report.rows.iter().filter(|r| !r.pass()).map(|r| format!("{} {}: {}", r.analysis, r.vector, r.detail)),
-            );
+            failing.extend(judge(&report, &o, &t, &mut reference).failing);
             Case::Both(failing)
         }
         (Err(e), Ok(_)) => Case::InsituOnly(e),

@@ -37,6 +37,7 @@ pub fn repository_decks(root: &Path) -> std::io::Result<Vec<(PathBuf, String)>> 
 ///
 /// ```
 /// assert_eq!(insitu::fuzz::numbers("r1 a b 10k"), vec![(7, 10)]);
+/// assert_eq!(insitu::fuzz::numbers("cgdo=3.1e-10"), vec![(5, 12)]);
 /// ```
 pub fn numbers(line: &str) -> Vec<(usize, usize)> {
     let b = line.as_bytes();
@@ -50,7 +51,15 @@ pub fn numbers(line: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let s = i;
-        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.') {
+        // An exponent's sign is part of the number (`3.1e-10`; replacing `3.1e` alone left
+        // `1e30-10`, a deck no one writes).
+        let exponent_sign = |i: usize| {
+            matches!(b[i], b'+' | b'-')
+                && matches!(b[i - 1], b'e' | b'E')
+                && (b[i - 2].is_ascii_digit() || b[i - 2] == b'.')
+                && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+        };
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.' || (i >= s + 2 && exponent_sign(i))) {
             i += 1;
         }
         out.push((s, i));

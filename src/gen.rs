@@ -13,7 +13,7 @@
 //! assert_eq!(deck.text, insitu::gen::generate(7, 0).text);
 //! ```
 
-use crate::check::{compare, prepare_deck, Tolerances};
+use crate::check::{compare, prepare_deck, Report, Tolerances};
 use crate::ngspice::Ngspice;
 use crate::raw::Plot;
 use insitu_solver::{Data, Dataset, Quantity, Simulator, Vector};
@@ -647,6 +647,60 @@ pub fn run_deck(deck: &GenDeck, ng: &Ngspice, dir: &Path) -> DeckResult {
         }
         // Neither oscillates: the waveforms are compared like any transient.
     }
+    let j = judge(&report, &ours, &theirs, &mut || tight_plots(dir));
+    plain(Outcome::Both {
+        agree: j.agree(),
+        strict: j.strict && j.agree(),
+        mirror: j.mirror,
+        mirror_strict: j.mirror_strict && j.mirror,
+        detail: j.detail(),
+    })
+}
+
+/// The verdict on the rows of a comparison that fall outside the tolerances (see
+/// [`Outcome::Both`]): transient rows are judged against a reference, ngspice at reltol
+/// 1e-7; any other row fails.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judgement {
+    /// The rows that fail, with their scores against the reference.
+    pub failing: Vec<String>,
+    /// Every transient row at most as far from the reference as ngspice's.
+    pub strict: bool,
+    /// The test with the roles swapped (ngspice in insitu's place).
+    pub mirror: bool,
+    /// The swapped test with a slack of 1.
+    pub mirror_strict: bool,
+    /// The rows the swapped test fails.
+    pub mirror_failing: Vec<String>,
+}
+
+impl Judgement {
+    /// Whether no row fails.
+    pub fn agree(&self) -> bool {
+        self.failing.is_empty()
+    }
+
+    /// The failing rows, then the mirrored test's.
+    pub fn detail(&self) -> String {
+        let mut detail = self.failing.join("; ");
+        if !self.mirror {
+            let sep = if self.agree() { "" } else { " | " };
+            let _ = write!(detail, "{sep}mirrored: {}", self.mirror_failing.join("; "));
+        }
+        detail
+    }
+}
+
+/// Judges `report` (insitu's `ours` against ngspice's `theirs`): a transient row outside the
+/// tolerances agrees when insitu is at most [`REFERENCE_SLACK`] times as far from
+/// `reference()` (ngspice at reltol 1e-7, asked for only when a transient row fails) as
+/// ngspice is.
+pub fn judge(
+    report: &Report,
+    ours: &[Dataset],
+    theirs: &[Plot],
+    reference: &mut dyn FnMut() -> Option<Vec<Plot>>,
+) -> Judgement {
     let mut failing: Vec<String> = Vec::new();
     let mut strict = true;
     let (mut mirror, mut mirror_strict) = (true, true);
@@ -655,7 +709,7 @@ pub fn run_deck(deck: &GenDeck, ng: &Ngspice, dir: &Path) -> DeckResult {
         if r.analysis.starts_with("Transient") {
             // Transients agree when insitu is as close to ngspice at reltol 1e-7 as ngspice
             // at the deck's tolerance is.
-            if let Some(reference) = tight_plots(dir) {
+            if let Some(reference) = reference() {
                 let ours_tran: Vec<Dataset> =
                     ours.iter().filter(|d| d.name.starts_with("Transient")).cloned().collect();
                 let theirs_tran: Vec<Dataset> = theirs.iter().filter_map(tran_dataset).collect();
@@ -690,12 +744,7 @@ pub fn run_deck(deck: &GenDeck, ng: &Ngspice, dir: &Path) -> DeckResult {
         mirror_failing.push(row.clone());
         failing.push(row);
     }
-    let agree = failing.is_empty();
-    let mut detail = failing.join("; ");
-    if !mirror {
-        let _ = write!(detail, "{}mirrored: {}", if agree { "" } else { " | " }, mirror_failing.join("; "));
-    }
-    plain(Outcome::Both { agree, strict: strict && agree, mirror, mirror_strict: mirror_strict && mirror, detail })
+    Judgement { failing, strict, mirror, mirror_strict, mirror_failing }
 }
 
 /// ngspice's transient plot as a dataset (to compare two ngspice runs).

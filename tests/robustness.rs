@@ -319,3 +319,33 @@ C3 c 0 2p\n\
     assert!(report.rows.iter().filter(|r| r.vector.starts_with("v(")).all(|r| r.pass()));
     assert!(report.rows.len() >= 3);
 }
+
+/// A bulk node held only by the junctions' gmin, on a BSIM3 3.0 card (whose load adds gmin
+/// to the junction current twice and to its derivative once, as ngspice's `b3v0ld.c`): Newton
+/// alternates there forever, and gmin stepping fails in both simulators. ngspice 39's
+/// source stepping solves the zero-source circuit under a diagonal conductance ladder
+/// (1e-2 down to 1e-12 S) before ramping, and reaches the bulk's DC solution (-19 mV, no
+/// gate current). insitu gave up at zero sources and reported its transient fallback's
+/// unsettled point (v(bx) = +0.114 V, a gate current of -1.2e-14 A); it now has the ladder.
+#[test]
+fn a_bulk_only_gmin_holds_converges_through_the_source_stepping_ladder_as_in_ngspice() {
+    let cards = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bsim3v3/v30_deck_cards.lib");
+    let deck = format!(
+        "floating bulk\n.include \"{}\"\nVD d 0 -0.038\nVG g 0 0.62\n\
+         MN d g 0 bx nb30 W=2u L=0.36u AD=1p AS=1p PD=5u PS=5u\n.options reltol=1e-6 vntol=1e-9\n.op\n.end\n",
+        cards.display()
+    );
+    let mut s = sim(&deck);
+    let ours = s.run_all().expect("the operating point");
+    let bx = s.voltage("bx").unwrap();
+    assert!((bx + 0.019).abs() < 1e-5, "v(bx) = {bx}");
+    let ig = real(&ours[0], "i(vg)")[0];
+    assert!(ig.abs() < 1e-20, "a DC solution has no gate current: i(vg) = {ig}");
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let theirs = ng.run(&deck, &common::scratch_dir("bulk-ladder")).expect("ngspice runs the deck");
+    let report = insitu::check::compare(&ours, &theirs.plots, &insitu::check::Tolerances::default());
+    println!("{report}");
+    assert!(report.pass() && report.rows.len() >= 4);
+}

@@ -26,7 +26,9 @@
 //! Numbers take the suffixes `f p n u m k meg g t mil` and ignore trailing unit letters
 //! (`10pF`, `1kOhm`, and, as in ngspice, `1F` is one femto). **`4k7` is rejected** with a
 //! message suggesting `4.7k`: ngspice does not read it as 4.7k, and silently reading
-//! something else would be worse than an error.
+//! something else would be worse than an error. So is an unbraced word that starts as a
+//! number and goes on with arithmetic (`1e3-20`, `2*500`): ngspice splits it into a number and
+//! a stray token (`1e3` on a `.model` card, `-20` on an `R` line); `{1e3-20}` is 980.
 //!
 //! Elements: R C L (value, expression `{...}`/`'...'`, `r=`, or a model; `m`, `tc1`, `tc2`,
 //! `scale`, `ic`), V I (`DC`, `AC mag [phase]`, `PULSE SIN EXP PWL` with or without

@@ -156,6 +156,43 @@ pub fn parse_number(text: &str) -> Option<f64> {
     }
 }
 
+/// Why an unbraced word that starts as a number (after an optional sign, a digit or `.`)
+/// is not one: the offset in `text` where it stops being one, and the message. `None`
+/// when the word is a number, or does not start as one (a name, a function call).
+///
+/// SPICE reads such a word as a number and something else: ngspice takes `1e3-20` as
+/// `1e3` followed by a separate `-20` (ignored on a `.model` card, the resistance itself on
+/// an `R` line). Arithmetic on values needs braces or quotes, so `{1e3-20}` is 980 and the
+/// bare word is an error rather than a third reading.
+///
+/// ```
+/// use insitu_netlist::number::numeric_word_error;
+/// assert_eq!(numeric_word_error("1e3-20").unwrap().0, 3);
+/// assert!(numeric_word_error("-1.5kOhm").is_none());
+/// assert!(numeric_word_error("wn*2").is_none());
+/// ```
+pub fn numeric_word_error(text: &str) -> Option<(usize, String)> {
+    let sign = usize::from(text.starts_with(['+', '-']));
+    let body = &text[sign..];
+    if !body.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    match number(body) {
+        Ok(("", _)) => None,
+        Ok((rest, _)) => {
+            let at = text.len() - rest.len();
+            let msg = format!(
+                "'{text}' is not a number: SPICE reads '{}' and then '{rest}' apart; an expression \
+                 needs braces: {{{text}}}",
+                &text[..at]
+            );
+            Some((at, msg))
+        }
+        Err(nom::Err::Failure(e) | nom::Err::Error(e)) => Some((text.len() - e.at.len(), e.msg)),
+        Err(nom::Err::Incomplete(_)) => Some((sign, "expected a number".into())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -69,6 +69,26 @@ fn numbers_suffixes_and_4k7() {
     assert!(msg.contains("t.cir:2:") && msg.contains("4.7k"), "{msg}");
 }
 
+/// An unbraced word that starts as a number and goes on with arithmetic is an error at the
+/// place it stops being a number (ngspice reads `1e3-20` as 1e3 and a separate -20: on a
+/// `.model` card the 1e3, on an `R` line the -20), while the braced expression is evaluated.
+#[test]
+fn unbraced_arithmetic_after_a_number_is_an_error() {
+    for (value, col) in [("1e3-20", 11), ("1k+1k", 10), ("2*500", 9), ("1e--1e-3", 10), ("-0.5-1", 12)] {
+        let e = elab_err(&format!("t\nR1 a 0 {value}\n"));
+        let msg = e.to_string();
+        assert!(msg.starts_with(&format!("t.cir:2:{col}: '{value}' is not a number")), "{msg}");
+        assert!(msg.contains(&format!("{{{value}}}")), "{msg}");
+    }
+    let e = elab_err("t\nM1 d g 0 0 nch W=1u L=1u\n.model nch nmos level=1 cgdo=0.0-10\n");
+    assert!(e.to_string().starts_with("t.cir:3:33: '0.0-10' is not a number"), "{e}");
+    let c = ckt("t\n.param wn=1k\nR1 a 0 {1e3-20}\nR2 a 0 '1k+1k'\nR3 a 0 wn\nR4 a 0 -1.5kOhm\n");
+    assert_eq!(r_of(&c, "r1"), 980.0);
+    assert_eq!(r_of(&c, "r2"), 2e3);
+    assert_eq!(r_of(&c, "r3"), 1e3);
+    assert_eq!(r_of(&c, "r4"), -1.5e3);
+}
+
 #[test]
 fn parse_error_has_location_caret_and_expectation() {
     let e = elab_err("t\nV1 d 0 1\nM1 d g 0 0 nch W=) L=1u\n.model nch nmos level=1\n");

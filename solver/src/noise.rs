@@ -201,9 +201,10 @@ impl Simulator {
                 let k = devices.binary_search(&s.device).unwrap_or(0);
                 per[k] += c;
                 if fi > 0 {
-                    total_out += power_law_integral(last_out[j], c, freqs[fi - 1], f);
-                    // As ngspice: both ends are referred to the input by this point's gain.
-                    total_in += power_law_integral(last_out[j] / gain2, c / gain2, freqs[fi - 1], f);
+                    total_out += power_law_integral(last_out[j], c, freqs[fi - 1], f, 1.0);
+                    // As ngspice: both ends are referred to the input by this point's gain,
+                    // after the output densities' floor (the same slope as the output's).
+                    total_in += power_law_integral(last_out[j], c, freqs[fi - 1], f, 1.0 / gain2);
                 }
                 last_out[j] = c;
             }
@@ -264,24 +265,27 @@ impl Simulator {
     }
 }
 
-/// The integral over `[f0, f1]` of a density that is `s0` at `f0`, `s1` at `f1` and a power
-/// law of frequency in between (a straight line on log-log axes), as ngspice integrates
-/// (densities below 1e-38 count as 1e-38 in the logarithms).
-fn power_law_integral(s0: f64, s1: f64, f0: f64, f1: f64) -> f64 {
+/// `scale` times the integral over `[f0, f1]` of a density that is `s0` at `f0`, `s1` at `f1`
+/// and a power law of frequency in between (a straight line on log-log axes), as ngspice's
+/// `Nintegrate` (densities below 1e-38 count as 1e-38 in the logarithms, before the scale:
+/// an input-referred integral has the output's slope).
+fn power_law_integral(s0: f64, s1: f64, f0: f64, f1: f64, scale: f64) -> f64 {
     const MIN_DENSITY: f64 = 1e-38;
+    // ngspice's N_INTFTHRESH and N_INTUSELOG.
+    const FLAT: f64 = 1e-10;
     let (l0, l1) = (f0.ln(), f1.ln());
-    let (s0c, s1c) = (s0.max(MIN_DENSITY), s1.max(MIN_DENSITY));
     let dl = l1 - l0;
-    let k = (s1c.ln() - s0c.ln()) / dl;
-    if k.abs() < 1e-20 {
-        return s1 * (f1 - f0);
+    let k = (s1.max(MIN_DENSITY).ln() - s0.max(MIN_DENSITY).ln()) / dl;
+    if k.abs() < FLAT {
+        return s1 * scale * (f1 - f0);
     }
+    let (s0c, s1c) = (s0.max(MIN_DENSITY) * scale, s1.max(MIN_DENSITY) * scale);
     // s(f) = a f^k; the integral is a (f1^(k+1) - f0^(k+1)) / (k + 1), or a ln(f1/f0) at k = -1.
     // With a f^(k+1) = s(f) f it is written from the endpoint whose exponential cannot
     // overflow (a steep slope at 10 GHz made a underflow to 0 times an infinite power: NaN),
     // and with expm1 so that k near -1 (flicker noise) does not cancel.
     let k1 = k + 1.0;
-    if k1.abs() < 1e-20 {
+    if k1.abs() < FLAT {
         s1c * f1 * dl
     } else if k1 > 0.0 {
         -s1c * f1 * (-k1 * dl).exp_m1() / k1
@@ -304,7 +308,7 @@ mod tests {
             } else {
                 3e-18 * (1000f64.powf(k + 1.0) - 10f64.powf(k + 1.0)) / (k + 1.0)
             };
-            let got = power_law_integral(s(10.0), s(1000.0), 10.0, 1000.0);
+            let got = power_law_integral(s(10.0), s(1000.0), 10.0, 1000.0, 1.0);
             assert!((got / exact - 1.0).abs() < 1e-9, "k {k}: {got} vs {exact}");
         }
     }
@@ -317,7 +321,7 @@ mod tests {
         for (k, s1) in [(150.0, 1e-15), (-150.0, 1e-36), (150.0, 1e-20)] {
             let s0 = s1 * f64::powf(f0 / f1, k);
             let exact = (s1 * f1 - s0 * f0) / (k + 1.0);
-            let got = power_law_integral(s0, s1, f0, f1);
+            let got = power_law_integral(s0, s1, f0, f1, 1.0);
             assert!(got.is_finite() && (got / exact - 1.0).abs() < 1e-9, "k {k}: {got} vs {exact}");
         }
     }

@@ -694,7 +694,22 @@ impl Simulator {
         let itl = 50usize;
         let mut ctx = self.ctx(Mode::Dc, Init::Jct);
         ctx.srcfact = 0.0;
-        self.newton(&mut ctx, self.options().itl1, 0.0, pins)?;
+        if self.newton(&mut ctx, self.options().itl1, 0.0, pins).is_err() {
+            // As ngspice 39's `gillespie_src`: the circuit with every source at zero is
+            // solved again under a diagonal conductance of 1e-2 S, then ten times less at
+            // each of ten more solves, each from the last (a node only a device's gmin holds
+            // can make Newton alternate forever without it); the ramp then starts without
+            // the conductance. A failed rung ends source stepping.
+            let mut gshunt = self.options().gmin * 1e10;
+            let mut init = Init::Jct;
+            for _ in 0..=10 {
+                let mut ctx = self.ctx(Mode::Dc, init);
+                ctx.srcfact = 0.0;
+                self.newton(&mut ctx, itl, gshunt, pins)?;
+                gshunt /= 10.0;
+                init = Init::Float;
+            }
+        }
         let mut done = 0.0f64;
         let mut raise = 1e-3f64;
         self.save_point();
