@@ -547,8 +547,10 @@ impl<'l> DeckParser<'l> {
             return Ok(Spanned { node: Expr::Num(v), span: self.span(line, t.off) });
         }
         // Unbraced, a word that starts as a number is a number or an error (`1e3-20`).
-        if let Some((o, msg)) = crate::number::numeric_word_error(text).filter(|_| t.kind == TokKind::Word) {
-            return Err(self.err(line, off + o, msg));
+        if t.kind == TokKind::Word {
+            if let Some((o, msg)) = crate::number::numeric_word_error(text) {
+                return Err(self.err(line, off + o, msg));
+            }
         }
         match parse_expr(text) {
             Ok(e) => Ok(Spanned { node: e, span: self.span(line, t.off) }),
