@@ -8,7 +8,7 @@
 //! the others run in both simulators (at `insitu::gen::OPTIONS`, reltol 1e-6), and a
 //! transient outside the tolerances agrees when insitu is as close to ngspice at reltol 1e-7
 //! as ngspice is (`insitu::gen::judge`, the generated decks' test). Prints one
-//! line per case that fails in insitu only or disagrees (`--dump DIR` also writes those
+//! line per case that fails in one simulator or disagrees (`--dump DIR` also writes those
 //! decks), and last `RESULT {json}` with the counts.
 
 use insitu::check::{compare, prepare_deck, Tolerances};
@@ -177,6 +177,7 @@ fn main() {
             Case::NgspiceOnly(e) => {
                 ng_only += 1;
                 println!("case {i} ({name}): ngspice-only failure {e}");
+                dump_case(dump.as_deref(), i, deck);
             }
             Case::Neither => neither += 1,
         }
