@@ -145,9 +145,15 @@ fn integrated_noise_with_zero_densities_matches_ngspice() {
 + cgso=0.25n cgdo=0.25n cj=0.8m cjsw=-1\n\
 VDD vdd 1e30 1.8\nVIN in 0 DC 0.75 AC 1\nRG in g 1k\nM1 out g src 0 nch W=10u L=0.5u AD=10p AS=10p PD=22u PS=22u\n\
 RS src 0 100\nRL vdd out 5k\nCL out 0 100f\n.noise v(out) vin dec 10 1 10g\n.end\n";
-    let circuit = insitu::pdk::load_deck_str(deck, "floating.cir".as_ref()).unwrap();
+    integrated_totals_match_ngspice(&ng, deck, "zero-density-noise", "integrated noise with zero densities vs ngspice");
+}
+
+/// Runs `deck` in both simulators and checks `onoise_total` and `inoise_total` (finite, within
+/// 1e-9 of ngspice's); `name` names ngspice's scratch directory.
+fn integrated_totals_match_ngspice(ng: &Ngspice, deck: &str, name: &str, title: &str) {
+    let circuit = insitu::pdk::load_deck_str(deck, format!("{name}.cir").as_ref()).unwrap();
     let ours = insitu::solver::Simulator::new(circuit).unwrap().run_all().unwrap();
-    let theirs = ng.run(deck, &scratch_dir("zero-density-noise")).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
+    let theirs = ng.run(deck, &scratch_dir(name)).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
     let mut worst = Worst::default();
     for vector in ["onoise_total", "inoise_total"] {
         let want = theirs.plot("Integrated").and_then(|p| p.vector(vector)).expect("ngspice total")[0];
@@ -155,7 +161,7 @@ RS src 0 100\nRL vdd out 5k\nCL out 0 100f\n.noise v(out) vin dec 10 1 10g\n.end
         assert!(got.is_finite(), "{vector}: {got}");
         worst.check(vector, got, want, 0.0, 1e-9, "integrated");
     }
-    worst.report("integrated noise with zero densities vs ngspice");
+    worst.report(title);
 }
 
 /// Output densities below ngspice's floor of the logarithms (1e-38 V^2/Hz; here a 1 GF
@@ -169,14 +175,10 @@ fn input_noise_integral_clamps_the_output_densities_first() {
     };
     let deck = "densities under the floor\nVIN in 0 DC 0 AC 1\nR1 in out 1k\nC1 out 0 1e9\n\
                 .noise v(out) vin dec 10 10 1g\n.end\n";
-    let circuit = insitu::pdk::load_deck_str(deck, "floor.cir".as_ref()).unwrap();
-    let ours = insitu::solver::Simulator::new(circuit).unwrap().run_all().unwrap();
-    let theirs = ng.run(deck, &scratch_dir("density-floor-noise")).unwrap_or_else(|e| panic!("ngspice failed: {e}"));
-    let mut worst = Worst::default();
-    for vector in ["onoise_total", "inoise_total"] {
-        let want = theirs.plot("Integrated").and_then(|p| p.vector(vector)).expect("ngspice total")[0];
-        let got = ours.iter().find_map(|d| d.real(vector)).expect("insitu total")[0];
-        worst.check(vector, got, want, 0.0, 1e-9, "integrated");
-    }
-    worst.report("integrated noise under the density floor vs ngspice");
+    integrated_totals_match_ngspice(
+        &ng,
+        deck,
+        "density-floor-noise",
+        "integrated noise under the density floor vs ngspice",
+    );
 }
