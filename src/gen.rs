@@ -693,8 +693,8 @@ impl Judgement {
 
 /// Judges `report` (insitu's `ours` against ngspice's `theirs`): a transient row outside the
 /// tolerances agrees when insitu is at most [`REFERENCE_SLACK`] times as far from
-/// `reference()` (ngspice at reltol 1e-7, asked for only when a transient row fails) as
-/// ngspice is.
+/// `reference()` (ngspice at reltol 1e-7, asked for once, at the first transient row that
+/// fails) as ngspice is.
 pub fn judge(
     report: &Report,
     ours: &[Dataset],
@@ -705,20 +705,24 @@ pub fn judge(
     let mut strict = true;
     let (mut mirror, mut mirror_strict) = (true, true);
     let mut mirror_failing: Vec<String> = Vec::new();
+    // Both simulators' transients compared with the reference, once for every row.
+    let mut against: Option<Option<(Report, Report)>> = None;
     for r in report.rows.iter().filter(|r| !r.pass()) {
         if r.analysis.starts_with("Transient") {
             // Transients agree when insitu is as close to ngspice at reltol 1e-7 as ngspice
             // at the deck's tolerance is.
-            if let Some(reference) = reference() {
-                let ours_tran: Vec<Dataset> =
-                    ours.iter().filter(|d| d.name.starts_with("Transient")).cloned().collect();
-                let theirs_tran: Vec<Dataset> = theirs.iter().filter_map(tran_dataset).collect();
-                let score = |ds: &[Dataset]| {
-                    compare(ds, &reference, &Tolerances::default())
-                        .row(&r.analysis, &r.vector)
-                        .map_or(f64::INFINITY, |x| x.score)
-                };
-                let (s_ours, s_ng) = (score(&ours_tran), score(&theirs_tran));
+            let reports = against.get_or_insert_with(|| {
+                reference().map(|reference| {
+                    let ours_tran: Vec<Dataset> =
+                        ours.iter().filter(|d| d.name.starts_with("Transient")).cloned().collect();
+                    let theirs_tran: Vec<Dataset> = theirs.iter().filter_map(tran_dataset).collect();
+                    let tol = Tolerances::default();
+                    (compare(&ours_tran, &reference, &tol), compare(&theirs_tran, &reference, &tol))
+                })
+            });
+            if let Some((ours_ref, theirs_ref)) = reports {
+                let score = |rep: &Report| rep.row(&r.analysis, &r.vector).map_or(f64::INFINITY, |x| x.score);
+                let (s_ours, s_ng) = (score(ours_ref), score(theirs_ref));
                 strict &= s_ours <= s_ng.max(1.0);
                 let ok = s_ours <= (REFERENCE_SLACK * s_ng).max(1.0);
                 mirror_strict &= s_ng <= s_ours.max(1.0);
