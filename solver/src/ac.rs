@@ -66,27 +66,13 @@ impl Simulator {
         if acw.lanes.is_none() {
             if let LinearSolver::Dense(_) = acw.lu {
                 acw.lanes = Some(AcLanes::new(self.n, self.pattern.nnz()));
-                // Grounded voltage sources pivot first: the branch row on the node's column,
-                // then the node's row on the branch column. The node then no longer joins
-                // the blocks that meet there (a supply shared by two copies of a circuit),
-                // so the lanes can leave out the blocks no AC source drives. (The branch's
+                // Grounded voltage sources pivot first (`Instances::grounded_source_pivots`).
+                // The node then no longer joins the blocks that meet there (a supply shared
+                // by two copies of a circuit), so the lanes can leave out the blocks no AC
+                // source drives. (The branch's
                 // diagonal, structurally present but zero, makes structural fill in the
                 // branch column: exact zeros, which the lanes skip.)
-                let n = self.n;
-                acw.first_pivots = self
-                    .inst
-                    .vsrc
-                    .iter()
-                    .filter_map(|v| {
-                        match (v.a == n, v.b == n) {
-                            (false, true) => Some(v.a),
-                            (true, false) => Some(v.b),
-                            _ => None,
-                        }
-                        .map(|node| [(v.br, node), (node, v.br)])
-                    })
-                    .flatten()
-                    .collect();
+                acw.first_pivots = self.inst.grounded_source_pivots(self.n);
             }
         }
         if let LinearSolver::Dense(lu) = &mut acw.lu {

@@ -107,7 +107,7 @@ impl Simulator {
                 SweepVar::Temp => self.temp_c,
             })
             .collect();
-        self.w.reset_lu(Pivoting::Partial);
+        self.w.reset_lu(Pivoting::Markowitz);
         let mut rec = Recorder::new(self);
         let mut scale = Vec::with_capacity(inner.len() * outer.len());
         let mut result = Ok(());

@@ -46,6 +46,25 @@ pub struct Instances {
 }
 
 impl Instances {
+    /// The pivots (row, column) of grounded voltage sources, for
+    /// [`crate::linear::DenseLu::set_first_pivots`] (`n` is the ground's index): each
+    /// source's branch row on its node's column, then the node's row on the branch column.
+    /// Both eliminate without fill.
+    pub(crate) fn grounded_source_pivots(&self, n: usize) -> Vec<(usize, usize)> {
+        self.vsrc
+            .iter()
+            .filter_map(|v| {
+                match (v.a == n, v.b == n) {
+                    (false, true) => Some(v.a),
+                    (true, false) => Some(v.b),
+                    _ => None,
+                }
+                .map(|node| [(v.br, node), (node, v.br)])
+            })
+            .flatten()
+            .collect()
+    }
+
     /// Loads every device into the matrix values `m` and right-hand side `rhs`.
     pub fn load(&mut self, x: &[f64], m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &mut Ctx) {
         self.load_held(x, m, rhs, st, ctx, None);

@@ -164,7 +164,7 @@ impl Simulator {
             circuit.nodesets.iter().filter(|(k, _)| *k != 0).map(|&(k, v)| (u(k), v)).collect();
         let ics: Vec<(usize, f64)> = circuit.ics.iter().filter(|(k, _)| *k != 0).map(|&(k, v)| (u(k), v)).collect();
         let pins = pin_rows(&c.pattern, &c.unknowns, nodesets.iter().chain(&ics).map(|&(k, _)| k));
-        let w = Work {
+        let mut w = Work {
             mat: vec![0.0; c.pattern.nnz() + 1],
             rhs: vec![0.0; n + 1],
             x: vec![0.0; n + 1],
@@ -178,6 +178,12 @@ impl Simulator {
             lu_values: vec![0.0; c.pattern.nnz() + 1],
             factored: false,
         };
+        // Grounded voltage sources pivot first, as in the AC solver: two steps without fill
+        // that leave the threshold-Markowitz search a smaller matrix (one fresh pivoting
+        // per cold level-1 op-amp operating point instead of four).
+        if let LinearSolver::Dense(lu) = &mut w.lu {
+            lu.set_first_pivots(&c.inst.grounded_source_pivots(n));
+        }
         let mut unread = vec![false; n];
         let branches = c.inst.vsrc.iter().map(|v| v.br);
         for br in branches.chain(c.inst.vcvs.iter().map(|e| e.br)).chain(c.inst.ccvs.iter().map(|h| h.br)) {
@@ -500,7 +506,7 @@ impl Simulator {
         self.have_op = false;
         // Pivots afresh, or (seeded) replays the seed's plan pinned by `set_op_seed` while
         // its pivots hold.
-        self.w.reset_lu_to_pinned(Pivoting::Partial);
+        self.w.reset_lu_to_pinned(Pivoting::Markowitz);
         if self.seeded_newton() {
             self.converged_here();
             self.have_op = true;
@@ -573,7 +579,7 @@ impl Simulator {
         let mut ctx = self.ctx(Mode::Dc, Init::Direct);
         let converged = self.newton(&mut ctx, SEED_ITERATIONS, 0.0, Pins::OP).is_ok();
         if !converged {
-            self.w.reset_lu(Pivoting::Partial);
+            self.w.reset_lu(Pivoting::Markowitz);
         }
         converged
     }

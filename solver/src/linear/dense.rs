@@ -26,21 +26,27 @@ const CHOICE_THRESHOLD: f64 = 0.1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pivoting {
     /// Threshold Markowitz, diagonal first: least fill, so the cheapest replays, but a
-    /// costlier choice. For analyses that replay a plan many times (transient, AC, noise).
+    /// costlier choice. What every analysis uses, as ngspice's Sparse 1.3 chooses (the
+    /// simulator's solvers take grounded voltage sources first, which keeps the choice cheap).
     #[default]
     Markowitz,
-    /// Partial pivoting in natural column order: the cheapest choice. For operating points
-    /// and DC sweeps, which factor a few times per plan.
+    /// Partial pivoting in natural column order: the cheapest choice, but on ill-scaled
+    /// systems it mixes the large rows into the others (a 5.7e28 A junction current moved a
+    /// node 2.5 V off the inductor that shorts it), where Markowitz keeps them apart.
     Partial,
 }
 
-/// A plan set aside ([`DenseLu::pin_plan`]) and the row and column orders it was compiled for.
+/// A compiled plan kept for reuse (a spare, or set aside by [`DenseLu::pin_plan`]) and the
+/// row and column orders it was compiled for.
 #[derive(Debug, Clone)]
-struct Pinned {
+struct KeptPlan {
     plan: CompactPlan,
     perm: Vec<usize>,
     cperm: Vec<usize>,
 }
+
+/// Plans kept besides the one in hand ([`DenseLu::take_plan_for`]).
+const SPARES: usize = 3;
 
 /// Dense LU factorization of an `n x n` matrix gathered from pattern values.
 #[derive(Debug, Clone)]
@@ -72,15 +78,13 @@ pub struct DenseLu<T: Scalar> {
     /// instead of compiling it again.
     plan_perm: Vec<usize>,
     plan_cperm: Vec<usize>,
-    /// The plan compiled before `plan`, and its orders: a cold operating point pivots twice,
-    /// at the zero-bias matrix of its first iteration and at a later one, so two plans in
-    /// hand let every cold start reuse both.
-    spare: CompactPlan,
-    spare_perm: Vec<usize>,
-    spare_cperm: Vec<usize>,
+    /// Plans compiled before `plan`, with their orders, the most recent first: a cold
+    /// operating point pivots two or three times (at the zero-bias matrix of its first
+    /// iteration and at later ones), so plans in hand let every cold start reuse them all.
+    spares: Vec<KeptPlan>,
     /// A plan set aside by [`DenseLu::pin_plan`], with its orders: what
     /// [`DenseLu::reset_to_pinned`] makes the next factorization replay.
-    pinned: Option<Box<Pinned>>,
+    pinned: Option<Box<KeptPlan>>,
     /// The strategy of the next fresh pivoting.
     pivoting: Pivoting,
     /// Pivots (original row, column) a Markowitz pivoting takes first while they are usable
@@ -126,9 +130,13 @@ impl<T: Scalar> DenseLu<T> {
             planned: false,
             plan_perm: vec![usize::MAX; n],
             plan_cperm: vec![usize::MAX; n],
-            spare: CompactPlan::new(n, p.nnz()),
-            spare_perm: vec![usize::MAX; n],
-            spare_cperm: vec![usize::MAX; n],
+            spares: (0..SPARES)
+                .map(|_| KeptPlan {
+                    plan: CompactPlan::new(n, p.nnz()),
+                    perm: vec![usize::MAX; n],
+                    cperm: vec![usize::MAX; n],
+                })
+                .collect(),
             pinned: None,
             pivoting: Pivoting::default(),
             first: Vec::new(),
@@ -162,7 +170,7 @@ impl<T: Scalar> DenseLu<T> {
             self.pinned = None;
             return false;
         }
-        let pinned = Pinned { plan: self.plan.clone(), perm: self.plan_perm.clone(), cperm: self.plan_cperm.clone() };
+        let pinned = KeptPlan { plan: self.plan.clone(), perm: self.plan_perm.clone(), cperm: self.plan_cperm.clone() };
         self.pinned = Some(Box::new(pinned));
         true
     }
@@ -176,22 +184,35 @@ impl<T: Scalar> DenseLu<T> {
     /// plan when there is one (and pivots afresh, as chosen, only when a pivot of it fails the
     /// replay's threshold). The factors then depend on the pinned plan and the matrix alone,
     /// not on what was factored before. Allocates nothing: the pinned plan is copied into the
-    /// plan's own storage, and not even copied when the plan in hand (or the spare) is it.
+    /// plan's own storage, and not even copied when the plan in hand (or a spare) is it.
     pub fn reset_to_pinned(&mut self, pivoting: Pivoting) {
         self.reset_plan_with(pivoting);
-        let Some(p) = self.pinned.as_deref() else { return };
+        let Some(p) = self.pinned.take() else { return };
         if !(self.plan_perm == p.perm && self.plan_cperm == p.cperm) {
-            std::mem::swap(&mut self.plan, &mut self.spare);
-            std::mem::swap(&mut self.plan_perm, &mut self.spare_perm);
-            std::mem::swap(&mut self.plan_cperm, &mut self.spare_cperm);
-            if !(self.plan_perm == p.perm && self.plan_cperm == p.cperm) {
+            if !self.take_plan_for(&p.perm, &p.cperm) {
                 self.plan.copy_from(&p.plan);
                 self.plan_perm.copy_from_slice(&p.perm);
                 self.plan_cperm.copy_from_slice(&p.cperm);
             }
             self.plan_builds += 1;
         }
+        self.pinned = Some(p);
         self.planned = true;
+    }
+
+    /// Makes a kept plan compiled for these orders the plan in hand, the one it replaces
+    /// becoming the most recent spare; true when there was one. Otherwise the least recent
+    /// spare's storage becomes the plan in hand (its contents stale, for the caller to
+    /// overwrite) and false. No allocation either way.
+    fn take_plan_for(&mut self, perm: &[usize], cperm: &[usize]) -> bool {
+        let found = self.spares.iter().position(|s| s.perm == perm && s.cperm == cperm);
+        let i = found.unwrap_or(self.spares.len() - 1);
+        let s = &mut self.spares[i];
+        std::mem::swap(&mut self.plan, &mut s.plan);
+        std::mem::swap(&mut self.plan_perm, &mut s.perm);
+        std::mem::swap(&mut self.plan_cperm, &mut s.cperm);
+        self.spares[..=i].rotate_right(1);
+        found.is_some()
     }
 
     /// Entries (original row, column) that a Markowitz pivoting takes as its first pivots,
@@ -333,13 +354,13 @@ impl<T: Scalar> DenseLu<T> {
             self.cpos[self.cperm[k]] = k;
         }
         // The structure now holds L and U (with fill) in pivot order: compile it, unless the
-        // plan in hand or the spare was compiled for this very order (the structure follows
+        // plan in hand or a spare was compiled for this very order (the structure follows
         // from it). Orders are permutations, so the initial `usize::MAX` orders match none.
         if !(self.plan_perm == self.perm && self.plan_cperm == self.cperm) {
-            std::mem::swap(&mut self.plan, &mut self.spare);
-            std::mem::swap(&mut self.plan_perm, &mut self.spare_perm);
-            std::mem::swap(&mut self.plan_cperm, &mut self.spare_cperm);
-            if !(self.plan_perm == self.perm && self.plan_cperm == self.cperm) {
+            let (perm, cperm) = (std::mem::take(&mut self.perm), std::mem::take(&mut self.cperm));
+            let found = self.take_plan_for(&perm, &cperm);
+            (self.perm, self.cperm) = (perm, cperm);
+            if !found {
                 let (pos, cpos) = (&self.pos, &self.cpos);
                 let slots = self.slot_rc.iter().map(|&(r, c)| pos[r] * n + cpos[c]);
                 self.plan.rebuild(&self.structure, slots, &self.perm, &self.cperm);
