@@ -85,6 +85,8 @@ fn pdk_deck(rel: &str, analyses: &str) -> String {
 struct BsimTimes {
     tran: f64,
     lib_tran: f64,
+    /// libngspice's transient time over insitu's: the median of per-turn ratios.
+    ratio_tran: f64,
     /// op + ac, cold, at one size.
     op_ac: f64,
     /// op + ac, warm, M6 of the AC copy re-sized per call.
@@ -124,9 +126,29 @@ fn bsim_times() -> Option<BsimTimes> {
     let circuit = insitu_pdk::load_deck_str(&text, Path::new("generic180.cir")).unwrap();
     let mut sim = Simulator::new(circuit).unwrap();
     let tran = TranSpec { tstep: 0.5e-9, tstop: 400e-9, tstart: 0.0, tmax: None, uic: false };
-    let ours_tran = time_each(15, 2, |_| {
-        sim.tran(&tran).unwrap();
-    });
+    let mut ng = SharedNgspice::get()?.lock().ok()?;
+    // The transient: insitu (3 calls) and libngspice (2 runs) in 8 alternating turns after
+    // an unmeasured one, as the op + ac rows below.
+    ng.circuit(&generic180_deck(".tran 0.5n 400n")).ok()?;
+    let (mut ours_all, mut lib_all, mut tran_ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for turn in 0..=8 {
+        let o: Vec<f64> = (0..3).map(|_| seconds(|| drop(sim.tran(&tran).unwrap()))).collect();
+        let l: Vec<f64> = (0..2)
+            .map(|_| {
+                seconds(|| {
+                    ng.command("run").unwrap();
+                    ng.command("destroy all").unwrap();
+                })
+            })
+            .collect();
+        if turn > 0 {
+            tran_ratios.push(median(l.clone()) / median(o.clone()));
+            ours_all.extend(o);
+            lib_all.extend(l);
+        }
+    }
+    ng.command("remcirc").ok()?;
+    let (ours_tran, lib_tran, tran_ratio) = (median(ours_all), median(lib_all), median(tran_ratios));
     let points = sim.tran(&tran).unwrap().vectors[0].data.len();
     let iters = sim.iterations;
     // One output read per frequency, as the level-1 rows and libngspice (which computes
@@ -144,13 +166,6 @@ fn bsim_times() -> Option<BsimTimes> {
         sim.ac_sweep(&freqs, |_, x| acc += x[out].norm()).unwrap();
         std::hint::black_box(acc);
     };
-    let mut ng = SharedNgspice::get()?.lock().ok()?;
-    ng.circuit(&generic180_deck(".tran 0.5n 400n")).ok()?;
-    let lib_tran = time_each(15, 2, |_| {
-        ng.command("run").unwrap();
-        ng.command("destroy all").unwrap();
-    });
-    ng.command("remcirc").ok()?;
     // op + ac: three simulators (cold at one size; warm and seeded, M6 re-sized per call) and
     // libngspice, measured in turns of 10 calls each, 10 turns: the shared machine's drift
     // then moves both sides of a ratio alike. Times are medians over all calls; ratios are
@@ -215,6 +230,7 @@ fn bsim_times() -> Option<BsimTimes> {
     Some(BsimTimes {
         tran: ours_tran,
         lib_tran,
+        ratio_tran: tran_ratio,
         op_ac: ours_op_ac,
         op_ac_warm: ours_op_ac_warm,
         op_ac_seeded: ours_op_ac_seeded,
@@ -285,6 +301,63 @@ c5 n5 0 20f
 .tran 10p 3u uic
 .end
 ";
+
+/// Medians of a workload timed in alternating turns ([`in_turns`]).
+#[derive(Clone, Copy)]
+struct Turns {
+    /// insitu's median seconds per call.
+    ours: f64,
+    /// libngspice's median seconds per call, the faster of its two ways.
+    lib: f64,
+    /// The median over the turns of the turn's libngspice median over its insitu median.
+    ratio: f64,
+}
+
+/// Times insitu and libngspice in 8 alternating turns (after one unmeasured turn): `ours(k)`
+/// `n_ours` times, then libngspice `n_lib` times re-loading the deck of `deck(width)` and
+/// `n_lib` times `alter`ing M6 of the loaded one. Drift of a shared machine then moves both
+/// sides of each turn's ratio alike.
+fn in_turns(
+    ng: &mut SharedNgspice,
+    deck: &dyn Fn(f64) -> String,
+    ours: &mut dyn FnMut(usize),
+    n_ours: usize,
+    n_lib: usize,
+) -> Turns {
+    let (mut all_ours, mut all_lib, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for turn in 0..=8 {
+        let o: Vec<f64> = (0..n_ours).map(|k| seconds(|| ours(k))).collect();
+        let reload: Vec<f64> = (0..n_lib)
+            .map(|k| {
+                seconds(|| {
+                    ng.circuit(&deck(width(k))).unwrap();
+                    ng.command("run").unwrap();
+                    ng.command("remcirc").unwrap();
+                    ng.command("destroy all").unwrap();
+                })
+            })
+            .collect();
+        ng.circuit(&deck(100e-6)).unwrap();
+        let alter: Vec<f64> = (0..n_lib)
+            .map(|k| {
+                seconds(|| {
+                    ng.command(&format!("alter m6 w={:.6e}", width(k))).unwrap();
+                    ng.command("run").unwrap();
+                    ng.command("destroy all").unwrap();
+                })
+            })
+            .collect();
+        ng.command("remcirc").unwrap();
+        if turn == 0 {
+            continue; // warm-up
+        }
+        let lib = median(reload).min(median(alter));
+        ratios.push(lib / median(o.clone()));
+        all_ours.extend(o);
+        all_lib.push(lib);
+    }
+    Turns { ours: median(all_ours), lib: median(all_lib), ratio: median(ratios) }
+}
 
 struct Row {
     what: &'static str,
@@ -395,10 +468,7 @@ fn main() {
         if let Some(b) = bsim_times() {
             println!(
                 "vs libngspice: tran {:.2}x, op + ac cold {:.2}x, seeded {:.2}x, warm {:.2}x",
-                b.lib_tran / b.tran,
-                b.ratio_cold,
-                b.ratio_seeded,
-                b.ratio_warm
+                b.ratio_tran, b.ratio_cold, b.ratio_seeded, b.ratio_warm
             );
         }
         return;
@@ -492,59 +562,51 @@ fn main() {
     let lib_op = lib_time(".op".into(), 60);
     let lib_op_ac = lib_time(format!(".op\n{ac_cmd}"), 40);
     let lib_op_ac_tran = lib_time(format!(".op\n{ac_cmd}\n{tran_cmd}"), 15);
-    // op + ac + tran again, insitu and libngspice in alternating turns (the separate medians
-    // above are taken tens of seconds apart, and this shared host's speed drifts by 2x
-    // between runs): per turn, the faster libngspice way's median over insitu's.
-    let tran_turns = lib.and_then(|lib| {
-        let mut ng = lib.lock().ok()?;
-        let text = format!(".op\n{ac_cmd}\n{tran_cmd}");
-        let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-        for turn in 0..=8 {
-            let o: Vec<f64> = (0..4)
-                .map(|k| {
-                    seconds(|| {
-                        op_ac(&mut sim, k);
-                        sim.tran(&tran).unwrap();
-                    })
-                })
-                .collect();
-            let reload: Vec<f64> = (0..2)
-                .map(|k| {
-                    seconds(|| {
-                        ng.circuit(&deck(&core, width(k), &text)).unwrap();
-                        ng.command("run").unwrap();
-                        ng.command("remcirc").unwrap();
-                        ng.command("destroy all").unwrap();
-                    })
-                })
-                .collect();
-            ng.circuit(&deck(&core, 100e-6, &text)).unwrap();
-            let alter: Vec<f64> = (0..2)
-                .map(|k| {
-                    seconds(|| {
-                        ng.command(&format!("alter m6 w={:.6e}", width(k))).unwrap();
-                        ng.command("run").unwrap();
-                        ng.command("destroy all").unwrap();
-                    })
-                })
-                .collect();
-            ng.command("remcirc").unwrap();
-            if turn == 0 {
-                continue; // warm-up
-            }
-            let lib_t = median(reload).min(median(alter));
-            ratios.push(lib_t / median(o.clone()));
-            ours.extend(o);
-            theirs.push(lib_t);
+    // op + ac (cold and warm) and op + ac + tran again, insitu and libngspice in alternating
+    // turns: the separate medians above are taken tens of seconds apart, and this shared
+    // host's speed drifts by 2x between minutes. These ratios are the RESULT's.
+    let turned = |ours: &mut dyn FnMut(usize), analyses: String, n_ours: usize, n_lib: usize| {
+        let mut ng = lib?.lock().ok()?;
+        Some(in_turns(&mut ng, &|w| deck(&core, w, &analyses), ours, n_ours, n_lib))
+    };
+    let op_ac_text = format!(".op\n{ac_cmd}");
+    let cold_turns = turned(
+        &mut |k| {
+            sim.set_warm_start(false);
+            op_ac(&mut sim, k);
+        },
+        op_ac_text.clone(),
+        20,
+        4,
+    );
+    let warm_turns = turned(
+        &mut |k| {
+            sim.set_warm_start(true);
+            op_ac(&mut sim, k);
+        },
+        op_ac_text,
+        20,
+        4,
+    );
+    let tran_turns = turned(
+        &mut |k| {
+            sim.set_warm_start(true);
+            op_ac(&mut sim, k);
+            sim.tran(&tran).unwrap();
+        },
+        format!(".op\n{ac_cmd}\n{tran_cmd}"),
+        4,
+        2,
+    );
+    for (what, t) in [("op + ac, cold", cold_turns), ("op + ac, warm", warm_turns), ("op + ac + tran", tran_turns)] {
+        if let Some(t) = t {
+            println!(
+                "{what} in alternating turns: insitu {:.4} ms, libngspice {:.3} ms, median ratio {:.2}x",
+                t.ours * 1e3,
+                t.lib * 1e3,
+                t.ratio
+            );
         }
-        Some((median(ours), median(theirs), median(ratios)))
-    });
-    if let Some((o, l, r)) = tran_turns {
-        println!(
-            "op + ac + tran in alternating turns: insitu {:.3} ms, libngspice {:.3} ms, median ratio {r:.2}x",
-            o * 1e3,
-            l * 1e3
-        );
     }
 
     // Batch: 1,000 re-sized candidates, one simulator clone per rayon worker.
@@ -613,7 +675,7 @@ fn main() {
     );
     let r = |x: Option<f64>, ours: f64| x.map_or("null".to_string(), |t| format!("{:.2}", t / ours));
     let opt = |x: Option<f64>| x.map_or("null".to_string(), |v| format!("{v:.2}"));
-    let bsim_tran = bsim.as_ref().map(|b| b.lib_tran / b.tran);
+    let bsim_tran = bsim.as_ref().map(|b| b.ratio_tran);
     let bsim_op_ac = bsim.as_ref().map(|b| b.ratio_cold);
     let bsim_op_ac_seeded = bsim.as_ref().map(|b| b.ratio_seeded);
     let bsim_op_ac_warm = bsim.as_ref().map(|b| b.ratio_warm);
@@ -622,7 +684,7 @@ fn main() {
             "| generic180 op-amp (BSIM-lite): tran 400 ns | {:.2} ms | | | | {:.2} ms | {:.1}x |",
             b.tran * 1e3,
             b.lib_tran * 1e3,
-            b.lib_tran / b.tran
+            b.ratio_tran
         );
         println!(
             "| generic180 op-amp (BSIM-lite): op + ac, cold, one size | {:.3} ms | | | | {:.3} ms | {:.1}x |",
@@ -647,16 +709,16 @@ fn main() {
         println!("| 5-stage ring, 3 us at 10 ps, whole process | {a:.3} s | | {b:.3} s | {:.2}x | | |", b / a);
     }
     println!(
-        "RESULT {{\"bsim_tran_vs_ngspice\": {}, \"bsim_op_ac_vs_libngspice\": {}, \"bsim_op_ac_seeded_vs_libngspice\": {}, \"bsim_op_ac_warm_vs_libngspice\": {}, \"ring_process_vs_ngspice\": {}, \"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}, \"op_cold_vs_libngspice\": {}, \"op_ac_cold_vs_libngspice\": {}, \"op_ac_tran_vs_libngspice_apart\": {}, \"warm_start\": true}}",
+        "RESULT {{\"bsim_tran_vs_ngspice\": {}, \"bsim_op_ac_vs_libngspice\": {}, \"bsim_op_ac_seeded_vs_libngspice\": {}, \"bsim_op_ac_warm_vs_libngspice\": {}, \"ring_process_vs_ngspice\": {}, \"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}, \"op_cold_vs_libngspice\": {}, \"op_ac_cold_vs_libngspice\": {}, \"op_ac_vs_libngspice_apart\": {}, \"op_ac_cold_vs_libngspice_apart\": {}, \"op_ac_tran_vs_libngspice_apart\": {}, \"warm_start\": true}}",
         opt(bsim_tran),
         opt(bsim_op_ac),
         opt(bsim_op_ac_seeded),
         opt(bsim_op_ac_warm),
         opt(ring.map(|(a, b)| b / a)),
         r(lib_op, ours_op),
-        r(lib_op_ac, ours_op_ac),
+        opt(warm_turns.map(|t| t.ratio)),
         r(sub_op_ac, ours_op_ac),
-        opt(tran_turns.map(|t| t.2)),
+        opt(tran_turns.map(|t| t.ratio)),
         r(sub_op, ours_op),
         r(sub_op_ac_tran, ours_op_ac_tran),
         t_seq / t_par,
@@ -664,6 +726,8 @@ fn main() {
         ours_op_ac * 1e3,
         ours_op_ac_tran * 1e3,
         r(lib_op, cold_op),
+        opt(cold_turns.map(|t| t.ratio)),
+        r(lib_op_ac, ours_op_ac),
         r(lib_op_ac, cold_op_ac),
         r(lib_op_ac_tran, ours_op_ac_tran)
     );

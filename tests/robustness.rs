@@ -341,13 +341,7 @@ fn a_bulk_only_gmin_holds_converges_through_the_source_stepping_ladder_as_in_ngs
     assert!((bx + 0.019).abs() < 1e-5, "v(bx) = {bx}");
     let ig = real(&ours[0], "i(vg)")[0];
     assert!(ig.abs() < 1e-20, "a DC solution has no gate current: i(vg) = {ig}");
-    let Some(ng) = Ngspice::for_tests() else {
-        return;
-    };
-    let theirs = ng.run(&deck, &common::scratch_dir("bulk-ladder")).expect("ngspice runs the deck");
-    let report = insitu::check::compare(&ours, &theirs.plots, &insitu::check::Tolerances::default());
-    println!("{report}");
-    assert!(report.pass() && report.rows.len() >= 4);
+    agrees_with_ngspice(&ours, &deck, "bulk-ladder", 4);
 }
 
 /// Mutated deck 88 of `examples/mutated.rs` (seed 20261202): the repository's two-stage op-amp
@@ -382,11 +376,17 @@ fn an_ill_scaled_operating_point_keeps_an_inductor_short_as_in_ngspice() {
         let i = real(&ours[0], source)[0];
         assert!(i.abs() < 1e-15, "a gate draws no DC current: {source} = {i}");
     }
+    agrees_with_ngspice(&ours, &deck, "ill-scaled-op", 20);
+}
+
+/// Runs `deck` in ngspice (when it is here) and asserts that `ours` agrees with it within
+/// `insitu check`'s tolerances on at least `rows` vectors.
+fn agrees_with_ngspice(ours: &[Dataset], deck: &str, scratch: &str, rows: usize) {
     let Some(ng) = Ngspice::for_tests() else {
         return;
     };
-    let theirs = ng.run(&deck, &common::scratch_dir("ill-scaled-op")).expect("ngspice runs the deck");
-    let report = insitu::check::compare(&ours, &theirs.plots, &insitu::check::Tolerances::default());
+    let theirs = ng.run(deck, &common::scratch_dir(scratch)).expect("ngspice runs the deck");
+    let report = insitu::check::compare(ours, &theirs.plots, &insitu::check::Tolerances::default());
     println!("{report}");
-    assert!(report.pass() && report.rows.len() >= 20);
+    assert!(report.pass() && report.rows.len() >= rows, "{} rows", report.rows.len());
 }
