@@ -130,25 +130,14 @@ fn bsim_times() -> Option<BsimTimes> {
     // The transient: insitu (3 calls) and libngspice (2 runs) in 8 alternating turns after
     // an unmeasured one, as the op + ac rows below.
     ng.circuit(&generic180_deck(".tran 0.5n 400n")).ok()?;
-    let (mut ours_all, mut lib_all, mut tran_ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for turn in 0..=8 {
-        let o: Vec<f64> = (0..3).map(|_| seconds(|| drop(sim.tran(&tran).unwrap()))).collect();
-        let l: Vec<f64> = (0..2)
-            .map(|_| {
-                seconds(|| {
-                    ng.command("run").unwrap();
-                    ng.command("destroy all").unwrap();
-                })
-            })
-            .collect();
-        if turn > 0 {
-            tran_ratios.push(median(l.clone()) / median(o.clone()));
-            ours_all.extend(o);
-            lib_all.extend(l);
-        }
-    }
+    let turns = in_turns(&mut |_| drop(sim.tran(&tran).unwrap()), 3, &mut || {
+        time_each(2, 0, |_| {
+            ng.command("run").unwrap();
+            ng.command("destroy all").unwrap();
+        })
+    });
     ng.command("remcirc").ok()?;
-    let (ours_tran, lib_tran, tran_ratio) = (median(ours_all), median(lib_all), median(tran_ratios));
+    let (ours_tran, lib_tran, tran_ratio) = (turns.ours, turns.lib, turns.ratio);
     let points = sim.tran(&tran).unwrap().vectors[0].data.len();
     let iters = sim.iterations;
     // One output read per frequency, as the level-1 rows and libngspice (which computes
@@ -307,56 +296,49 @@ c5 n5 0 20f
 struct Turns {
     /// insitu's median seconds per call.
     ours: f64,
-    /// libngspice's median seconds per call, the faster of its two ways.
+    /// The median of libngspice's per-turn medians, seconds per call.
     lib: f64,
     /// The median over the turns of the turn's libngspice median over its insitu median.
     ratio: f64,
 }
 
 /// Times insitu and libngspice in 8 alternating turns (after one unmeasured turn): `ours(k)`
-/// `n_ours` times, then libngspice `n_lib` times re-loading the deck of `deck(width)` and
-/// `n_lib` times `alter`ing M6 of the loaded one. Drift of a shared machine then moves both
-/// sides of each turn's ratio alike.
-fn in_turns(
-    ng: &mut SharedNgspice,
-    deck: &dyn Fn(f64) -> String,
-    ours: &mut dyn FnMut(usize),
-    n_ours: usize,
-    n_lib: usize,
-) -> Turns {
+/// `n_ours` times, then `lib()`, which times libngspice and returns its median seconds per
+/// call in that turn. Drift of a shared machine then moves both sides of each turn's ratio
+/// alike.
+fn in_turns(ours: &mut dyn FnMut(usize), n_ours: usize, lib: &mut dyn FnMut() -> f64) -> Turns {
     let (mut all_ours, mut all_lib, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for turn in 0..=8 {
         let o: Vec<f64> = (0..n_ours).map(|k| seconds(|| ours(k))).collect();
-        let reload: Vec<f64> = (0..n_lib)
-            .map(|k| {
-                seconds(|| {
-                    ng.circuit(&deck(width(k))).unwrap();
-                    ng.command("run").unwrap();
-                    ng.command("remcirc").unwrap();
-                    ng.command("destroy all").unwrap();
-                })
-            })
-            .collect();
-        ng.circuit(&deck(100e-6)).unwrap();
-        let alter: Vec<f64> = (0..n_lib)
-            .map(|k| {
-                seconds(|| {
-                    ng.command(&format!("alter m6 w={:.6e}", width(k))).unwrap();
-                    ng.command("run").unwrap();
-                    ng.command("destroy all").unwrap();
-                })
-            })
-            .collect();
-        ng.command("remcirc").unwrap();
+        let l = lib();
         if turn == 0 {
             continue; // warm-up
         }
-        let lib = median(reload).min(median(alter));
-        ratios.push(lib / median(o.clone()));
+        ratios.push(l / median(o.clone()));
         all_ours.extend(o);
-        all_lib.push(lib);
+        all_lib.push(l);
     }
     Turns { ours: median(all_ours), lib: median(all_lib), ratio: median(ratios) }
+}
+
+/// libngspice's median seconds per call (after `warm` unmeasured calls) of the op-amp deck
+/// `deck(width)`, both ways: `n` times re-loading the deck re-sized, and `n` times `alter`ing
+/// M6 of the loaded deck.
+fn lib_both_ways(ng: &mut SharedNgspice, deck: &dyn Fn(f64) -> String, n: usize, warm: usize) -> (f64, f64) {
+    let reload = time_each(n, warm, |k| {
+        ng.circuit(&deck(width(k))).unwrap();
+        ng.command("run").unwrap();
+        ng.command("remcirc").unwrap();
+        ng.command("destroy all").unwrap();
+    });
+    ng.circuit(&deck(100e-6)).unwrap();
+    let alter = time_each(n, warm, |k| {
+        ng.command(&format!("alter m6 w={:.6e}", width(k))).unwrap();
+        ng.command("run").unwrap();
+        ng.command("destroy all").unwrap();
+    });
+    ng.command("remcirc").unwrap();
+    (reload, alter)
 }
 
 struct Row {
@@ -538,19 +520,7 @@ fn main() {
     let lib = SharedNgspice::get();
     let lib_time = |analyses: String, n: usize| -> Option<f64> {
         let mut ng = lib?.lock().ok()?;
-        let reload = time_each(n, 2, |k| {
-            ng.circuit(&deck(&core, width(k), &analyses)).unwrap();
-            ng.command("run").unwrap();
-            ng.command("remcirc").unwrap();
-            ng.command("destroy all").unwrap();
-        });
-        ng.circuit(&deck(&core, 100e-6, &analyses)).unwrap();
-        let alter = time_each(n, 2, |k| {
-            ng.command(&format!("alter m6 w={:.6e}", width(k))).unwrap();
-            ng.command("run").unwrap();
-            ng.command("destroy all").unwrap();
-        });
-        ng.command("remcirc").unwrap();
+        let (reload, alter) = lib_both_ways(&mut ng, &|w| deck(&core, w, &analyses), n, 2);
         println!(
             "  libngspice {:<28} reload {:.3} ms, alter {:.3} ms",
             analyses.replace('\n', " + "),
@@ -567,7 +537,11 @@ fn main() {
     // host's speed drifts by 2x between minutes. These ratios are the RESULT's.
     let turned = |ours: &mut dyn FnMut(usize), analyses: String, n_ours: usize, n_lib: usize| {
         let mut ng = lib?.lock().ok()?;
-        Some(in_turns(&mut ng, &|w| deck(&core, w, &analyses), ours, n_ours, n_lib))
+        let deck = |w| deck(&core, w, &analyses);
+        Some(in_turns(ours, n_ours, &mut || {
+            let (reload, alter) = lib_both_ways(&mut ng, &deck, n_lib, 0);
+            reload.min(alter)
+        }))
     };
     let op_ac_text = format!(".op\n{ac_cmd}");
     let cold_turns = turned(
