@@ -78,6 +78,48 @@ impl DividedDifference {
     }
 }
 
+/// The least of quotients `t / e` (positive `t`, `e`) offered `W` lanes at a time, kept as
+/// each lane's numerator and denominator so that no quotient but the last is divided out.
+struct Least<const W: usize> {
+    num: [f64; W],
+    den: [f64; W],
+}
+
+impl<const W: usize> Least<W> {
+    /// No quotient yet: infinity in every lane.
+    fn new() -> Self {
+        Least { num: [f64::INFINITY; W], den: [1.0; W] }
+    }
+
+    /// Keeps, lane by lane, `t / e` where it is less than the lane's least so far.
+    #[inline(always)]
+    fn offer(&mut self, t: &[f64; W], e: &[f64; W]) {
+        for j in 0..W {
+            let less = t[j] * self.den[j] < self.num[j] * e[j];
+            self.num[j] = if less { t[j] } else { self.num[j] };
+            self.den[j] = if less { e[j] } else { self.den[j] };
+        }
+    }
+
+    /// The least quotient over the lanes (infinite when none was offered).
+    fn quotient(&self) -> f64 {
+        (0..W).map(|j| self.num[j] / self.den[j]).fold(f64::INFINITY, |a, b| fmin(b, a))
+    }
+}
+
+/// `slots` in chunks of `W`, the last filled up by repeating its first entry (a charge
+/// offered twice leaves the least quotient as it is).
+fn padded_chunks<const W: usize>(slots: &[usize]) -> impl Iterator<Item = [usize; W]> + '_ {
+    let chunks = slots.chunks_exact(W);
+    let rest = chunks.remainder();
+    let last = rest.first().map(|&k0| {
+        let mut ks = [k0; W];
+        ks[..rest.len()].copy_from_slice(rest);
+        ks
+    });
+    chunks.map(|c| <[usize; W]>::try_from(c).expect("chunk of W")).chain(last)
+}
+
 impl Simulator {
     /// Rebuilds source waveforms for this transient's step and stop time; returns the
     /// sorted breakpoints in `[0, tstop]`.
@@ -188,46 +230,42 @@ impl Simulator {
             Some(h) if self.scoped => &h.charge_slots,
             _ => &self.charge_slots,
         };
-        // Tolerance and error estimates of one charge: (tol, order-1 error, order-2 error).
-        let estimate = |k: usize| {
-            // Charge and current of each level (one bounds check per level).
-            let [q0, i0]: [f64; 2] = l0[k..k + 2].try_into().expect("charge slot");
-            let [q1, i1]: [f64; 2] = l1[k..k + 2].try_into().expect("charge slot");
-            let (q2, q3) = (l2[k], l3[k]);
-            let volttol = abstol + reltol * fmax(i0.abs(), i1.abs());
-            let chargetol = reltol * fmax(fmax(q0.abs(), q1.abs()), chgtol) * dd.inv_h;
-            let tol = trtol * fmax(volttol, chargetol);
-            let e1 = if ORDER1 { fmax(c1 * dd.second(q0, q1, q2).abs(), abstol) } else { 1.0 };
-            (tol, e1, fmax(c2 * dd.third(q0, q1, q2, q3).abs(), abstol))
-        };
-        // The quotients go four at a time, in packed divisions: one scalar division per
-        // charge was the scan's largest cost (the divider is not fully pipelined).
+        // The least quotient is found without dividing: `t / e < n / d` is `t d < n e` for
+        // the positive tolerances and errors (errors are at least `abstol`), so each lane
+        // keeps the numerator and denominator of its least quotient and divides once at the
+        // end. A division per charge was the scan's largest cost (the divider is not
+        // pipelined); the products round, so of two quotients within an ulp or two of each
+        // other either may be taken.
         const W: usize = 4;
-        let mut del1 = [f64::INFINITY; W];
-        let mut del2 = [f64::INFINITY; W];
-        let chunks = slots.chunks_exact(W);
-        let rest = chunks.remainder();
-        for chunk in chunks {
-            let (mut tol, mut e1, mut e2) = ([0.0; W], [1.0; W], [1.0; W]);
-            for (j, &k) in chunk.iter().enumerate() {
-                (tol[j], e1[j], e2[j]) = estimate(k);
+        let mut best1 = Least::<W>::new();
+        let mut best2 = Least::<W>::new();
+        for ks in padded_chunks::<W>(slots) {
+            // `W` charges gathered, then the arithmetic lane by lane (packed instructions).
+            let (mut q0, mut i0, mut q1, mut i1, mut q2, mut q3) =
+                ([0.0; W], [0.0; W], [0.0; W], [0.0; W], [0.0; W], [0.0; W]);
+            for (j, &k) in ks.iter().enumerate() {
+                // Charge and current of each level (one bounds check per level).
+                [q0[j], i0[j]] = l0[k..k + 2].try_into().expect("charge slot");
+                [q1[j], i1[j]] = l1[k..k + 2].try_into().expect("charge slot");
+                (q2[j], q3[j]) = (l2[k], l3[k]);
             }
+            // Tolerance and error estimates: (tol, order-1 error, order-2 error).
+            let (mut tol, mut e1, mut e2) = ([0.0; W], [1.0; W], [0.0; W]);
             for j in 0..W {
+                let volttol = abstol + reltol * fmax(i0[j].abs(), i1[j].abs());
+                let chargetol = reltol * fmax(fmax(q0[j].abs(), q1[j].abs()), chgtol) * dd.inv_h;
+                tol[j] = trtol * fmax(volttol, chargetol);
                 if ORDER1 {
-                    del1[j] = fmin(tol[j] / e1[j], del1[j]);
+                    e1[j] = fmax(c1 * dd.second(q0[j], q1[j], q2[j]).abs(), abstol);
                 }
-                del2[j] = fmin(tol[j] / e2[j], del2[j]);
+                e2[j] = fmax(c2 * dd.third(q0[j], q1[j], q2[j], q3[j]).abs(), abstol);
             }
-        }
-        for &k in rest {
-            let (tol, e1, e2) = estimate(k);
             if ORDER1 {
-                del1[0] = fmin(tol / e1, del1[0]);
+                best1.offer(&tol, &e1);
             }
-            del2[0] = fmin(tol / e2, del2[0]);
+            best2.offer(&tol, &e2);
         }
-        let least = |d: [f64; W]| d.into_iter().fold(f64::INFINITY, |a, b| fmin(b, a));
-        (least(del1), least(del2))
+        (best1.quotient(), best2.quotient())
     }
 
     /// Runs a transient analysis (of the blocks in scope, see
@@ -470,5 +508,58 @@ impl Simulator {
         }
         let scale = Vector { name: "time".into(), quantity: Quantity::Time, data: Data::Real(times) };
         Ok(rec.finish("Transient Analysis", Some(scale)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The least quotient found by cross-multiplication is the least of the divided
+    /// quotients, to the round-off of the products (two ulps), over quotients spread across
+    /// 40 decades and with near ties.
+    #[test]
+    fn least_quotient_without_division_matches_the_divided_one() {
+        let mut seed = 7u64;
+        let mut unit = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for trial in 0..2000 {
+            let n = 1 + trial % 37;
+            let mut pairs: Vec<(f64, f64)> =
+                (0..n).map(|_| (10f64.powf(-20.0 * unit()), 10f64.powf(20.0 * unit() - 10.0))).collect();
+            if trial % 3 == 0 {
+                // A near tie: the same quotient again, its terms scaled by a power of two
+                // plus an ulp.
+                let (t, e) = pairs[0];
+                pairs.push((t * 4.0 * (1.0 + f64::EPSILON), e * 4.0));
+            }
+            let want = pairs.iter().map(|(t, e)| t / e).fold(f64::INFINITY, f64::min);
+            let mut best = Least::<4>::new();
+            for chunk in pairs.chunks(4) {
+                let (mut t, mut e) = ([f64::INFINITY; 4], [1.0; 4]);
+                for (j, &(a, b)) in chunk.iter().enumerate() {
+                    (t[j], e[j]) = (a, b);
+                }
+                best.offer(&t, &e);
+            }
+            let got = best.quotient();
+            assert!((got - want).abs() <= 2.0 * f64::EPSILON * want, "trial {trial}: {got:e} vs {want:e}");
+        }
+        assert_eq!(Least::<4>::new().quotient(), f64::INFINITY);
+    }
+
+    /// Every slot appears in the padded chunks, and only slots of the input do.
+    #[test]
+    fn padded_chunks_cover_every_slot() {
+        for n in 0..13 {
+            let slots: Vec<usize> = (0..n).map(|k| 2 * k + 1).collect();
+            let chunks: Vec<[usize; 4]> = padded_chunks::<4>(&slots).collect();
+            assert_eq!(chunks.len(), n.div_ceil(4));
+            let seen: Vec<usize> = chunks.iter().flatten().copied().collect();
+            assert!(slots.iter().all(|k| seen.contains(k)));
+            assert!(seen.iter().all(|k| slots.contains(k)));
+        }
     }
 }
