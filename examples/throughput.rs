@@ -532,9 +532,9 @@ fn main() {
     let lib_op = lib_time(".op".into(), 60);
     let lib_op_ac = lib_time(format!(".op\n{ac_cmd}"), 40);
     let lib_op_ac_tran = lib_time(format!(".op\n{ac_cmd}\n{tran_cmd}"), 15);
-    // op + ac (cold and warm) and op + ac + tran again, insitu and libngspice in alternating
-    // turns: the separate medians above are taken tens of seconds apart, and this shared
-    // host's speed drifts by 2x between minutes. These ratios are the RESULT's.
+    // op and op + ac (cold and warm) and op + ac + tran again, insitu and libngspice in
+    // alternating turns: the separate medians above are taken tens of seconds apart, and this
+    // shared host's speed drifts by 2x between minutes. These ratios are the RESULT's.
     let turned = |ours: &mut dyn FnMut(usize), analyses: String, n_ours: usize, n_lib: usize| {
         let mut ng = lib?.lock().ok()?;
         let deck = |w| deck(&core, w, &analyses);
@@ -543,6 +543,24 @@ fn main() {
             reload.min(alter)
         }))
     };
+    let op_cold_turns = turned(
+        &mut |k| {
+            sim.set_warm_start(false);
+            op(&mut sim, k);
+        },
+        ".op".into(),
+        40,
+        10,
+    );
+    let op_warm_turns = turned(
+        &mut |k| {
+            sim.set_warm_start(true);
+            op(&mut sim, k);
+        },
+        ".op".into(),
+        40,
+        10,
+    );
     let op_ac_text = format!(".op\n{ac_cmd}");
     let cold_turns = turned(
         &mut |k| {
@@ -572,7 +590,14 @@ fn main() {
         4,
         2,
     );
-    for (what, t) in [("op + ac, cold", cold_turns), ("op + ac, warm", warm_turns), ("op + ac + tran", tran_turns)] {
+    let all_turns = [
+        ("op, cold", op_cold_turns),
+        ("op, warm", op_warm_turns),
+        ("op + ac, cold", cold_turns),
+        ("op + ac, warm", warm_turns),
+        ("op + ac + tran", tran_turns),
+    ];
+    for (what, t) in all_turns {
         if let Some(t) = t {
             println!(
                 "{what} in alternating turns: insitu {:.4} ms, libngspice {:.3} ms, median ratio {:.2}x",
@@ -683,13 +708,13 @@ fn main() {
         println!("| 5-stage ring, 3 us at 10 ps, whole process | {a:.3} s | | {b:.3} s | {:.2}x | | |", b / a);
     }
     println!(
-        "RESULT {{\"bsim_tran_vs_ngspice\": {}, \"bsim_op_ac_vs_libngspice\": {}, \"bsim_op_ac_seeded_vs_libngspice\": {}, \"bsim_op_ac_warm_vs_libngspice\": {}, \"ring_process_vs_ngspice\": {}, \"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}, \"op_cold_vs_libngspice\": {}, \"op_ac_cold_vs_libngspice\": {}, \"op_ac_vs_libngspice_apart\": {}, \"op_ac_cold_vs_libngspice_apart\": {}, \"op_ac_tran_vs_libngspice_apart\": {}, \"warm_start\": true}}",
+        "RESULT {{\"bsim_tran_vs_ngspice\": {}, \"bsim_op_ac_vs_libngspice\": {}, \"bsim_op_ac_seeded_vs_libngspice\": {}, \"bsim_op_ac_warm_vs_libngspice\": {}, \"ring_process_vs_ngspice\": {}, \"op_vs_libngspice\": {}, \"op_ac_vs_libngspice\": {}, \"op_ac_vs_subprocess\": {}, \"op_ac_tran_vs_libngspice\": {}, \"op_vs_subprocess\": {}, \"op_ac_tran_vs_subprocess\": {}, \"batch_speedup\": {:.2}, \"threads\": {threads}, \"insitu_op_ms\": {:.4}, \"insitu_op_ac_ms\": {:.4}, \"insitu_op_ac_tran_ms\": {:.4}, \"op_cold_vs_libngspice\": {}, \"op_ac_cold_vs_libngspice\": {}, \"op_vs_libngspice_apart\": {}, \"op_cold_vs_libngspice_apart\": {}, \"op_ac_vs_libngspice_apart\": {}, \"op_ac_cold_vs_libngspice_apart\": {}, \"op_ac_tran_vs_libngspice_apart\": {}, \"warm_start\": true}}",
         opt(bsim_tran),
         opt(bsim_op_ac),
         opt(bsim_op_ac_seeded),
         opt(bsim_op_ac_warm),
         opt(ring.map(|(a, b)| b / a)),
-        r(lib_op, ours_op),
+        opt(op_warm_turns.map(|t| t.ratio)),
         opt(warm_turns.map(|t| t.ratio)),
         r(sub_op_ac, ours_op_ac),
         opt(tran_turns.map(|t| t.ratio)),
@@ -699,8 +724,10 @@ fn main() {
         ours_op * 1e3,
         ours_op_ac * 1e3,
         ours_op_ac_tran * 1e3,
-        r(lib_op, cold_op),
+        opt(op_cold_turns.map(|t| t.ratio)),
         opt(cold_turns.map(|t| t.ratio)),
+        r(lib_op, ours_op),
+        r(lib_op, cold_op),
         r(lib_op_ac, ours_op_ac),
         r(lib_op_ac, cold_op_ac),
         r(lib_op_ac_tran, ours_op_ac_tran)
