@@ -321,6 +321,12 @@ fn in_turns(ours: &mut dyn FnMut(usize), n_ours: usize, lib: &mut dyn FnMut() ->
     Turns { ours: median(all_ours), lib: median(all_lib), ratio: median(ratios) }
 }
 
+/// `sim` with warm starts on or off.
+fn warmed(sim: &mut Simulator, warm: bool) -> &mut Simulator {
+    sim.set_warm_start(warm);
+    sim
+}
+
 /// libngspice's median seconds per call (after `warm` unmeasured calls) of the op-amp deck
 /// `deck(width)`, both ways: `n` times re-loading the deck re-sized, and `n` times `alter`ing
 /// M6 of the loaded deck.
@@ -543,43 +549,11 @@ fn main() {
             reload.min(alter)
         }))
     };
-    let op_cold_turns = turned(
-        &mut |k| {
-            sim.set_warm_start(false);
-            op(&mut sim, k);
-        },
-        ".op".into(),
-        40,
-        10,
-    );
-    let op_warm_turns = turned(
-        &mut |k| {
-            sim.set_warm_start(true);
-            op(&mut sim, k);
-        },
-        ".op".into(),
-        40,
-        10,
-    );
-    let op_ac_text = format!(".op\n{ac_cmd}");
-    let cold_turns = turned(
-        &mut |k| {
-            sim.set_warm_start(false);
-            op_ac(&mut sim, k);
-        },
-        op_ac_text.clone(),
-        20,
-        4,
-    );
-    let warm_turns = turned(
-        &mut |k| {
-            sim.set_warm_start(true);
-            op_ac(&mut sim, k);
-        },
-        op_ac_text,
-        20,
-        4,
-    );
+    // Cold then warm (Newton from the last solution), re-sized per call.
+    let [op_cold_turns, op_warm_turns] =
+        [false, true].map(|warm| turned(&mut |k| op(warmed(&mut sim, warm), k), ".op".into(), 40, 10));
+    let [cold_turns, warm_turns] = [false, true]
+        .map(|warm| turned(&mut |k| _ = op_ac(warmed(&mut sim, warm), k), format!(".op\n{ac_cmd}"), 20, 4));
     let tran_turns = turned(
         &mut |k| {
             sim.set_warm_start(true);
