@@ -69,9 +69,8 @@ impl Simulator {
                 // Grounded voltage sources pivot first (`Instances::grounded_source_pivots`).
                 // The node then no longer joins the blocks that meet there (a supply shared
                 // by two copies of a circuit), so the lanes can leave out the blocks no AC
-                // source drives. (The branch's
-                // diagonal, structurally present but zero, makes structural fill in the
-                // branch column: exact zeros, which the lanes skip.)
+                // source drives. (The branch's diagonal, structurally present but zero, makes
+                // structural fill in the branch column: exact zeros, which the lanes skip.)
                 acw.first_pivots = self.inst.grounded_source_pivots(self.n);
             }
         }

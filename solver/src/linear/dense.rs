@@ -45,7 +45,39 @@ struct KeptPlan {
     cperm: Vec<usize>,
 }
 
-/// Plans kept besides the one in hand ([`DenseLu::take_plan_for`]).
+impl KeptPlan {
+    /// An empty plan for `n` unknowns and `nnz` pattern entries, compiled for no order (the
+    /// `usize::MAX` orders match no permutation).
+    fn new(n: usize, nnz: usize) -> Self {
+        KeptPlan { plan: CompactPlan::new(n, nnz), perm: vec![usize::MAX; n], cperm: vec![usize::MAX; n] }
+    }
+
+    /// Whether it was compiled for these row and column orders.
+    fn is_for(&self, perm: &[usize], cperm: &[usize]) -> bool {
+        self.perm == perm && self.cperm == cperm
+    }
+
+    /// Copies `other` into this plan's storage (no allocation).
+    fn copy_from(&mut self, other: &KeptPlan) {
+        self.plan.copy_from(&other.plan);
+        self.perm.copy_from_slice(&other.perm);
+        self.cperm.copy_from_slice(&other.cperm);
+    }
+
+    /// Makes the spare compiled for these orders the plan in hand (`self`), the one it
+    /// replaces becoming the most recent spare; true when there was one. Otherwise the least
+    /// recent spare's storage becomes the plan in hand (its contents stale, for the caller to
+    /// overwrite) and false. No allocation either way.
+    fn take_spare_for(&mut self, spares: &mut [KeptPlan], perm: &[usize], cperm: &[usize]) -> bool {
+        let found = spares.iter().position(|s| s.is_for(perm, cperm));
+        let i = found.unwrap_or(spares.len() - 1);
+        std::mem::swap(self, &mut spares[i]);
+        spares[..=i].rotate_right(1);
+        found.is_some()
+    }
+}
+
+/// Plans kept besides the one in hand ([`KeptPlan::take_spare_for`]).
 const SPARES: usize = 3;
 
 /// Dense LU factorization of an `n x n` matrix gathered from pattern values.
@@ -64,8 +96,11 @@ pub struct DenseLu<T: Scalar> {
     cperm: Vec<usize>,
     /// Inverse column permutation.
     cpos: Vec<usize>,
-    /// The recorded plan (valid when `planned`) and the factors in its compact entries.
-    plan: CompactPlan,
+    /// The recorded plan (valid when `planned`) with the row and column orders it was
+    /// compiled for (a fresh pivoting that chooses them again reuses the compiled plan, which
+    /// depends on nothing else, the pattern being fixed), and the factors in its compact
+    /// entries.
+    hand: KeptPlan,
     lu: Vec<T>,
     /// Reciprocals of the pivots (the solves multiply by them).
     inv_diag: Vec<T>,
@@ -73,12 +108,7 @@ pub struct DenseLu<T: Scalar> {
     /// row's pivot: the back substitution of `solve` is then one loop over them.
     u_back: Vec<T>,
     planned: bool,
-    /// The row and column orders `plan` was compiled for: a fresh pivoting that chooses them
-    /// again reuses the compiled plan, which depends on nothing else (the pattern is fixed),
-    /// instead of compiling it again.
-    plan_perm: Vec<usize>,
-    plan_cperm: Vec<usize>,
-    /// Plans compiled before `plan`, with their orders, the most recent first: a cold
+    /// Plans compiled before the one in hand, with their orders, the most recent first: a cold
     /// operating point pivots two or three times (at the zero-bias matrix of its first
     /// iteration and at later ones), so plans in hand let every cold start reuse them all.
     spares: Vec<KeptPlan>,
@@ -123,20 +153,12 @@ impl<T: Scalar> DenseLu<T> {
             pos: (0..n).collect(),
             cperm: (0..n).collect(),
             cpos: (0..n).collect(),
-            plan: CompactPlan::new(n, p.nnz()),
+            hand: KeptPlan::new(n, p.nnz()),
             lu: vec![T::ZERO; n * n],
             inv_diag: vec![T::ZERO; n],
             u_back: Vec::with_capacity(n * n),
             planned: false,
-            plan_perm: vec![usize::MAX; n],
-            plan_cperm: vec![usize::MAX; n],
-            spares: (0..SPARES)
-                .map(|_| KeptPlan {
-                    plan: CompactPlan::new(n, p.nnz()),
-                    perm: vec![usize::MAX; n],
-                    cperm: vec![usize::MAX; n],
-                })
-                .collect(),
+            spares: (0..SPARES).map(|_| KeptPlan::new(n, p.nnz())).collect(),
             pinned: None,
             pivoting: Pivoting::default(),
             first: Vec::new(),
@@ -170,8 +192,7 @@ impl<T: Scalar> DenseLu<T> {
             self.pinned = None;
             return false;
         }
-        let pinned = KeptPlan { plan: self.plan.clone(), perm: self.plan_perm.clone(), cperm: self.plan_cperm.clone() };
-        self.pinned = Some(Box::new(pinned));
+        self.pinned = Some(Box::new(self.hand.clone()));
         true
     }
 
@@ -187,32 +208,14 @@ impl<T: Scalar> DenseLu<T> {
     /// plan's own storage, and not even copied when the plan in hand (or a spare) is it.
     pub fn reset_to_pinned(&mut self, pivoting: Pivoting) {
         self.reset_plan_with(pivoting);
-        let Some(p) = self.pinned.take() else { return };
-        if !(self.plan_perm == p.perm && self.plan_cperm == p.cperm) {
-            if !self.take_plan_for(&p.perm, &p.cperm) {
-                self.plan.copy_from(&p.plan);
-                self.plan_perm.copy_from_slice(&p.perm);
-                self.plan_cperm.copy_from_slice(&p.cperm);
+        let Some(p) = self.pinned.as_deref() else { return };
+        if !self.hand.is_for(&p.perm, &p.cperm) {
+            if !self.hand.take_spare_for(&mut self.spares, &p.perm, &p.cperm) {
+                self.hand.copy_from(p);
             }
             self.plan_builds += 1;
         }
-        self.pinned = Some(p);
         self.planned = true;
-    }
-
-    /// Makes a kept plan compiled for these orders the plan in hand, the one it replaces
-    /// becoming the most recent spare; true when there was one. Otherwise the least recent
-    /// spare's storage becomes the plan in hand (its contents stale, for the caller to
-    /// overwrite) and false. No allocation either way.
-    fn take_plan_for(&mut self, perm: &[usize], cperm: &[usize]) -> bool {
-        let found = self.spares.iter().position(|s| s.perm == perm && s.cperm == cperm);
-        let i = found.unwrap_or(self.spares.len() - 1);
-        let s = &mut self.spares[i];
-        std::mem::swap(&mut self.plan, &mut s.plan);
-        std::mem::swap(&mut self.plan_perm, &mut s.perm);
-        std::mem::swap(&mut self.plan_cperm, &mut s.cperm);
-        self.spares[..=i].rotate_right(1);
-        found.is_some()
     }
 
     /// Entries (original row, column) that a Markowitz pivoting takes as its first pivots,
@@ -228,7 +231,7 @@ impl<T: Scalar> DenseLu<T> {
 
     /// The compiled plan of the last factorization, when it left one.
     pub(crate) fn compact_plan(&self) -> Option<&CompactPlan> {
-        self.planned.then_some(&self.plan)
+        self.planned.then_some(&self.hand.plan)
     }
 
     /// Factors the matrix given by pattern values.
@@ -250,7 +253,7 @@ impl<T: Scalar> DenseLu<T> {
         if !T::SCALED_BACK {
             return;
         }
-        let (plan, lu, inv) = (&self.plan, &self.lu, &self.inv_diag);
+        let (plan, lu, inv) = (&self.hand.plan, &self.lu, &self.inv_diag);
         self.u_back.clear();
         self.u_back.extend(plan.back_c.iter().zip(&plan.back_i).map(|(&c, &i)| lu[c as usize] * inv[i as usize]));
     }
@@ -258,7 +261,7 @@ impl<T: Scalar> DenseLu<T> {
     /// Replays the recorded plan on the compact entries; false when a pivot fails the
     /// threshold test.
     fn replay(&mut self, values: &[T]) -> bool {
-        let (plan, inv_diag) = (&self.plan, &mut self.inv_diag);
+        let (plan, inv_diag) = (&self.hand.plan, &mut self.inv_diag);
         let lu = self.lu.as_mut_ptr();
         // SAFETY (every `lu.add` below): `factor_pivoting` checked that every entry index of
         // the plan is below `self.lu.len()`, and the plan changes only there.
@@ -356,25 +359,22 @@ impl<T: Scalar> DenseLu<T> {
         // The structure now holds L and U (with fill) in pivot order: compile it, unless the
         // plan in hand or a spare was compiled for this very order (the structure follows
         // from it). Orders are permutations, so the initial `usize::MAX` orders match none.
-        if !(self.plan_perm == self.perm && self.plan_cperm == self.cperm) {
-            let (perm, cperm) = (std::mem::take(&mut self.perm), std::mem::take(&mut self.cperm));
-            let found = self.take_plan_for(&perm, &cperm);
-            (self.perm, self.cperm) = (perm, cperm);
-            if !found {
+        if !self.hand.is_for(&self.perm, &self.cperm) {
+            if !self.hand.take_spare_for(&mut self.spares, &self.perm, &self.cperm) {
                 let (pos, cpos) = (&self.pos, &self.cpos);
                 let slots = self.slot_rc.iter().map(|&(r, c)| pos[r] * n + cpos[c]);
-                self.plan.rebuild(&self.structure, slots, &self.perm, &self.cperm);
+                self.hand.plan.rebuild(&self.structure, slots, &self.perm, &self.cperm);
                 // The replay and the solves index the factors without bounds checks: check once.
-                assert!(self.plan.indices_within(n, self.lu.len()), "a compact plan of {n} unknowns");
-                self.plan_perm.copy_from_slice(&self.perm);
-                self.plan_cperm.copy_from_slice(&self.cperm);
+                assert!(self.hand.plan.indices_within(n, self.lu.len()), "a compact plan of {n} unknowns");
+                self.hand.perm.copy_from_slice(&self.perm);
+                self.hand.cperm.copy_from_slice(&self.cperm);
             }
             self.plan_builds += 1;
         }
-        for (v, &p) in self.lu.iter_mut().zip(&self.plan.dense) {
+        for (v, &p) in self.lu.iter_mut().zip(&self.hand.plan.dense) {
             *v = self.a[p as usize];
         }
-        for (inv, &d) in self.inv_diag.iter_mut().zip(&self.plan.diag_c) {
+        for (inv, &d) in self.inv_diag.iter_mut().zip(&self.hand.plan.diag_c) {
             *inv = T::ONE / self.lu[d as usize];
         }
         self.planned = true;
@@ -483,7 +483,7 @@ impl<T: Scalar> DenseLu<T> {
     pub fn solve(&mut self, rhs: &mut [T]) {
         let n = self.n;
         assert!(rhs.len() >= n, "one right-hand side entry per unknown");
-        let (plan, inv_diag) = (&self.plan, &self.inv_diag);
+        let (plan, inv_diag) = (&self.hand.plan, &self.inv_diag);
         let (lu, y) = (self.lu.as_ptr(), self.work.as_mut_ptr());
         // SAFETY (every `add` and `get_unchecked` below): `factor_pivoting` checked that every
         // entry index of the plan is below `lu.len()` and every row, column and permutation
@@ -533,7 +533,7 @@ impl<T: Scalar> DenseLu<T> {
     /// With `P A Q = L U`: `U^T w = Q^T e`, then `L^T v = w`, then `z = P^T v`.
     pub fn solve_transpose(&mut self, rhs: &mut [T]) {
         let n = self.n;
-        let (lu, plan, inv_diag, w) = (&self.lu, &self.plan, &self.inv_diag, &mut self.work);
+        let (lu, plan, inv_diag, w) = (&self.lu, &self.hand.plan, &self.inv_diag, &mut self.work);
         for (wk, &c) in w.iter_mut().zip(&plan.cperm) {
             *wk = rhs[c as usize];
         }
