@@ -27,7 +27,7 @@ pub mod noise;
 mod params;
 pub mod waveform;
 
-pub use bsim3::{Bsim3, Bsim3Bias, Bsim3Caps, Bsim3Charges, Bsim3Dc, Bsim3Model};
+pub use bsim3::{Bsim3, Bsim3Bias, Bsim3Caps, Bsim3Charges, Bsim3Dc, Bsim3Kept, Bsim3Model};
 pub use bsim3v3::{Bsim3v3, Bsim3v3Model};
 pub use diode::{Diode, DiodeModel};
 pub use error::DeviceError;

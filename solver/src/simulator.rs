@@ -575,8 +575,10 @@ impl Simulator {
         // The devices' last evaluation (their limiting references, and what a bypass would
         // stamp again) belongs to whatever ran before: the first iteration loads the seed
         // without limiting, which is what limiting against the seed's own voltages would do,
-        // and no load is bypassed.
+        // and bypasses no load. Every device is then evaluated at the seed, so the later
+        // iterations may bypass (as a warm start does) and still depend on the seed alone.
         let mut ctx = self.ctx(Mode::Dc, Init::Direct);
+        ctx.dc_bypass = true;
         let converged = self.newton(&mut ctx, SEED_ITERATIONS, 0.0, Pins::OP).is_ok();
         if !converged {
             self.w.reset_lu(Pivoting::Markowitz);

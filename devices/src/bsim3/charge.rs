@@ -321,6 +321,30 @@ impl Bsim3 {
         (self.dc_from_core(&core, self.diodes(vds, vbs)), self.caps_from_core(&core).terminal())
     }
 
+    /// [`Bsim3::dc`] that also keeps the shared intermediate quantities of the evaluation, so
+    /// that [`Bsim3::charges_kept`] can give the charges at the same bias later without
+    /// evaluating them again (a small-signal load after an operating point's last iteration).
+    ///
+    /// ```
+    /// use insitu_devices::{Bsim3, Bsim3Model, MosGeom};
+    /// let m = Bsim3Model::new("n", false, &[("tox".into(), 4.1e-9), ("vth0".into(), 0.4)]).unwrap();
+    /// let g = MosGeom { w: 1e-6, l: 0.18e-6, ..MosGeom::default() };
+    /// let d = Bsim3::new(&m, &g, 27.0, 27.0, 1e-12).unwrap();
+    /// let (dc, kept) = d.dc_keeping(0.9, 0.4, -0.2);
+    /// assert_eq!((dc, d.charges_kept(&kept)), d.dc_charges(0.9, 0.4, -0.2));
+    /// ```
+    #[inline(always)]
+    pub fn dc_keeping(&self, vgs: f64, vds: f64, vbs: f64) -> (Bsim3Dc, Bsim3Kept) {
+        let core = self.core(vgs, vds, vbs);
+        (self.dc_from_core(&core, self.diodes(vds, vbs)), Bsim3Kept(core))
+    }
+
+    /// The intrinsic terminal charges at the bias of a [`Bsim3::dc_keeping`] evaluation of
+    /// this device: [`Bsim3::charges`] there, bit for bit.
+    pub fn charges_kept(&self, kept: &Bsim3Kept) -> Bsim3Charges {
+        self.caps_from_core(&kept.0).terminal()
+    }
+
     /// [`Bsim3::dc_charges`] at n-frame `vgs` and the (VDS, VBS) of `bias` (from
     /// [`Bsim3::bias`]): the same numbers, bit for bit, without evaluating the VGS-independent
     /// part again (a VGS sweep's inner loop).
@@ -332,6 +356,11 @@ impl Bsim3 {
         (self.dc_from_core(&core, bias.diodes), self.caps_from_core(&core).terminal())
     }
 }
+
+/// The intermediate quantities of one DC evaluation ([`Bsim3::dc_keeping`]), from which
+/// [`Bsim3::charges_kept`] computes the charges at that bias.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bsim3Kept(Core);
 
 impl<T: Lane> Bsim3Caps<T> {
     /// The stored charges and capacitances of `m` parallel devices from one device's charges

@@ -57,7 +57,7 @@ pub mod noise;
 pub(crate) mod shared;
 pub mod temp;
 
-pub use charge::{Bsim3Caps, Bsim3Charges};
+pub use charge::{Bsim3Caps, Bsim3Charges, Bsim3Kept};
 pub use dc::{Bsim3Bias, Bsim3Dc};
 pub use model::{Bsim3Model, Bsim3Params};
 pub use temp::Bsim3;

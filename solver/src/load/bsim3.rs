@@ -5,7 +5,7 @@
 
 use super::fet::{FetDc, FetDevice, FetSlots, Last, Stamp, B, D, G, S};
 use crate::states::{Integrator, States};
-use insitu_devices::bsim3::{Bsim3, Bsim3Charges};
+use insitu_devices::bsim3::{Bsim3, Bsim3Charges, Bsim3Kept};
 
 /// State offsets of the integrated nodal charges (each followed by its current); shared with
 /// the full BSIM3v3 load, which keeps the same states.
@@ -133,6 +133,18 @@ impl FetDevice for Bsim3 {
     type Eval = Nodal;
     const BYPASS: bool = true;
     const AC_EVAL: bool = true;
+    type Kept = Bsim3Kept;
+    const KEEPS: bool = true;
+
+    #[inline(always)]
+    fn dc_keeping(&self, vgs: f64, vds: f64, vbs: f64) -> (FetDc, Bsim3Kept) {
+        let (dc, k) = Bsim3::dc_keeping(self, vgs, vds, vbs);
+        (dc.fet(), k)
+    }
+
+    fn eval_kept(&self, last: &Last, kept: &Bsim3Kept) -> Nodal {
+        nodal_from(self, last.vgs, last.vds, last.vbs, &self.charges_kept(kept))
+    }
 
     /// The capacitances of the nodal charges evaluated with the current.
     fn ac_cap_matrix_eval(&self, _last: &Last, e: &Nodal) -> [[f64; 4]; 4] {

@@ -54,6 +54,7 @@ fn nodal(dev: &Bsim3v3, l: &Last, intrinsic: bool) -> ([f64; 4], [[f64; 4]; 4]) 
 
 impl FetDevice for Bsim3v3 {
     type Eval = ();
+    type Kept = ();
     const STATES: usize = 6;
     const LTE_CHARGES: &'static [usize] = &[QD, QG, QB];
 

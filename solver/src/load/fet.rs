@@ -9,6 +9,12 @@ use crate::pattern::Slot;
 use crate::states::{Integrator, States};
 use insitu_devices::limit::{fetlim, limvds, pnjlim};
 
+/// How close (relative, with a floor of a nanovolt) a small-signal load's voltages must be
+/// to those of a model's last evaluation for the load to linearize there ([`FetDevice::KEEPS`]):
+/// the last Newton step of a converged operating point is usually that small, and the
+/// small-signal matrix then differs from the one at the solution by about as little.
+pub const SMALL_SIGNAL_REUSE: f64 = 1e-6;
+
 /// Terminal order of the local 4x4 stamp.
 pub const D: usize = 0;
 pub const G: usize = 1;
@@ -248,6 +254,26 @@ pub trait FetDevice: Clone + std::fmt::Debug {
         let _ = e;
         self.ac_cap_matrix(last)
     }
+    /// What a DC evaluation keeps so that the charges at its bias can follow without
+    /// evaluating the model again ([`FetDevice::dc_keeping`]); `()` for a model that keeps
+    /// nothing.
+    type Kept: Copy + Default + std::fmt::Debug;
+    /// Whether DC loads keep [`FetDevice::Kept`], and a small-signal load at voltages within
+    /// [`SMALL_SIGNAL_REUSE`] of the last DC evaluation's linearizes there, the charges
+    /// following from what it kept. (ngspice's BSIM3 load linearizes at its last load's
+    /// voltages whatever the solution: `b3ld.c` reads them from its state in MODEINITSMSIG.)
+    const KEEPS: bool = false;
+    /// [`FetDevice::dc`] and what the evaluation keeps for [`FetDevice::eval_kept`].
+    #[inline(always)]
+    fn dc_keeping(&self, vgs: f64, vds: f64, vbs: f64) -> (FetDc, Self::Kept) {
+        (self.dc(vgs, vds, vbs), Self::Kept::default())
+    }
+    /// The evaluation [`FetDevice::eval`] with `charges` returns at the voltages of `last`,
+    /// from what [`FetDevice::dc_keeping`] kept there.
+    fn eval_kept(&self, last: &Last, kept: &Self::Kept) -> Self::Eval {
+        let _ = kept;
+        self.eval(last.vgs, last.vds, last.vbs, true).1
+    }
     /// Whether a transient load may bypass the model (SPICE's device bypass, see
     /// [`FetInst::load`]); the model then loads charges linearized from its cached [`Self::Eval`].
     const BYPASS: bool = false;
@@ -330,6 +356,9 @@ pub struct FetInst<F: FetDevice> {
     /// The charge evaluation of the last load when it was a small-signal one of a model with
     /// [`FetDevice::AC_EVAL`]: what [`FetInst::ac`] takes the capacitances from.
     pub ac_eval: Option<F::Eval>,
+    /// What the last load kept of its evaluation, when it was a DC one of a model with
+    /// [`FetDevice::KEEPS`]: what a small-signal load takes the charges from.
+    pub kept: Option<F::Kept>,
     /// Whether `last` is an evaluation of the present `dev` (false until the first load and
     /// after [`FetInst::replace_dev`]): only then may a DC load be bypassed.
     pub fresh: bool,
@@ -359,6 +388,7 @@ impl<F: FetDevice> FetInst<F> {
             dc_stamp: Stamp::default(),
             eval: None,
             ac_eval: None,
+            kept: None,
             fresh: false,
             qdef: 0.0,
             qcdump: 0.0,
@@ -373,6 +403,7 @@ impl<F: FetDevice> FetInst<F> {
         self.fresh = false;
         self.eval = None;
         self.ac_eval = None;
+        self.kept = None;
     }
 
     /// With the instance's `ic=vds,vgs,vbs`: as ngspice's MOSFET loads (`mos1load.c`,
@@ -460,23 +491,39 @@ impl<F: FetDevice> FetInst<F> {
         }
         // A small-signal load of a model with AC_EVAL evaluates the charges too, for `ac`.
         let small = ctx.small_signal && F::AC_EVAL;
-        if small
-            && self.fresh
-            && self.ac_eval.is_some()
-            && self.f.q.is_none()
-            && (vgs, vds, vbs) == (self.last.vgs, self.last.vds, self.last.vbs)
-        {
-            // The last evaluation, with its charges, was at these very voltages (a device a
-            // warm-started operating point bypassed): evaluating again would give the same bits.
-            let stamp = self.stamp_last(m, true);
-            stamp.scatter(&self.f, m, rhs);
-            return;
+        if small && self.fresh && self.f.q.is_none() {
+            let l = &self.last;
+            let at_last = (vgs, vds, vbs) == (l.vgs, l.vds, l.vbs);
+            // Voltages the last Newton step of a converged solve moved by no more than
+            // SMALL_SIGNAL_REUSE of themselves (1,000 times inside Newton's own tolerance).
+            let near = |a: f64, b: f64| (a - b).abs() <= SMALL_SIGNAL_REUSE * (1e-3 + a.abs());
+            let close = F::KEEPS && near(vgs, l.vgs) && near(vds, l.vds) && near(vbs, l.vbs);
+            if close && self.eval.is_none() && self.ac_eval.is_none() {
+                if let Some(k) = &self.kept {
+                    self.ac_eval = Some(self.dev.eval_kept(&self.last, k));
+                }
+            }
+            if self.ac_eval.is_some() && (at_last || close) {
+                // The last evaluation, with its charges, at these voltages or close enough to
+                // them is the linearization: a device a warm-started operating point bypassed,
+                // or (with KEEPS) one whose charges follow from its last DC evaluation.
+                let stamp = self.stamp_last(m, true);
+                stamp.scatter(&self.f, m, rhs);
+                return;
+            }
         }
-        let (dc, eval) = self.dev.eval(vgs, vds, vbs, tran || small);
+        let (dc, eval, kept) = if F::KEEPS && !tran && !small {
+            let (dc, k) = self.dev.dc_keeping(vgs, vds, vbs);
+            (dc, F::Eval::default(), Some(k))
+        } else {
+            let (dc, eval) = self.dev.eval(vgs, vds, vbs, tran || small);
+            (dc, eval, None)
+        };
         self.last = Last { vgs, vds, vbs, dc };
         self.fresh = true;
         self.eval = tran.then_some(eval);
         self.ac_eval = small.then_some(eval);
+        self.kept = kept;
 
         if tran {
             // The channel's stamp is kept for bypassed loads; the charges' goes beside it.
@@ -857,30 +904,43 @@ CLB bout 0 2p
         for w in [90e-6, 70e-6, 85e-6, 95e-6, 75e-6] {
             s.set_mos_size_of(h, w, 0.5e-6).unwrap();
             s.op().unwrap();
-            // Devices whose last evaluation (with its charges) was at the present voltages, bit
-            // for bit: devices of the buffer copy the warm op bypassed, when its unknowns come
-            // out of the solve unchanged.
+            let before: Vec<_> = s.inst.bsim3.iter().map(|d| format!("{:?}", d.last)).collect();
             let x = s.w.x.clone();
-            let unmoved = |d: &&super::FetInst<insitu_devices::Bsim3>| {
-                d.fresh && d.ac_eval.is_some() && d.voltages(&x) == (d.last.vgs, d.last.vds, d.last.vbs)
-            };
-            reused.push(s.inst.bsim3.iter().filter(unmoved).count());
-            // The same operating point with every device evaluated again.
+            // The same operating point with every device evaluated again at the solution.
             let mut full = s.clone();
             full.inst.bsim3.iter_mut().for_each(|d| d.fresh = false);
             s.ac_prepare().unwrap();
             full.ac_prepare().unwrap();
+            let mut n = 0;
+            for (d, was) in s.inst.bsim3.iter().zip(&before) {
+                let (vgs, vds, vbs) = (d.last.vgs, d.last.vds, d.last.vbs);
+                let (ugs, uds, ubs) = d.voltages(&x);
+                if &format!("{:?}", d.last) != was {
+                    // Evaluated again: at the solution.
+                    assert_eq!((vgs, vds, vbs), (ugs, uds, ubs), "w {w}");
+                    continue;
+                }
+                // Not evaluated again: its last evaluation is within SMALL_SIGNAL_REUSE of the
+                // solution, and its charges are those a fresh evaluation there gives, bit for bit
+                // (from what the DC evaluation kept, or from a small-signal load before).
+                n += 1;
+                for (a, b) in [(vgs, ugs), (vds, uds), (vbs, ubs)] {
+                    assert!((a - b).abs() <= super::SMALL_SIGNAL_REUSE * (1e-3 + b.abs()), "w {w}: {a} against {b}");
+                }
+                let fresh = super::FetDevice::eval(&d.dev, vgs, vds, vbs, true).1;
+                assert_eq!(format!("{:?}", d.ac_eval.unwrap()), format!("{fresh:?}"), "w {w}");
+            }
+            reused.push(n);
+            // So the small-signal matrices are those at the solution, nearly.
             let (a, b) = (s.ac.as_ref().unwrap(), full.ac.as_ref().unwrap());
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&a.g), bits(&b.g), "w {w}");
-            assert_eq!(bits(&a.c), bits(&b.c), "w {w}");
-            for (p, q) in s.inst.bsim3.iter().zip(&full.inst.bsim3) {
-                assert_eq!(format!("{:?}", p.last), format!("{:?}", q.last));
+            for (p, q) in a.g.iter().zip(&b.g).chain(a.c.iter().zip(&b.c)) {
+                assert!((p - q).abs() <= 1e-5 * p.abs().max(q.abs()) + 1e-18, "w {w}: {p} against {q}");
             }
         }
-        // Whether a device's voltages come out the same bits depends on the rounding of the
-        // solve; some do in this sequence (7 of the 8 buffer devices in the generic180 deck's).
-        assert!(reused.iter().sum::<usize>() >= 1, "no device reused its evaluation: {reused:?}");
+        // At least the 8 devices of the buffer copy (which the warm op bypasses) are not
+        // evaluated again, and some of X1's whose last Newton step was that small (seen:
+        // [10, 9, 9, 10, 9]).
+        assert!(reused.iter().all(|&n| n >= 8), "{reused:?} of 16 devices per op reused their evaluation");
     }
 
     /// Every device of both copies re-sized: per device a width factor (0.7-1.4 of the deck's)
@@ -987,7 +1047,10 @@ CLB bout 0 2p
         other.noise(out, 0, vin, &grid).unwrap();
         sweep(&mut other, 7, &[1e12, 1e3]);
         let backward: Vec<_> = ks.iter().rev().map(|&k| sweep(&mut other, k, &freqs)).collect();
-        let (reltol, abstol) = (1e-6, 1e-12);
+        // A small-signal load may linearize a device at its last evaluation, up to
+        // SMALL_SIGNAL_REUSE (relative) from the solution: the two operating points' last
+        // Newton steps differ (seen: 7.8e-6 of an entry near the 71 dB gain's output).
+        let (reltol, abstol) = (3e-5, 1e-12);
         for (&k, (x, y)) in ks.iter().zip(forward.iter().zip(backward.iter().rev())) {
             assert_eq!(x, y, "candidate {k}: the seeded sweep depends on what ran before");
             let cold = sweep(&mut two_copies(), k, &freqs);

@@ -66,8 +66,9 @@ pub struct Ctx {
     /// The load builds the small-signal matrix (AC, noise) at the operating point: models
     /// whose AC load differs from their DC one (bsim3v1's, without Isub) stamp that.
     pub small_signal: bool,
-    /// DC loads may be bypassed (SPICE's device bypass in the free iterations): only the
-    /// warm-started operating point sets it, so cold-started answers do not depend on it.
+    /// DC loads may be bypassed (SPICE's device bypass in the free iterations): only warm-started
+    /// and seeded operating points set it (a seeded one after evaluating every device at the
+    /// seed), so cold-started answers do not depend on it.
     pub dc_bypass: bool,
     /// A transient that stands in for the operating point ([`crate::Simulator`]'s last DC
     /// fallback): independent sources keep their DC values instead of their waveforms'.

@@ -256,6 +256,7 @@ impl FetDevice for Mos1 {
     }
 
     type Eval = Mos1Charges;
+    type Kept = ();
     const BYPASS: bool = true;
 
     fn eval(&self, vgs: f64, vds: f64, vbs: f64, charges: bool) -> (FetDc, Mos1Charges) {
