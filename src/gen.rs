@@ -357,8 +357,10 @@ impl Gen {
         emit!(self, "ib vdd nb {}", f(ib));
         emit!(self, "m0 nb nb 0 0 nch {}", Self::geom(w_tail / 2.0, l));
         emit!(self, "m5 tail nb 0 0 nch {}", Self::geom(w_tail, l));
-        emit!(self, "m1 d1 inm tail 0 nch {}", Self::geom(w_in, l));
-        emit!(self, "m2 out inp tail 0 nch {}", Self::geom(w_in, l));
+        // The diode side's gate is the non-inverting input: more current there is mirrored
+        // into `out`.
+        emit!(self, "m1 d1 inp tail 0 nch {}", Self::geom(w_in, l));
+        emit!(self, "m2 out inm tail 0 nch {}", Self::geom(w_in, l));
         emit!(self, "m3 d1 d1 vdd vdd pch {}", Self::geom(w_ld, l));
         emit!(self, "m4 out d1 vdd vdd pch {}", Self::geom(w_ld, l));
         self.line(".ends");

@@ -390,3 +390,33 @@ fn agrees_with_ngspice(ours: &[Dataset], deck: &str, scratch: &str, rows: usize)
     println!("{report}");
     assert!(report.pass() && report.rows.len() >= rows, "{} rows", report.rows.len());
 }
+
+/// The generated OTA is wired as its family names say: the diode side's gate is the
+/// non-inverting input, so the buffer (`out` on `inm`) holds its output at its input, and the
+/// open-loop stage's low-frequency gain is positive. (They were swapped until session 21: the
+/// "buffer" was a latch whose operating point sat at a rail, 0 V or VDD, chosen by Newton's
+/// path.)
+#[test]
+fn generated_ota_buffers_follow_their_input_and_open_loop_otas_do_not_invert() {
+    let (mut worst, mut gains) = (0.0f64, Vec::new());
+    for k in 0..30 {
+        let buffer = generate(1, 3 + 9 * k);
+        assert_eq!(buffer.family, insitu::gen::Family::OtaBuffer);
+        let mut s = sim(&buffer.text);
+        s.op().expect("buffer op");
+        let (vin, vout) = (s.voltage("in").unwrap(), s.voltage("out").unwrap());
+        worst = worst.max((vout - vin).abs());
+        let open = generate(1, 2 + 9 * k);
+        assert_eq!(open.family, insitu::gen::Family::OtaOpenLoop);
+        let mut s = sim(&open.text);
+        s.op().expect("open-loop op");
+        s.ac_prepare().unwrap();
+        // Unknown k is node k + 1 (ground is node 0).
+        let out = s.circuit().node("out").unwrap() - 1;
+        let x = s.ac_point(1.0).unwrap();
+        gains.push(x[out]);
+    }
+    println!("buffers: largest |v(out) - v(in)| {worst:.4} V; open-loop gains at 1 Hz {gains:?}");
+    assert!(worst < 0.05, "a buffer's output is {worst} V from its input");
+    assert!(gains.iter().all(|g| g.re > 1.0 && g.im.abs() < 0.1 * g.re), "an open-loop OTA inverts: {gains:?}");
+}
