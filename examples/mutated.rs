@@ -14,8 +14,7 @@
 use insitu::check::{compare, prepare_deck, Tolerances};
 use insitu::fuzz::{affordable, mutate, repository_decks};
 use insitu::gen::{judge, OPTIONS, TIGHT_OPTIONS};
-use insitu::ngspice::Ngspice;
-use insitu::raw::Plot;
+use insitu::ngspice::{Ngspice, NgspiceRun};
 use insitu_netlist::Analysis;
 use insitu_solver::Simulator;
 use rand::seq::IndexedRandom;
@@ -50,9 +49,14 @@ fn key(name: &str) -> String {
     name.split_whitespace().next().unwrap_or("").to_ascii_lowercase()
 }
 
-/// Whether ngspice finished every analysis: a plot of each kind, with finite values, and
-/// transients that reach 95 % of their stop time.
-fn finished(analyses: &[Analysis], plots: &[Plot], log: &str) -> Result<(), String> {
+/// Whether ngspice finished every analysis: no abort in its log, a plot of each kind, with
+/// finite values, and transients that reach 95 % of their stop time.
+fn finished(run: &NgspiceRun, analyses: &[Analysis]) -> Result<(), String> {
+    let (plots, log) = (&run.plots, &run.log);
+    // ngspice's own abort ("Timestep too small") is its failure, however far its rawfile got.
+    if let Some(why) = run.aborted() {
+        return Err(why);
+    }
     for a in analyses {
         let want = match a {
             Analysis::Op => "operating",
@@ -90,7 +94,7 @@ fn run_case(path: &Path, deck: &str, ng: &Ngspice, dir: &Path) -> Case {
     let Ok(mut sim) = Simulator::new(circuit) else { return Case::Rejected };
     let ours = sim.run_all().map_err(|e| e.to_string());
     let theirs = ng.run(&text, dir).map_err(|e| e.to_string()).and_then(|r| {
-        finished(&analyses, &r.plots, &r.log)?;
+        finished(&r, &analyses)?;
         Ok(r.plots)
     });
     match (ours, theirs) {

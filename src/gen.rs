@@ -595,6 +595,8 @@ pub fn run_deck(deck: &GenDeck, ng: &Ngspice, dir: &Path) -> DeckResult {
         .and_then(|c| Simulator::new(c).map_err(|e| e.to_string()))
         .and_then(|mut s| s.run_all().map_err(|e| e.to_string()));
     let theirs = ng.run(&text, dir).map_err(|e| e.to_string());
+    // ngspice's own abort ("Timestep too small") is its failure, however far its rawfile got.
+    let theirs = theirs.and_then(|t| t.aborted().map_or(Ok(t), |why| Err(format!("ngspice: {why}"))));
     let (ours, theirs) = match (ours, theirs) {
         (Ok(o), Ok(t)) => (o, t.plots),
         (Err(a), Err(b)) => return plain(Outcome::Neither(format!("insitu: {a}; ngspice: {b}"))),

@@ -39,6 +39,29 @@ pub struct NgspiceRun {
 }
 
 impl NgspiceRun {
+    /// ngspice's own report that it aborted an analysis (its log's "simulation(s) aborted",
+    /// after "Timestep too small" say): the line that says why. A transient aborted this way
+    /// still leaves a rawfile, which may reach close to its stop time.
+    ///
+    /// ```
+    /// let run = insitu::ngspice::NgspiceRun {
+    ///     plots: Vec::new(),
+    ///     log: "doAnalyses: TRAN:  Timestep too small; time = 1.36e-06\nrun simulation(s) aborted\n".into(),
+    /// };
+    /// assert_eq!(run.aborted().as_deref(), Some("doAnalyses: TRAN:  Timestep too small; time = 1.36e-06"));
+    /// ```
+    pub fn aborted(&self) -> Option<String> {
+        if !self.log.contains("simulation(s) aborted") {
+            return None;
+        }
+        let why = self
+            .log
+            .lines()
+            .find(|l| l.contains("doAnalyses:"))
+            .or_else(|| self.log.lines().find(|l| l.contains("aborted")));
+        Some(why.unwrap_or("aborted").trim().to_string())
+    }
+
     /// The first plot whose name starts with `prefix` (case-insensitive), e.g.
     /// "Operating Point", "AC", "Transient", "DC transfer".
     pub fn plot(&self, prefix: &str) -> Option<&Plot> {

@@ -420,3 +420,20 @@ fn generated_ota_buffers_follow_their_input_and_open_loop_otas_do_not_invert() {
     assert!(worst < 0.05, "a buffer's output is {worst} V from its input");
     assert!(gains.iter().all(|g| g.re > 1.0 && g.im.abs() < 0.1 * g.re), "an open-loop OTA inverts: {gains:?}");
 }
+
+/// A generated deck both simulators fail on is no insitu-only failure: on seed 8's deck 95 (a
+/// full-wave bridge whose RC load floats, 1 MOhm to ground) insitu stops at 0.21 us and
+/// ngspice at 1.36 us of 1.42 us, both "time step too small"; ngspice's rawfile then covers
+/// 96 % of the span, which the comparison alone would take for a finished transient.
+#[test]
+fn a_deck_ngspice_aborts_late_is_a_failure_of_both() {
+    let Some(ng) = Ngspice::for_tests() else {
+        return;
+    };
+    let deck = generate(8, 95);
+    let r = run_deck(&deck, &ng, &common::scratch_dir("aborted_late"));
+    match &r.outcome {
+        Outcome::Neither(why) => assert!(why.contains("Timestep too small"), "{why}"),
+        other => panic!("expected a failure of both, got {other:?}"),
+    }
+}
