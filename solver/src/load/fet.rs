@@ -15,6 +15,13 @@ use insitu_devices::limit::{fetlim, limvds, pnjlim};
 /// small-signal matrix then differs from the one at the solution by about as little.
 pub const SMALL_SIGNAL_REUSE: f64 = 1e-6;
 
+/// Whether the voltage `last` of a model's last evaluation is within [`SMALL_SIGNAL_REUSE`]
+/// of `v`, the one a small-signal load reads.
+#[inline]
+pub(crate) fn within_reuse(v: f64, last: f64) -> bool {
+    (v - last).abs() <= SMALL_SIGNAL_REUSE * (1e-3 + v.abs())
+}
+
 /// Terminal order of the local 4x4 stamp.
 pub const D: usize = 0;
 pub const G: usize = 1;
@@ -496,8 +503,7 @@ impl<F: FetDevice> FetInst<F> {
             let at_last = (vgs, vds, vbs) == (l.vgs, l.vds, l.vbs);
             // Voltages the last Newton step of a converged solve moved by no more than
             // SMALL_SIGNAL_REUSE of themselves (1,000 times inside Newton's own tolerance).
-            let near = |a: f64, b: f64| (a - b).abs() <= SMALL_SIGNAL_REUSE * (1e-3 + a.abs());
-            let close = F::KEEPS && near(vgs, l.vgs) && near(vds, l.vds) && near(vbs, l.vbs);
+            let close = F::KEEPS && within_reuse(vgs, l.vgs) && within_reuse(vds, l.vds) && within_reuse(vbs, l.vbs);
             if close && self.eval.is_none() && self.ac_eval.is_none() {
                 if let Some(k) = &self.kept {
                     self.ac_eval = Some(self.dev.eval_kept(&self.last, k));
@@ -925,7 +931,7 @@ CLB bout 0 2p
                 // (from what the DC evaluation kept, or from a small-signal load before).
                 n += 1;
                 for (a, b) in [(vgs, ugs), (vds, uds), (vbs, ubs)] {
-                    assert!((a - b).abs() <= super::SMALL_SIGNAL_REUSE * (1e-3 + b.abs()), "w {w}: {a} against {b}");
+                    assert!(super::within_reuse(b, a), "w {w}: {a} against {b}");
                 }
                 let fresh = super::FetDevice::eval(&d.dev, vgs, vds, vbs, true).1;
                 assert_eq!(format!("{:?}", d.ac_eval.unwrap()), format!("{fresh:?}"), "w {w}");
