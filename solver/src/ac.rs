@@ -94,6 +94,7 @@ impl Simulator {
                 small_signal: true,
                 dc_bypass: false,
                 frozen_sources: false,
+                residual: false,
             }
         };
         acw.g.iter_mut().for_each(|v| *v = 0.0);

@@ -5,7 +5,7 @@ use crate::load::fet::FetInst;
 use crate::load::linear::{Capacitor, Cccs, Ccvs, ISource, Inductor, Resistor, VSource, Vccs, Vcvs};
 use crate::load::Ctx;
 use crate::scope::Held;
-use crate::states::States;
+use crate::states::{Integrator, States};
 use insitu_devices::{Bsim3, Bsim3v3, Mos1};
 use num_complex::Complex64;
 
@@ -94,6 +94,24 @@ impl Instances {
         each_mut(&mut self.mos1, h(|h| &h.mos1), |d| d.load(x, m, rhs, st, ctx));
         each_mut(&mut self.bsim3, h(|h| &h.bsim3), |d| d.load(x, m, rhs, st, ctx));
         each_mut(&mut self.bsim3v3, h(|h| &h.bsim3v3), |d| d.load(x, m, rhs, st, ctx));
+    }
+
+    /// The capacitors' and inductors' transient loads of a Newton iteration in residual form
+    /// (see [`crate::load::Ctx::residual`]): conductances into `m`, currents into the residual `f`.
+    pub(crate) fn load_reactive_residual(
+        &self,
+        x: &[f64],
+        m: &mut [f64],
+        f: &mut [f64],
+        st: &mut States,
+        integ: &Integrator,
+    ) {
+        for d in &self.caps {
+            d.load_residual(x, m, f, st, integ);
+        }
+        for d in &self.inds {
+            d.load_residual(x, m, f, st, integ);
+        }
     }
 
     /// Whether every nonlinear device (but those `held` marks) passes its current

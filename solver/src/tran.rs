@@ -390,6 +390,16 @@ impl Simulator {
         // step (1e5 minimum steps) stops the analysis; a real waveform's steps grow from the
         // minimum to the maximum within about 40 accepted points.
         let mut window_start = 0.0f64;
+        // Whether Newton has failed at a time point of this transient: from then on it
+        // iterates in residual form (see `Ctx::residual`). Not before: the direct form computes
+        // no residual, and every transient whose Newton never failed stays as it was. (Residual
+        // form throughout: 21,000 generated decks agreed with ngspice as often, and the level-1
+        // op-amp's op + ac + tran took 12 % more instructions.) Not only the failed point's
+        // retries: a circuit whose direct-form round-off blocks Newton at one point blocks it
+        // at the next, and alternating failed direct attempts with residual retries at an
+        // eighth of the step crawled (a mutated BSIM3 chain with a 100 Mm gate, 4 F, advanced
+        // 1e-16 s per attempt).
+        let mut residual = false;
         while t < spec.tstop - minbreak {
             steps += 1;
             if steps.is_multiple_of(CRAWL_WINDOW) {
@@ -428,6 +438,7 @@ impl Simulator {
             let init = if spec.uic && first { Init::Unbiased } else { Init::Float };
             let mut ctx = self.ctx(Mode::Tran, init);
             ctx.frozen_sources = op;
+            ctx.residual = (residual || self.residual_always) && !self.scoped;
             ctx.time = t + h;
             ctx.integ = Integrator::new(method, order, h, hs[0]);
             let olddelta = h;
@@ -454,6 +465,7 @@ impl Simulator {
                 Err(_) => {
                     h /= 8.0;
                     order = 1;
+                    residual = true;
                     None
                 }
                 // As ngspice, the first time point is accepted without a truncation error
@@ -514,6 +526,57 @@ impl Simulator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Data, Simulator};
+    use insitu_netlist::{elaborate, parse_str, ElabOptions, MemLoader};
+
+    /// A transient in residual form throughout (`residual_always`) follows the direct form's
+    /// waveforms to round-off (1e-14 of their range seen): the same Newton iteration, only the
+    /// right-hand side differs. A 0.1 % error in the inductor's residual moves them by 4e-4.
+    /// The deck has what the residual loads treat apart (a capacitor, an inductor) beside a
+    /// diode with its charges, limiting and series resistance.
+    #[test]
+    fn residual_form_follows_the_direct_form() {
+        let deck = "residual form\n\
+v1 in 0 sin(0 2 1meg)\n\
+r1 in a 100\n\
+l1 a b 10u\n\
+c1 b 0 1n\n\
+d1 b c dmod\n\
+c2 c 0 2n\n\
+r2 c 0 1k\n\
+.model dmod d is=1e-14 rs=5 cjo=1p tt=1n\n\
+.end\n";
+        let run = |residual: bool| {
+            let parsed = parse_str(deck, "r.cir".as_ref(), &MemLoader::new()).expect("parse");
+            let mut s =
+                Simulator::new(elaborate(&parsed, &ElabOptions::default()).expect("elaborate")).expect("compile");
+            s.residual_always = residual;
+            let spec = TranSpec { tstep: 5e-9, tstop: 5e-6, tstart: 0.0, tmax: None, uic: false };
+            let d = s.tran(&spec).expect("transient");
+            let real = |name: &str| match &d.vector(name).expect(name).data {
+                Data::Real(v) => v.clone(),
+                Data::Complex(_) => unreachable!(),
+            };
+            (real("time"), real("v(c)"), real("i(l1)"))
+        };
+        let (t0, v0, i0) = run(false);
+        let (t1, v1, i1) = run(true);
+        assert!(t0.len() > 500, "{} points", t0.len());
+        // The step control may place the points a round-off apart: compare at the direct
+        // form's times, interpolating the residual form's waveform.
+        let at = |t: &[f64], y: &[f64], x: f64| {
+            let k = t.partition_point(|&s| s <= x).clamp(1, t.len() - 1);
+            let f = (x - t[k - 1]) / (t[k] - t[k - 1]);
+            y[k - 1] + f * (y[k] - y[k - 1])
+        };
+        let worst = |y0: &[f64], y1: &[f64]| {
+            let scale = y0.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            t0.iter().zip(y0).map(|(&t, &y)| (at(&t1, y1, t) - y).abs()).fold(0.0, f64::max) / scale
+        };
+        let (dv, di) = (worst(&v0, &v1), worst(&i0, &i1));
+        assert!(v0.iter().fold(0.0f64, |m, v| m.max(*v)) > 0.5, "the diode conducts");
+        assert!(dv < 1e-9 && di < 1e-9, "v(c) differs by {dv:.2e}, i(l1) by {di:.2e} of its range");
+    }
 
     /// The least quotient found by cross-multiplication is the least of the divided
     /// quotients, to the round-off of the products (two ulps), over quotients spread across

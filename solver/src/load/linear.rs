@@ -2,7 +2,7 @@
 
 use super::{stamp_charge, stamp_g, stamp_i, Ctx, Mode};
 use crate::pattern::Slot;
-use crate::states::States;
+use crate::states::{Integrator, States};
 use insitu_devices::waveform::Waveform;
 use num_complex::Complex64;
 
@@ -38,10 +38,22 @@ pub struct Capacitor {
 
 impl Capacitor {
     pub fn load(&self, x: &[f64], m: &mut [f64], rhs: &mut [f64], st: &mut States, ctx: &Ctx) {
-        if ctx.mode == Mode::Tran {
+        if ctx.mode == Mode::Tran && !ctx.residual {
             let v = x[self.a] - x[self.b];
             stamp_charge(m, rhs, st, &ctx.integ, self.state, &self.s, self.a, self.b, self.c * v, self.c, v);
         }
+    }
+
+    /// The transient load of a Newton iteration in residual form: the companion conductance
+    /// into `m`, and the current at `x` added to the residual `f` (current leaving each node).
+    pub fn load_residual(&self, x: &[f64], m: &mut [f64], f: &mut [f64], st: &mut States, integ: &Integrator) {
+        let v = x[self.a] - x[self.b];
+        let mut w = st.window::<2>(self.state);
+        w.now[0] = self.c * v;
+        let i = w.integrate(integ, 0);
+        stamp_g(m, &self.s, integ.ag0() * self.c);
+        f[self.a] += i;
+        f[self.b] -= i;
     }
 
     /// Charge at the start of a transient (`uic` uses the IC when given).
@@ -79,7 +91,7 @@ impl Inductor {
         m[self.s[1]] -= 1.0;
         m[self.s[2]] += 1.0;
         m[self.s[3]] -= 1.0;
-        if ctx.mode == Mode::Tran {
+        if ctx.mode == Mode::Tran && !ctx.residual {
             let i = x[self.br];
             let mut w = st.window::<2>(self.state);
             w.now[0] = self.l * i;
@@ -88,6 +100,18 @@ impl Inductor {
             m[self.s[4]] -= req;
             rhs[self.br] += v - req * i;
         }
+    }
+
+    /// The transient load of a Newton iteration in residual form (see
+    /// [`Capacitor::load_residual`]): the branch's `-ag0 L` into `m`, and the integrated
+    /// voltage taken from its row of the residual `f` (the incidence entries [`Inductor::load`]
+    /// stamps give that row its `v(a) - v(b)`).
+    pub fn load_residual(&self, x: &[f64], m: &mut [f64], f: &mut [f64], st: &mut States, integ: &Integrator) {
+        let mut w = st.window::<2>(self.state);
+        w.now[0] = self.l * x[self.br];
+        let v = w.integrate(integ, 0);
+        m[self.s[4]] -= integ.ag0() * self.l;
+        f[self.br] -= v;
     }
 
     pub fn init_state(&self, x: &[f64], st: &mut States, uic: bool) {

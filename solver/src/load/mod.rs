@@ -73,6 +73,10 @@ pub struct Ctx {
     /// A transient that stands in for the operating point ([`crate::Simulator`]'s last DC
     /// fallback): independent sources keep their DC values instead of their waveforms'.
     pub frozen_sources: bool,
+    /// A transient Newton iteration in residual form (see `Simulator::newton_from`): the
+    /// loads leave out the companions of capacitors and inductors, which are loaded after the
+    /// residual of the rest is taken, as currents (`Capacitor::load_residual`).
+    pub residual: bool,
 }
 
 /// The larger of `a` and `b` for the tolerance tests of the hot loops: one `maxsd`, where
