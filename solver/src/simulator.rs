@@ -149,8 +149,8 @@ pub struct Simulator {
     pub(crate) w: Work,
     pub(crate) ac: Option<crate::ac::AcWork>,
     pub(crate) sparse_forced: bool,
-    /// Every transient Newton iteration in residual form, not only a failed point's retries
-    /// (tests compare the two forms).
+    /// Every transient Newton iteration in residual form, not only those after the
+    /// transient's first failed point (tests compare the two forms).
     pub(crate) residual_always: bool,
     pub(crate) warm_start: bool,
     /// The fixed start of every cold `.op` ([`Simulator::set_op_seed`]): a solution and the
