@@ -97,20 +97,21 @@ impl Instances {
     }
 
     /// The capacitors' and inductors' transient loads of a Newton iteration in residual form
-    /// (see [`crate::load::Ctx::residual`]): conductances into `m`, currents into the residual `f`.
+    /// (see [`crate::load::Ctx::residual`]): conductances into `m`, currents into the negated
+    /// residual `r`.
     pub(crate) fn load_reactive_residual(
         &self,
         x: &[f64],
         m: &mut [f64],
-        f: &mut [f64],
+        r: &mut [f64],
         st: &mut States,
         integ: &Integrator,
     ) {
         for d in &self.caps {
-            d.load_residual(x, m, f, st, integ);
+            d.load_residual(x, m, r, st, integ);
         }
         for d in &self.inds {
-            d.load_residual(x, m, f, st, integ);
+            d.load_residual(x, m, r, st, integ);
         }
     }
 

@@ -33,8 +33,6 @@ pub(crate) struct Work {
     pub mat: Vec<f64>,
     /// Right-hand side, then solution (`n + 1` with the ground/trash entry last).
     pub rhs: Vec<f64>,
-    /// Residual of a Newton iteration in residual form (`n + 1`; see [`Ctx::residual`]).
-    pub res: Vec<f64>,
     /// Present iterate (`x[n] = 0` is ground).
     pub x: Vec<f64>,
     /// Previous iterate.
@@ -70,16 +68,13 @@ impl Work {
         self.factored = false;
     }
 
-    /// The residual `res = mat x - rhs` of the loads at the iterate `x`: per unknown, the
-    /// current its devices draw from a node (or a branch equation's error).
-    fn residual(&mut self, pattern: &Pattern) {
-        let n = pattern.n;
-        for (r, &b) in self.res[..n].iter_mut().zip(&self.rhs[..n]) {
-            *r = -b;
-        }
-        for (c, &xc) in self.x[..n].iter().enumerate() {
+    /// Turns the loads' right-hand side into the negated residual `rhs - mat x` at the iterate
+    /// `x`: per unknown, the current its devices put into a node (or a branch equation's
+    /// error), the right-hand side of the Newton step `mat dx = rhs - mat x`.
+    fn residual_into_rhs(&mut self, pattern: &Pattern) {
+        for (c, &xc) in self.x[..pattern.n].iter().enumerate() {
             for k in pattern.col_ptr[c]..pattern.col_ptr[c + 1] {
-                self.res[pattern.row_idx[k]] += self.mat[k] * xc;
+                self.rhs[pattern.row_idx[k]] -= self.mat[k] * xc;
             }
         }
     }
@@ -186,7 +181,6 @@ impl Simulator {
         let mut w = Work {
             mat: vec![0.0; c.pattern.nnz() + 1],
             rhs: vec![0.0; n + 1],
-            res: vec![0.0; n + 1],
             x: vec![0.0; n + 1],
             xold: vec![0.0; n + 1],
             x0: vec![0.0; n + 1],
@@ -394,11 +388,8 @@ impl Simulator {
             debug_assert!(!(ctx.residual && held.is_some()), "residual form in a scoped solve");
             let residual = ctx.residual;
             if residual {
-                w.residual(&self.pattern);
-                self.inst.load_reactive_residual(&w.x, &mut w.mat, &mut w.res, &mut w.st, &ctx.integ);
-                for (r, f) in w.rhs[..n].iter_mut().zip(&w.res[..n]) {
-                    *r = -f;
-                }
+                w.residual_into_rhs(&self.pattern);
+                self.inst.load_reactive_residual(&w.x, &mut w.mat, &mut w.rhs, &mut w.st, &ctx.integ);
             }
             let mode = ctx.mode;
             let singular = |Singular { unknown }| Fail::Singular { unknown, mode };

@@ -45,15 +45,11 @@ impl Capacitor {
     }
 
     /// The transient load of a Newton iteration in residual form: the companion conductance
-    /// into `m`, and the current at `x` added to the residual `f` (current leaving each node).
-    pub fn load_residual(&self, x: &[f64], m: &mut [f64], f: &mut [f64], st: &mut States, integ: &Integrator) {
+    /// into `m`, and the current at `x` as a current source into the negated residual `r`
+    /// (what [`stamp_charge`] stamps with its linearization voltage at 0).
+    pub fn load_residual(&self, x: &[f64], m: &mut [f64], r: &mut [f64], st: &mut States, integ: &Integrator) {
         let v = x[self.a] - x[self.b];
-        let mut w = st.window::<2>(self.state);
-        w.now[0] = self.c * v;
-        let i = w.integrate(integ, 0);
-        stamp_g(m, &self.s, integ.ag0() * self.c);
-        f[self.a] += i;
-        f[self.b] -= i;
+        stamp_charge(m, r, st, integ, self.state, &self.s, self.a, self.b, self.c * v, self.c, 0.0);
     }
 
     /// Charge at the start of a transient (`uic` uses the IC when given).
@@ -104,14 +100,14 @@ impl Inductor {
 
     /// The transient load of a Newton iteration in residual form (see
     /// [`Capacitor::load_residual`]): the branch's `-ag0 L` into `m`, and the integrated
-    /// voltage taken from its row of the residual `f` (the incidence entries [`Inductor::load`]
-    /// stamps give that row its `v(a) - v(b)`).
-    pub fn load_residual(&self, x: &[f64], m: &mut [f64], f: &mut [f64], st: &mut States, integ: &Integrator) {
+    /// voltage added to its row of the negated residual `r` (the incidence entries
+    /// [`Inductor::load`] stamps give that row its `v(b) - v(a)`).
+    pub fn load_residual(&self, x: &[f64], m: &mut [f64], r: &mut [f64], st: &mut States, integ: &Integrator) {
         let mut w = st.window::<2>(self.state);
         w.now[0] = self.l * x[self.br];
         let v = w.integrate(integ, 0);
         m[self.s[4]] -= integ.ag0() * self.l;
-        f[self.br] -= v;
+        r[self.br] += v;
     }
 
     pub fn init_state(&self, x: &[f64], st: &mut States, uic: bool) {
