@@ -9,7 +9,7 @@ fn main() {
     };
     let repeat: usize = std::env::var("REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     for deck in decks {
-        let c = insitu_netlist::load_file(&deck).unwrap();
+        let c = insitu_pdk::load_deck(&deck).unwrap();
         let mut s = insitu_solver::Simulator::new(c).unwrap();
         for a in s.circuit().analyses.clone() {
             let t = std::time::Instant::now();

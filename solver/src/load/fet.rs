@@ -610,7 +610,10 @@ impl<F: FetDevice> FetInst<F> {
     /// returns whether the junction was limited.
     fn limit(&self, vgs: &mut f64, vds: &mut f64, vbs: &mut f64) -> bool {
         let old = self.last;
+        // As SPICE's loads, vgd and vbd come from this iteration's voltages before any
+        // limiting: the drain junction's pnjlim limits vbd, not vbs less a limited vds.
         let vgd = *vgs - *vds;
+        let vbd = *vbs - *vds;
         let vgdo = old.vgs - old.vds;
         let von = old.dc.von;
         if old.vds >= 0.0 {
@@ -629,7 +632,7 @@ impl<F: FetDevice> FetInst<F> {
             l
         } else {
             let vbdo = old.vbs - old.vds;
-            let (v, l) = pnjlim(*vbs - *vds, vbdo, self.dev.vt(), self.dev.vcrit_bd());
+            let (v, l) = pnjlim(vbd, vbdo, self.dev.vt(), self.dev.vcrit_bd());
             *vbs = v + *vds;
             l
         }
@@ -747,8 +750,12 @@ impl<F: FetDevice> FetInst<F> {
         }
     }
 
-    /// SPICE's device convergence test after a solve: do the currents predicted by the
-    /// linearization at the new voltages agree with those of the last load?
+    /// SPICE's device convergence test after a solve (`MOS1convTest`, `BSIM3convTest`): do
+    /// the currents the last load's linearization predicts at the new voltages agree with
+    /// that load's? In ngspice 39 it has no effect (`NIconvTest` returns the status of
+    /// `CKTconvTest`, not the count the tests set, and `NIiter` stores that as the count);
+    /// insitu asks it only of a transient's predicted first iteration
+    /// (`Simulator::newton_from`).
     pub fn converged(&self, x: &[f64], reltol: f64, abstol: f64) -> bool {
         let (vgs, vds, vbs) = self.voltages(x);
         self.currents_predicted::<true>(vgs, vds, vbs, reltol, abstol)
@@ -795,8 +802,7 @@ impl<F: FetDevice> FetInst<F> {
         // round-off of the larger of the two: at a gate 2.5e7 V high (a current source into a
         // device that does not conduct, held by gmin) vds moves in steps of 3.7e-9 V, and a
         // channel of 5.6e4 S turns that into 2e-4 A no iteration can remove. The test allows
-        // that round-off (below 1e-16 A at circuit voltages): ngspice 39 converges there,
-        // since its own device test is dead code (`NIiter` overwrites the count it sets).
+        // that round-off (below 1e-16 A at circuit voltages).
         // (With `ROUNDOFF`, the convergence test; the bypass test, which only decides whether
         // to evaluate again, keeps the plain one. The allowance is computed only when the
         // plain test fails.)
@@ -1053,10 +1059,12 @@ CLB bout 0 2p
         other.noise(out, 0, vin, &grid).unwrap();
         sweep(&mut other, 7, &[1e12, 1e3]);
         let backward: Vec<_> = ks.iter().rev().map(|&k| sweep(&mut other, k, &freqs)).collect();
-        // A small-signal load may linearize a device at its last evaluation, up to
-        // SMALL_SIGNAL_REUSE (relative) from the solution: the two operating points' last
-        // Newton steps differ (seen: 7.8e-6 of an entry near the 71 dB gain's output).
-        let (reltol, abstol) = (3e-5, 1e-12);
+        // The two operating points, from different starts, each end where SPICE's test (the
+        // nodes only, at the default reltol 1e-3) stops Newton, and a small-signal load may
+        // linearize a device at its last evaluation, up to SMALL_SIGNAL_REUSE (relative) from
+        // the solution (seen: 9.3e-5 of an entry near the 71 dB gain's output; 7.8e-6 while
+        // the devices' current test still held Newton back, before session 23).
+        let (reltol, abstol) = (3e-4, 1e-12);
         for (&k, (x, y)) in ks.iter().zip(forward.iter().zip(backward.iter().rev())) {
             assert_eq!(x, y, "candidate {k}: the seeded sweep depends on what ran before");
             let cold = sweep(&mut two_copies(), k, &freqs);
